@@ -1,0 +1,118 @@
+package bt.bencode;
+
+import java.nio.ByteBuffer;
+import java.util.AbstractList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.RandomAccess;
+
+/** A bencoded list: an immutable sequence of values. */
+public final class BList implements BValue {
+  private static final BValue[] NONE = new BValue[0];
+
+  private final BValue[] items;
+  private final byte[] src;
+  private final int arrayStart;
+  private final int spanOffset;
+  private final int spanLength;
+
+  BList(BValue[] items, byte[] src, int arrayStart, int spanOffset, int spanLength) {
+    this.items = items;
+    this.src = src;
+    this.arrayStart = arrayStart;
+    this.spanOffset = spanOffset;
+    this.spanLength = spanLength;
+  }
+
+  /** A list of the given values. */
+  public static BList of(BValue... values) {
+    BValue[] copy = values.length == 0 ? NONE : values.clone();
+    for (int i = 0; i < copy.length; i++) {
+      if (copy[i] == null) {
+        throw new NullPointerException("list element " + i + " is null");
+      }
+    }
+    return new BList(copy, null, -1, -1, -1);
+  }
+
+  /** A list of the given values. */
+  public static BList of(List<? extends BValue> values) {
+    return of(values.toArray(NONE));
+  }
+
+  @Override
+  public Type type() {
+    return Type.LIST;
+  }
+
+  /** The number of elements. */
+  public int size() {
+    return items.length;
+  }
+
+  /** Whether the list has no elements. */
+  public boolean isEmpty() {
+    return items.length == 0;
+  }
+
+  /** The element at {@code index}. */
+  public BValue get(int index) {
+    return items[index];
+  }
+
+  /** An unmodifiable view of the elements. */
+  public List<BValue> values() {
+    return new View(items);
+  }
+
+  @Override
+  public int sourceOffset() {
+    return spanOffset;
+  }
+
+  @Override
+  public int sourceLength() {
+    return spanLength;
+  }
+
+  @Override
+  public ByteBuffer sourceBytes() {
+    if (src == null) {
+      throw new IllegalStateException("value was not decoded: it has no source bytes");
+    }
+    return ByteBuffer.wrap(src, arrayStart, spanLength).slice().asReadOnlyBuffer();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof BList && Arrays.equals(items, ((BList) o).items);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(items);
+  }
+
+  @Override
+  public String toString() {
+    return Arrays.toString(items);
+  }
+
+  private static final class View extends AbstractList<BValue> implements RandomAccess {
+    private final BValue[] items;
+
+    View(BValue[] items) {
+      this.items = items;
+    }
+
+    @Override
+    public BValue get(int index) {
+      return items[index];
+    }
+
+    @Override
+    public int size() {
+      return items.length;
+    }
+  }
+}
