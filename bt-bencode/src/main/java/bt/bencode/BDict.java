@@ -30,6 +30,7 @@ public final class BDict implements BValue {
   private final int arrayStart;
   private final int spanOffset;
   private final int spanLength;
+  private int hash;
 
   BDict(
       BString[] keys,
@@ -183,33 +184,26 @@ public final class BDict implements BValue {
     return ByteBuffer.wrap(src, arrayStart, spanLength).slice().asReadOnlyBuffer();
   }
 
+  /** Structural equality: the same entries in the same order; safe at any depth. */
   @Override
   public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (!(o instanceof BDict)) {
-      return false;
-    }
-    BDict d = (BDict) o;
-    return Arrays.equals(keys, d.keys) && Arrays.equals(values, d.values);
+    return o instanceof BValue && Values.deepEquals(this, (BValue) o);
   }
 
   @Override
   public int hashCode() {
-    return 31 * Arrays.hashCode(keys) + Arrays.hashCode(values);
+    int h = hash;
+    if (h == 0) {
+      h = Values.deepHash(this);
+      hash = h;
+    }
+    return h;
   }
 
+  /** A readable form; containers nested more than 64 deep print as <code>{...}</code>. */
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder("{");
-    for (int i = 0; i < keys.length; i++) {
-      if (i > 0) {
-        sb.append(", ");
-      }
-      sb.append(keys[i]).append('=').append(values[i]);
-    }
-    return sb.append('}').toString();
+    return Values.print(this);
   }
 
   /**

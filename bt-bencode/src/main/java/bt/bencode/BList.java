@@ -15,6 +15,7 @@ public final class BList implements BValue {
   private final int arrayStart;
   private final int spanOffset;
   private final int spanLength;
+  private int hash;
 
   BList(BValue[] items, byte[] src, int arrayStart, int spanOffset, int spanLength) {
     this.items = items;
@@ -83,19 +84,26 @@ public final class BList implements BValue {
     return ByteBuffer.wrap(src, arrayStart, spanLength).slice().asReadOnlyBuffer();
   }
 
+  /** Structural equality, element by element; safe at any depth. */
   @Override
   public boolean equals(Object o) {
-    return o instanceof BList && Arrays.equals(items, ((BList) o).items);
+    return o instanceof BValue && Values.deepEquals(this, (BValue) o);
   }
 
   @Override
   public int hashCode() {
-    return Arrays.hashCode(items);
+    int h = hash;
+    if (h == 0) {
+      h = Values.deepHash(this);
+      hash = h;
+    }
+    return h;
   }
 
+  /** A readable form; containers nested more than 64 deep print as {@code [...]}. */
   @Override
   public String toString() {
-    return Arrays.toString(items);
+    return Values.print(this);
   }
 
   private static final class View extends AbstractList<BValue> implements RandomAccess {

@@ -73,8 +73,12 @@ public final class BencodeWriter {
     return true;
   }
 
-  /** Streams the canonical encoding of {@code value} to {@code out}, which is not flushed. */
+  /**
+   * Streams the canonical encoding of {@code value} to {@code out}, which is not flushed. A value
+   * that has no canonical encoding (a duplicate key) fails before anything is written.
+   */
   public static void write(BValue value, OutputStream out) throws IOException {
+    encodedLength(value); // validates the whole value first, so a failure writes nothing
     try {
       walk(value, new StreamSink(out));
     } catch (UncheckedIOException e) {

@@ -73,7 +73,7 @@ final class Parser {
         if (depth >= maxDepth) {
           throw new BencodeException("nesting deeper than the limit of " + maxDepth, pos - base);
         }
-        countValue();
+        countValue(pos);
         if (depth == stack.length) {
           stack = Arrays.copyOf(stack, depth * 2);
         }
@@ -171,7 +171,7 @@ final class Parser {
       throw new BencodeException(
           "string length " + len + " exceeds the " + (end - pos) + " bytes remaining", start - base);
     }
-    countValue();
+    countValue(start);
     BString v = new BString(s, pos, len, start - base, pos - start);
     pos += len;
     return v;
@@ -212,11 +212,12 @@ final class Parser {
       throw new BencodeException(negative ? "integer has a sign but no digits" : "empty integer",
           start - base);
     }
-    if (s[digits] == '0' && pos - digits > 1) {
-      lenient(Leniency.Kind.LEADING_ZERO, digits, "leading zero in integer");
-    }
+    // checked in input order, so that leniencies are reported in input order ("i-00e")
     if (negative && v == 0) {
       lenient(Leniency.Kind.NEGATIVE_ZERO, start, "negative zero");
+    }
+    if (s[digits] == '0' && pos - digits > 1) {
+      lenient(Leniency.Kind.LEADING_ZERO, digits, "leading zero in integer");
     }
     if (!negative) {
       if (v == Long.MIN_VALUE) {
@@ -225,13 +226,14 @@ final class Parser {
       v = -v;
     }
     pos++;
-    countValue();
+    countValue(start);
     return new BInteger(v, s, start, start - base, pos - start);
   }
 
-  private void countValue() {
+  /** Counts one more value, which starts at array index {@code start}, against maxValues. */
+  private void countValue(int start) {
     if (++values > maxValues) {
-      throw new BencodeException("more values than the limit of " + maxValues, pos - base);
+      throw new BencodeException("more values than the limit of " + maxValues, start - base);
     }
   }
 
