@@ -1,0 +1,2 @@
+/** Implementations for {@code bt.hash}. Internal, not API. */
+package bt.hash.internal;
