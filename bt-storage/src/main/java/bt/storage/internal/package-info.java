@@ -1,0 +1,2 @@
+/** Implementation of bt.storage. Internal, not API. */
+package bt.storage.internal;
