@@ -145,7 +145,7 @@ public final class FileStorage implements Storage {
     Arrays.fill(wanted, true);
     this.parted = new boolean[n];
     this.cache = new ChannelCache(config.maxOpenFiles, this::openFile);
-    Path part = root.resolve("." + metainfo.infoHashes().shortHash().hex() + ".parts");
+    Path part = root.resolve(ResumeData.partfileName(metainfo));
     this.partFile = new PartFile(part, opener::open, metainfo.pieceLength(),
         metainfo.pieceCount(), n);
     if (partFile.load()) {
