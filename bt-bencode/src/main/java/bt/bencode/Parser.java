@@ -10,6 +10,7 @@ import java.util.List;
  */
 final class Parser {
   private static final int MAX_REPORTED = 1024;
+  private static final long MULTMIN = Long.MIN_VALUE / 10;
 
   private final byte[] s;
   private final int base;
@@ -121,7 +122,7 @@ final class Parser {
     }
     if (f.count >= 2) {
       BString prev = (BString) f.items[f.count - 2];
-      int cmp = prev.compareTo((BString) v);
+      int cmp = compareKeys(prev, (BString) v);
       if (cmp == 0) {
         f.sorted = false;
         lenient(Leniency.Kind.DUPLICATE_KEY, base + v.sourceOffset(), "duplicate dictionary key " + v);
@@ -135,7 +136,49 @@ final class Parser {
     }
   }
 
+  private static int compareKeys(BString a, BString b) {
+    byte[] x = a.array();
+    byte[] y = b.array();
+    int i = a.arrayOffset();
+    int j = b.arrayOffset();
+    int n = Math.min(a.length(), b.length());
+    for (int k = 0; k < n; k++) {
+      int c = (x[i + k] & 0xFF) - (y[j + k] & 0xFF);
+      if (c != 0) {
+        return c;
+      }
+    }
+    return a.length() - b.length();
+  }
+
+  /**
+   * Fast path for the canonical case: a length of at most 9 digits without a leading zero, ':',
+   * and enough bytes. Anything else (including every error and leniency) goes to the full path.
+   */
   private BString parseString() {
+    final byte[] s = this.s;
+    int start = pos;
+    int p = start;
+    int limit = Math.min(end, start + 9);
+    int n = 0;
+    while (p < limit) {
+      int d = s[p] - '0';
+      if (d < 0 || d > 9) {
+        break;
+      }
+      n = n * 10 + d;
+      p++;
+    }
+    if (p < end && s[p] == ':' && (s[start] != '0' || p - start == 1)
+        && n <= maxStringLength && n <= end - p - 1 && ++values <= maxValues) {
+      p++;
+      pos = p + n;
+      return new BString(s, p, n, start - base, p - start);
+    }
+    return parseStringFull();
+  }
+
+  private BString parseStringFull() {
     int start = pos;
     long n = 0;
     while (pos < end) {
@@ -177,7 +220,40 @@ final class Parser {
     return v;
   }
 
+  /**
+   * Fast path for the canonical case: 'i', an optional '-', 1 to 18 digits without a leading zero
+   * (so no overflow is possible), not "-0", and 'e'. Anything else goes to the full path.
+   */
   private BInteger parseInteger() {
+    final byte[] s = this.s;
+    int start = pos;
+    int p = start + 1;
+    boolean negative = p < end && s[p] == '-';
+    if (negative) {
+      p++;
+    }
+    int digits = p;
+    int limit = Math.min(end, digits + 18);
+    long v = 0;
+    while (p < limit) {
+      int d = s[p] - '0';
+      if (d < 0 || d > 9) {
+        break;
+      }
+      v = v * 10 + d;
+      p++;
+    }
+    int nd = p - digits;
+    if (p < end && s[p] == 'e' && nd > 0 && (s[digits] != '0' || (nd == 1 && !negative))
+        && ++values <= maxValues) {
+      p++;
+      pos = p;
+      return new BInteger(negative ? -v : v, s, start, start - base, p - start);
+    }
+    return parseIntegerFull();
+  }
+
+  private BInteger parseIntegerFull() {
     int start = pos;
     pos++;
     boolean negative = false;
@@ -193,10 +269,14 @@ final class Parser {
         break;
       }
       int d = b - '0';
-      if (v < (Long.MIN_VALUE + d) / 10) {
+      if (v < MULTMIN) {
         throw new BencodeException("integer does not fit in 64 bits", start - base);
       }
-      v = v * 10 - d;
+      v *= 10;
+      if (v < Long.MIN_VALUE + d) {
+        throw new BencodeException("integer does not fit in 64 bits", start - base);
+      }
+      v -= d;
       pos++;
     }
     if (pos >= end) {
@@ -295,7 +375,6 @@ final class Parser {
       } else {
         v = new BList(Arrays.copyOf(items, count), s, start, start - base, spanLength);
       }
-      Arrays.fill(items, 0, count, null); // let the children go with their container
       count = 0;
       return v;
     }
