@@ -1,0 +1,67 @@
+package bt.client;
+
+import bt.metainfo.InfoHashes;
+import bt.metainfo.Metainfo;
+import bt.peer.PeerAddress;
+import bt.peer.PeerId;
+import bt.policy.PeerCandidate;
+import java.util.Collection;
+import java.util.Optional;
+
+/**
+ * Finds peers for torrents: the service interface that trackers (HTTP and UDP) and the DHT
+ * implement, given to {@link Client.Builder#peerSource(PeerSource)}.
+ *
+ * <p>When a torrent starts, the engine calls {@link #open(Context)} once; the source then reports
+ * peers through {@link Context#addPeers} whenever it finds some (from any thread), until the
+ * engine closes the returned {@link Session} when the torrent stops or is removed. Implementations
+ * must be thread-safe, must not block in {@code open} or {@code close}, and own (and stop) any
+ * threads they start.
+ */
+public interface PeerSource {
+
+  /** Starts finding peers for one torrent. */
+  Session open(Context context);
+
+  /** One torrent's search; closed by the engine. */
+  interface Session extends AutoCloseable {
+
+    /** The torrent finished downloading (a tracker sends its {@code completed} event). */
+    default void completed() {}
+
+    /** Stops the search (a tracker sends its {@code stopped} event). */
+    @Override
+    void close();
+  }
+
+  /** What a source knows about the torrent, live. */
+  interface Context {
+
+    /** The torrent's info hashes. */
+    InfoHashes infoHashes();
+
+    /** The metainfo, once known (trackers read their URLs from it). */
+    Optional<Metainfo> metainfo();
+
+    /** Our peer id. */
+    PeerId peerId();
+
+    /** The port we accept peer connections on. */
+    int listenPort();
+
+    /** Payload bytes sent in this run. */
+    long uploaded();
+
+    /** Payload bytes received in this run. */
+    long downloaded();
+
+    /** Bytes of wanted pieces still missing (unknown before the metadata: -1). */
+    long left();
+
+    /** Whether the torrent is private (BEP 27): only its own trackers may be used. */
+    boolean isPrivate();
+
+    /** Reports peers found; may be called from any thread. */
+    void addPeers(Collection<PeerAddress> peers, PeerCandidate.Source source);
+  }
+}

@@ -1,0 +1,674 @@
+package bt.client.internal;
+
+import bt.client.PeerSource;
+import bt.client.Storage;
+import bt.client.StorageFactory;
+import bt.client.Torrent;
+import bt.metainfo.InfoHash;
+import bt.metainfo.MagnetLink;
+import bt.metainfo.Metainfo;
+import bt.peer.PeerAddress;
+import bt.peer.PeerId;
+import bt.policy.Choker;
+import bt.policy.PeerSelector;
+import bt.policy.PiecePicker;
+import bt.wire.Handshake;
+import bt.wire.WireException;
+import bt.wire.WireLimits;
+import bt.wire.session.PeerEvent;
+import bt.wire.session.PendingBlock;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client's engine: one event-loop thread that owns every socket and all protocol state, a
+ * pool for disk I/O and hashing, and a thread for listener events. Everything else posts tasks to
+ * the loop. Internal, not API.
+ */
+public final class Engine {
+  private static final Logger log = LoggerFactory.getLogger(Engine.class);
+  static final long TICK_NANOS = 100_000_000L;
+
+  /** The client's settings, as the builder checked them. */
+  public record Config(
+      InetAddress listenAddress,
+      int port,
+      String peerIdPrefix,
+      int maxConnectionsPerTorrent,
+      int maxConnections,
+      int maxHalfOpen,
+      int uploadSlots,
+      long downloadLimit,
+      long uploadLimit,
+      int maxRequestsPerPeer,
+      PiecePicker.Factory piecePicker,
+      Choker.Factory choker,
+      PeerSelector.Factory peerSelector,
+      List<PeerSource> peerSources,
+      WireLimits limits,
+      int diskThreads,
+      LongSupplier ticker,
+      RandomGenerator random,
+      Duration closeTimeout,
+      int eventQueueCapacity) {}
+
+  final Config config;
+  final PeerId peerId;
+  final LongSupplier ticker;
+  final RandomGenerator random;
+  final EventDispatcher events;
+  final ExecutorService disk;
+  final RateLimiter downLimit;
+  final RateLimiter upLimit;
+  private final Selector selector;
+  private final ServerSocketChannel server;
+  private final InetSocketAddress listenAddress;
+  private final Thread loop;
+  private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  private final List<TorrentRuntime> torrents = new CopyOnWriteArrayList<>();
+  private final Map<InfoHash, TorrentRuntime> byHash = new HashMap<>();
+  final List<Connection> connections = new ArrayList<>();
+  private volatile boolean closing;
+  private boolean closed;
+  private final ByteBuffer scratch = ByteBuffer.allocate(64 * 1024);
+  int halfOpen;
+
+  public Engine(Config config) throws IOException {
+    this.config = config;
+    this.ticker = config.ticker();
+    this.random = config.random();
+    this.peerId = PeerId.random(config.peerIdPrefix(), random);
+    long now = ticker.getAsLong();
+    this.downLimit = new RateLimiter(new TokenBucket(config.downloadLimit(),
+        Math.max(config.downloadLimit(), 256 * 1024), now));
+    this.upLimit = new RateLimiter(new TokenBucket(config.uploadLimit(),
+        Math.max(config.uploadLimit(), 256 * 1024), now));
+    this.selector = Selector.open();
+    try {
+      this.server = ServerSocketChannel.open();
+      server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      server.bind(new InetSocketAddress(config.listenAddress(), config.port()), 128);
+      server.configureBlocking(false);
+      server.register(selector, SelectionKey.OP_ACCEPT);
+      this.listenAddress = (InetSocketAddress) server.getLocalAddress();
+    } catch (IOException | RuntimeException e) {
+      selector.close();
+      throw e;
+    }
+    AtomicInteger n = new AtomicInteger();
+    this.disk = Executors.newFixedThreadPool(config.diskThreads(), r -> {
+      Thread t = new Thread(r, "bt-disk-" + n.getAndIncrement());
+      t.setDaemon(true);
+      return t;
+    });
+    this.events = new EventDispatcher(config.eventQueueCapacity(), "bt-events");
+    this.loop = new Thread(this::run, "bt-engine-" + listenAddress.getPort());
+    loop.setDaemon(true);
+    loop.start();
+  }
+
+  public InetSocketAddress listenAddress() {
+    return listenAddress;
+  }
+
+  public PeerId peerId() {
+    return peerId;
+  }
+
+  public List<Torrent> torrents() {
+    List<Torrent> out = new ArrayList<>();
+    for (TorrentRuntime t : torrents) {
+      out.add(t.handle);
+    }
+    return out;
+  }
+
+  public Torrent add(Metainfo metainfo, Storage storage, BitSet verified) {
+    checkOpen();
+    TorrentRuntime t = new TorrentRuntime(this, metainfo.infoHashes(), metainfo, storage, null,
+        verified);
+    register(t);
+    return t.handle;
+  }
+
+  public Torrent add(MagnetLink magnet, StorageFactory storage) {
+    checkOpen();
+    TorrentRuntime t = new TorrentRuntime(this, magnet.infoHashes(), null, null, storage, null);
+    t.magnet = magnet;
+    register(t);
+    return t.handle;
+  }
+
+  private void register(TorrentRuntime t) {
+    synchronized (byHash) {
+      for (InfoHash h : t.infoHashes.shortHashes()) {
+        if (byHash.containsKey(h)) {
+          throw new IllegalArgumentException("torrent " + h + " is already in the client");
+        }
+      }
+      for (InfoHash h : t.infoHashes.shortHashes()) {
+        byHash.put(h, t);
+      }
+    }
+    torrents.add(t);
+  }
+
+  void unregister(TorrentRuntime t) {
+    synchronized (byHash) {
+      for (InfoHash h : t.infoHashes.shortHashes()) {
+        byHash.remove(h, t);
+      }
+    }
+    torrents.remove(t);
+  }
+
+  private TorrentRuntime find(InfoHash shortHash) {
+    synchronized (byHash) {
+      return byHash.get(shortHash);
+    }
+  }
+
+  void checkOpen() {
+    if (closing) {
+      throw new IllegalStateException("closed");
+    }
+  }
+
+  /** Runs {@code r} on the engine thread. */
+  void post(Runnable r) {
+    if (closed) {
+      return;
+    }
+    tasks.add(r);
+    selector.wakeup();
+  }
+
+  boolean onLoop() {
+    return Thread.currentThread() == loop;
+  }
+
+  /** Runs {@code r} on the disk pool; when the pool is shut down, drops it. */
+  void submitDisk(Runnable r) {
+    try {
+      disk.execute(r);
+    } catch (RejectedExecutionException e) {
+      log.debug("disk task dropped: engine closing");
+    }
+  }
+
+  // ------------------------------------------------------------------ loop
+
+  private void run() {
+    long lastTick = 0;
+    try {
+      while (!closing) {
+        long now = ticker.getAsLong();
+        long wait = Math.max(1, (lastTick + TICK_NANOS - now) / 1_000_000);
+        selector.select(Math.min(wait, 100));
+        now = ticker.getAsLong();
+        Runnable r;
+        while ((r = tasks.poll()) != null) {
+          try {
+            r.run();
+          } catch (RuntimeException e) {
+            log.error("engine task failed", e);
+          }
+        }
+        Iterator<SelectionKey> it = selector.selectedKeys().iterator();
+        while (it.hasNext()) {
+          SelectionKey k = it.next();
+          it.remove();
+          try {
+            handleKey(k, now);
+          } catch (RuntimeException e) {
+            Object a = k.attachment();
+            log.error("error handling {}", a, e);
+            if (a instanceof Connection) {
+              close((Connection) a, "internal error: " + e);
+            }
+          }
+        }
+        if (now - lastTick >= TICK_NANOS) {
+          lastTick = now;
+          tick(now);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      log.error("engine loop failed", e);
+    } finally {
+      shutdownOnLoop();
+    }
+  }
+
+  private void tick(long now) {
+    for (Connection c : new ArrayList<>(connections)) {
+      c.nowNanos = now;
+      if (c.session != null) {
+        c.session.handleTimeout(now);
+        drain(c, now);
+      } else if (!c.connected && now - c.createdNanos > 10_000_000_000L) {
+        close(c, "connect timed out");
+      } else if (c.connected && now - c.createdNanos > 20_000_000_000L) {
+        close(c, "handshake timed out");
+      }
+    }
+    for (TorrentRuntime t : torrents) {
+      try {
+        t.tick(now);
+      } catch (RuntimeException e) {
+        log.error("torrent {} tick failed", t.infoHashes, e);
+        t.fail("internal error: " + e);
+      }
+    }
+  }
+
+  private void handleKey(SelectionKey k, long now) {
+    if (!k.isValid()) {
+      return;
+    }
+    if (k.isAcceptable()) {
+      accept(now);
+      return;
+    }
+    Connection c = (Connection) k.attachment();
+    c.nowNanos = now;
+    if (k.isConnectable()) {
+      finishConnect(c, now);
+      return;
+    }
+    if (k.isReadable()) {
+      read(c, now);
+    }
+    if (!c.closed && k.isValid() && k.isWritable()) {
+      flush(c, now);
+    }
+  }
+
+  private void accept(long now) {
+    for (;;) {
+      SocketChannel ch;
+      try {
+        ch = server.accept();
+      } catch (IOException e) {
+        log.debug("accept failed: {}", e.toString());
+        return;
+      }
+      if (ch == null) {
+        return;
+      }
+      try {
+        if (connections.size() >= config.maxConnections()) {
+          ch.close();
+          continue;
+        }
+        InetSocketAddress remote = (InetSocketAddress) ch.getRemoteAddress();
+        ch.configureBlocking(false);
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        Connection c = new Connection(ch, false, PeerAddress.of(remote), now);
+        c.connected = true;
+        c.key = ch.register(selector, SelectionKey.OP_READ, c);
+        connections.add(c);
+      } catch (IOException | RuntimeException e) {
+        log.debug("incoming connection dropped: {}", e.toString());
+        try {
+          ch.close();
+        } catch (IOException ignored) {
+          // nothing more to do
+        }
+      }
+    }
+  }
+
+  /** Starts an outgoing connection for {@code t}; false if it could not even start. */
+  boolean connect(TorrentRuntime t, PeerAddress peer, long now) {
+    SocketChannel ch = null;
+    try {
+      ch = SocketChannel.open();
+      ch.configureBlocking(false);
+      ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+      Connection c = new Connection(ch, true, peer, now);
+      c.torrent = t;
+      c.key = ch.register(selector, SelectionKey.OP_CONNECT, c);
+      connections.add(c);
+      t.connections.add(c);
+      halfOpen++;
+      if (ch.connect(peer.toSocketAddress())) {
+        finishConnect(c, now);
+      }
+      return true;
+    } catch (IOException | RuntimeException e) {
+      log.debug("cannot dial {}: {}", peer, e.toString());
+      if (ch != null) {
+        try {
+          ch.close();
+        } catch (IOException ignored) {
+          // nothing more to do
+        }
+      }
+      return false;
+    }
+  }
+
+  private void finishConnect(Connection c, long now) {
+    try {
+      if (!c.channel.finishConnect()) {
+        return;
+      }
+    } catch (IOException e) {
+      close(c, "connect failed: " + e.getMessage());
+      return;
+    }
+    halfOpen--;
+    c.connected = true;
+    c.key.interestOps(SelectionKey.OP_READ);
+    c.torrent.onConnected(c, now);
+    drain(c, now);
+  }
+
+  private void read(Connection c, long now) {
+    for (int round = 0; round < 4 && !c.closed; round++) {
+      if (!c.in.hasRemaining()) {
+        grow(c);
+      }
+      int want = c.in.remaining();
+      if (c.torrent != null && c.handshakeDone) {
+        long allowed = downLimit.take(want, now);
+        if (allowed <= 0) {
+          return; // the bucket refills; the next tick or select reads again
+        }
+        want = (int) Math.min(want, allowed);
+      }
+      int n;
+      try {
+        ByteBuffer view = c.in.duplicate();
+        view.limit(view.position() + want);
+        n = c.channel.read(view);
+        if (n > 0) {
+          c.in.position(view.position());
+        }
+      } catch (IOException e) {
+        close(c, "read failed: " + e.getMessage());
+        return;
+      }
+      if (n < 0) {
+        if (c.session != null) {
+          c.session.handleEof(now);
+          drain(c, now);
+        }
+        close(c, "connection closed by peer");
+        return;
+      }
+      if (n == 0) {
+        return;
+      }
+      consume(c, now);
+    }
+  }
+
+  /** Makes room for a message longer than the buffer, up to the wire limit. */
+  private void grow(Connection c) {
+    int cap = c.in.capacity();
+    int max = config.limits().maxMessageLength() + 4;
+    if (cap >= max) {
+      return;
+    }
+    ByteBuffer bigger = ByteBuffer.allocate(Math.min(max, cap * 2));
+    c.in.flip();
+    bigger.put(c.in);
+    c.in = bigger;
+  }
+
+  private void consume(Connection c, long now) {
+    c.in.flip();
+    try {
+      if (c.session == null) {
+        if (!attachIncoming(c, now)) {
+          return;
+        }
+      }
+      c.session.handleBytes(c.in, now);
+    } finally {
+      if (c.in != null) {
+        c.in.compact();
+      }
+    }
+    drain(c, now);
+  }
+
+  /** Matches an incoming connection's handshake to a torrent; false while more bytes are needed. */
+  private boolean attachIncoming(Connection c, long now) {
+    InfoHash h;
+    try {
+      h = Handshake.peekInfoHash(c.in);
+    } catch (WireException e) {
+      close(c, "not a BitTorrent handshake");
+      return false;
+    }
+    if (h == null) {
+      return false;
+    }
+    TorrentRuntime t = find(h);
+    if (t == null || !t.acceptsConnections()) {
+      close(c, "no torrent " + h);
+      return false;
+    }
+    if (t.connections.size() >= config.maxConnectionsPerTorrent()) {
+      close(c, "too many connections");
+      return false;
+    }
+    c.torrent = t;
+    t.connections.add(c);
+    t.onIncoming(c, h, now);
+    return c.session != null;
+  }
+
+  /** Handles the session's events and sends what it has queued. */
+  void drain(Connection c, long now) {
+    if (c.session == null || c.closed) {
+      return;
+    }
+    PeerEvent e;
+    while ((e = c.session.pollEvent()) != null) {
+      if (e instanceof PeerEvent.Closed) {
+        PeerEvent.Closed closedEvent = (PeerEvent.Closed) e;
+        if (closedEvent.protocolViolation()) {
+          c.torrent.onViolation(c, closedEvent.reason());
+        }
+        flush(c, now);
+        close(c, closedEvent.reason());
+        return;
+      }
+      try {
+        c.torrent.onEvent(c, e, now);
+      } catch (RuntimeException ex) {
+        log.error("handling {} from {} failed", e, c, ex);
+        close(c, "internal error: " + ex);
+        return;
+      }
+      if (c.closed) {
+        return;
+      }
+    }
+    flush(c, now);
+  }
+
+  /** Writes what is queued for {@code c}, as much as the socket and the upload limit take. */
+  void flush(Connection c, long now) {
+    if (c.closed || !c.connected || c.session == null) {
+      return;
+    }
+    try {
+      for (int guard = 0; guard < 64; guard++) {
+        if (c.out.hasRemaining()) {
+          if (c.channel.write(c.out) == 0) {
+            break;
+          }
+          continue;
+        }
+        if (c.body != null) {
+          long allowed = upLimit.take(c.body.remaining(), now);
+          if (allowed <= 0) {
+            break;
+          }
+          ByteBuffer part = c.body.duplicate();
+          part.limit(part.position() + (int) Math.min(allowed, c.body.remaining()));
+          int n = c.channel.write(part);
+          c.body.position(c.body.position() + n);
+          if (n > 0) {
+            c.torrent.onUploaded(c, n, now);
+          }
+          if (c.body.hasRemaining()) {
+            break;
+          }
+          c.body = null;
+          continue;
+        }
+        c.out.compact();
+        boolean wrote = c.session.pollTransmit(c.out);
+        c.out.flip();
+        PendingBlock pb = c.session.pendingBlock();
+        if (pb != null) {
+          c.body = c.torrent.takeReadyBlock(c, pb);
+          if (c.body == null) {
+            close(c, "internal error: block " + pb + " not read");
+            return;
+          }
+        }
+        if (!wrote && pb == null) {
+          break;
+        }
+      }
+    } catch (IOException e) {
+      close(c, "write failed: " + e.getMessage());
+      return;
+    }
+    boolean pending = c.out.hasRemaining() || c.body != null;
+    int ops = SelectionKey.OP_READ | (pending ? SelectionKey.OP_WRITE : 0);
+    if (c.key.isValid() && c.key.interestOps() != ops) {
+      c.key.interestOps(ops);
+    }
+  }
+
+  void close(Connection c, String reason) {
+    if (c.closed) {
+      return;
+    }
+    c.closed = true;
+    if (c.outgoing && !c.connected) {
+      halfOpen--;
+    }
+    connections.remove(c);
+    try {
+      c.channel.close();
+    } catch (IOException e) {
+      log.debug("closing {}: {}", c, e.toString());
+    }
+    if (c.torrent != null) {
+      c.torrent.onClosed(c, reason);
+    }
+    log.debug("closed {}: {}", c, reason);
+  }
+
+  // ---------------------------------------------------------------- close
+
+  public void close() {
+    synchronized (this) {
+      if (closing) {
+        awaitLoop();
+        return;
+      }
+      closing = true;
+    }
+    selector.wakeup();
+    awaitLoop();
+    if (loop.isAlive()) {
+      // the loop did not stop in time: release what it holds from here
+      shutdownResources();
+    }
+  }
+
+  private void awaitLoop() {
+    if (Thread.currentThread() == loop) {
+      return;
+    }
+    try {
+      loop.join(Math.max(1, config.closeTimeout().toMillis()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void shutdownOnLoop() {
+    for (TorrentRuntime t : torrents) {
+      try {
+        t.shutdown("client closed");
+      } catch (RuntimeException e) {
+        log.warn("closing torrent {} failed", t.infoHashes, e);
+      }
+    }
+    for (Connection c : new ArrayList<>(connections)) {
+      close(c, "client closed");
+    }
+    shutdownResources();
+  }
+
+  private synchronized void shutdownResources() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      server.close();
+    } catch (IOException e) {
+      log.debug("closing server socket: {}", e.toString());
+    }
+    try {
+      selector.close();
+    } catch (IOException e) {
+      log.debug("closing selector: {}", e.toString());
+    }
+    disk.shutdown();
+    try {
+      if (!disk.awaitTermination(config.closeTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        disk.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      disk.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    for (TorrentRuntime t : torrents) {
+      t.closeStorage();
+    }
+    events.close(config.closeTimeout().toMillis());
+  }
+
+  static boolean isClosedChannel(Throwable e) {
+    return e instanceof ClosedChannelException;
+  }
+}

@@ -1,0 +1,1299 @@
+package bt.client.internal;
+
+import bt.client.PeerSource;
+import bt.client.Storage;
+import bt.client.StorageFactory;
+import bt.client.TorrentListener;
+import bt.client.TorrentState;
+import bt.client.TorrentStatus;
+import bt.hash.PieceVerifier;
+import bt.metainfo.InfoHash;
+import bt.metainfo.InfoHashes;
+import bt.metainfo.MagnetLink;
+import bt.metainfo.Metainfo;
+import bt.metainfo.MetainfoException;
+import bt.peer.PeerAddress;
+import bt.peer.PeerId;
+import bt.policy.BlockSink;
+import bt.policy.ChokeContext;
+import bt.policy.ChokeDecision;
+import bt.policy.Choker;
+import bt.policy.PeerCandidate;
+import bt.policy.PeerSelector;
+import bt.policy.PeerStats;
+import bt.policy.PiecePicker;
+import bt.wire.ExtendedHandshake;
+import bt.wire.MetadataMessage;
+import bt.wire.PexMessage;
+import bt.wire.session.PeerEvent;
+import bt.wire.session.PeerSession;
+import bt.wire.session.PendingBlock;
+import bt.wire.session.SessionConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One torrent's engine-side state and behaviour: peers, requests, piece assembly and hashing,
+ * choking, seeding, metadata fetching. Everything runs on the engine thread except the disk and
+ * hashing work it hands to the pool, whose results come back as posted tasks. Internal, not API.
+ */
+final class TorrentRuntime {
+  private static final Logger log = LoggerFactory.getLogger(TorrentRuntime.class);
+  private static final long SECOND = 1_000_000_000L;
+  private static final long RECHOKE_NANOS = 10 * SECOND;
+  private static final long PEX_NANOS = 60 * SECOND;
+  private static final int MIN_QUEUE = 4;
+  private static final int MAX_QUEUE = 500;
+  private static final long QUEUE_TIME_NANOS = 3 * SECOND;
+
+  final Engine engine;
+  final InfoHashes infoHashes;
+  final TorrentHandle handle;
+  final CompletableFuture<Void> completion = new CompletableFuture<>();
+  final CopyOnWriteArrayList<TorrentListener> listeners = new CopyOnWriteArrayList<>();
+  final List<Connection> connections = new ArrayList<>();
+  volatile TorrentStatus status;
+  volatile Metainfo metainfoVolatile;
+  volatile boolean removed;
+  MagnetLink magnet;
+
+  private Metainfo metainfo;
+  private Storage storage;
+  private final StorageFactory storageFactory;
+  private BitSet initialVerified;
+  private TorrentState state = TorrentState.STOPPED;
+  private String error;
+  private PieceState<PeerAddress> pieces;
+  private PieceVerifier verifier;
+  private SmartBan<PeerAddress> smartBan;
+  private final PiecePicker.Factory pickerFactory;
+  private PiecePicker picker;
+  private final Choker choker;
+  private final PeerSelector selector;
+  private SessionConfig sessionConfig;
+  private final Map<PeerAddress, Known> known = new LinkedHashMap<>();
+  private final Set<PeerAddress> bannedAddresses = new HashSet<>();
+  private final Set<PeerId> bannedIds = new HashSet<>();
+  private final Map<Integer, PieceBuffer> assembling = new HashMap<>();
+  private final Set<Integer> hashing = new HashSet<>();
+  private final List<PeerSource.Session> sourceSessions = new ArrayList<>();
+  private MetadataFetch metadataFetch;
+  private byte[] infoBytes;
+  private long downloaded;
+  private long uploaded;
+  private long wasted;
+  private int hashFailures;
+  private int bannedCount;
+  private long lastRechoke = Long.MIN_VALUE;
+  private long round;
+  private final RateMeter downMeter;
+  private final RateMeter upMeter;
+  private boolean rechokeSoon;
+  private final Set<PeerAddress> pexAdded = new HashSet<>();
+  private final Set<PeerAddress> pexDropped = new HashSet<>();
+
+  /** A known peer that we may dial. */
+  private static final class Known {
+    PeerCandidate.Source source;
+    int failures;
+    long lastAttempt = Long.MIN_VALUE;
+    boolean seed;
+    boolean connected;
+  }
+
+  /** A piece being assembled in memory until its hash check. */
+  private static final class PieceBuffer {
+    final byte[] data;
+    final PeerAddress[] from;
+    int received;
+
+    PieceBuffer(int size, int blocks) {
+      this.data = new byte[size];
+      this.from = new PeerAddress[blocks];
+    }
+  }
+
+  TorrentRuntime(Engine engine, InfoHashes infoHashes, Metainfo metainfo, Storage storage,
+      StorageFactory storageFactory, BitSet verified) {
+    this.engine = engine;
+    this.infoHashes = infoHashes;
+    this.storage = storage;
+    this.storageFactory = storageFactory;
+    this.initialVerified = verified == null ? null : (BitSet) verified.clone();
+    this.pickerFactory = engine.config.piecePicker();
+    this.choker = engine.config.choker().create();
+    this.selector = engine.config.peerSelector().create();
+    long now = engine.ticker.getAsLong();
+    this.downMeter = new RateMeter(now);
+    this.upMeter = new RateMeter(now);
+    this.handle = new TorrentHandle(this);
+    if (metainfo != null) {
+      setMetainfo(metainfo);
+    }
+    this.status = snapshot(now);
+  }
+
+  private void setMetainfo(Metainfo m) {
+    this.metainfo = m;
+    this.metainfoVolatile = m;
+    this.pieces = new PieceState<>(m, engine.random);
+    this.verifier = PieceVerifier.of(m);
+    this.smartBan = new SmartBan<>(pieces::blockCount, SmartBan.DEFAULT_MAX_FAILED_PIECES);
+    this.picker = pickerFactory.create(m);
+    this.infoBytes = null;
+  }
+
+  private SessionConfig sessionConfig() {
+    if (sessionConfig == null || (metainfo != null && !sessionConfig.hasPieceCount())) {
+      SessionConfig.Builder b = SessionConfig.builder(engine.peerId, infoHashes)
+          .listenPort(engine.listenAddress().getPort())
+          .limits(engine.config.limits())
+          .maxQueuedRequests(engine.config.maxRequestsPerPeer());
+      if (metainfo != null) {
+        b.pieces(metainfo.pieceCount(), metainfo::pieceSize);
+        b.metadataSize(infoBytes().length);
+      }
+      sessionConfig = b.build();
+    }
+    return sessionConfig;
+  }
+
+  private byte[] infoBytes() {
+    if (infoBytes == null) {
+      ByteBuffer b = metainfo.infoBytes();
+      infoBytes = new byte[b.remaining()];
+      b.get(infoBytes);
+    }
+    return infoBytes;
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  boolean acceptsConnections() {
+    return state != TorrentState.STOPPED && state != TorrentState.PAUSED
+        && state != TorrentState.FAILED && state != TorrentState.CHECKING;
+  }
+
+  void start() {
+    if (state != TorrentState.STOPPED) {
+      return;
+    }
+    if (metainfo == null) {
+      metadataFetch = new MetadataFetch();
+      setState(TorrentState.FETCHING_METADATA);
+      if (magnet != null) {
+        for (InetSocketAddress a : magnet.peers()) {
+          try {
+            addPeer(PeerAddress.of(a.getHostString(), a.getPort()),
+                PeerCandidate.Source.MANUAL);
+          } catch (IllegalArgumentException e) {
+            log.debug("magnet peer {} skipped: {}", a, e.getMessage());
+          }
+        }
+      }
+      openSources();
+      return;
+    }
+    beginCheck();
+  }
+
+  private void beginCheck() {
+    if (initialVerified != null) {
+      pieces.markVerified(initialVerified);
+      initialVerified = null;
+      afterCheck();
+      return;
+    }
+    setState(TorrentState.CHECKING);
+    Storage s = storage;
+    Metainfo m = metainfo;
+    engine.submitDisk(() -> {
+      BitSet good = new BitSet();
+      PieceVerifier.Check check = PieceVerifier.of(m).newCheck();
+      ByteBuffer buf = ByteBuffer.allocate(Math.min(256 * 1024, m.pieceLength()));
+      for (int p = 0; p < m.pieceCount() && !removed; p++) {
+        try {
+          int size = m.pieceSize(p);
+          check.start(p);
+          for (int off = 0; off < size; ) {
+            int n = Math.min(buf.capacity(), size - off);
+            buf.clear().limit(n);
+            s.read(p, off, buf);
+            buf.flip();
+            check.update(buf);
+            off += n;
+          }
+          if (check.finish()) {
+            good.set(p);
+          }
+        } catch (IOException | IllegalStateException e) {
+          // not on disk (or not checkable yet): not good
+        }
+      }
+      engine.post(() -> {
+        if (state == TorrentState.CHECKING) {
+          pieces.markVerified(good);
+          afterCheck();
+        }
+      });
+    });
+  }
+
+  private void afterCheck() {
+    if (pieces.isComplete()) {
+      setState(TorrentState.SEEDING);
+      completion.complete(null);
+      post(l -> l.onComplete(handle));
+    } else {
+      setState(TorrentState.DOWNLOADING);
+    }
+    openSources();
+  }
+
+  private void openSources() {
+    if (!sourceSessions.isEmpty()) {
+      return;
+    }
+    for (PeerSource s : engine.config.peerSources()) {
+      try {
+        sourceSessions.add(s.open(new SourceContext()));
+      } catch (RuntimeException e) {
+        log.warn("peer source {} failed to open", s, e);
+      }
+    }
+  }
+
+  void pause() {
+    if (state == TorrentState.STOPPED || state == TorrentState.PAUSED
+        || state == TorrentState.FAILED) {
+      return;
+    }
+    for (Connection c : new ArrayList<>(connections)) {
+      engine.close(c, "paused");
+    }
+    resumeState = state;
+    setState(TorrentState.PAUSED);
+  }
+
+  private TorrentState resumeState;
+
+  void resume() {
+    if (state != TorrentState.PAUSED) {
+      return;
+    }
+    setState(resumeState == null ? TorrentState.DOWNLOADING : resumeState);
+  }
+
+  void fail(String why) {
+    if (state == TorrentState.FAILED) {
+      return;
+    }
+    error = why;
+    for (Connection c : new ArrayList<>(connections)) {
+      engine.close(c, "torrent failed");
+    }
+    setState(TorrentState.FAILED);
+    completion.completeExceptionally(new IllegalStateException("torrent failed: " + why));
+  }
+
+  void shutdown(String why) {
+    removed = true;
+    for (Connection c : new ArrayList<>(connections)) {
+      engine.close(c, why);
+    }
+    for (PeerSource.Session s : sourceSessions) {
+      try {
+        s.close();
+      } catch (RuntimeException e) {
+        log.warn("closing peer source failed", e);
+      }
+    }
+    sourceSessions.clear();
+    if (!completion.isDone()) {
+      completion.completeExceptionally(new IllegalStateException("torrent " + why));
+    }
+    engine.unregister(this);
+    engine.submitDisk(this::closeStorage);
+  }
+
+  synchronized void closeStorage() {
+    if (storage != null) {
+      try {
+        storage.flush();
+      } catch (IOException e) {
+        log.warn("flushing storage of {} failed: {}", infoHashes, e.toString());
+      }
+      try {
+        storage.close();
+      } catch (IOException e) {
+        log.warn("closing storage of {} failed: {}", infoHashes, e.toString());
+      }
+    }
+  }
+
+  private void setState(TorrentState s) {
+    if (state == s) {
+      return;
+    }
+    state = s;
+    post(l -> l.onStateChanged(handle, s));
+    status = snapshot(engine.ticker.getAsLong());
+  }
+
+  private void post(Consumer<TorrentListener> call) {
+    engine.events.post(listeners, call);
+  }
+
+  // ---------------------------------------------------------------- peers
+
+  void addManualPeer(PeerAddress peer) {
+    addPeer(peer, PeerCandidate.Source.MANUAL);
+  }
+
+  void addPeer(PeerAddress peer, PeerCandidate.Source source) {
+    if (bannedAddresses.contains(peer)) {
+      return;
+    }
+    InetSocketAddress self = engine.listenAddress();
+    if (peer.port() == self.getPort() && peer.address().equals(self.getAddress())) {
+      return; // ourselves
+    }
+    Known k = known.get(peer);
+    if (k == null) {
+      if (known.size() >= 2000 && source != PeerCandidate.Source.MANUAL) {
+        return;
+      }
+      k = new Known();
+      k.source = source;
+      known.put(peer, k);
+    } else if (source == PeerCandidate.Source.MANUAL) {
+      k.source = source;
+    }
+  }
+
+  void setFilePriority(int file, int priority) {
+    if (pieces == null) {
+      return;
+    }
+    pieces.setFilePriority(file, priority);
+    try {
+      BitSet wanted = new BitSet();
+      for (int f = 0; f < metainfo.files().size(); f++) {
+        if (pieces.filePriority(f) > 0) {
+          wanted.set(f);
+        }
+      }
+      storage.setWantedFiles(wanted);
+    } catch (IOException e) {
+      log.warn("storage could not apply file priorities: {}", e.toString());
+    }
+    for (Connection c : connections) {
+      updateInterest(c);
+    }
+    checkComplete();
+  }
+
+  void onConnected(Connection c, long now) {
+    Known k = known.get(c.address);
+    if (k != null) {
+      k.failures = 0;
+      k.connected = true;
+    }
+    c.session = PeerSession.outgoing(sessionConfig(), now);
+    c.connectedNanos = now;
+  }
+
+  void onIncoming(Connection c, InfoHash handshakeHash, long now) {
+    c.session = PeerSession.incoming(sessionConfig().toBuilder().handshakeHash(handshakeHash)
+        .build(), now);
+    c.connectedNanos = now;
+  }
+
+  void onViolation(Connection c, String reason) {
+    log.debug("{} broke the protocol: {}", c, reason);
+  }
+
+  void onClosed(Connection c, String reason) {
+    connections.remove(c);
+    Known k = known.get(c.address);
+    if (k != null) {
+      k.connected = false;
+      if (!c.handshakeDone && c.outgoing) {
+        k.failures++;
+      }
+    }
+    if (pieces != null) {
+      for (long key : c.requests) {
+        pieces.requestEnded((int) (key >>> 32), (int) key);
+      }
+      if (c.handshakeDone) {
+        if (c.seed) {
+          pieces.removePeerHasAll();
+        } else {
+          pieces.removePeerBitfield(c.has);
+        }
+      }
+    }
+    c.requests.clear();
+    if (metadataFetch != null) {
+      metadataFetch.peerGone(c);
+    }
+    if (!c.chokedByUs) {
+      rechokeSoon = true;
+    }
+    if (c.handshakeDone) {
+      pexDropped.add(c.address);
+      pexAdded.remove(c.address);
+      post(l -> l.onPeerDisconnected(handle, c.address, reason));
+      // others may now get the blocks this peer was asked for
+      for (Connection o : connections) {
+        requestMore(o, engine.ticker.getAsLong());
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- events
+
+  void onEvent(Connection c, PeerEvent e, long now) {
+    if (e instanceof PeerEvent.HandshakeReceived) {
+      onHandshake(c, (PeerEvent.HandshakeReceived) e, now);
+    } else if (e instanceof PeerEvent.ExtendedHandshakeReceived) {
+      onExtendedHandshake(c, ((PeerEvent.ExtendedHandshakeReceived) e).handshake());
+    } else if (e instanceof PeerEvent.BitfieldReceived) {
+      PeerEvent.BitfieldReceived b = (PeerEvent.BitfieldReceived) e;
+      if (b.haveAll()) {
+        c.seed = true;
+        if (pieces != null) {
+          pieces.peerHasAll();
+        }
+      } else if (!b.haveNone()) {
+        c.has = (BitSet) b.pieces().clone();
+        if (pieces != null) {
+          pieces.addPeerBitfield(c.has);
+          c.seed = c.has.cardinality() == metainfo.pieceCount();
+        }
+      }
+      updateInterest(c);
+    } else if (e instanceof PeerEvent.HaveReceived) {
+      int p = ((PeerEvent.HaveReceived) e).piece();
+      if (!c.seed && !c.has.get(p)) {
+        c.has.set(p);
+        if (pieces != null) {
+          pieces.peerHave(p);
+          if (c.has.cardinality() == metainfo.pieceCount()) {
+            c.seed = true;
+            pieces.removePeerBitfield(c.has);
+            pieces.peerHasAll();
+          }
+        }
+        updateInterest(c);
+      }
+    } else if (e instanceof PeerEvent.Choked) {
+      c.chokingUs = true;
+      // without the fast extension the session reports each dropped request as rejected
+    } else if (e instanceof PeerEvent.Unchoked) {
+      c.chokingUs = false;
+      requestMore(c, now);
+    } else if (e instanceof PeerEvent.PeerInterested) {
+      c.interestedInUs = ((PeerEvent.PeerInterested) e).interested();
+      if (c.interestedInUs && c.chokedByUs && unchokedCount() < engine.config.uploadSlots()) {
+        rechokeSoon = true; // a free slot: no need to wait for the next 10 s round
+      }
+    } else if (e instanceof PeerEvent.BlockReceived) {
+      onBlock(c, (PeerEvent.BlockReceived) e, now);
+    } else if (e instanceof PeerEvent.RequestReceived) {
+      PeerEvent.RequestReceived r = (PeerEvent.RequestReceived) e;
+      onRequest(c, r.piece(), r.offset(), r.length());
+    } else if (e instanceof PeerEvent.CancelReceived) {
+      PeerEvent.CancelReceived r = (PeerEvent.CancelReceived) e;
+      c.uploadQueue.removeIf(q -> q[0] == r.piece() && q[1] == r.offset());
+    } else if (e instanceof PeerEvent.RequestRejected) {
+      PeerEvent.RequestRejected r = (PeerEvent.RequestRejected) e;
+      int block = r.offset() / Connection.BLOCK;
+      if (c.requests.remove(Connection.key(r.piece(), block)) && pieces != null) {
+        pieces.requestEnded(r.piece(), block);
+      }
+    } else if (e instanceof PeerEvent.AllowedFastReceived) {
+      c.allowedFast.set(((PeerEvent.AllowedFastReceived) e).piece());
+      requestMore(c, now);
+    } else if (e instanceof PeerEvent.SuggestReceived) {
+      c.suggested.set(((PeerEvent.SuggestReceived) e).piece());
+    } else if (e instanceof PeerEvent.MetadataReceived) {
+      onMetadata(c, ((PeerEvent.MetadataReceived) e).message());
+    } else if (e instanceof PeerEvent.MetadataRequested) {
+      int piece = ((PeerEvent.MetadataRequested) e).piece();
+      if (metainfo != null && !metainfo.isPrivate()
+          && piece < MetadataMessage.pieceCount(infoBytes().length)) {
+        c.session.sendMetadata(MetadataMessage.data(piece, infoBytes()));
+      } else {
+        c.session.sendMetadata(MetadataMessage.reject(piece));
+      }
+    } else if (e instanceof PeerEvent.MetadataRejected) {
+      if (metadataFetch != null) {
+        metadataFetch.rejected(c, ((PeerEvent.MetadataRejected) e).piece());
+      }
+    } else if (e instanceof PeerEvent.PexReceived) {
+      if (!isPrivate()) {
+        for (PeerAddress a : ((PeerEvent.PexReceived) e).message().added().keySet()) {
+          addPeer(a, PeerCandidate.Source.PEX);
+        }
+      }
+    }
+  }
+
+  private boolean isPrivate() {
+    return metainfo != null && metainfo.isPrivate();
+  }
+
+  private void onHandshake(Connection c, PeerEvent.HandshakeReceived h, long now) {
+    if (bannedIds.contains(h.peerId())) {
+      c.session.close("banned peer id");
+      return;
+    }
+    for (Connection o : connections) {
+      if (o != c && o.handshakeDone && o.peerId != null && o.peerId.equals(h.peerId())) {
+        c.session.close("already connected to this peer");
+        return;
+      }
+    }
+    c.peerId = h.peerId();
+    c.handshakeDone = true;
+    c.downMeter = new RateMeter(now);
+    c.upMeter = new RateMeter(now);
+    if (!c.outgoing && engine.config.peerSources().isEmpty()) {
+      // an incoming peer listens somewhere we may learn later from its extended handshake
+    }
+    if (pieces != null) {
+      BitSet have = pieces.verified();
+      if (have.cardinality() == metainfo.pieceCount()) {
+        c.session.haveAll();
+      } else if (have.isEmpty()) {
+        c.session.haveNone();
+      } else {
+        c.session.bitfield(have);
+      }
+    } else {
+      c.session.haveNone();
+    }
+    pexAdded.add(c.address);
+    pexDropped.remove(c.address);
+    post(l -> l.onPeerConnected(handle, c.address));
+  }
+
+  private void onExtendedHandshake(Connection c, ExtendedHandshake h) {
+    c.extended = h;
+    h.requestQueue().ifPresent(q -> c.peerRequestQueue = Math.max(1, Math.min(q, MAX_QUEUE)));
+    if (!c.outgoing && h.listenPort().isPresent()) {
+      try {
+        PeerAddress listening = PeerAddress.of(c.address.address(), h.listenPort().getAsInt());
+        Known k = known.computeIfAbsent(listening, a -> new Known());
+        if (k.source == null) {
+          k.source = PeerCandidate.Source.INCOMING;
+        }
+        k.connected = true;
+      } catch (IllegalArgumentException ignored) {
+        // a port we cannot use
+      }
+    }
+    if (metadataFetch != null) {
+      metadataFetch.peerReady(c, h);
+    }
+  }
+
+  // ---------------------------------------------------------------- downloading
+
+  private void updateInterest(Connection c) {
+    if (pieces == null || c.session == null || !c.handshakeDone) {
+      return;
+    }
+    boolean want = false;
+    for (int p = pieces.nextWanted(0); p >= 0; p = pieces.nextWanted(p + 1)) {
+      if (c.has(p)) {
+        want = true;
+        break;
+      }
+    }
+    if (want != c.weAreInterested) {
+      c.weAreInterested = want;
+      c.session.interested(want);
+    }
+    if (want) {
+      requestMore(c, engine.ticker.getAsLong());
+    }
+  }
+
+  private void requestMore(Connection c, long now) {
+    if (pieces == null || c.closed || c.session == null || !c.handshakeDone
+        || state != TorrentState.DOWNLOADING || !c.weAreInterested) {
+      return;
+    }
+    if (c.chokingUs && c.allowedFast.isEmpty()) {
+      return;
+    }
+    long rate = c.downMeter.rate(now);
+    int target = (int) Math.min(Math.min(MAX_QUEUE, c.peerRequestQueue),
+        Math.max(MIN_QUEUE, rate * (QUEUE_TIME_NANOS / SECOND) / Connection.BLOCK));
+    int room = target - c.requests.size();
+    if (room <= 0) {
+      return;
+    }
+    c.nowNanos = now;
+    pieces.setNow(now);
+    int[] added = {0};
+    BlockSink sink = (piece, block) -> {
+      if (added[0] >= room) {
+        return false;
+      }
+      if (piece < 0 || piece >= metainfo.pieceCount() || block < 0
+          || block >= pieces.blockCount(piece) || !pieces.isWanted(piece) || !c.has(piece)
+          || pieces.isBlockReceived(piece, block) || c.isRequested(piece, block)
+          || (c.chokingUs && !c.allowedFast.get(piece))) {
+        return added[0] < room; // the engine drops what the picker should not have picked
+      }
+      c.session.request(piece, block * Connection.BLOCK, pieces.blockLength(piece, block));
+      c.requests.add(Connection.key(piece, block));
+      pieces.blockRequested(piece, block);
+      c.lastRequestNanos = now;
+      added[0]++;
+      return added[0] < room;
+    };
+    try {
+      picker.pickBlocks(c, pieces, room, sink);
+    } catch (RuntimeException e) {
+      log.error("piece picker threw; ignored", e);
+    }
+  }
+
+  private void onBlock(Connection c, PeerEvent.BlockReceived b, long now) {
+    int len = b.data().remaining();
+    downloaded += len;
+    c.downloaded += len;
+    c.downMeter.add(len, now);
+    downMeter.add(len, now);
+    c.lastBlockNanos = now;
+    int piece = b.piece();
+    int block = b.offset() / Connection.BLOCK;
+    boolean wasRequested = c.requests.remove(Connection.key(piece, block));
+    if (pieces == null || !wasRequested || b.offset() % Connection.BLOCK != 0
+        || len != pieces.blockLength(piece, block)) {
+      wasted += len;
+      requestMore(c, now);
+      return;
+    }
+    pieces.requestEnded(piece, block);
+    if (pieces.isVerified(piece) || pieces.isBlockReceived(piece, block)
+        || hashing.contains(piece)) {
+      wasted += len; // an end-game duplicate
+      requestMore(c, now);
+      return;
+    }
+    PieceBuffer buf = assembling.computeIfAbsent(piece,
+        p -> new PieceBuffer(pieces.pieceSize(p), pieces.blockCount(p)));
+    b.data().get(buf.data, b.offset(), len);
+    buf.from[block] = c.address;
+    buf.received++;
+    smartBan.onBlock(piece, block, c.address);
+    boolean complete = pieces.blockReceived(piece, block, c.address);
+    // end game: withdraw the same block from everyone else
+    for (Connection o : connections) {
+      if (o != c && o.requests.remove(Connection.key(piece, block))) {
+        o.session.cancel(piece, b.offset(), len);
+        pieces.requestEnded(piece, block);
+        engine.flush(o, now);
+      }
+    }
+    if (complete) {
+      assembling.remove(piece);
+      hashing.add(piece);
+      verifyAndStore(piece, buf);
+    }
+    requestMore(c, now);
+  }
+
+  private void verifyAndStore(int piece, PieceBuffer buf) {
+    PieceVerifier v = verifier;
+    Storage s = storage;
+    engine.submitDisk(() -> {
+      boolean ok = v.verify(piece, ByteBuffer.wrap(buf.data));
+      String writeError = null;
+      if (ok) {
+        try {
+          s.write(piece, 0, ByteBuffer.wrap(buf.data));
+        } catch (IOException | RuntimeException e) {
+          writeError = e.toString();
+        }
+      }
+      boolean good = ok;
+      String err = writeError;
+      engine.post(() -> pieceDone(piece, buf, good, err));
+    });
+  }
+
+  private void pieceDone(int piece, PieceBuffer buf, boolean good, String writeError) {
+    hashing.remove(piece);
+    if (removed || state == TorrentState.FAILED) {
+      return;
+    }
+    long now = engine.ticker.getAsLong();
+    if (writeError != null) {
+      log.warn("writing piece {} failed: {}", piece, writeError);
+      pieces.pieceFailed(piece);
+      fail("cannot write piece " + piece + ": " + writeError);
+      return;
+    }
+    if (good) {
+      pieces.pieceVerified(piece);
+      Set<PeerAddress> liars = smartBan.onPiecePassed(piece, block -> ByteBuffer.wrap(buf.data,
+          block * Connection.BLOCK, pieces.blockLength(piece, block)));
+      for (PeerAddress liar : liars) {
+        ban(liar, "sent bad data for piece " + piece);
+      }
+      post(l -> l.onPieceVerified(handle, piece));
+      for (Connection c : new ArrayList<>(connections)) {
+        if (c.handshakeDone && !c.closed) {
+          c.session.have(piece);
+          updateInterest(c);
+          engine.flush(c, now);
+        }
+      }
+      checkComplete();
+    } else {
+      hashFailures++;
+      wasted += buf.data.length;
+      Set<PeerAddress> contributors = new HashSet<>();
+      for (PeerAddress a : buf.from) {
+        if (a != null) {
+          contributors.add(a);
+        }
+      }
+      pieces.pieceFailed(piece);
+      Set<PeerAddress> liars = smartBan.onPieceFailed(piece, block -> ByteBuffer.wrap(buf.data,
+          block * Connection.BLOCK, pieces.blockLength(piece, block)));
+      post(l -> l.onHashFailed(handle, piece, Set.copyOf(contributors)));
+      for (PeerAddress liar : liars) {
+        ban(liar, "sent every block of failed piece " + piece);
+      }
+      for (Connection c : new ArrayList<>(connections)) {
+        requestMore(c, now);
+      }
+    }
+  }
+
+  private void ban(PeerAddress peer, String reason) {
+    if (!bannedAddresses.add(peer)) {
+      return;
+    }
+    bannedCount++;
+    known.remove(peer);
+    for (Connection c : new ArrayList<>(connections)) {
+      if (c.address.equals(peer)) {
+        if (c.peerId != null) {
+          bannedIds.add(c.peerId);
+        }
+        engine.close(c, "banned: " + reason);
+      }
+    }
+    log.info("banned {}: {}", peer, reason);
+    post(l -> l.onPeerBanned(handle, peer, reason));
+  }
+
+  private void checkComplete() {
+    if (state == TorrentState.DOWNLOADING && pieces.isComplete()) {
+      setState(TorrentState.SEEDING);
+      try {
+        storage.flush();
+      } catch (IOException e) {
+        log.warn("flush after completion failed: {}", e.toString());
+      }
+      for (PeerSource.Session s : sourceSessions) {
+        try {
+          s.completed();
+        } catch (RuntimeException e) {
+          log.warn("peer source failed on completion", e);
+        }
+      }
+      for (Connection c : connections) {
+        if (c.weAreInterested && c.session != null) {
+          c.weAreInterested = false;
+          c.session.interested(false);
+        }
+      }
+      completion.complete(null);
+      post(l -> l.onComplete(handle));
+    }
+  }
+
+  // ---------------------------------------------------------------- seeding
+
+  private void onRequest(Connection c, int piece, int offset, int length) {
+    if (pieces == null || !pieces.isVerified(piece)) {
+      c.session.rejectRequest(piece, offset, length);
+      return;
+    }
+    if (c.chokedByUs && !c.allowedFastGiven.get(piece)) {
+      c.session.rejectRequest(piece, offset, length);
+      return;
+    }
+    if (c.uploadQueue.size() + c.readsInFlight >= engine.config.maxRequestsPerPeer()) {
+      c.session.rejectRequest(piece, offset, length);
+      return;
+    }
+    long[] req = {piece, offset, length};
+    c.uploadQueue.add(req);
+    pumpUploads(c);
+  }
+
+  /** Reads queued requests from storage, a few at a time per peer. */
+  private void pumpUploads(Connection c) {
+    Storage s = storage;
+    while (c.readsInFlight < 4 && !c.uploadQueue.isEmpty()) {
+      long[] req = c.uploadQueue.poll();
+      int piece = (int) req[0];
+      int offset = (int) req[1];
+      int length = (int) req[2];
+      c.readsInFlight++;
+      engine.submitDisk(() -> {
+        ByteBuffer data = ByteBuffer.allocate(length);
+        String err = null;
+        try {
+          s.read(piece, offset, data);
+          data.flip();
+        } catch (IOException | RuntimeException e) {
+          err = e.toString();
+        }
+        String error = err;
+        engine.post(() -> {
+          c.readsInFlight--;
+          if (c.closed) {
+            return;
+          }
+          if (error != null) {
+            log.warn("reading piece {} for {} failed: {}", piece, c, error);
+            c.session.rejectRequest(piece, offset, length);
+          } else if (!c.chokedByUs || c.allowedFastGiven.get(piece)) {
+            c.ready.put(Connection.key(piece, offset), data);
+            c.session.sendBlock(piece, offset, length);
+          }
+          pumpUploads(c);
+          engine.flush(c, engine.ticker.getAsLong());
+        });
+      });
+    }
+  }
+
+  /** The body of a block the session has just sent the header of. */
+  ByteBuffer takeReadyBlock(Connection c, PendingBlock pb) {
+    ByteBuffer b = c.ready.remove(Connection.key(pb.piece(), pb.offset()));
+    if (b != null && b.remaining() != pb.length()) {
+      return null;
+    }
+    return b;
+  }
+
+  void onUploaded(Connection c, int n, long now) {
+    uploaded += n;
+    c.uploaded += n;
+    c.upMeter.add(n, now);
+    upMeter.add(n, now);
+  }
+
+  // ---------------------------------------------------------------- metadata (BEP 9)
+
+  private void onMetadata(Connection c, MetadataMessage m) {
+    if (metadataFetch == null) {
+      return;
+    }
+    byte[] done = metadataFetch.received(c, m);
+    if (done == null) {
+      return;
+    }
+    Metainfo got;
+    try {
+      got = Metainfo.fromInfoDictionary(done, infoHashes);
+    } catch (MetainfoException e) {
+      log.info("metadata from peers did not check out: {}", e.getMessage());
+      for (Connection s : metadataFetch.sources()) {
+        engine.close(s, "sent bad metadata");
+      }
+      metadataFetch = new MetadataFetch();
+      return;
+    }
+    metadataFetch = null;
+    try {
+      storage = storageFactory.open(got);
+    } catch (IOException | RuntimeException e) {
+      fail("cannot open storage: " + e);
+      return;
+    }
+    setMetainfo(got);
+    sessionConfig = null;
+    for (Connection k : connections) {
+      if (k.session != null) {
+        k.session.setPieceCount(got.pieceCount(), got::pieceSize);
+      }
+    }
+    post(l -> l.onMetadataReceived(handle));
+    // what peers announced before the piece count was known now arrives as events
+    long now = engine.ticker.getAsLong();
+    for (Connection k : new ArrayList<>(connections)) {
+      engine.drain(k, now);
+    }
+    beginCheck();
+    for (Connection k : connections) {
+      updateInterest(k);
+    }
+  }
+
+  /** Fetches the info dictionary in 16 KiB pieces from every peer that offers it. */
+  private final class MetadataFetch {
+    int size = -1;
+    byte[] data;
+    BitSet have;
+    final Map<Integer, Connection> requested = new HashMap<>();
+    final Set<Connection> sources = new HashSet<>();
+
+    void peerReady(Connection c, ExtendedHandshake h) {
+      if (h.idOf(ExtendedHandshake.UT_METADATA).isEmpty() || h.metadataSize().isEmpty()) {
+        return;
+      }
+      int s = h.metadataSize().getAsInt();
+      if (s > 8 << 20) {
+        return;
+      }
+      if (size < 0) {
+        size = s;
+        data = new byte[s];
+        have = new BitSet();
+      } else if (s != size) {
+        return; // disagrees with the size we are collecting; ignore this peer's offer
+      }
+      sources.add(c);
+      ask(c);
+    }
+
+    void ask(Connection c) {
+      int n = MetadataMessage.pieceCount(size);
+      int asked = 0;
+      for (int p = 0; p < n && asked < 2; p++) {
+        if (!have.get(p) && !requested.containsKey(p)) {
+          requested.put(p, c);
+          c.session.requestMetadata(p);
+          asked++;
+        }
+      }
+    }
+
+    byte[] received(Connection c, MetadataMessage m) {
+      if (size < 0 || m.type() != MetadataMessage.DATA || m.totalSize() != size) {
+        return null;
+      }
+      requested.remove(m.piece());
+      if (!have.get(m.piece())) {
+        m.data().duplicate().get(data, m.piece() * MetadataMessage.PIECE_SIZE,
+            m.data().remaining());
+        have.set(m.piece());
+      }
+      if (have.cardinality() == MetadataMessage.pieceCount(size)) {
+        return data;
+      }
+      ask(c);
+      return null;
+    }
+
+    void rejected(Connection c, int piece) {
+      requested.remove(piece, c);
+      sources.remove(c);
+      for (Connection o : sources) {
+        ask(o);
+      }
+    }
+
+    void peerGone(Connection c) {
+      requested.values().removeIf(x -> x == c);
+      sources.remove(c);
+      for (Connection o : sources) {
+        ask(o);
+      }
+    }
+
+    Collection<Connection> sources() {
+      return new ArrayList<>(sources);
+    }
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  void tick(long now) {
+    if (state == TorrentState.STOPPED || state == TorrentState.PAUSED
+        || state == TorrentState.FAILED || state == TorrentState.CHECKING) {
+      status = snapshot(now);
+      return;
+    }
+    dial(now);
+    if (now - lastRechoke >= RECHOKE_NANOS || lastRechoke == Long.MIN_VALUE) {
+      lastRechoke = now;
+      rechokeSoon = false;
+      rechoke(now);
+      round++;
+    } else if (rechokeSoon) {
+      rechokeSoon = false;
+      rechoke(now); // the same round: turns and optimistic unchokes keep their timing
+    }
+    for (Connection c : new ArrayList<>(connections)) {
+      c.nowNanos = now;
+      requestMore(c, now);
+      if (!isPrivate() && c.extended != null
+          && c.extended.idOf(ExtendedHandshake.UT_PEX).isPresent()
+          && now - c.lastPexNanos >= PEX_NANOS && c.handshakeDone) {
+        sendPex(c, now);
+      }
+      engine.flush(c, now);
+    }
+    status = snapshot(now);
+  }
+
+  private void sendPex(Connection c, long now) {
+    Map<PeerAddress, Integer> added = new LinkedHashMap<>();
+    for (Connection o : connections) {
+      if (o != c && o.handshakeDone && o.outgoing && !c.pexSent.contains(o.address)
+          && added.size() < 50) {
+        added.put(o.address, o.seed ? 0x02 : 0);
+      }
+    }
+    List<PeerAddress> dropped = new ArrayList<>();
+    for (PeerAddress a : c.pexSent) {
+      boolean still = false;
+      for (Connection o : connections) {
+        if (o.address.equals(a)) {
+          still = true;
+          break;
+        }
+      }
+      if (!still && dropped.size() < 50) {
+        dropped.add(a);
+      }
+    }
+    if (added.isEmpty() && dropped.isEmpty() && c.lastPexNanos != Long.MIN_VALUE) {
+      return;
+    }
+    c.pexSent.addAll(added.keySet());
+    dropped.forEach(c.pexSent::remove);
+    c.lastPexNanos = now;
+    c.session.sendPex(new PexMessage(added, dropped));
+  }
+
+  private void dial(long now) {
+    int room = Math.min(engine.config.maxConnectionsPerTorrent() - connections.size(),
+        engine.config.maxHalfOpen() - engine.halfOpen);
+    room = Math.min(room, engine.config.maxConnections() - engine.connections.size());
+    if (room <= 0 || (state == TorrentState.SEEDING && !anyManual())) {
+      if (room <= 0 || state == TorrentState.SEEDING) {
+        // seeds wait for leechers to come to them, but still dial peers they were given
+        if (room <= 0) {
+          return;
+        }
+      }
+    }
+    List<PeerCandidate> candidates = new ArrayList<>();
+    for (Map.Entry<PeerAddress, Known> e : known.entrySet()) {
+      Known k = e.getValue();
+      if (!k.connected && !isConnectedTo(e.getKey())) {
+        candidates.add(new PeerCandidate(e.getKey(), k.source, k.failures, k.lastAttempt,
+            k.seed));
+      }
+    }
+    if (candidates.isEmpty()) {
+      return;
+    }
+    List<PeerAddress> chosen;
+    try {
+      chosen = selector.select(candidates, room, now);
+    } catch (RuntimeException e) {
+      log.error("peer selector threw; ignored", e);
+      return;
+    }
+    for (PeerAddress a : chosen) {
+      Known k = known.get(a);
+      if (k == null || k.connected || isConnectedTo(a) || bannedAddresses.contains(a)) {
+        continue;
+      }
+      if (state == TorrentState.SEEDING && k.seed) {
+        continue;
+      }
+      k.lastAttempt = now;
+      k.connected = true;
+      if (!engine.connect(this, a, now)) {
+        k.connected = false;
+        k.failures++;
+      }
+    }
+  }
+
+  private boolean anyManual() {
+    for (Known k : known.values()) {
+      if (k.source == PeerCandidate.Source.MANUAL) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean isConnectedTo(PeerAddress a) {
+    for (Connection c : connections) {
+      if (c.address.equals(a)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private int unchokedCount() {
+    int n = 0;
+    for (Connection c : connections) {
+      if (!c.chokedByUs) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private void rechoke(long now) {
+    List<PeerStats> stats = new ArrayList<>();
+    int count = metainfo == null ? 1 : metainfo.pieceCount();
+    for (Connection c : connections) {
+      if (!c.handshakeDone || c.session == null) {
+        continue;
+      }
+      double completion = c.seed ? 1.0 : Math.min(1.0, c.has.cardinality() / (double) count);
+      stats.add(new PeerStats(c.address, c.interestedInUs, c.chokedByUs,
+          c.downMeter.rate(now), c.upMeter.rate(now), c.downloaded, c.uploaded, completion,
+          c.isSnubbed(), c.connectedNanos, c.lastUnchokedNanos));
+    }
+    ChokeDecision d;
+    try {
+      d = choker.rechoke(stats, new ChokeContext(engine.config.uploadSlots(),
+          state == TorrentState.SEEDING, round, now, engine.random));
+    } catch (RuntimeException e) {
+      log.error("choker threw; ignored", e);
+      return;
+    }
+    for (Connection c : connections) {
+      if (!c.handshakeDone || c.session == null) {
+        continue;
+      }
+      boolean unchoke = pieces != null && d.isUnchoked(c.address);
+      if (unchoke && c.chokedByUs) {
+        c.chokedByUs = false;
+        c.lastUnchokedNanos = now;
+        c.session.unchoke();
+      } else if (!unchoke && !c.chokedByUs) {
+        c.chokedByUs = true;
+        c.session.choke();
+        c.uploadQueue.clear();
+        c.ready.clear();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- status
+
+  private TorrentStatus snapshot(long now) {
+    int have = pieces == null ? 0 : pieces.verifiedCount();
+    int count = pieces == null ? 0 : pieces.pieceCount();
+    int wanted = 0;
+    long left = 0;
+    if (pieces != null) {
+      wanted = pieces.verifiedCount() + pieces.wantedCount();
+      left = pieces.wantedBytesLeft();
+    }
+    int seeds = 0;
+    int peers = 0;
+    for (Connection c : connections) {
+      if (c.handshakeDone) {
+        peers++;
+        if (c.seed) {
+          seeds++;
+        }
+      }
+    }
+    int knownIdle = 0;
+    for (Known k : known.values()) {
+      if (!k.connected) {
+        knownIdle++;
+      }
+    }
+    return new TorrentStatus(state, have, count, wanted, left, downloaded, uploaded, wasted,
+        downMeter.rate(now), upMeter.rate(now), peers, seeds, knownIdle, hashFailures,
+        bannedCount, Optional.ofNullable(error));
+  }
+
+  /** What peer sources see of this torrent. */
+  private final class SourceContext implements PeerSource.Context {
+    @Override
+    public InfoHashes infoHashes() {
+      return infoHashes;
+    }
+
+    @Override
+    public Optional<Metainfo> metainfo() {
+      return Optional.ofNullable(metainfoVolatile);
+    }
+
+    @Override
+    public PeerId peerId() {
+      return engine.peerId;
+    }
+
+    @Override
+    public int listenPort() {
+      return engine.listenAddress().getPort();
+    }
+
+    @Override
+    public long uploaded() {
+      return status.uploaded();
+    }
+
+    @Override
+    public long downloaded() {
+      return status.downloaded();
+    }
+
+    @Override
+    public long left() {
+      return metainfoVolatile == null ? -1 : status.bytesLeft();
+    }
+
+    @Override
+    public boolean isPrivate() {
+      Metainfo m = metainfoVolatile;
+      return m != null && m.isPrivate();
+    }
+
+    @Override
+    public void addPeers(Collection<PeerAddress> peers, PeerCandidate.Source source) {
+      List<PeerAddress> copy = List.copyOf(peers);
+      engine.post(() -> {
+        for (PeerAddress a : copy) {
+          addPeer(a, source);
+        }
+      });
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package bt.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import bt.metainfo.Metainfo;
+import bt.peer.PeerAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Whole swarms of bt clients in one JVM, on loopback. */
+class SwarmTest {
+
+  static PeerAddress addressOf(Client c) {
+    InetSocketAddress a = c.listenAddress();
+    return PeerAddress.of(a.getAddress(), a.getPort());
+  }
+
+  @Test
+  void oneLeecherDownloadsFromOneSeeder() throws Exception {
+    byte[] data = TestTorrents.random(3 * 1024 * 1024 + 12345, 1);
+    Metainfo m = TestTorrents.v1(data, 64 * 1024, 1_000_000, 2_000_000, data.length - 3_000_000);
+    try (Client seeder = Client.builder().build(); Client leecher = Client.builder().build()) {
+      TestTorrents.ArrayStorage seedStore = new TestTorrents.ArrayStorage(m, data);
+      Torrent s = seeder.add(m, seedStore);
+      s.start();
+      s.completion().get(10, TimeUnit.SECONDS);
+      TestTorrents.ArrayStorage leechStore = new TestTorrents.ArrayStorage(m, null);
+      Torrent l = leecher.add(m, leechStore);
+      l.addPeer(addressOf(seeder));
+      l.start();
+      l.completion().get(60, TimeUnit.SECONDS);
+      assertThat(leechStore.data).isEqualTo(data);
+      assertThat(l.status().piecesHave()).isEqualTo(m.pieceCount());
+      assertThat(l.status().hashFailures()).isZero();
+    }
+  }
+
+  @Test
+  void fiveLeechersAndOneSeeder() throws Exception {
+    byte[] data = TestTorrents.random(2 * 1024 * 1024 + 777, 2);
+    Metainfo m = TestTorrents.v1(data, 32 * 1024, 700_001, 800_000, data.length - 1_500_001);
+    List<Client> clients = new ArrayList<>();
+    try {
+      Client seeder = Client.builder().build();
+      clients.add(seeder);
+      Torrent s = seeder.add(m, new TestTorrents.ArrayStorage(m, data));
+      s.start();
+      List<Torrent> leeches = new ArrayList<>();
+      List<TestTorrents.ArrayStorage> stores = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        Client c = Client.builder().build();
+        clients.add(c);
+        TestTorrents.ArrayStorage st = new TestTorrents.ArrayStorage(m, null);
+        stores.add(st);
+        Torrent t = c.add(m, st);
+        t.addPeer(addressOf(seeder));
+        for (int j = 1; j < clients.size() - 1; j++) {
+          t.addPeer(addressOf(clients.get(j)));
+        }
+        t.start();
+        leeches.add(t);
+      }
+      for (Torrent t : leeches) {
+        t.completion().get(60, TimeUnit.SECONDS);
+      }
+      for (TestTorrents.ArrayStorage st : stores) {
+        assertThat(st.data).isEqualTo(data);
+      }
+    } finally {
+      for (Client c : clients) {
+        c.close();
+      }
+    }
+  }
+}
