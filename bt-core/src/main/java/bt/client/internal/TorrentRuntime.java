@@ -168,6 +168,10 @@ final class TorrentRuntime {
       if (metainfo != null) {
         b.pieces(metainfo.pieceCount(), metainfo::pieceSize);
         b.metadataSize(infoBytes().length);
+        if (metainfo.isPrivate()) {
+          // BEP 27: no peer exchange for private torrents
+          b.extensions(Map.of(ExtendedHandshake.UT_METADATA, SessionConfig.UT_METADATA_ID));
+        }
       }
       sessionConfig = b.build();
     }
@@ -666,7 +670,9 @@ final class TorrentRuntime {
           || (c.chokingUs && !c.allowedFast.get(piece))) {
         return added[0] < room; // the engine drops what the picker should not have picked
       }
-      c.session.request(piece, block * Connection.BLOCK, pieces.blockLength(piece, block));
+      if (!c.session.request(piece, block * Connection.BLOCK, pieces.blockLength(piece, block))) {
+        return added[0] < room; // the session refused it (choked, or already asked)
+      }
       c.requests.add(Connection.key(piece, block));
       pieces.blockRequested(piece, block);
       c.lastRequestNanos = now;
@@ -1092,10 +1098,11 @@ final class TorrentRuntime {
     if (added.isEmpty() && dropped.isEmpty() && c.lastPexNanos != Long.MIN_VALUE) {
       return;
     }
-    c.pexSent.addAll(added.keySet());
-    dropped.forEach(c.pexSent::remove);
-    c.lastPexNanos = now;
-    c.session.sendPex(new PexMessage(added, dropped));
+    if (c.session.sendPex(new PexMessage(added, dropped))) {
+      c.pexSent.addAll(added.keySet());
+      dropped.forEach(c.pexSent::remove);
+      c.lastPexNanos = now;
+    }
   }
 
   private void dial(long now) {

@@ -39,7 +39,7 @@ public enum CloseCause {
   BITFIELD_NOT_FIRST(true),
   /** A bitfield whose length does not fit the piece count, or with spare bits set (BEP 3). */
   BAD_BITFIELD(true),
-  /** A have, request, cancel, piece, reject, suggest or allowed-fast for a piece that does not exist. */
+  /** A have, request, cancel, piece, reject, suggest or allowed-fast for a piece past the last. */
   PIECE_INDEX_OUT_OF_RANGE(true),
   /** A request, cancel, reject or piece whose block runs past the end of its piece. */
   BLOCK_OUT_OF_RANGE(true),

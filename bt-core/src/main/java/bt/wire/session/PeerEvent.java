@@ -15,8 +15,8 @@ import java.util.Objects;
  * Dispatch with {@code instanceof}.
  *
  * <p><b>Ownership.</b> Events are values. A buffer or bit set inside an event is a fresh copy that
- * belongs to whoever polled the event: keep it, change it or hand it to a pool; the session keeps no
- * reference. {@link Closed} is always the last event of a session.
+ * belongs to whoever polled the event: keep it, change it or hand it to a pool; the session keeps
+ * no reference. {@link Closed} is always the last event of a session.
  */
 public sealed interface PeerEvent {
 

@@ -12,17 +12,13 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntUnaryOperator;
 
@@ -65,7 +61,9 @@ import java.util.function.IntUnaryOperator;
  * {@link #haveAll} or {@link #haveNone}, which must come before any other message command; if
  * another message command comes first, the announcement is "none" (a have-none with the fast
  * extension, nothing without). With the fast extension a bitfield that is full or empty goes out as
- * have-all or have-none; without it an empty bitfield is left out (BEP 3).
+ * have-all or have-none; without it an empty bitfield is left out (BEP 3). Replies the session
+ * makes by itself (rejects) wait for the announcement instead of deciding it, so the engine may
+ * announce on {@link PeerEvent.HandshakeReceived} even if requests came in the same read.
  *
  * <p><b>Sending blocks without copies.</b> {@link #sendBlock(int, int, int)} queues a block by
  * reference. When {@link #pollTransmit} reaches it, it writes the piece message's 13-byte header
@@ -96,10 +94,6 @@ import java.util.function.IntUnaryOperator;
  * <p>Not thread-safe: one event-loop thread owns a session.
  */
 public final class PeerSession {
-  /** PEX messages we accept at most this often (BEP 11 asks for one a minute; slack for jitter). */
-  static final long PEX_IN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(45);
-  /** PEX messages we send at most this often (BEP 11). */
-  static final long PEX_OUT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(60);
   /** Cancelled requests remembered without the fast extension, to recognise late blocks. */
   static final int MAX_REMEMBERED_CANCELS = 256;
 
@@ -110,7 +104,6 @@ public final class PeerSession {
   private final WireDecoder decoder;
   private final TransmitQueue tx = new TransmitQueue();
   private final ArrayDeque<PeerEvent> events = new ArrayDeque<>();
-  private final Map<Integer, String> ourExtensionNames = new HashMap<>();
 
   // time
   private final long createdAt;
@@ -131,7 +124,6 @@ public final class PeerSession {
   private boolean fast;
   private boolean extensionProtocol;
   private boolean dht;
-  private ExtendedHandshake peerExtended;
 
   // the peer's announcement
   private boolean peerAnnouncementOpen = true;
@@ -139,12 +131,12 @@ public final class PeerSession {
   private PeerMessage storedAnnouncement; // while the piece count is unknown
   private BitSet storedHaves; // while the piece count is unknown
 
-  // our announcement and the messages queued before the peer's handshake
+  // our announcement, and messages waiting for the peer's handshake or for the announcement
   private Announcement ourAnnouncement;
   private BitSet ourAnnouncedBits;
   private String ourFirstMessage;
   private boolean ourAnnouncementQueued;
-  private List<Object> beforeHandshake = new ArrayList<>();
+  private final List<Object> parked = new ArrayList<>();
 
   // choking
   private boolean amChoking = true;
@@ -159,20 +151,25 @@ public final class PeerSession {
   private final Set<Integer> ourAllowedFast = new HashSet<>();
   private final Set<Integer> peerAllowedFast = new HashSet<>();
 
-  // extensions
-  private final Set<Integer> metadataRequested = new HashSet<>();
-  private int peerMetadataSize = -1;
-  private boolean pexReceived;
-  private long lastPexReceived;
-  private boolean pexSent;
-  private long lastPexSent;
+  // extensions (BEP 9, 10, 11)
+  private final Extensions extensions;
+  private final Extensions.Output output = new Extensions.Output() {
+    @Override
+    public void event(PeerEvent e) {
+      events.add(e);
+    }
+
+    @Override
+    public void reply(PeerMessage m) {
+      PeerSession.this.reply(m);
+    }
+  };
 
   // counters
   private long blocksReceived;
   private long unrequestedBlocks;
   private long wastedBytes;
   private long refusedPeerRequests;
-  private long ignoredPexMessages;
   private long bytesReceived;
 
   private PeerSession(SessionConfig config, boolean outgoing, long nowNanos) {
@@ -188,7 +185,7 @@ public final class PeerSession {
     this.handshakeNanos = config.handshakeTimeout().toNanos();
     this.pieceCount = config.pieceCount();
     this.pieceSize = config.pieceSize();
-    config.extendedHandshake().extensions().forEach((name, id) -> ourExtensionNames.put(id, name));
+    this.extensions = new Extensions(config);
     if (outgoing) {
       tx.add(new Handshake(config.reserved(), config.handshakeHash(), config.peerId()));
     }
@@ -232,7 +229,7 @@ public final class PeerSession {
         try {
           h = Handshake.decode(src);
         } catch (WireException e) {
-          throw new Violation(CloseCause.MALFORMED_HANDSHAKE, e.getMessage());
+          throw new SessionViolation(CloseCause.MALFORMED_HANDSHAKE, e.getMessage());
         }
         if (h == null) {
           return;
@@ -242,8 +239,8 @@ public final class PeerSession {
       decoder.decode(src, this::onMessage);
     } catch (WireException e) {
       closeWith(CloseCause.MALFORMED_MESSAGE, e.getMessage());
-    } catch (Violation v) {
-      closeWith(v.rule, v.getMessage());
+    } catch (SessionViolation v) {
+      closeWith(v.rule(), v.getMessage());
     } catch (RuntimeException e) {
       closeWith(CloseCause.INTERNAL_ERROR, e.toString());
     } finally {
@@ -511,7 +508,10 @@ public final class PeerSession {
     announce(Announcement.ALL, null);
   }
 
-  /** Announces that we have no piece (nothing is sent without the fast extension); as {@link #bitfield}. */
+  /**
+   * Announces that we have no piece (nothing is sent without the fast extension); as {@link
+   * #bitfield}.
+   */
   public void haveNone() {
     if (closed) {
       return;
@@ -555,8 +555,8 @@ public final class PeerSession {
     if (closed) {
       return;
     }
-    int id = peerExtensionId(ExtendedHandshake.UT_METADATA);
-    queue(new PeerMessage.Extended(id, ByteBuffer.wrap(message.encode())));
+    requireHandshake("sendMetadata");
+    queue(extensions.metadata(message));
   }
 
   /**
@@ -570,13 +570,8 @@ public final class PeerSession {
     if (closed) {
       return;
     }
-    int id = peerExtensionId(ExtendedHandshake.UT_METADATA);
-    if (piece < 0 || (peerMetadataSize > 0 && piece >= MetadataMessage.pieceCount(peerMetadataSize))) {
-      throw new IllegalArgumentException("metadata piece " + piece + " outside [0, "
-          + (peerMetadataSize > 0 ? MetadataMessage.pieceCount(peerMetadataSize) : "?") + ")");
-    }
-    metadataRequested.add(piece);
-    queue(new PeerMessage.Extended(id, ByteBuffer.wrap(MetadataMessage.request(piece).encode())));
+    requireHandshake("requestMetadata");
+    queue(extensions.metadataRequest(piece));
   }
 
   /**
@@ -590,13 +585,12 @@ public final class PeerSession {
     if (closed) {
       return false;
     }
-    int id = peerExtensionId(ExtendedHandshake.UT_PEX);
-    if (pexSent && now - lastPexSent < PEX_OUT_INTERVAL_NANOS) {
+    requireHandshake("sendPex");
+    PeerMessage.Extended m = extensions.pex(message, now);
+    if (m == null) {
       return false;
     }
-    pexSent = true;
-    lastPexSent = now;
-    queue(new PeerMessage.Extended(id, ByteBuffer.wrap(message.encode())));
+    queue(m);
     return true;
   }
 
@@ -610,9 +604,8 @@ public final class PeerSession {
     if (closed) {
       return;
     }
-    int id = peerExtensionId(name);
-    ByteBuffer copy = ByteBuffer.allocate(payload.remaining()).put(payload.duplicate()).flip();
-    queue(new PeerMessage.Extended(id, copy));
+    requireHandshake("sendExtended");
+    queue(extensions.other(name, payload));
   }
 
   /**
@@ -696,8 +689,8 @@ public final class PeerSession {
           events.add(new PeerEvent.HaveReceived(i));
         }
       }
-    } catch (Violation v) {
-      closeWith(v.rule, v.getMessage());
+    } catch (SessionViolation v) {
+      closeWith(v.rule(), v.getMessage());
     }
   }
 
@@ -730,7 +723,7 @@ public final class PeerSession {
 
   /** The peer's extended handshake, merged over updates, once it has arrived. */
   public Optional<ExtendedHandshake> peerExtendedHandshake() {
-    return Optional.ofNullable(peerExtended);
+    return extensions.peerHandshake();
   }
 
   /** Whether both sides support the fast extension (false before the handshake). */
@@ -793,14 +786,14 @@ public final class PeerSession {
     return wastedBytes;
   }
 
-  /** Peer requests refused by the session: while we choke it, over the queue limit, unknown pieces. */
+  /** Peer requests refused by the session: while we choke it, over the queue limit, no metadata. */
   public long refusedPeerRequests() {
     return refusedPeerRequests;
   }
 
   /** PEX messages ignored for arriving too soon. */
   public long ignoredPexMessages() {
-    return ignoredPexMessages;
+    return extensions.ignoredPexMessages();
   }
 
   /** Bytes consumed from the peer, handshake included. */
@@ -829,11 +822,11 @@ public final class PeerSession {
 
   private void onHandshake(Handshake h) {
     if (!config.infoHashes().matchesShort(h.infoHash())) {
-      throw new Violation(CloseCause.WRONG_INFO_HASH, "handshake names info hash " + h.infoHash()
-          + ", not " + config.infoHashes());
+      throw new SessionViolation(CloseCause.WRONG_INFO_HASH, "handshake names info hash "
+          + h.infoHash() + ", not " + config.infoHashes());
     }
     if (h.peerId().equals(config.peerId())) {
-      throw new Violation(CloseCause.SELF_CONNECTION, "handshake carries our own peer id "
+      throw new SessionViolation(CloseCause.SELF_CONNECTION, "handshake carries our own peer id "
           + h.peerId());
     }
     peerHandshake = h;
@@ -845,15 +838,11 @@ public final class PeerSession {
       tx.add(new Handshake(config.reserved(), h.infoHash(), config.peerId()));
     }
     if (extensionProtocol) {
-      tx.add(new PeerMessage.Extended(0, ByteBuffer.wrap(config.extendedHandshake().encode())));
+      tx.add(extensions.ourHandshake());
     }
     events.add(new PeerEvent.HandshakeReceived(h.peerId(), h.reserved(), h.infoHash(), fast,
         extensionProtocol));
-    queueAnnouncement();
-    for (Object o : beforeHandshake) {
-      tx.add(o);
-    }
-    beforeHandshake = null;
+    flushParked();
   }
 
   private void onMessage(PeerMessage m) {
@@ -866,8 +855,8 @@ public final class PeerSession {
         requirePeerFast(m);
       }
       if (!peerAnnouncementOpen) {
-        throw new Violation(CloseCause.BITFIELD_NOT_FIRST, name(m) + " after "
-            + peerFirstMessage + "; it must be the first message after the handshake, and only one");
+        throw new SessionViolation(CloseCause.BITFIELD_NOT_FIRST, name(m) + " after "
+            + peerFirstMessage + "; it must come first after the handshake, and once");
       }
       peerAnnouncementOpen = false;
       peerFirstMessage = name(m);
@@ -956,7 +945,7 @@ public final class PeerSession {
       try {
         pieces = ((PeerMessage.Bitfield) m).toBitSet(pieceCount);
       } catch (IllegalArgumentException e) {
-        throw new Violation(CloseCause.BAD_BITFIELD, e.getMessage());
+        throw new SessionViolation(CloseCause.BAD_BITFIELD, e.getMessage());
       }
     } else if (m instanceof PeerMessage.HaveAll) {
       pieces = new BitSet(pieceCount);
@@ -982,7 +971,7 @@ public final class PeerSession {
     // no metadata yet: keep it for setPieceCount, within what any bitfield could hold
     long maxPieces = 8L * (config.limits().maxMessageLength() - 1);
     if (piece >= maxPieces) {
-      throw new Violation(CloseCause.PIECE_INDEX_OUT_OF_RANGE, "have " + piece
+      throw new SessionViolation(CloseCause.PIECE_INDEX_OUT_OF_RANGE, "have " + piece
           + " >= the " + maxPieces + " pieces a bitfield within the message limit can hold");
     }
     if (storedHaves == null) {
@@ -1020,18 +1009,18 @@ public final class PeerSession {
   private void refuse(BlockKey k) {
     refusedPeerRequests++;
     if (fast) {
-      queue(new PeerMessage.RejectRequest(k.piece(), k.offset(), k.length()));
+      reply(new PeerMessage.RejectRequest(k.piece(), k.offset(), k.length()));
     }
   }
 
   private void onCancel(BlockKey k) {
     if (peerRequests.remove(k)) {
       if (fast) { // BEP 6: every request gets exactly one answer, a cancelled one too
-        queue(new PeerMessage.RejectRequest(k.piece(), k.offset(), k.length()));
+        reply(new PeerMessage.RejectRequest(k.piece(), k.offset(), k.length()));
       }
       events.add(new PeerEvent.CancelReceived(k.piece(), k.offset(), k.length()));
     } else if (tx.removeBlock(k) && fast) {
-      queue(new PeerMessage.RejectRequest(k.piece(), k.offset(), k.length()));
+      reply(new PeerMessage.RejectRequest(k.piece(), k.offset(), k.length()));
     }
   }
 
@@ -1052,145 +1041,30 @@ public final class PeerSession {
     }
     unrequestedBlocks++;
     if (unrequestedBlocks > config.maxUnrequestedBlocks()) {
-      throw new Violation(CloseCause.UNREQUESTED_BLOCKS, unrequestedBlocks
+      throw new SessionViolation(CloseCause.UNREQUESTED_BLOCKS, unrequestedBlocks
           + " piece messages for blocks we never requested (limit "
           + config.maxUnrequestedBlocks() + "), the last " + k);
     }
   }
 
   private void onExtended(PeerMessage.Extended e) {
-    int xid = e.extendedId();
     if (!extensionProtocol) {
-      throw new Violation(CloseCause.EXTENSION_NOT_NEGOTIATED, "extension message id " + xid
-          + " without the extension protocol on both sides");
+      throw new SessionViolation(CloseCause.EXTENSION_NOT_NEGOTIATED, "extension message id "
+          + e.extendedId() + " without the extension protocol on both sides");
     }
-    if (xid == 0) {
-      onExtendedHandshake(e.payload());
-      return;
-    }
-    String name = ourExtensionNames.get(xid);
-    if (name == null) {
-      throw new Violation(CloseCause.UNKNOWN_EXTENSION_ID, "extension message id " + xid
-          + ", which we never assigned (ours: " + new TreeMap<>(ourExtensionNames) + ")");
-    }
-    if (name.equals(ExtendedHandshake.UT_METADATA)) {
-      onMetadata(e.payload());
-    } else if (name.equals(ExtendedHandshake.UT_PEX)) {
-      onPex(e.payload());
-    } else {
-      events.add(new PeerEvent.ExtensionMessageReceived(name, copyOf(e.payload())));
-    }
-  }
-
-  private void onExtendedHandshake(ByteBuffer payload) {
-    ExtendedHandshake h;
-    try {
-      h = ExtendedHandshake.decode(payload);
-    } catch (WireException ex) {
-      throw new Violation(CloseCause.MALFORMED_EXTENSION, ex.getMessage());
-    }
-    if (h.metadataSize().isPresent()) {
-      int size = h.metadataSize().getAsInt();
-      if (size > config.maxMetadataSize()) {
-        throw new Violation(CloseCause.METADATA_SIZE, "metadata_size " + size
-            + " over the limit of " + config.maxMetadataSize());
-      }
-      OptionalInt ours = config.extendedHandshake().metadataSize();
-      if (ours.isPresent() && ours.getAsInt() != size) {
-        throw new Violation(CloseCause.METADATA_SIZE, "metadata_size " + size
-            + " disagrees with ours, " + ours.getAsInt());
-      }
-      if (peerMetadataSize > 0 && peerMetadataSize != size) {
-        throw new Violation(CloseCause.METADATA_SIZE, "metadata_size " + size
-            + " disagrees with the earlier " + peerMetadataSize);
-      }
-      peerMetadataSize = size;
-    }
-    peerExtended = peerExtended == null ? h : merge(peerExtended, h);
-    events.add(new PeerEvent.ExtendedHandshakeReceived(peerExtended));
-  }
-
-  /** BEP 10: a later extended handshake updates the earlier one. */
-  private static ExtendedHandshake merge(ExtendedHandshake old, ExtendedHandshake h) {
-    Map<String, Integer> ext = new TreeMap<>(old.extensions());
-    ext.putAll(h.extensions());
-    return new ExtendedHandshake(ext, h.client().or(old::client),
-        h.listenPort().isPresent() ? h.listenPort() : old.listenPort(),
-        h.requestQueue().isPresent() ? h.requestQueue() : old.requestQueue(),
-        h.yourIp().or(old::yourIp),
-        h.metadataSize().isPresent() ? h.metadataSize() : old.metadataSize(), h.uploadOnly());
-  }
-
-  private void onMetadata(ByteBuffer payload) {
-    MetadataMessage m;
-    try {
-      // the cap is checked below, to name it as a size violation
-      m = MetadataMessage.decode(payload, Integer.MAX_VALUE);
-    } catch (WireException ex) {
-      throw new Violation(ex.limit() == Integer.MAX_VALUE ? CloseCause.METADATA_SIZE
-          : CloseCause.MALFORMED_EXTENSION, ex.getMessage());
-    }
-    int piece = m.piece();
-    if (m.type() == MetadataMessage.REQUEST) {
-      OptionalInt ours = config.extendedHandshake().metadataSize();
-      if (ours.isEmpty() || piece >= MetadataMessage.pieceCount(ours.getAsInt())) {
-        OptionalInt theirs = peerExtended == null ? OptionalInt.empty()
-            : peerExtended.idOf(ExtendedHandshake.UT_METADATA);
-        if (theirs.isPresent()) {
-          queue(new PeerMessage.Extended(theirs.getAsInt(),
-              ByteBuffer.wrap(MetadataMessage.reject(piece).encode())));
-        }
-        return;
-      }
-      events.add(new PeerEvent.MetadataRequested(piece));
-    } else if (m.type() == MetadataMessage.DATA) {
-      int total = m.totalSize();
-      if (total > config.maxMetadataSize()) {
-        throw new Violation(CloseCause.METADATA_SIZE, "ut_metadata total_size " + total
-            + " over the limit of " + config.maxMetadataSize());
-      }
-      if (peerMetadataSize > 0 && total != peerMetadataSize) {
-        throw new Violation(CloseCause.METADATA_SIZE, "ut_metadata total_size " + total
-            + " disagrees with metadata_size " + peerMetadataSize);
-      }
-      peerMetadataSize = total;
-      if (metadataRequested.remove(piece)) {
-        // decode copied the payload into an array of its own: the message is the poller's
-        events.add(new PeerEvent.MetadataReceived(m));
-      } else {
-        wastedBytes += m.data().remaining();
-      }
-    } else if (metadataRequested.remove(piece)) {
-      events.add(new PeerEvent.MetadataRejected(piece));
-    }
-  }
-
-  private void onPex(ByteBuffer payload) {
-    if (pexReceived && now - lastPexReceived < PEX_IN_INTERVAL_NANOS) {
-      ignoredPexMessages++;
-      return;
-    }
-    PexMessage p;
-    try {
-      p = PexMessage.decode(payload);
-    } catch (WireException ex) {
-      throw new Violation(CloseCause.MALFORMED_EXTENSION, ex.getMessage());
-    }
-    pexReceived = true;
-    lastPexReceived = now;
-    events.add(new PeerEvent.PexReceived(p));
+    extensions.handle(e, now, output);
   }
 
   private void requirePeerFast(PeerMessage m) {
     if (!fast) {
-      throw new Violation(CloseCause.FAST_NOT_NEGOTIATED, name(m)
+      throw new SessionViolation(CloseCause.FAST_NOT_NEGOTIATED, name(m)
           + " without the fast extension on both sides");
     }
   }
 
   private void checkPiece(String what, int piece) {
     if (pieceCount > 0 && piece >= pieceCount) {
-      throw new Violation(CloseCause.PIECE_INDEX_OUT_OF_RANGE, what + " " + piece
+      throw new SessionViolation(CloseCause.PIECE_INDEX_OUT_OF_RANGE, what + " " + piece
           + " >= piece count " + pieceCount);
     }
   }
@@ -1201,7 +1075,7 @@ public final class PeerSession {
     if (pieceCount > 0) {
       int size = pieceSize.applyAsInt(piece);
       if ((long) offset + length > size) {
-        throw new Violation(CloseCause.BLOCK_OUT_OF_RANGE, what + " " + k + " ends at "
+        throw new SessionViolation(CloseCause.BLOCK_OUT_OF_RANGE, what + " " + k + " ends at "
             + ((long) offset + length) + ", past the piece's " + size + " bytes");
       }
     }
@@ -1213,23 +1087,44 @@ public final class PeerSession {
   }
 
   private static ByteBuffer copyOf(ByteBuffer b) {
-    return ByteBuffer.allocate(b.remaining()).put(b.duplicate()).flip();
+    return Extensions.copyOf(b);
   }
 
   // ---------------------------------------------------------------------------------- sending
 
-  /** Queues a message in command order, after the handshake and our announcement. */
+  /**
+   * Queues a message from an engine command, after the handshake and our announcement; the first
+   * one decides the announcement ("none") if the engine has not.
+   */
   private void queue(Object message) {
     if (ourAnnouncement == null) {
       ourAnnouncement = Announcement.IMPLICIT_NONE;
       ourFirstMessage = message.getClass().getSimpleName();
     }
-    if (beforeHandshake != null) {
-      beforeHandshake.add(message);
-    } else {
-      queueAnnouncement();
-      tx.add(message);
+    parked.add(message);
+    flushParked();
+  }
+
+  /**
+   * Queues a reply the session makes by itself (a reject); it waits for the engine's announcement
+   * rather than deciding it, so the engine may still call {@link #bitfield} after events that
+   * arrived together with the peer's handshake.
+   */
+  private void reply(PeerMessage message) {
+    parked.add(message);
+    flushParked();
+  }
+
+  /** Moves parked messages to the wire queue once the peer's handshake and announcement are in. */
+  private void flushParked() {
+    if (peerHandshake == null || ourAnnouncement == null) {
+      return;
     }
+    queueAnnouncement();
+    for (Object o : parked) {
+      tx.add(o);
+    }
+    parked.clear();
   }
 
   private void announce(Announcement a, BitSet bits) {
@@ -1241,14 +1136,12 @@ public final class PeerSession {
     }
     ourAnnouncement = a;
     ourAnnouncedBits = bits;
-    if (beforeHandshake == null) {
-      queueAnnouncement();
-    }
+    flushParked();
   }
 
-  /** Queues our announcement once it is decided and the peer's handshake is in. */
+  /** Queues our announcement; called once it is decided and the peer's handshake is in. */
   private void queueAnnouncement() {
-    if (ourAnnouncementQueued || ourAnnouncement == null) {
+    if (ourAnnouncementQueued) {
       return;
     }
     ourAnnouncementQueued = true;
@@ -1301,19 +1194,6 @@ public final class PeerSession {
     }
   }
 
-  private int peerExtensionId(String name) {
-    requireHandshake("sending " + name);
-    if (peerExtended == null) {
-      throw new IllegalStateException("sending " + name
-          + " before the peer's extended handshake");
-    }
-    OptionalInt id = peerExtended.idOf(name);
-    if (id.isEmpty()) {
-      throw new IllegalStateException("the peer does not support " + name);
-    }
-    return id.getAsInt();
-  }
-
   private void checkOurPiece(int piece) {
     requirePieceCount("piece " + piece);
     if (piece < 0 || piece >= pieceCount) {
@@ -1347,22 +1227,12 @@ public final class PeerSession {
     }
     closed = true;
     tx.clear();
-    beforeHandshake = null;
+    parked.clear();
     outstanding.clear();
     cancelled.clear();
     peerRequests.clear();
     storedAnnouncement = null;
     storedHaves = null;
     events.add(new PeerEvent.Closed(cause, cause + ": " + detail));
-  }
-
-  /** A rule the peer broke; thrown out of message handling, caught in {@link #handleBytes}. */
-  private static final class Violation extends RuntimeException {
-    final CloseCause rule;
-
-    Violation(CloseCause cause, String detail) {
-      super(detail, null, false, false);
-      this.rule = cause;
-    }
   }
 }

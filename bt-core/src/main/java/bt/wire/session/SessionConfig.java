@@ -95,7 +95,8 @@ public record SessionConfig(
           + pieceCount);
     }
     if ((pieceCount == -1) != (pieceSize == null)) {
-      throw new IllegalArgumentException("pieceSize must be given exactly when pieceCount is known");
+      throw new IllegalArgumentException(
+          "pieceSize must be given exactly when pieceCount is known");
     }
     positive("keepAliveInterval", keepAliveInterval);
     positive("inactivityTimeout", inactivityTimeout);

@@ -56,7 +56,7 @@ final class TransmitQueue {
     return blockBytes;
   }
 
-  /** Drops everything, owed block included. */
+  /** Drops everything, the pending block included. */
   void clear() {
     items.clear();
     partial = null;

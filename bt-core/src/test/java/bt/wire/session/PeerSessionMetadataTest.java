@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 class PeerSessionMetadataTest {
 
   static PeerMessage.Extended extended(int id, String payload) {
-    return new PeerMessage.Extended(id, ByteBuffer.wrap(payload.getBytes(StandardCharsets.ISO_8859_1)));
+    return new PeerMessage.Extended(id,
+        ByteBuffer.wrap(payload.getBytes(StandardCharsets.ISO_8859_1)));
   }
 
   @ParameterizedTest
@@ -76,6 +77,8 @@ class PeerSessionMetadataTest {
         .receive(extended(0, "d1:md11:ut_metadatai3eee"))
         .receive(extended(1, "d8:msg_typei0e5:piecei0ee"));
     assertThat(h.events(PeerEvent.MetadataRequested.class)).isEmpty();
+    h.session.haveNone(); // the reject waits for our announcement
+    h.drain();
     PeerMessage.Extended reply = (PeerMessage.Extended) h.sent().get(h.sent().size() - 1);
     assertThat(reply.extendedId()).isEqualTo(3); // the peer's id for ut_metadata
     assertThat(MetadataMessage.decode(reply.payload(), 100)).isEqualTo(MetadataMessage.reject(0));

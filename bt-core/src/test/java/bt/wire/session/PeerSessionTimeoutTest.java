@@ -110,7 +110,7 @@ class PeerSessionTimeoutTest {
   @Test
   void deadlinesWorkAcrossTheSignOfTheClock() {
     PeerSession s = PeerSession.outgoing(Fixtures.config(), Long.MAX_VALUE - 5 * SECOND);
-    long d = s.nextDeadlineNanos(); // wraps past Long.MAX_VALUE, as System.nanoTime may
+    long d = s.nextDeadlineNanos(); // wraps past Long.MAX_VALUE, as a monotonic clock may
     s.handleTimeout(d - 1);
     assertThat(s.isClosed()).isFalse();
     s.handleTimeout(d);

@@ -70,7 +70,8 @@ class SessionConfigTest {
     SessionConfig.Builder b = SessionConfig.builder(Fixtures.ALICE, Fixtures.TORRENT);
     assertThatThrownBy(() -> b.handshakeHash(Fixtures.OTHER))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(Fixtures.OTHER.hex());
-    assertThatThrownBy(() -> b.pieces(0, i -> 1)).hasMessageContaining("piece count must be >= 1: 0");
+    assertThatThrownBy(() -> b.pieces(0, i -> 1))
+        .hasMessageContaining("piece count must be >= 1: 0");
     assertThatThrownBy(() -> b.keepAliveInterval(Duration.ZERO))
         .hasMessageContaining("keepAliveInterval must be positive: PT0S");
     assertThatThrownBy(() -> b.maxQueuedRequests(0)).hasMessageContaining("0");
