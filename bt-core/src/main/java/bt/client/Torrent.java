@@ -54,6 +54,12 @@ public interface Torrent {
   /** Sets a file's priority: 0 skips it, 1 normal (default) up to 7. */
   void setFilePriority(int fileIndex, int priority);
 
+  /**
+   * Limits this torrent's payload rates in bytes per second, 0 for unlimited (the default); the
+   * client's own limits apply as well.
+   */
+  void setRateLimits(long downloadBytesPerSecond, long uploadBytesPerSecond);
+
   /** Registers a listener; see {@link TorrentListener} for the delivery contract. */
   void addListener(TorrentListener listener);
 }

@@ -75,4 +75,58 @@ class SwarmTest {
       }
     }
   }
+
+  @Test
+  void rateLimitedTorrentsStillComplete() throws Exception {
+    byte[] data = TestTorrents.random(1_000_000, 9);
+    Metainfo m = TestTorrents.v1(data, 32 * 1024);
+    try (Client seeder = Client.builder().build();
+        Client leecher = Client.builder().downloadLimit(4_000_000).build()) {
+      BitSetHolder all = new BitSetHolder(m.pieceCount());
+      Torrent s = seeder.add(m, new TestTorrents.ArrayStorage(m, data), all.bits);
+      s.setRateLimits(0, 3_000_000);
+      s.start();
+      TestTorrents.ArrayStorage store = new TestTorrents.ArrayStorage(m, null);
+      Torrent l = leecher.add(m, store);
+      l.setRateLimits(2_000_000, 0);
+      l.addPeer(addressOf(seeder));
+      l.start();
+      l.completion().get(60, TimeUnit.SECONDS);
+      assertThat(store.data).isEqualTo(data);
+    }
+  }
+
+  @Test
+  void worksOverIpv6Loopback() throws Exception {
+    java.net.InetAddress v6 = java.net.InetAddress.getByName("::1");
+    byte[] data = TestTorrents.random(500_000, 10);
+    Metainfo m = TestTorrents.v1(data, 16 * 1024);
+    Client seeder;
+    try {
+      seeder = Client.builder().listenAddress(v6).build();
+    } catch (java.io.UncheckedIOException e) {
+      org.junit.jupiter.api.Assumptions.abort("no IPv6 loopback here: " + e.getMessage());
+      return;
+    }
+    try (seeder; Client leecher = Client.builder().listenAddress(v6).build()) {
+      BitSetHolder all = new BitSetHolder(m.pieceCount());
+      seeder.add(m, new TestTorrents.ArrayStorage(m, data), all.bits).start();
+      TestTorrents.ArrayStorage store = new TestTorrents.ArrayStorage(m, null);
+      Torrent l = leecher.add(m, store);
+      PeerAddress peer = addressOf(seeder);
+      assertThat(peer.isIpv6()).isTrue();
+      l.addPeer(peer);
+      l.start();
+      l.completion().get(60, TimeUnit.SECONDS);
+      assertThat(store.data).isEqualTo(data);
+    }
+  }
+
+  static final class BitSetHolder {
+    final java.util.BitSet bits = new java.util.BitSet();
+
+    BitSetHolder(int n) {
+      bits.set(0, n);
+    }
+  }
 }

@@ -31,6 +31,8 @@ final class Connection implements PeerView {
   TorrentRuntime torrent;
   boolean connected;
   boolean closed;
+  boolean readThrottled;
+  boolean writeThrottled;
 
   /** Bytes read and not yet consumed (write mode). */
   ByteBuffer in = ByteBuffer.allocate(64 * 1024);

@@ -84,8 +84,8 @@ public final class Engine {
   final RandomGenerator random;
   final EventDispatcher events;
   final ExecutorService disk;
-  final RateLimiter downLimit;
-  final RateLimiter upLimit;
+  final TokenBucket downBucket;
+  final TokenBucket upBucket;
   private final Selector selector;
   private final ServerSocketChannel server;
   private final InetSocketAddress listenAddress;
@@ -105,10 +105,9 @@ public final class Engine {
     this.random = config.random();
     this.peerId = PeerId.random(config.peerIdPrefix(), random);
     long now = ticker.getAsLong();
-    this.downLimit = new RateLimiter(new TokenBucket(config.downloadLimit(),
-        Math.max(config.downloadLimit(), 256 * 1024), now));
-    this.upLimit = new RateLimiter(new TokenBucket(config.uploadLimit(),
-        Math.max(config.uploadLimit(), 256 * 1024), now));
+    this.downBucket = new TokenBucket(config.downloadLimit(),
+        burstFor(config.downloadLimit()), now);
+    this.upBucket = new TokenBucket(config.uploadLimit(), burstFor(config.uploadLimit()), now);
     this.selector = Selector.open();
     try {
       this.server = ServerSocketChannel.open();
@@ -131,6 +130,11 @@ public final class Engine {
     this.loop = new Thread(this::run, "bt-engine-" + listenAddress.getPort());
     loop.setDaemon(true);
     loop.start();
+  }
+
+  /** A bucket's burst: a quarter second of the rate, at least one 16 KiB block and some slack. */
+  static long burstFor(long rate) {
+    return Math.max(64 * 1024, rate / 4);
   }
 
   public InetSocketAddress listenAddress() {
@@ -269,6 +273,11 @@ public final class Engine {
   private void tick(long now) {
     for (Connection c : new ArrayList<>(connections)) {
       c.nowNanos = now;
+      if (c.readThrottled || c.writeThrottled) {
+        c.readThrottled = false;
+        c.writeThrottled = false;
+        updateInterest(c);
+      }
       if (c.session != null) {
         c.session.handleTimeout(now);
         drain(c, now);
@@ -398,9 +407,11 @@ public final class Engine {
       }
       int want = c.in.remaining();
       if (c.torrent != null && c.handshakeDone) {
-        long allowed = downLimit.take(want, now);
+        long allowed = c.torrent.downLimit.take(want, now);
         if (allowed <= 0) {
-          return; // the bucket refills; the next tick or select reads again
+          c.readThrottled = true; // stop selecting for reads until the next tick refills
+          updateInterest(c);
+          return;
         }
         want = (int) Math.min(want, allowed);
       }
@@ -532,8 +543,9 @@ public final class Engine {
           continue;
         }
         if (c.body != null) {
-          long allowed = upLimit.take(c.body.remaining(), now);
+          long allowed = c.torrent.upLimit.take(c.body.remaining(), now);
           if (allowed <= 0) {
+            c.writeThrottled = true; // the next tick writes again
             break;
           }
           ByteBuffer part = c.body.duplicate();
@@ -568,9 +580,18 @@ public final class Engine {
       close(c, "write failed: " + e.getMessage());
       return;
     }
+    updateInterest(c);
+  }
+
+  /** Selects for reads unless throttled, and for writes while bytes wait and not throttled. */
+  private void updateInterest(Connection c) {
+    if (c.closed || !c.connected || !c.key.isValid()) {
+      return;
+    }
     boolean pending = c.out.hasRemaining() || c.body != null;
-    int ops = SelectionKey.OP_READ | (pending ? SelectionKey.OP_WRITE : 0);
-    if (c.key.isValid() && c.key.interestOps() != ops) {
+    int ops = (c.readThrottled ? 0 : SelectionKey.OP_READ)
+        | (pending && !c.writeThrottled ? SelectionKey.OP_WRITE : 0);
+    if (c.key.interestOps() != ops) {
       c.key.interestOps(ops);
     }
   }

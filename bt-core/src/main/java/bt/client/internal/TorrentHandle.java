@@ -78,6 +78,16 @@ final class TorrentHandle implements Torrent {
   }
 
   @Override
+  public void setRateLimits(long downloadBytesPerSecond, long uploadBytesPerSecond) {
+    check();
+    if (downloadBytesPerSecond < 0 || uploadBytesPerSecond < 0) {
+      throw new IllegalArgumentException("rate limits must be >= 0: " + downloadBytesPerSecond
+          + ", " + uploadBytesPerSecond);
+    }
+    t.engine.post(() -> t.setRateLimits(downloadBytesPerSecond, uploadBytesPerSecond));
+  }
+
+  @Override
   public void addListener(TorrentListener listener) {
     t.listeners.add(listener);
   }

@@ -102,6 +102,10 @@ final class TorrentRuntime {
   private int bannedCount;
   private long lastRechoke = Long.MIN_VALUE;
   private long round;
+  final TokenBucket downBucket;
+  final TokenBucket upBucket;
+  final RateLimiter downLimit;
+  final RateLimiter upLimit;
   private final RateMeter downMeter;
   private final RateMeter upMeter;
   private boolean rechokeSoon;
@@ -142,6 +146,10 @@ final class TorrentRuntime {
     long now = engine.ticker.getAsLong();
     this.downMeter = new RateMeter(now);
     this.upMeter = new RateMeter(now);
+    this.downBucket = new TokenBucket(0, Engine.burstFor(0), now);
+    this.upBucket = new TokenBucket(0, Engine.burstFor(0), now);
+    this.downLimit = new RateLimiter(engine.downBucket, downBucket);
+    this.upLimit = new RateLimiter(engine.upBucket, upBucket);
     this.handle = new TorrentHandle(this);
     if (metainfo != null) {
       setMetainfo(metainfo);
@@ -389,6 +397,14 @@ final class TorrentRuntime {
     } else if (source == PeerCandidate.Source.MANUAL) {
       k.source = source;
     }
+  }
+
+  void setRateLimits(long download, long upload) {
+    long now = engine.ticker.getAsLong();
+    downBucket.setBurst(Engine.burstFor(download), now);
+    downBucket.setRate(download, now);
+    upBucket.setBurst(Engine.burstFor(upload), now);
+    upBucket.setRate(upload, now);
   }
 
   void setFilePriority(int file, int priority) {
