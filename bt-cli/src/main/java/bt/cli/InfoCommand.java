@@ -84,7 +84,7 @@ final class InfoCommand implements Command {
   }
 
   /** Reads and parses the torrent file {@code arg}; every failure is a {@link CliException}. */
-  private static Metainfo load(String arg) {
+  static Metainfo load(String arg) {
     String where = Text.printable(arg) + ": ";
     Path path;
     try {

@@ -22,7 +22,9 @@ import java.util.Properties;
  */
 public final class Main {
   /** Every command, in the order {@code bt --help} lists them. */
-  static final List<Command> COMMANDS = List.of(new InfoCommand());
+  static final List<Command> COMMANDS =
+      List.of(new InfoCommand(), new CreateCommand(), new VerifyCommand(), new DownloadCommand(),
+          new SeedCommand());
 
   private Main() {}
 

@@ -397,8 +397,10 @@ public final class MetainfoParser {
       throw new MetainfoException(at + "file tree", "is empty");
     }
     List<FileEntry> out = new ArrayList<>();
-    // single-file v2: the tree's one entry is the file itself, named like the torrent
-    boolean single = tree.size() == 1 && isFileNode(tree.valueAt(0));
+    // single-file v2: the tree's one entry is the file itself, named like the torrent; but a
+    // hybrid whose v1 part lists files is a directory, even one holding a single file
+    boolean single = tree.size() == 1 && isFileNode(tree.valueAt(0))
+        && !p.info.containsKey("files");
     List<String> prefix = new ArrayList<>();
     if (!single) {
       prefix.add(p.name);

@@ -489,6 +489,15 @@ class MetainfoTest {
   }
 
   @Test
+  void aHybridDirectoryHoldingOneFileKeepsItsDirectory() throws Exception {
+    // libtorrent makes these: a v1 'files' list of one entry, and a file tree of one file
+    Metainfo m = Metainfo.parse(BencodeWriter.encode(v2Root(16384, true, 40_000)));
+    assertThat(m.version()).isEqualTo(TorrentVersion.HYBRID);
+    assertThat(m.files()).extracting(FileEntry::pathString).containsExactly("dir/f0");
+    assertThat(m.files().get(0).piecesRoot()).isPresent();
+  }
+
+  @Test
   void rejectsAHybridWhoseV1AndV2PartsDisagree() throws Exception {
     BDict root = v2Root(16384, true, 40_000, 5);
     BDict info = (BDict) root.get("info");

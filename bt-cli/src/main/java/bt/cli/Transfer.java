@@ -1,0 +1,140 @@
+package bt.cli;
+
+import bt.client.Client;
+import bt.client.Torrent;
+import bt.client.TorrentListener;
+import bt.client.TorrentStatus;
+import bt.peer.PeerAddress;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** What {@code bt download} and {@code bt seed} share: flags, the client, progress output. */
+final class Transfer {
+  static final Set<String> VALUE_FLAGS = Set.of("--port", "--bind", "--peer", "--upload-limit",
+      "--download-limit");
+
+  private Transfer() {}
+
+  /** A client from the common flags; listens on 127.0.0.1 unless {@code --bind} says otherwise. */
+  static Client client(Args a) {
+    int port = a.intValue("--port", 0, 0, 65535);
+    InetAddress bind = InetAddress.getLoopbackAddress();
+    if (a.value("--bind").isPresent()) {
+      String addr = a.value("--bind").get();
+      try {
+        bind = InetAddress.getByName(literal(addr));
+      } catch (UnknownHostException | IllegalArgumentException e) {
+        throw new UsageException("bad value for --bind: " + Text.quote(addr)
+            + " (expected an IP address)");
+      }
+    }
+    long up = a.longValue("--upload-limit", 0, 0, Long.MAX_VALUE / 2);
+    long down = a.longValue("--download-limit", 0, 0, Long.MAX_VALUE / 2);
+    try {
+      return Client.builder().listenAddress(bind).port(port).uploadLimit(up).downloadLimit(down)
+          .build();
+    } catch (RuntimeException e) {
+      throw new CliException("cannot listen on " + bind.getHostAddress() + ":" + port + ": "
+          + Main.describe(e.getCause() != null ? e.getCause() : e), e);
+    }
+  }
+
+  /** An IP literal only: a host name would mean a DNS lookup, which the CLI never does. */
+  private static String literal(String s) {
+    String t = s.startsWith("[") && s.endsWith("]") ? s.substring(1, s.length() - 1) : s;
+    if (!t.matches("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")) {
+      throw new IllegalArgumentException("not an IP literal");
+    }
+    return t;
+  }
+
+  /** The {@code --peer} values, checked. */
+  static List<PeerAddress> peers(Args a) {
+    List<PeerAddress> out = new ArrayList<>();
+    for (String p : a.values("--peer")) {
+      try {
+        out.add(PeerAddress.parse(p));
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("bad value for --peer: " + Text.quote(p)
+            + " (expected IP:PORT or [IPv6]:PORT)");
+      }
+    }
+    return out;
+  }
+
+  /** Prints JSON-lines events, or readable lines, for a running torrent. */
+  static final class Reporter implements TorrentListener {
+    private final PrintStream out;
+    private final boolean json;
+
+    Reporter(PrintStream out, boolean json) {
+      this.out = out;
+      this.json = json;
+    }
+
+    synchronized void event(Map<String, Object> o) {
+      out.print(Json.write(o) + "\n");
+      out.flush();
+    }
+
+    synchronized void line(String s) {
+      out.print(s + "\n");
+      out.flush();
+    }
+
+    void progress(TorrentStatus s) {
+      if (json) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("event", "progress");
+        o.put("have", s.piecesHave());
+        o.put("pieceCount", s.pieceCount());
+        o.put("downloaded", s.downloaded());
+        o.put("uploaded", s.uploaded());
+        o.put("rateBps", s.downloadRate());
+        o.put("uploadRateBps", s.uploadRate());
+        o.put("peers", s.peers());
+        o.put("state", s.state().name().toLowerCase(java.util.Locale.ROOT));
+        event(o);
+      } else {
+        line(String.format("%-17s %5.1f%%  %d/%d pieces  down %s/s  up %s/s  %d peers",
+            s.state().name().toLowerCase(java.util.Locale.ROOT), s.progress() * 100,
+            s.piecesHave(), s.pieceCount(), CreateCommand.size(s.downloadRate()),
+            CreateCommand.size(s.uploadRate()), s.peers()));
+      }
+    }
+
+    @Override
+    public void onHashFailed(Torrent torrent, int piece, Set<PeerAddress> contributors) {
+      if (json) {
+        for (PeerAddress p : contributors) {
+          Map<String, Object> o = new LinkedHashMap<>();
+          o.put("event", "hashfail");
+          o.put("piece", piece);
+          o.put("peer", p.toString());
+          event(o);
+        }
+      } else {
+        line("piece " + piece + " failed its hash check (from " + contributors + ")");
+      }
+    }
+
+    @Override
+    public void onPeerBanned(Torrent torrent, PeerAddress peer, String reason) {
+      if (json) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("event", "ban");
+        o.put("peer", peer.toString());
+        o.put("reason", reason);
+        event(o);
+      } else {
+        line("banned " + peer + ": " + reason);
+      }
+    }
+  }
+}
