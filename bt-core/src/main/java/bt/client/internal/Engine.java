@@ -54,6 +54,12 @@ import org.slf4j.LoggerFactory;
 public final class Engine {
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
   static final long TICK_NANOS = 100_000_000L;
+  /**
+   * At most this many bytes of downloaded pieces wait in memory for their hash check and write;
+   * past it only pieces already started get more requests, so memory stays bounded whatever the
+   * network outpaces.
+   */
+  static final long MAX_BUFFERED_BYTES = 64L << 20;
 
   /** The client's settings, as the builder checked them. */
   public record Config(
@@ -98,6 +104,7 @@ public final class Engine {
   private boolean closed;
   private final ByteBuffer scratch = ByteBuffer.allocate(64 * 1024);
   int halfOpen;
+  long bufferedBytes;
 
   public Engine(Config config) throws IOException {
     this.config = config;
@@ -240,7 +247,7 @@ public final class Engine {
         while ((r = tasks.poll()) != null) {
           try {
             r.run();
-          } catch (RuntimeException e) {
+          } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
             log.error("engine task failed", e);
           }
         }
@@ -250,7 +257,7 @@ public final class Engine {
           it.remove();
           try {
             handleKey(k, now);
-          } catch (RuntimeException e) {
+          } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
             Object a = k.attachment();
             log.error("error handling {}", a, e);
             if (a instanceof Connection) {

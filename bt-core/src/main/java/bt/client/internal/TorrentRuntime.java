@@ -124,12 +124,35 @@ final class TorrentRuntime {
   /** A piece being assembled in memory until its hash check. */
   private static final class PieceBuffer {
     final byte[] data;
+    final int size;
     final PeerAddress[] from;
     int received;
 
-    PieceBuffer(int size, int blocks) {
-      this.data = new byte[size];
+    PieceBuffer(byte[] data, int size, int blocks) {
+      this.data = data;
+      this.size = size;
       this.from = new PeerAddress[blocks];
+    }
+  }
+
+  /** Full-length piece arrays kept for reuse: large arrays are costly to allocate and collect. */
+  private final java.util.ArrayDeque<byte[]> freeBuffers = new java.util.ArrayDeque<>();
+  private static final int MAX_FREE_BUFFERS = 8;
+
+  private PieceBuffer newBuffer(int piece) {
+    int size = pieces.pieceSize(piece);
+    byte[] a = size == metainfo.pieceLength() ? freeBuffers.pollFirst() : null;
+    if (a == null) {
+      a = new byte[size];
+    }
+    engine.bufferedBytes += a.length;
+    return new PieceBuffer(a, size, pieces.blockCount(piece));
+  }
+
+  private void release(PieceBuffer b) {
+    engine.bufferedBytes -= b.data.length;
+    if (b.data.length == metainfo.pieceLength() && freeBuffers.size() < MAX_FREE_BUFFERS) {
+      freeBuffers.addFirst(b.data);
     }
   }
 
@@ -176,6 +199,10 @@ final class TorrentRuntime {
       if (metainfo != null) {
         b.pieces(metainfo.pieceCount(), metainfo::pieceSize);
         b.metadataSize(infoBytes().length);
+        if (metainfo.version() == bt.metainfo.TorrentVersion.V2) {
+          // libtorrent asks for a v2 file's last piece as if padded to the full length
+          b.paddedPieceLength(metainfo.pieceLength());
+        }
         if (metainfo.isPrivate()) {
           // BEP 27: no peer exchange for private torrents
           b.extensions(Map.of(ExtendedHandshake.UT_METADATA, SessionConfig.UT_METADATA_ID));
@@ -326,6 +353,10 @@ final class TorrentRuntime {
 
   void shutdown(String why) {
     removed = true;
+    for (PieceBuffer b : assembling.values()) {
+      release(b);
+    }
+    assembling.clear();
     for (Connection c : new ArrayList<>(connections)) {
       engine.close(c, why);
     }
@@ -683,7 +714,9 @@ final class TorrentRuntime {
       if (piece < 0 || piece >= metainfo.pieceCount() || block < 0
           || block >= pieces.blockCount(piece) || !pieces.isWanted(piece) || !c.has(piece)
           || pieces.isBlockReceived(piece, block) || c.isRequested(piece, block)
-          || (c.chokingUs && !c.allowedFast.get(piece))) {
+          || (c.chokingUs && !c.allowedFast.get(piece))
+          || !verifier.canVerify(piece)
+          || (engine.bufferedBytes >= Engine.MAX_BUFFERED_BYTES && !assembling.containsKey(piece))) {
         return added[0] < room; // the engine drops what the picker should not have picked
       }
       if (!c.session.request(piece, block * Connection.BLOCK, pieces.blockLength(piece, block))) {
@@ -725,8 +758,11 @@ final class TorrentRuntime {
       requestMore(c, now);
       return;
     }
-    PieceBuffer buf = assembling.computeIfAbsent(piece,
-        p -> new PieceBuffer(pieces.pieceSize(p), pieces.blockCount(p)));
+    PieceBuffer buf = assembling.get(piece);
+    if (buf == null) {
+      buf = newBuffer(piece);
+      assembling.put(piece, buf);
+    }
     b.data().get(buf.data, b.offset(), len);
     buf.from[block] = c.address;
     buf.received++;
@@ -752,11 +788,17 @@ final class TorrentRuntime {
     PieceVerifier v = verifier;
     Storage s = storage;
     engine.submitDisk(() -> {
-      boolean ok = v.verify(piece, ByteBuffer.wrap(buf.data));
+      boolean ok;
+      try {
+        ok = v.verify(piece, ByteBuffer.wrap(buf.data, 0, buf.size));
+      } catch (RuntimeException e) {
+        log.warn("checking piece {} failed: {}", piece, e.toString());
+        ok = false;
+      }
       String writeError = null;
       if (ok) {
         try {
-          s.write(piece, 0, ByteBuffer.wrap(buf.data));
+          s.write(piece, 0, ByteBuffer.wrap(buf.data, 0, buf.size));
         } catch (IOException | RuntimeException e) {
           writeError = e.toString();
         }
@@ -770,8 +812,23 @@ final class TorrentRuntime {
   private void pieceDone(int piece, PieceBuffer buf, boolean good, String writeError) {
     hashing.remove(piece);
     if (removed || state == TorrentState.FAILED) {
+      release(buf);
       return;
     }
+    try {
+      pieceChecked(piece, buf, good, writeError);
+    } finally {
+      release(buf);
+    }
+    if (engine.bufferedBytes < Engine.MAX_BUFFERED_BYTES) {
+      long now = engine.ticker.getAsLong();
+      for (Connection c : new ArrayList<>(connections)) {
+        requestMore(c, now); // requests held back while buffers were full may go out now
+      }
+    }
+  }
+
+  private void pieceChecked(int piece, PieceBuffer buf, boolean good, String writeError) {
     long now = engine.ticker.getAsLong();
     if (writeError != null) {
       log.warn("writing piece {} failed: {}", piece, writeError);
@@ -797,7 +854,7 @@ final class TorrentRuntime {
       checkComplete();
     } else {
       hashFailures++;
-      wasted += buf.data.length;
+      wasted += buf.size;
       Set<PeerAddress> contributors = new HashSet<>();
       for (PeerAddress a : buf.from) {
         if (a != null) {
@@ -890,11 +947,14 @@ final class TorrentRuntime {
       int offset = (int) req[1];
       int length = (int) req[2];
       c.readsInFlight++;
+      int stored = Math.max(0, Math.min(length, metainfo.pieceSize(piece) - offset));
       engine.submitDisk(() -> {
         ByteBuffer data = ByteBuffer.allocate(length);
         String err = null;
         try {
+          data.limit(stored);
           s.read(piece, offset, data);
+          data.limit(length).position(length); // past the piece's end: zeros (v2 padding)
           data.flip();
         } catch (IOException | RuntimeException e) {
           err = e.toString();

@@ -1073,7 +1073,7 @@ public final class PeerSession {
     checkPiece(what, piece);
     BlockKey k = new BlockKey(piece, offset, length);
     if (pieceCount > 0) {
-      int size = pieceSize.applyAsInt(piece);
+      int size = Math.max(pieceSize.applyAsInt(piece), config.paddedPieceLength());
       if ((long) offset + length > size) {
         throw new SessionViolation(CloseCause.BLOCK_OUT_OF_RANGE, what + " " + k + " ends at "
             + ((long) offset + length) + ", past the piece's " + size + " bytes");
@@ -1203,7 +1203,7 @@ public final class PeerSession {
 
   private BlockKey checkOurBlock(int piece, int offset, int length) {
     checkOurPiece(piece);
-    int size = pieceSize.applyAsInt(piece);
+    int size = Math.max(pieceSize.applyAsInt(piece), config.paddedPieceLength());
     if (offset < 0 || length < 1 || length > config.limits().maxBlockLength()
         || (long) offset + length > size) {
       throw new IllegalArgumentException("block (offset " + offset + ", length " + length

@@ -51,6 +51,9 @@ import java.util.function.IntUnaryOperator;
  *     dropped
  * @param maxUnrequestedBlocks how many piece messages for blocks we never requested are tolerated
  *     (counted as waste) before the session closes (default 200)
+ * @param paddedPieceLength when positive, the peer may request, and we may send, blocks up to this
+ *     length into any piece, the bytes past the piece's end being zeros: libtorrent treats a v2
+ *     torrent's pieces as padded to the full piece length (default 0: requests must fit the piece)
  * @param blockAllocator makes the buffer a received block is copied into (default heap buffers);
  *     the engine owns each, so it may hand them to a pool
  */
@@ -69,6 +72,7 @@ public record SessionConfig(
     int maxMetadataSize,
     int maxQueuedRequests,
     int maxUnrequestedBlocks,
+    int paddedPieceLength,
     IntFunction<ByteBuffer> blockAllocator) {
 
   /** The client name announced by default ({@code v}). */
@@ -86,6 +90,9 @@ public record SessionConfig(
     Objects.requireNonNull(extendedHandshake, "extendedHandshake");
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(blockAllocator, "blockAllocator");
+    if (paddedPieceLength < 0) {
+      throw new IllegalArgumentException("paddedPieceLength must be >= 0: " + paddedPieceLength);
+    }
     if (!infoHashes.matchesShort(handshakeHash)) {
       throw new IllegalArgumentException("handshakeHash " + handshakeHash + " is neither the v1 "
           + "hash nor the truncated v2 hash of " + infoHashes);
@@ -194,6 +201,7 @@ public record SessionConfig(
     private int maxQueuedRequests = 500;
     private int maxUnrequestedBlocks = 200;
     private IntFunction<ByteBuffer> blockAllocator = ByteBuffer::allocate;
+    private int paddedPieceLength;
 
     private Builder(PeerId peerId, InfoHashes infoHashes) {
       this.peerId = Objects.requireNonNull(peerId, "peerId");
@@ -216,6 +224,7 @@ public record SessionConfig(
       maxQueuedRequests = c.maxQueuedRequests;
       maxUnrequestedBlocks = c.maxUnrequestedBlocks;
       blockAllocator = c.blockAllocator;
+      paddedPieceLength = c.paddedPieceLength;
       extendedHandshake(c.extendedHandshake);
     }
 
@@ -403,6 +412,18 @@ public record SessionConfig(
       return this;
     }
 
+    /**
+     * Lets requests run up to {@code length} bytes into any piece, past its end, the excess being
+     * zeros (libtorrent's view of v2 pieces); 0 turns it off (default).
+     */
+    public Builder paddedPieceLength(int length) {
+      if (length < 0) {
+        throw new IllegalArgumentException("paddedPieceLength must be >= 0: " + length);
+      }
+      this.paddedPieceLength = length;
+      return this;
+    }
+
     /** Makes the buffers received blocks are copied into (default heap buffers). */
     public Builder blockAllocator(IntFunction<ByteBuffer> allocator) {
       this.blockAllocator = Objects.requireNonNull(allocator, "allocator");
@@ -430,7 +451,8 @@ public record SessionConfig(
       return new SessionConfig(peerId, infoHashes,
           handshakeHash != null ? handshakeHash : infoHashes.shortHash(), reserved, pieceCount,
           pieceSize, ext, limits, keepAliveInterval, inactivityTimeout, handshakeTimeout,
-          maxMetadataSize, maxQueuedRequests, maxUnrequestedBlocks, blockAllocator);
+          maxMetadataSize, maxQueuedRequests, maxUnrequestedBlocks, paddedPieceLength,
+          blockAllocator);
     }
   }
 }

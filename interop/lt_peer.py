@@ -1,0 +1,266 @@
+#!/usr/bin/python3
+"""A loopback-only libtorrent peer for interop tests and benchmarks.
+
+Run with Debian's /usr/bin/python3 (the only python that has the `libtorrent` module):
+
+  lt_peer.py seed     (--torrent F | --magnet URI) --dir D --port P [--peer 127.0.0.1:PORT]...
+                      [--timeout S] [--upload-limit B] [--json]
+  lt_peer.py download (--torrent F | --magnet URI) --dir D --port P [--peer 127.0.0.1:PORT]...
+                      [--timeout S] [--upload-limit B] [--json]
+  lt_peer.py create   SOURCE -o OUT.torrent [--piece-length B] [--v1 | --v2 | --hybrid]
+                      [--canonical] [--json]
+
+Every session listens on 127.0.0.1 only, with DHT, LSD, UPnP, NAT-PMP and the IP notifier off,
+no DHT bootstrap nodes, several connections per IP allowed, and TCP only (uTP off, as bt has
+no uTP). Each --peer is dialled with connect_peer and dialled again every second while it is not
+connected (refused dials are retried quickly: min_reconnect_time 1, max_failcount 1000).
+
+Output (stdout; with or without --json it is JSON lines, one object per line):
+  {"event":"listening","port":P}
+  {"event":"progress","have":N,"pieceCount":N,"downloaded":B,"uploaded":B,"rateBps":R,
+   "uploadRateBps":R,"peers":N,"state":"..."}                                   about once a second
+  {"event":"metadata"}                                                   (magnet downloads)
+  {"event":"complete","bytes":B,"seconds":S,"rateMiBps":R}              (download)
+  {"event":"created","path":F,"infoHashV1":..,"infoHashV2":..,"pieceLength":..,"pieceCount":..}
+Diagnostics (peer errors, disconnects, hash failures) go to stderr.
+
+seed:     adds the torrent in seed_mode (no full recheck: pieces are hashed as they are first
+          served) and serves until --timeout seconds pass (exit 0) or it is killed.
+download: exits 0 once every piece is downloaded and verified, 1 on --timeout (default 600).
+create:   v1 (default here: --v1), --v2 (v2 only) or --hybrid; default piece length 256 KiB.
+          A v1 torrent lists files in directory order unless --canonical (BEP 52 order, which
+          is what bt's TorrentCreator uses for every format).
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+import libtorrent as lt
+
+
+def emit(obj):
+    sys.stdout.write(json.dumps(obj, separators=(",", ":")) + "\n")
+    sys.stdout.flush()
+
+
+def log(msg):
+    sys.stderr.write("lt_peer: " + msg + "\n")
+    sys.stderr.flush()
+
+
+def parse_peer(text):
+    host, _, port = text.rpartition(":")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if not host or not port.isdigit():
+        raise argparse.ArgumentTypeError("expected IP:PORT, got %r" % text)
+    return (host, int(port))
+
+
+def make_session(port, upload_limit):
+    s = {
+        "listen_interfaces": "127.0.0.1:%d" % port,
+        "outgoing_interfaces": "",
+        "enable_dht": False,
+        "enable_lsd": False,
+        "enable_upnp": False,
+        "enable_natpmp": False,
+        "enable_ip_notifier": False,
+        "dht_bootstrap_nodes": "",
+        "allow_multiple_connections_per_ip": True,
+        "enable_outgoing_utp": False,
+        "enable_incoming_utp": False,
+        "enable_outgoing_tcp": True,
+        "enable_incoming_tcp": True,
+        "min_reconnect_time": 1,
+        "max_failcount": 1000,
+        "peer_connect_timeout": 5,
+        "user_agent": "lt_peer/" + lt.__version__,
+        "alert_mask": (lt.alert.category_t.error_notification
+                       | lt.alert.category_t.status_notification
+                       | lt.alert.category_t.peer_notification
+                       | lt.alert.category_t.connect_notification),
+    }
+    if upload_limit:
+        # local peers (127.x) are exempt from upload_rate_limit; local_upload_rate_limit applies.
+        s["upload_rate_limit"] = upload_limit
+        s["local_upload_rate_limit"] = upload_limit
+    return lt.session(s)
+
+
+def add_params(args, seed):
+    if args.torrent:
+        atp = lt.add_torrent_params()
+        atp.ti = lt.torrent_info(args.torrent)
+    else:
+        atp = lt.parse_magnet_uri(args.magnet)
+    atp.save_path = args.dir
+    flags = atp.flags
+    flags &= ~lt.torrent_flags.auto_managed
+    flags &= ~lt.torrent_flags.paused
+    if seed:
+        flags |= lt.torrent_flags.seed_mode
+    atp.flags = flags
+    return atp
+
+
+def connected_endpoints(handle):
+    out = set()
+    try:
+        for p in handle.get_peer_info():
+            out.add((p.ip[0], p.ip[1]))
+    except Exception:  # pragma: no cover - diagnostic only
+        pass
+    return out
+
+
+def run_transfer(args, seed):
+    os.makedirs(args.dir, exist_ok=True)
+    ses = make_session(args.port, args.upload_limit)
+    start = time.monotonic()
+    handle = ses.add_torrent(add_params(args, seed))
+    emit({"event": "listening", "port": ses.listen_port()})
+    timeout = args.timeout if args.timeout is not None else (0 if seed else 600)
+    deadline = start + timeout if timeout > 0 else None
+    last_dial = 0.0
+    last_progress = time.monotonic()
+    have_metadata = bool(args.torrent)
+    done = False
+    code = 0
+    while True:
+        now = time.monotonic()
+        if now - last_dial >= 1.0 and args.peer:
+            connected = connected_endpoints(handle)
+            for p in args.peer:
+                if p not in connected:
+                    handle.connect_peer(p)
+            last_dial = now
+        for a in ses.pop_alerts():
+            if isinstance(a, lt.metadata_received_alert):
+                have_metadata = True
+                emit({"event": "metadata"})
+            elif isinstance(a, lt.hash_failed_alert):
+                log("hash failed: piece %d" % a.piece_index)
+                emit({"event": "hashfail", "piece": a.piece_index})
+            elif isinstance(a, (lt.peer_error_alert, lt.peer_disconnected_alert,
+                                lt.torrent_error_alert, lt.file_error_alert,
+                                lt.peer_connect_alert, lt.listen_failed_alert,
+                                lt.metadata_failed_alert)):
+                log(a.message())
+        st = handle.status()
+        if not seed and have_metadata and st.has_metadata and st.is_seeding and not done:
+            secs = max(1e-9, time.monotonic() - start)
+            got = st.total_payload_download
+            emit({"event": "complete", "bytes": got, "seconds": round(secs, 3),
+                  "rateMiBps": round(got / 1048576.0 / secs, 2)})
+            done = True
+            break
+        if now - last_progress >= 1.0:
+            last_progress = now
+            emit({"event": "progress",
+                  "have": st.num_pieces,
+                  "pieceCount": handle.torrent_file().num_pieces() if st.has_metadata else 0,
+                  "downloaded": st.total_payload_download,
+                  "uploaded": st.total_payload_upload,
+                  "rateBps": st.download_payload_rate,
+                  "uploadRateBps": st.upload_payload_rate,
+                  "peers": st.num_peers,
+                  "state": str(st.state)})
+        if deadline is not None and now >= deadline:
+            if not seed:
+                log("timed out after %s s with %d pieces" % (timeout, st.num_pieces))
+                code = 1
+            break
+        ses.wait_for_alert(100)
+    # Let the disk threads finish writing before the process exits.
+    ses.pause()
+    ses.remove_torrent(handle)
+    t_end = time.monotonic() + 5
+    while time.monotonic() < t_end:
+        if any(isinstance(a, lt.torrent_removed_alert) for a in ses.pop_alerts()):
+            break
+        ses.wait_for_alert(100)
+    del ses
+    return code
+
+
+def run_create(args):
+    src = os.path.abspath(args.source)
+    fs = lt.file_storage()
+    lt.add_files(fs, src)
+    if fs.num_files() == 0:
+        log("no files in " + src)
+        return 1
+    flags = 0
+    if args.format == "v1":
+        flags = lt.create_torrent.v1_only
+    elif args.format == "v2":
+        flags = lt.create_torrent.v2_only
+    if args.canonical and args.format == "v1":
+        # BEP 52 order (path components compared as UTF-8 bytes), no pad files: what bt's
+        # TorrentCreator makes for v1. (libtorrent's canonical_files flag would add pad files.)
+        files = [(fs.file_path(i), fs.file_size(i)) for i in range(fs.num_files())]
+        files.sort(key=lambda f: [c.encode("utf-8") for c in f[0].split(os.sep)])
+        fs = lt.file_storage()
+        for path, size in files:
+            fs.add_file(path, size)
+    ct = lt.create_torrent(fs, args.piece_length, flags=flags)
+    ct.set_creator("lt_peer " + lt.__version__)
+    lt.set_piece_hashes(ct, os.path.dirname(src))
+    data = lt.bencode(ct.generate())
+    with open(args.output, "wb") as f:
+        f.write(data)
+    ti = lt.torrent_info(args.output)
+    ih = ti.info_hashes()
+    emit({"event": "created", "path": args.output,
+          "infoHashV1": str(ih.v1) if ih.has_v1() else None,
+          "infoHashV2": str(ih.v2) if ih.has_v2() else None,
+          "pieceLength": ti.piece_length(), "pieceCount": ti.num_pieces(),
+          "totalSize": ti.total_size(),
+          "magnet": lt.make_magnet_uri(ti)})
+    return 0
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(prog="lt_peer.py", description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    for name in ("seed", "download"):
+        p = sub.add_parser(name)
+        src = p.add_mutually_exclusive_group(required=True)
+        src.add_argument("--torrent")
+        src.add_argument("--magnet")
+        p.add_argument("--dir", required=True)
+        p.add_argument("--port", type=int, default=0)
+        p.add_argument("--peer", type=parse_peer, action="append", default=[])
+        p.add_argument("--timeout", type=float)
+        p.add_argument("--upload-limit", type=int, default=0)
+        p.add_argument("--json", action="store_true", help="JSON lines (always on)")
+    c = sub.add_parser("create")
+    c.add_argument("source")
+    c.add_argument("-o", "--output", required=True)
+    c.add_argument("--piece-length", type=int, default=256 * 1024)
+    fmt = c.add_mutually_exclusive_group()
+    fmt.add_argument("--v1", dest="format", action="store_const", const="v1")
+    fmt.add_argument("--v2", dest="format", action="store_const", const="v2")
+    fmt.add_argument("--hybrid", dest="format", action="store_const", const="hybrid")
+    c.add_argument("--canonical", action="store_true",
+                   help="v1: list files in BEP 52 order, as bt does (v2 and hybrid always do)")
+    c.add_argument("--json", action="store_true", help="JSON lines (always on)")
+    c.set_defaults(format="v1")
+    args = ap.parse_args(argv)
+    if args.cmd == "create":
+        return run_create(args)
+    for host, _ in args.peer:
+        if not host.startswith("127."):
+            ap.error("only loopback peers are allowed: " + host)
+    return run_transfer(args, args.cmd == "seed")
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:
+        sys.exit(130)

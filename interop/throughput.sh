@@ -1,0 +1,245 @@
+#!/usr/bin/env bash
+# Loopback download throughput and memory: libtorrent and bt, each as seeder and as downloader.
+#
+# In one run, on 127.0.0.1 over TCP, one seeder and one downloader at a time:
+#   libtorrent -> libtorrent, libtorrent -> bt, bt -> libtorrent, bt -> bt
+# For each pair it prints the download rate (MiB/s, from the downloader's own "complete" JSON
+# event: payload bytes / seconds from its start to the last piece verified), the downloader's
+# peak RSS (/usr/bin/time -v "Maximum resident set size"; it includes file pages libtorrent maps,
+# so the peak anonymous memory, RssAnon polled from /proc/PID/status, is printed too), and for a
+# bt downloader its Java heap from its GC log as USED/LIVE/COMMITTED MiB: the most used before a
+# GC, the most still live after one, the most committed. It runs with BT_HEAP, by default
+# -Xmx256m, so completing at all proves it fits. Every download is checked with cmp.
+# A table at the end gives each rate as a ratio of libtorrent -> libtorrent.
+#
+# Usage: interop/throughput.sh                 (from anywhere in the repository)
+# Env:   SIZE      data size, bytes or with a K/M/G suffix (default 1G)
+#        PIECE     piece length in bytes (default 1048576)
+#        BT_HEAP   JVM heap options for both bt processes (default -Xmx256m)
+#        BT_JAVA_OPTS  more JVM options for bt (default none)
+#        TIMEOUT   seconds a single download may take (default 600)
+#        PAIRS     which pairs, in order (default "lt-lt lt-bt bt-lt bt-bt")
+#        REPEAT    runs of each pair (default 1); the table shows the best rate of them
+#        BUILD=1   build bt-cli/target/bt.jar first (mvn -B -q -o package -DskipTests)
+#        KEEP=1    keep the temporary directory (/tmp/bt-throughput.XXXXXX)
+# Needs: /usr/bin/python3 with the libtorrent module (Debian's python3-libtorrent), java 17,
+#        /usr/bin/time, cmp, about 3 x SIZE free in /tmp (data, one download, page cache aside).
+# The data stays in the page cache, so the seeder reads from memory: the figures are the
+# protocol, hashing and write path, not the disk. The machine's load (uptime, nproc) is printed
+# before and after, since other work on a 2-core machine slows everything down.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+lt_peer="$here/lt_peer.py"
+jar="$root/bt-cli/target/bt.jar"
+py=/usr/bin/python3
+
+size_arg="${SIZE:-1G}"
+piece="${PIECE:-1048576}"
+bt_heap="${BT_HEAP:--Xmx256m}"
+bt_opts="${BT_JAVA_OPTS:-}"
+timeout="${TIMEOUT:-600}"
+pairs="${PAIRS:-lt-lt lt-bt bt-lt bt-bt}"
+repeat="${REPEAT:-1}"
+
+to_bytes() {
+  local v="$1" n suffix
+  n="${v%[KkMmGg]}"
+  suffix="${v#"$n"}"
+  case "$suffix" in
+    K|k) echo $((n * 1024)) ;;
+    M|m) echo $((n * 1024 * 1024)) ;;
+    G|g) echo $((n * 1024 * 1024 * 1024)) ;;
+    "") echo "$n" ;;
+  esac
+}
+size="$(to_bytes "$size_arg")"
+
+"$py" -c 'import libtorrent' 2>/dev/null \
+  || { echo "$py cannot import libtorrent (apt-get install python3-libtorrent)" >&2; exit 1; }
+command -v java >/dev/null || { echo "java not found" >&2; exit 1; }
+[[ -x /usr/bin/time ]] || { echo "/usr/bin/time not found (apt-get install time)" >&2; exit 1; }
+if [[ "${BUILD:-0}" == 1 || ! -f "$jar" ]]; then
+  echo "building $jar ..." >&2
+  (cd "$root" && mvn -B -q -o package -DskipTests) >&2
+fi
+
+tmp="$(mktemp -d /tmp/bt-throughput.XXXXXX)"
+pids=()
+cleanup() {
+  for p in "${pids[@]:-}"; do
+    [[ -n "$p" ]] && kill "$p" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+  if [[ "${KEEP:-0}" == 1 ]]; then
+    echo "kept $tmp" >&2
+  else
+    rm -rf "$tmp"
+  fi
+}
+trap cleanup EXIT
+
+need=$((size * 2 / 1024))
+avail="$(df -k --output=avail /tmp | tail -1 | tr -d ' ')"
+if ((avail < need + 1048576)); then
+  echo "not enough space in /tmp: ${avail} KiB free, need about $((need + 1048576)) KiB" >&2
+  exit 1
+fi
+
+free_port() {
+  "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Waits for a line matching $2 in file $1, for up to $3 seconds; returns 1 if the process $4 died.
+wait_for_line() {
+  local file="$1" pattern="$2" limit="$3" pid="$4" i
+  for ((i = 0; i < limit * 10; i++)); do
+    grep -q "$pattern" "$file" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+# Polls /proc/PID/status of the child of /usr/bin/time until it exits; prints the peak RssAnon.
+peak_anon() {
+  local tpid="$1" out="$2" child peak=0 v
+  for _ in $(seq 1 50); do
+    child="$(pgrep -P "$tpid" | head -1 || true)"
+    [[ -n "$child" ]] && break
+    sleep 0.05
+  done
+  while [[ -n "$child" ]] && kill -0 "$child" 2>/dev/null; do
+    v="$(awk '/^RssAnon:/ {print $2}' "/proc/$child/status" 2>/dev/null || echo 0)"
+    [[ -n "$v" ]] && ((v > peak)) && peak="$v"
+    sleep 0.2
+  done
+  echo "$peak" >"$out"
+}
+
+echo "== machine: $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== $(java -version 2>&1 | head -1); libtorrent $("$py" -c 'import libtorrent as l; print(l.__version__)')"
+echo "== data: $size bytes, piece length $piece, in $tmp"
+mkdir -p "$tmp/src"
+head -c "$size" /dev/urandom >"$tmp/src/data.bin"
+torrent="$tmp/data.torrent"
+java -jar "$jar" create "$tmp/src/data.bin" -o "$torrent" --piece-length "$piece" --no-date \
+  --json >"$tmp/create.json"
+echo "== torrent: $(cat "$tmp/create.json" | "$py" -c 'import json,sys; d=json.load(sys.stdin); print(d["infoHashV1"], d["pieceCount"], "pieces, hashed at", d.get("hashMiBps"), "MiB/s")')"
+
+declare -A best_rate best_secs best_rss best_anon best_heap best_cpu best_load
+run_pair() {
+  local pair="$1" run="$2" seeder="${1%-*}" leecher="${1#*-}"
+  local sport dport sout dout dl
+  sport="$(free_port)"
+  dport="$(free_port)"
+  sout="$tmp/$pair.$run.seed.out"
+  dout="$tmp/$pair.$run.download.out"
+  dl="$tmp/dl"
+  rm -rf "$dl"
+  mkdir -p "$dl"
+  if [[ "$seeder" == lt ]]; then
+    "$py" -u "$lt_peer" seed --torrent "$torrent" --dir "$tmp/src" --port "$sport" \
+      >"$sout" 2>"$sout.err" &
+  else
+    # shellcheck disable=SC2086
+    java $bt_heap $bt_opts -jar "$jar" seed "$torrent" "$tmp/src" --port "$sport" --json \
+      >"$sout" 2>"$sout.err" &
+  fi
+  local spid=$!
+  pids+=("$spid")
+  if ! wait_for_line "$sout" '"listening"' 120 "$spid"; then
+    echo "seeder $seeder did not start:" >&2
+    tail -5 "$sout.err" >&2
+    return 1
+  fi
+  local load
+  load="$(cut -d' ' -f1 /proc/loadavg)"
+  if [[ "$leecher" == lt ]]; then
+    /usr/bin/time -v -o "$dout.time" "$py" -u "$lt_peer" download --torrent "$torrent" \
+      --dir "$dl" --port "$dport" --peer "127.0.0.1:$sport" --timeout "$timeout" \
+      >"$dout" 2>"$dout.err" &
+  else
+    # shellcheck disable=SC2086
+    /usr/bin/time -v -o "$dout.time" java $bt_heap $bt_opts -Xlog:gc:file="$dout.gc" \
+      -jar "$jar" download "$torrent" -o "$dl" --port "$dport" --peer "127.0.0.1:$sport" \
+      --timeout "$timeout" --json >"$dout" 2>"$dout.err" &
+  fi
+  local tpid=$!
+  pids+=("$tpid")
+  peak_anon "$tpid" "$dout.anon" &
+  local ppid=$!
+  local rc=0
+  wait "$tpid" || rc=$?
+  wait "$ppid" || true
+  kill "$spid" 2>/dev/null || true
+  wait "$spid" 2>/dev/null || true
+  if ((rc != 0)) || ! grep -q '"complete"' "$dout"; then
+    echo "  $pair run $run: download failed (exit $rc):" >&2
+    tail -5 "$dout.err" >&2
+    return 1
+  fi
+  if ! cmp -s "$tmp/src/data.bin" "$dl/data.bin"; then
+    echo "  $pair run $run: downloaded data differs from the source" >&2
+    return 1
+  fi
+  local line rate secs rss anon heap cpu
+  line="$(grep '"complete"' "$dout" | tail -1)"
+  rate="$(sed -n 's/.*"rateMiBps":\([0-9.]*\).*/\1/p' <<<"$line")"
+  secs="$(sed -n 's/.*"seconds":\([0-9.]*\).*/\1/p' <<<"$line")"
+  rss="$(awk -F': ' '/Maximum resident set size/ {print $2}' "$dout.time")"
+  cpu="$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {printf "%.1f", u + s}' "$dout.time")"
+  anon="$(cat "$dout.anon")"
+  heap="-"
+  if [[ -f "$dout.gc" ]]; then
+    # "GC(3) Pause Young (Normal) (G1 Evacuation Pause) 24M->3M(256M) 2.345ms"
+    heap="$(grep -o '[0-9]*M->[0-9]*M([0-9]*M)' "$dout.gc" | tr -c '0-9\n' ' ' \
+      | awk '{if ($1 > u) u = $1; if ($2 > l) l = $2; if ($3 > c) c = $3}
+             END {if (u == "") print "no GC"; else printf "%d/%d/%dM", u, l, c}')"
+  fi
+  printf '  %-6s run %d: %8.1f MiB/s  %7.2f s  rss %6d MiB  anon %5d MiB  heap %-12s cpu %5s s  load %s\n' \
+    "$pair" "$run" "$rate" "$secs" $((rss / 1024)) $((anon / 1024)) "$heap" "$cpu" "$load"
+  if [[ -z "${best_rate[$pair]:-}" ]] || awk "BEGIN {exit !($rate > ${best_rate[$pair]})}"; then
+    best_rate[$pair]="$rate"
+    best_secs[$pair]="$secs"
+    best_rss[$pair]=$((rss / 1024))
+    best_anon[$pair]=$((anon / 1024))
+    best_heap[$pair]="$heap"
+    best_cpu[$pair]="$cpu"
+    best_load[$pair]="$load"
+  fi
+  rm -rf "$dl"
+}
+
+for ((r = 1; r <= repeat; r++)); do
+  for pair in $pairs; do
+    run_pair "$pair" "$r" || echo "  $pair run $r: FAILED" >&2
+  done
+done
+
+echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+printf '%-24s %8s %8s %8s %13s %10s %14s %6s %5s\n' "seeder -> downloader" "MiB/s" "seconds" \
+  "vs lt-lt" "peak RSS MiB" "peak anon" "bt heap" "cpu s" "load"
+base="${best_rate[lt-lt]:-}"
+for pair in $pairs; do
+  name="$(sed 's/lt/libtorrent/g; s/-/ -> /' <<<"$pair")"
+  if [[ -z "${best_rate[$pair]:-}" ]]; then
+    printf '%-24s %8s\n' "$name" "FAILED"
+    continue
+  fi
+  ratio="-"
+  if [[ -n "$base" ]]; then
+    ratio="$(awk "BEGIN {printf \"%.2fx\", ${best_rate[$pair]} / $base}")"
+  fi
+  printf '%-24s %8.1f %8.2f %8s %13d %10d %14s %6s %5s\n' "$name" "${best_rate[$pair]}" \
+    "${best_secs[$pair]}" "$ratio" "${best_rss[$pair]}" "${best_anon[$pair]}" \
+    "${best_heap[$pair]}" "${best_cpu[$pair]}" "${best_load[$pair]}"
+done
+echo
+echo "MiB/s: the downloader's complete event. peak RSS: /usr/bin/time -v (libtorrent maps the"
+echo "files, so its RSS counts file pages); peak anon: largest RssAnon seen; bt heap (MiB): most"
+echo "used before a GC / most live after one / most committed, with $bt_heap."
+echo "cpu: downloader user+sys seconds."
+echo "load: 1-minute load average when the download started ($(nproc) cores)."
