@@ -534,11 +534,13 @@ public final class FileStorage implements Storage {
     try {
       FileChannel ch = e.channel();
       long pos = s.fileOffset();
-      e.markDirty();
       while (part.hasRemaining()) {
         pos += ch.write(part, pos);
       }
     } finally {
+      // marked after the bytes (even some): a flush running meanwhile clears the mark before it
+      // forces, so marking first could let it clear the mark of bytes it did not force
+      e.markDirty();
       cache.release(e);
     }
   }

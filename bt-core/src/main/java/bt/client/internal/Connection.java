@@ -10,9 +10,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -34,12 +32,29 @@ final class Connection implements PeerView {
   boolean readThrottled;
   boolean writeThrottled;
 
-  /** Bytes read and not yet consumed (write mode). */
-  ByteBuffer in = ByteBuffer.allocate(64 * 1024);
-  /** Bytes to send (read mode: position..limit is pending). */
-  final ByteBuffer out = ByteBuffer.allocate(64 * 1024).flip();
-  /** The body of a piece message being sent after its header, or null. */
-  ByteBuffer body;
+  /** A read buffer grows up to this size while reads fill it (more for a longer message). */
+  static final int MAX_READ_BUFFER = 1024 * 1024;
+
+  /**
+   * Bytes read and not yet consumed (write mode). It starts small on the heap; once reads fill it
+   * the engine moves it to a larger direct buffer, which a socket reads into with no copy through
+   * a temporary one.
+   */
+  ByteBuffer in = ByteBuffer.allocate(32 * 1024);
+  /**
+   * Where the session encodes its messages for the batch being written; the batch's segments
+   * below are views into it, interleaved with the bodies of blocks.
+   */
+  final ByteBuffer out = ByteBuffer.allocate(64 * 1024);
+  /**
+   * The batch being written with one gathering write per call: message bytes from {@link #out}
+   * and block bodies, in wire order; {@code segs[segIndex..segCount)} is still to go.
+   */
+  final ByteBuffer[] segs = new ByteBuffer[2 * Engine.MAX_GATHER_BLOCKS + 1];
+  /** The block of each body segment (released once written), null for message bytes. */
+  final ReadyBlock[] segBlocks = new ReadyBlock[segs.length];
+  int segIndex;
+  int segCount;
 
   // what the peer has and does
   BitSet has = new BitSet();
@@ -60,14 +75,19 @@ final class Connection implements PeerView {
   final BitSet allowedFastGiven = new BitSet();
 
   // our requests to the peer: piece << 32 | block
-  final Set<Long> requests = new HashSet<>();
+  final LongSet requests = new LongSet();
   long lastBlockNanos;
   long lastRequestNanos;
 
-  // the peer's requests to us waiting for disk reads, and blocks read and ready to send
+  // the peer's requests to us waiting for disk reads, and blocks read and ready to send (in the
+  // order the session queued them, which is the order it will ask for their bodies)
   final ArrayDeque<long[]> uploadQueue = new ArrayDeque<>();
   int readsInFlight;
-  final Map<Long, ByteBuffer> ready = new HashMap<>();
+  /** Requests arrived: the upload queue needs pumping once the events of a read are handled. */
+  boolean pumpNeeded;
+  /** Blocks arrived: the request pipe needs refilling once the events of a read are handled. */
+  boolean requestNeeded;
+  final ArrayDeque<ReadyBlock> ready = new ArrayDeque<>();
 
   // figures
   RateMeter downMeter;
@@ -86,6 +106,151 @@ final class Connection implements PeerView {
     this.createdNanos = now;
     this.downMeter = new RateMeter(now);
     this.upMeter = new RateMeter(now);
+  }
+
+  /** Whether bytes of a batch wait to be written. */
+  boolean hasPendingOutput() {
+    return segIndex < segCount;
+  }
+
+  /**
+   * A block whose bytes are read and queued in the session: its body is a view of a cached
+   * extent (pinned until the body is written or dropped) or a buffer of its own.
+   */
+  static final class ReadyBlock {
+    final int piece;
+    final int offset;
+    final ByteBuffer body;
+    final Engine.Extent extent;
+
+    ReadyBlock(int piece, int offset, ByteBuffer body, Engine.Extent extent) {
+      this.piece = piece;
+      this.offset = offset;
+      this.body = body;
+      this.extent = extent;
+    }
+  }
+
+  /**
+   * A set of non-negative longs without boxing: open addressing with linear probing, deletion by
+   * backward shift. The engine touches its requests once or twice per block.
+   */
+  static final class LongSet {
+    private static final long EMPTY = -1;
+    private long[] slots = newSlots(16);
+    private int size;
+
+    private static long[] newSlots(int n) {
+      long[] a = new long[n];
+      java.util.Arrays.fill(a, EMPTY);
+      return a;
+    }
+
+    private static int mix(long k, int mask) {
+      long h = k * 0x9E3779B97F4A7C15L;
+      return (int) (h ^ (h >>> 32)) & mask;
+    }
+
+    int size() {
+      return size;
+    }
+
+    boolean isEmpty() {
+      return size == 0;
+    }
+
+    boolean contains(long k) {
+      int mask = slots.length - 1;
+      for (int i = mix(k, mask); ; i = (i + 1) & mask) {
+        long v = slots[i];
+        if (v == k) {
+          return true;
+        }
+        if (v == EMPTY) {
+          return false;
+        }
+      }
+    }
+
+    /** Adds {@code k} (at least 0); false if it was there. */
+    boolean add(long k) {
+      if (k < 0) {
+        throw new IllegalArgumentException("negative key " + k);
+      }
+      if ((size + 1) * 2 > slots.length) {
+        grow();
+      }
+      int mask = slots.length - 1;
+      for (int i = mix(k, mask); ; i = (i + 1) & mask) {
+        long v = slots[i];
+        if (v == k) {
+          return false;
+        }
+        if (v == EMPTY) {
+          slots[i] = k;
+          size++;
+          return true;
+        }
+      }
+    }
+
+    boolean remove(long k) {
+      int mask = slots.length - 1;
+      int i = mix(k, mask);
+      for (; ; i = (i + 1) & mask) {
+        long v = slots[i];
+        if (v == EMPTY) {
+          return false;
+        }
+        if (v == k) {
+          break;
+        }
+      }
+      // shift back the entries of the probe run after i that may live at i
+      for (int j = (i + 1) & mask; ; j = (j + 1) & mask) {
+        long v = slots[j];
+        if (v == EMPTY) {
+          break;
+        }
+        int home = mix(v, mask);
+        // v may move to i if i lies cyclically in [home, j)
+        if (((j - home) & mask) >= ((j - i) & mask)) {
+          slots[i] = v;
+          i = j;
+        }
+      }
+      slots[i] = EMPTY;
+      size--;
+      return true;
+    }
+
+    void clear() {
+      java.util.Arrays.fill(slots, EMPTY);
+      size = 0;
+    }
+
+    /** The keys, in no particular order. */
+    long[] toArray() {
+      long[] out = new long[size];
+      int n = 0;
+      for (long v : slots) {
+        if (v != EMPTY) {
+          out[n++] = v;
+        }
+      }
+      return out;
+    }
+
+    private void grow() {
+      long[] old = slots;
+      slots = newSlots(old.length * 2);
+      size = 0;
+      for (long v : old) {
+        if (v != EMPTY) {
+          add(v);
+        }
+      }
+    }
   }
 
   static long key(int piece, int block) {

@@ -60,6 +60,20 @@ public final class Engine {
    * network outpaces.
    */
   static final long MAX_BUFFERED_BYTES = 64L << 20;
+  /** At most this many block bodies go out in one gathering write. */
+  static final int MAX_GATHER_BLOCKS = 16;
+  /**
+   * Seeding reads verified pieces in extents of this many bytes, or whole pieces when shorter:
+   * one read and one hand-off per extent rather than per 16 KiB block.
+   */
+  static final int EXTENT = 1024 * 1024;
+  /**
+   * Read buffers grow past their first size only while all of them together stay within this:
+   * they are direct memory, which a small heap also bounds.
+   */
+  static final long MAX_READ_BUFFER_BYTES = 32L << 20;
+  /** The read cache's budget: extents of every torrent, pinned or not. */
+  static final long MAX_CACHE_BYTES = 32L << 20;
 
   /** The client's settings, as the builder checked them. */
   public record Config(
@@ -105,6 +119,11 @@ public final class Engine {
   private final ByteBuffer scratch = ByteBuffer.allocate(64 * 1024);
   int halfOpen;
   long bufferedBytes;
+  /** The capacity of every open connection's read buffer. */
+  private long readBufferBytes;
+  /** Received-block buffers for reuse; sessions allocate from it, the torrent gives them back. */
+  private final java.util.ArrayDeque<ByteBuffer> freeBlocks = new java.util.ArrayDeque<>();
+  private static final int MAX_FREE_BLOCKS = 256;
 
   public Engine(Config config) throws IOException {
     this.config = config;
@@ -233,6 +252,199 @@ public final class Engine {
     }
   }
 
+  /**
+   * The sessions' block allocator: a buffer for a received block, from the pool when it is a
+   * standard 16 KiB block. Called on the loop (sessions run there).
+   */
+  ByteBuffer allocateBlock(int length) {
+    if (length == Connection.BLOCK) {
+      ByteBuffer b = freeBlocks.pollFirst();
+      if (b != null) {
+        return b.clear();
+      }
+    }
+    return ByteBuffer.allocate(length);
+  }
+
+  /** Gives back a block buffer once its bytes are copied out. */
+  void releaseBlock(ByteBuffer b) {
+    if (b.capacity() == Connection.BLOCK && !b.isReadOnly() && freeBlocks.size() < MAX_FREE_BLOCKS
+        && onLoop()) {
+      freeBlocks.addFirst(b);
+    }
+  }
+
+  /** Runs {@code r} on the disk pool, or here if the pool no longer takes tasks. */
+  void submitDiskOrRun(Runnable r) {
+    try {
+      disk.execute(r);
+    } catch (RejectedExecutionException e) {
+      r.run();
+    }
+  }
+
+  /** Runs {@code r} on the loop, or here once the loop has stopped. */
+  void postOrRun(Runnable r) {
+    if (closed) {
+      r.run();
+      return;
+    }
+    post(r);
+  }
+
+  // ------------------------------------------------------------ read cache
+
+  /**
+   * Bytes of a verified piece read once from storage for every request that falls in them:
+   * {@code length} bytes of piece {@code piece} from {@code start}. Owned by the loop. Its pooled
+   * direct buffer is filled on the disk pool before {@link #data} is set; blocks sent from it pin
+   * it, and only an extent without pins goes back to the pool when the cache evicts it.
+   */
+  static final class Extent {
+    final TorrentRuntime torrent;
+    final int piece;
+    final int start;
+    final int length;
+    final ByteBuffer buffer;
+    /** The bytes (position 0, limit length), once read; null while loading. */
+    ByteBuffer data;
+    /** Why the read failed, or null. */
+    String error;
+    int pins;
+    /** Connections with requests waiting for the read. */
+    final List<Connection> waiters = new ArrayList<>(2);
+
+    Extent(TorrentRuntime torrent, int piece, int start, int length, ByteBuffer buffer) {
+      this.torrent = torrent;
+      this.piece = piece;
+      this.start = start;
+      this.length = length;
+      this.buffer = buffer;
+    }
+
+    @Override
+    public String toString() {
+      return "extent " + piece + "@" + start + "+" + length;
+    }
+  }
+
+  /** A key of the read cache (hand-written: a record's hashCode runs through method handles). */
+  private static final class ExtentKey {
+    final TorrentRuntime torrent;
+    final int piece;
+    final int start;
+
+    ExtentKey(TorrentRuntime torrent, int piece, int start) {
+      this.torrent = torrent;
+      this.piece = piece;
+      this.start = start;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ExtentKey && ((ExtentKey) o).torrent == torrent
+          && ((ExtentKey) o).piece == piece && ((ExtentKey) o).start == start;
+    }
+
+    @Override
+    public int hashCode() {
+      return (System.identityHashCode(torrent) * 31 + piece) * 31 + start;
+    }
+  }
+
+  /** Every extent cached or loading, least recently used first. */
+  private final java.util.LinkedHashMap<ExtentKey, Extent> extents =
+      new java.util.LinkedHashMap<>(64, 0.75f, true);
+  /** Buffers of evicted extents for reuse, by capacity (a torrent's extent size). */
+  private final Map<Integer, java.util.ArrayDeque<ByteBuffer>> freeExtents = new HashMap<>();
+  /** The capacity of every extent buffer allocated and not dropped: cached, loading or free. */
+  private long extentBytes;
+
+  /** The extent of piece {@code piece} from {@code start}, cached or loading; or null. */
+  Extent extent(TorrentRuntime t, int piece, int start) {
+    return extents.get(new ExtentKey(t, piece, start));
+  }
+
+  /**
+   * Adds an extent to load into a buffer of {@code capacity} bytes: from the pool, new within the
+   * budget, or taken from the least recently used extent nothing pins; null when the budget is
+   * all pinned or loading.
+   */
+  Extent newExtent(TorrentRuntime t, int piece, int start, int length, int capacity) {
+    ByteBuffer b = takeBuffer(capacity);
+    if (b == null) {
+      return null;
+    }
+    Extent e = new Extent(t, piece, start, length, b);
+    extents.put(new ExtentKey(t, piece, start), e);
+    return e;
+  }
+
+  private ByteBuffer takeBuffer(int capacity) {
+    java.util.ArrayDeque<ByteBuffer> free = freeExtents.get(capacity);
+    ByteBuffer b = free == null ? null : free.pollFirst();
+    if (b != null) {
+      return b;
+    }
+    while (extentBytes + capacity > MAX_CACHE_BYTES) {
+      if (dropFreeBuffer()) {
+        continue;
+      }
+      Extent victim = null;
+      for (Iterator<Extent> it = extents.values().iterator(); it.hasNext(); ) {
+        Extent e = it.next();
+        if (e.pins == 0 && e.data != null) {
+          it.remove();
+          victim = e;
+          break;
+        }
+      }
+      if (victim == null) {
+        return null;
+      }
+      if (victim.buffer.capacity() == capacity) {
+        return victim.buffer;
+      }
+      extentBytes -= victim.buffer.capacity(); // another size: the collector frees it
+    }
+    extentBytes += capacity;
+    return ByteBuffer.allocateDirect(capacity);
+  }
+
+  /** Drops one pooled buffer of any size; false if the pool is empty. */
+  private boolean dropFreeBuffer() {
+    for (java.util.ArrayDeque<ByteBuffer> q : freeExtents.values()) {
+      ByteBuffer b = q.pollFirst();
+      if (b != null) {
+        extentBytes -= b.capacity();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void recycle(ByteBuffer b) {
+    freeExtents.computeIfAbsent(b.capacity(), k -> new java.util.ArrayDeque<>()).addFirst(b);
+  }
+
+  /** Forgets an extent whose read failed; its buffer goes back to the pool. */
+  void dropExtent(Extent e) {
+    if (extents.remove(new ExtentKey(e.torrent, e.piece, e.start), e) && e.pins == 0) {
+      recycle(e.buffer);
+    }
+  }
+
+  /** Forgets the extents of a torrent being removed that nothing pins. */
+  void dropExtents(TorrentRuntime t) {
+    for (Iterator<Extent> it = extents.values().iterator(); it.hasNext(); ) {
+      Extent e = it.next();
+      if (e.torrent == t && e.pins == 0 && e.data != null) {
+        it.remove();
+        recycle(e.buffer);
+      }
+    }
+  }
+
   // ------------------------------------------------------------------ loop
 
   private void run() {
@@ -350,6 +562,7 @@ public final class Engine {
         c.connected = true;
         c.key = ch.register(selector, SelectionKey.OP_READ, c);
         connections.add(c);
+        readBufferBytes += c.in.capacity();
       } catch (IOException | RuntimeException e) {
         log.debug("incoming connection dropped: {}", e.toString());
         try {
@@ -372,6 +585,7 @@ public final class Engine {
       c.torrent = t;
       c.key = ch.register(selector, SelectionKey.OP_CONNECT, c);
       connections.add(c);
+      readBufferBytes += c.in.capacity();
       t.connections.add(c);
       halfOpen++;
       if (ch.connect(peer.toSocketAddress())) {
@@ -410,11 +624,12 @@ public final class Engine {
   private void read(Connection c, long now) {
     for (int round = 0; round < 4 && !c.closed; round++) {
       if (!c.in.hasRemaining()) {
-        grow(c);
+        grow(c, config.limits().maxMessageLength() + 4);
       }
       int want = c.in.remaining();
-      if (c.torrent != null && c.handshakeDone) {
-        long allowed = c.torrent.downLimit.take(want, now);
+      RateLimiter limit = c.torrent != null && c.handshakeDone ? c.torrent.downLimit : null;
+      if (limit != null) {
+        long allowed = limit.available(now);
         if (allowed <= 0) {
           c.readThrottled = true; // stop selecting for reads until the next tick refills
           updateInterest(c);
@@ -424,11 +639,15 @@ public final class Engine {
       }
       int n;
       try {
-        ByteBuffer view = c.in.duplicate();
-        view.limit(view.position() + want);
-        n = c.channel.read(view);
-        if (n > 0) {
-          c.in.position(view.position());
+        if (want == c.in.remaining()) {
+          n = c.channel.read(c.in);
+        } else {
+          ByteBuffer view = c.in.duplicate();
+          view.limit(view.position() + want);
+          n = c.channel.read(view);
+          if (n > 0) {
+            c.in.position(view.position());
+          }
         }
       } catch (IOException e) {
         close(c, "read failed: " + e.getMessage());
@@ -445,21 +664,33 @@ public final class Engine {
       if (n == 0) {
         return;
       }
+      if (limit != null) {
+        limit.take(n, now); // only what was read: a short read costs no tokens
+      }
+      boolean filled = n == want && !c.in.hasRemaining();
       consume(c, now);
+      if (filled && c.handshakeDone && !c.closed
+          && readBufferBytes + c.in.capacity() <= MAX_READ_BUFFER_BYTES) {
+        // the socket had more than the buffer holds: a busy peer gets fewer, larger reads
+        grow(c, Connection.MAX_READ_BUFFER);
+      }
     }
   }
 
-  /** Makes room for a message longer than the buffer, up to the wire limit. */
-  private void grow(Connection c) {
+  /**
+   * Doubles the read buffer up to {@code max} (a message longer than the buffer may need up to the
+   * wire limit); its bytes are kept.
+   */
+  private void grow(Connection c, int max) {
     int cap = c.in.capacity();
-    int max = config.limits().maxMessageLength() + 4;
     if (cap >= max) {
       return;
     }
-    ByteBuffer bigger = ByteBuffer.allocate(Math.min(max, cap * 2));
+    ByteBuffer bigger = ByteBuffer.allocateDirect(Math.min(max, cap * 2));
     c.in.flip();
     bigger.put(c.in);
     c.in = bigger;
+    readBufferBytes += bigger.capacity() - cap;
   }
 
   private void consume(Connection c, long now) {
@@ -533,53 +764,26 @@ public final class Engine {
         return;
       }
     }
+    c.torrent.afterEvents(c, now); // once per batch of events, not once per request or block
     flush(c, now);
   }
 
-  /** Writes what is queued for {@code c}, as much as the socket and the upload limit take. */
+  /**
+   * Writes what is queued for {@code c}, as much as the socket and the upload limit take: the
+   * session's messages and the bodies of its blocks go out together, up to {@link
+   * #MAX_GATHER_BLOCKS} blocks per gathering write, the bodies straight from the read cache.
+   */
   void flush(Connection c, long now) {
     if (c.closed || !c.connected || c.session == null) {
       return;
     }
     try {
-      for (int guard = 0; guard < 64; guard++) {
-        if (c.out.hasRemaining()) {
-          if (c.channel.write(c.out) == 0) {
+      for (int guard = 0; guard < 64 && !c.closed; guard++) {
+        if (c.hasPendingOutput()) {
+          if (!writeBatch(c, now)) {
             break;
           }
-          continue;
-        }
-        if (c.body != null) {
-          long allowed = c.torrent.upLimit.take(c.body.remaining(), now);
-          if (allowed <= 0) {
-            c.writeThrottled = true; // the next tick writes again
-            break;
-          }
-          ByteBuffer part = c.body.duplicate();
-          part.limit(part.position() + (int) Math.min(allowed, c.body.remaining()));
-          int n = c.channel.write(part);
-          c.body.position(c.body.position() + n);
-          if (n > 0) {
-            c.torrent.onUploaded(c, n, now);
-          }
-          if (c.body.hasRemaining()) {
-            break;
-          }
-          c.body = null;
-          continue;
-        }
-        c.out.compact();
-        boolean wrote = c.session.pollTransmit(c.out);
-        c.out.flip();
-        PendingBlock pb = c.session.pendingBlock();
-        if (pb != null) {
-          c.body = c.torrent.takeReadyBlock(c, pb);
-          if (c.body == null) {
-            close(c, "internal error: block " + pb + " not read");
-            return;
-          }
-        }
-        if (!wrote && pb == null) {
+        } else if (!fillBatch(c) && (c.closed || !c.torrent.pumpMore(c))) {
           break;
         }
       }
@@ -590,12 +794,145 @@ public final class Engine {
     updateInterest(c);
   }
 
+  /** Polls the session into a new batch; false if it had nothing to send (or c closed). */
+  private boolean fillBatch(Connection c) {
+    ByteBuffer out = c.out;
+    out.clear();
+    c.segIndex = 0;
+    c.segCount = 0;
+    int segStart = 0;
+    int blocks = 0;
+    while (blocks < MAX_GATHER_BLOCKS) {
+      boolean wrote = c.session.pollTransmit(out);
+      PendingBlock pb = c.session.pendingBlock();
+      if (pb == null) {
+        if (!wrote) {
+          break;
+        }
+        continue;
+      }
+      Connection.ReadyBlock r = c.torrent.takeReadyBlock(c, pb);
+      if (r == null) {
+        close(c, "internal error: block " + pb + " not read");
+        return false;
+      }
+      addSegment(c, out.duplicate().limit(out.position()).position(segStart), null);
+      segStart = out.position();
+      addSegment(c, r.body, r);
+      blocks++;
+    }
+    if (out.position() > segStart) {
+      addSegment(c, out.duplicate().limit(out.position()).position(segStart), null);
+    }
+    return c.segCount > 0;
+  }
+
+  private static void addSegment(Connection c, ByteBuffer b, Connection.ReadyBlock block) {
+    if (!b.hasRemaining() && block == null) {
+      return;
+    }
+    c.segs[c.segCount] = b;
+    c.segBlocks[c.segCount] = block;
+    c.segCount++;
+  }
+
+  /**
+   * One gathering write of the batch, within the upload limit (which counts block bodies only);
+   * true if the batch is done, false if the socket is full or the limit throttles.
+   */
+  private boolean writeBatch(Connection c, long now) throws IOException {
+    long budget = c.torrent.upLimit.available(now);
+    int end = c.segIndex;
+    ByteBuffer cut = null; // a body cut short by the limit: its limit is restored after the write
+    int cutLimit = 0;
+    int cutOffered = 0;
+    long bodyOffered = 0;
+    for (; end < c.segCount; end++) {
+      if (c.segBlocks[end] == null) {
+        continue;
+      }
+      int rem = c.segs[end].remaining();
+      if (budget - bodyOffered <= 0) {
+        break;
+      }
+      if (rem > budget - bodyOffered) {
+        cut = c.segs[end];
+        cutLimit = cut.limit();
+        cutOffered = cut.position() + (int) (budget - bodyOffered);
+        cut.limit(cutOffered);
+        bodyOffered = budget;
+        end++;
+        break;
+      }
+      bodyOffered += rem;
+    }
+    if (end == c.segIndex) {
+      c.writeThrottled = true; // a body is next and the limit has no tokens: the tick goes on
+      return false;
+    }
+    long offered = 0;
+    for (int k = c.segIndex; k < end; k++) {
+      offered += c.segs[k].remaining();
+    }
+    long n;
+    try {
+      n = c.channel.write(c.segs, c.segIndex, end - c.segIndex);
+    } finally {
+      if (cut != null) {
+        cut.limit(cutLimit);
+      }
+    }
+    long bodyLeft = 0;
+    for (int k = c.segIndex; k < end; k++) {
+      if (c.segBlocks[k] != null) {
+        bodyLeft += c.segs[k] == cut ? Math.max(0, cutOffered - cut.position())
+            : c.segs[k].remaining();
+      }
+    }
+    long bodyWritten = bodyOffered - bodyLeft;
+    if (bodyWritten > 0) {
+      c.torrent.upLimit.take(bodyWritten, now);
+      c.torrent.onUploaded(c, (int) bodyWritten, now);
+    }
+    while (c.segIndex < c.segCount && !c.segs[c.segIndex].hasRemaining()) {
+      Connection.ReadyBlock r = c.segBlocks[c.segIndex];
+      if (r != null) {
+        c.torrent.releaseBlock(r);
+      }
+      c.segs[c.segIndex] = null;
+      c.segBlocks[c.segIndex] = null;
+      c.segIndex++;
+    }
+    if (c.segIndex == c.segCount) {
+      c.segIndex = 0;
+      c.segCount = 0;
+      return true;
+    }
+    if (n == offered && (cut != null || end < c.segCount)) {
+      c.writeThrottled = true; // all the limit allowed went out: the tick goes on
+    }
+    return false;
+  }
+
+  /** Drops the batch being written, releasing its blocks (the connection is closing). */
+  void dropBatch(Connection c) {
+    for (int k = c.segIndex; k < c.segCount; k++) {
+      if (c.segBlocks[k] != null) {
+        c.torrent.releaseBlock(c.segBlocks[k]);
+      }
+      c.segs[k] = null;
+      c.segBlocks[k] = null;
+    }
+    c.segIndex = 0;
+    c.segCount = 0;
+  }
+
   /** Selects for reads unless throttled, and for writes while bytes wait and not throttled. */
   private void updateInterest(Connection c) {
     if (c.closed || !c.connected || !c.key.isValid()) {
       return;
     }
-    boolean pending = c.out.hasRemaining() || c.body != null;
+    boolean pending = c.hasPendingOutput();
     int ops = (c.readThrottled ? 0 : SelectionKey.OP_READ)
         | (pending && !c.writeThrottled ? SelectionKey.OP_WRITE : 0);
     if (c.key.interestOps() != ops) {
@@ -608,6 +945,7 @@ public final class Engine {
       return;
     }
     c.closed = true;
+    readBufferBytes -= c.in.capacity();
     if (c.outgoing && !c.connected) {
       halfOpen--;
     }

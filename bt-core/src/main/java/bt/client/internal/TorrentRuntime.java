@@ -22,6 +22,7 @@ import bt.policy.PeerCandidate;
 import bt.policy.PeerSelector;
 import bt.policy.PeerStats;
 import bt.policy.PiecePicker;
+import bt.policy.SwarmView;
 import bt.wire.ExtendedHandshake;
 import bt.wire.MetadataMessage;
 import bt.wire.PexMessage;
@@ -91,7 +92,11 @@ final class TorrentRuntime {
   private final Set<PeerAddress> bannedAddresses = new HashSet<>();
   private final Set<PeerId> bannedIds = new HashSet<>();
   private final Map<Integer, PieceBuffer> assembling = new HashMap<>();
-  private final Set<Integer> hashing = new HashSet<>();
+  /** Pieces whose blocks are all in, being hashed and written: nothing in them to pick. */
+  private final BitSet hashing = new BitSet();
+  private int hashingCount;
+  /** The piece state as the picker sees it: without the pieces being hashed. */
+  private final SwarmView pickerView = new PickerView();
   private final List<PeerSource.Session> sourceSessions = new ArrayList<>();
   private MetadataFetch metadataFetch;
   private byte[] infoBytes;
@@ -121,38 +126,68 @@ final class TorrentRuntime {
     boolean connected;
   }
 
-  /** A piece being assembled in memory until its hash check. */
+  /**
+   * A piece being assembled in memory until its hash check, in chunks of {@link #chunkSize}
+   * bytes (the last one partly used). Chunks rather than one piece-long array: G1 allocates an
+   * array of half a region or more (512 KiB in a small heap) as a humongous object in whole
+   * regions of the old generation, so a 1 MiB piece would take 2 MiB of heap and every new one
+   * would start a marking cycle.
+   */
   private static final class PieceBuffer {
-    final byte[] data;
+    final byte[][] chunks;
+    final int chunkSize;
     final int size;
     final PeerAddress[] from;
     int received;
 
-    PieceBuffer(byte[] data, int size, int blocks) {
-      this.data = data;
+    PieceBuffer(byte[][] chunks, int chunkSize, int size, int blocks) {
+      this.chunks = chunks;
+      this.chunkSize = chunkSize;
       this.size = size;
       this.from = new PeerAddress[blocks];
     }
+
+    /** The bytes of the piece from {@code offset}, {@code length} of them, all in one chunk. */
+    ByteBuffer view(int offset, int length) {
+      return ByteBuffer.wrap(chunks[offset / chunkSize], offset % chunkSize, length);
+    }
+
+    /** Chunk {@code i}'s bytes of the piece. */
+    ByteBuffer chunk(int i) {
+      return ByteBuffer.wrap(chunks[i], 0, Math.min(chunkSize, size - i * chunkSize));
+    }
   }
 
-  /** Full-length piece arrays kept for reuse: large arrays are costly to allocate and collect. */
-  private final java.util.ArrayDeque<byte[]> freeBuffers = new java.util.ArrayDeque<>();
-  private static final int MAX_FREE_BUFFERS = 8;
+  /** The longest chunk of a piece buffer; a multiple of the block size. */
+  private static final int MAX_CHUNK = 256 * 1024;
+  /** Chunks kept for reuse while downloading (dropped on completion). */
+  private final java.util.ArrayDeque<byte[]> freeChunks = new java.util.ArrayDeque<>();
+  private int chunkSize;
+  /** Seeding reads extents of this many bytes of a piece (the piece length, up to a limit). */
+  private int extentSize;
 
   private PieceBuffer newBuffer(int piece) {
     int size = pieces.pieceSize(piece);
-    byte[] a = size == metainfo.pieceLength() ? freeBuffers.pollFirst() : null;
-    if (a == null) {
-      a = new byte[size];
+    int n = (size + chunkSize - 1) / chunkSize;
+    byte[][] chunks = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      byte[] a = freeChunks.pollFirst();
+      chunks[i] = a != null ? a : new byte[chunkSize];
     }
-    engine.bufferedBytes += a.length;
-    return new PieceBuffer(a, size, pieces.blockCount(piece));
+    engine.bufferedBytes += (long) n * chunkSize;
+    return new PieceBuffer(chunks, chunkSize, size, pieces.blockCount(piece));
   }
 
   private void release(PieceBuffer b) {
-    engine.bufferedBytes -= b.data.length;
-    if (b.data.length == metainfo.pieceLength() && freeBuffers.size() < MAX_FREE_BUFFERS) {
-      freeBuffers.addFirst(b.data);
+    engine.bufferedBytes -= (long) b.chunks.length * b.chunkSize;
+    if (b.chunkSize != chunkSize || state != TorrentState.DOWNLOADING) {
+      return;
+    }
+    for (byte[] a : b.chunks) {
+      if ((long) freeChunks.size() * chunkSize >= Engine.MAX_BUFFERED_BYTES) {
+        break;
+      }
+      freeChunks.addFirst(a);
     }
   }
 
@@ -187,6 +222,8 @@ final class TorrentRuntime {
     this.verifier = PieceVerifier.of(m);
     this.smartBan = new SmartBan<>(pieces::blockCount, SmartBan.DEFAULT_MAX_FAILED_PIECES);
     this.picker = pickerFactory.create(m);
+    this.chunkSize = Math.min(m.pieceLength(), MAX_CHUNK);
+    this.extentSize = Math.min(m.pieceLength(), Engine.EXTENT);
     this.infoBytes = null;
   }
 
@@ -195,7 +232,8 @@ final class TorrentRuntime {
       SessionConfig.Builder b = SessionConfig.builder(engine.peerId, infoHashes)
           .listenPort(engine.listenAddress().getPort())
           .limits(engine.config.limits())
-          .maxQueuedRequests(engine.config.maxRequestsPerPeer());
+          .maxQueuedRequests(engine.config.maxRequestsPerPeer())
+          .blockAllocator(engine::allocateBlock);
       if (metainfo != null) {
         b.pieces(metainfo.pieceCount(), metainfo::pieceSize);
         b.metadataSize(infoBytes().length);
@@ -303,6 +341,7 @@ final class TorrentRuntime {
       setState(TorrentState.DOWNLOADING);
     }
     openSources();
+    dial(engine.ticker.getAsLong()); // now, not at the next tick
   }
 
   private void openSources() {
@@ -372,6 +411,7 @@ final class TorrentRuntime {
       completion.completeExceptionally(new IllegalStateException("torrent " + why));
     }
     engine.unregister(this);
+    engine.dropExtents(this);
     engine.submitDisk(this::closeStorage);
   }
 
@@ -407,6 +447,9 @@ final class TorrentRuntime {
 
   void addManualPeer(PeerAddress peer) {
     addPeer(peer, PeerCandidate.Source.MANUAL);
+    if (rechokeAllowed()) {
+      dial(engine.ticker.getAsLong()); // now, not at the next tick
+    }
   }
 
   void addPeer(PeerAddress peer, PeerCandidate.Source source) {
@@ -482,6 +525,12 @@ final class TorrentRuntime {
 
   void onClosed(Connection c, String reason) {
     connections.remove(c);
+    for (Connection.ReadyBlock r : c.ready) {
+      releaseBlock(r);
+    }
+    c.ready.clear();
+    c.uploadQueue.clear();
+    engine.dropBatch(c);
     Known k = known.get(c.address);
     if (k != null) {
       k.connected = false;
@@ -490,7 +539,7 @@ final class TorrentRuntime {
       }
     }
     if (pieces != null) {
-      for (long key : c.requests) {
+      for (long key : c.requests.toArray()) {
         pieces.requestEnded((int) (key >>> 32), (int) key);
       }
       if (c.handshakeDone) {
@@ -700,42 +749,176 @@ final class TorrentRuntime {
     long rate = c.downMeter.rate(now);
     int target = (int) Math.min(Math.min(MAX_QUEUE, c.peerRequestQueue),
         Math.max(MIN_QUEUE, rate * (QUEUE_TIME_NANOS / SECOND) / Connection.BLOCK));
-    int room = target - c.requests.size();
+    int inFlight = c.requests.size();
+    int room = target - inFlight;
     if (room <= 0) {
+      return;
+    }
+    // Refill in batches: a picker call scans the wanted and started pieces, so asking it for one
+    // block per block received costs more than the blocks themselves. A pipe that is still more
+    // than half full (half of 3 s of the peer's rate, or of its queue) waits for the next batch;
+    // a nearly empty one is always refilled.
+    if (room < target / 2 && inFlight > MIN_QUEUE) {
       return;
     }
     c.nowNanos = now;
     pieces.setNow(now);
-    int[] added = {0};
-    BlockSink sink = (piece, block) -> {
-      if (added[0] >= room) {
-        return false;
-      }
-      if (piece < 0 || piece >= metainfo.pieceCount() || block < 0
-          || block >= pieces.blockCount(piece) || !pieces.isWanted(piece) || !c.has(piece)
-          || pieces.isBlockReceived(piece, block) || c.isRequested(piece, block)
-          || (c.chokingUs && !c.allowedFast.get(piece))
-          || !verifier.canVerify(piece)
-          || (engine.bufferedBytes >= Engine.MAX_BUFFERED_BYTES && !assembling.containsKey(piece))) {
-        return added[0] < room; // the engine drops what the picker should not have picked
-      }
+    RequestSink sink = requestSink;
+    sink.start(c, room);
+    try {
+      picker.pickBlocks(c, pickerView, room, sink);
+    } catch (RuntimeException e) {
+      log.error("piece picker threw; ignored", e);
+    }
+    // the requests go out after the picker is done: the sink stays small, and so does the code
+    // the JIT compiles into the picker's loops
+    int[] picks = sink.picks;
+    for (int i = 0; i < sink.count; i++) {
+      int piece = picks[2 * i];
+      int block = picks[2 * i + 1];
       if (!c.session.request(piece, block * Connection.BLOCK, pieces.blockLength(piece, block))) {
-        return added[0] < room; // the session refused it (choked, or already asked)
+        continue; // the session refused it (choked, or already asked)
       }
       c.requests.add(Connection.key(piece, block));
       pieces.blockRequested(piece, block);
       c.lastRequestNanos = now;
-      added[0]++;
-      return added[0] < room;
-    };
-    try {
-      picker.pickBlocks(c, pieces, room, sink);
-    } catch (RuntimeException e) {
-      log.error("piece picker threw; ignored", e);
+    }
+    sink.c = null;
+  }
+
+  private final RequestSink requestSink = new RequestSink();
+
+  /** Collects the picker's blocks for one connection, dropping what it should not have picked. */
+  private final class RequestSink implements BlockSink {
+    Connection c;
+    int room;
+    int count;
+    int[] picks = new int[64];
+
+    void start(Connection c, int room) {
+      this.c = c;
+      this.room = room;
+      this.count = 0;
+      if (picks.length < 2 * room) {
+        picks = new int[2 * room];
+      }
+    }
+
+    @Override
+    public boolean add(int piece, int block) {
+      if (count >= room) {
+        return false;
+      }
+      if (acceptable(c, piece, block)) {
+        picks[2 * count] = piece;
+        picks[2 * count + 1] = block;
+        count++;
+      }
+      return count < room; // the engine drops what the picker should not have picked
+    }
+  }
+
+  private boolean acceptable(Connection c, int piece, int block) {
+    return piece >= 0 && piece < metainfo.pieceCount() && block >= 0
+        && block < pieces.blockCount(piece) && pieces.isWanted(piece) && c.has(piece)
+        && !pieces.isBlockReceived(piece, block) && !c.isRequested(piece, block)
+        && !(c.chokingUs && !c.allowedFast.get(piece))
+        && verifier.canVerify(piece)
+        && (engine.bufferedBytes < Engine.MAX_BUFFERED_BYTES || assembling.containsKey(piece));
+  }
+
+  /**
+   * The swarm as the piece picker sees it: the piece state without the pieces whose blocks are
+   * all in and being hashed, which hold nothing to pick. With a deep request pipe, dozens of
+   * pieces can wait for their hash check; a picker scanning the started pieces would walk every
+   * block of each on every call.
+   */
+  private final class PickerView implements SwarmView {
+    @Override
+    public int pieceCount() {
+      return pieces.pieceCount();
+    }
+
+    @Override
+    public boolean isWanted(int piece) {
+      return pieces.isWanted(piece) && !hashing.get(piece);
+    }
+
+    @Override
+    public int nextWanted(int from) {
+      int p = pieces.nextWanted(from);
+      while (p >= 0 && hashing.get(p)) {
+        p = pieces.nextWanted(p + 1);
+      }
+      return p;
+    }
+
+    @Override
+    public int wantedCount() {
+      int n = pieces.wantedCount();
+      for (int p = hashing.nextSetBit(0); p >= 0; p = hashing.nextSetBit(p + 1)) {
+        if (pieces.isWanted(p)) {
+          n--;
+        }
+      }
+      return n;
+    }
+
+    @Override
+    public int availability(int piece) {
+      return pieces.availability(piece);
+    }
+
+    @Override
+    public int priority(int piece) {
+      return pieces.priority(piece);
+    }
+
+    @Override
+    public int blockCount(int piece) {
+      return pieces.blockCount(piece);
+    }
+
+    @Override
+    public boolean isBlockReceived(int piece, int block) {
+      return pieces.isBlockReceived(piece, block);
+    }
+
+    @Override
+    public int blockRequests(int piece, int block) {
+      return pieces.blockRequests(piece, block);
+    }
+
+    @Override
+    public boolean isStarted(int piece) {
+      return pieces.isStarted(piece) && !hashing.get(piece);
+    }
+
+    @Override
+    public boolean isEndGame() {
+      return pieces.isEndGame();
+    }
+
+    @Override
+    public long nowNanos() {
+      return pieces.nowNanos();
+    }
+
+    @Override
+    public java.util.random.RandomGenerator random() {
+      return pieces.random();
     }
   }
 
   private void onBlock(Connection c, PeerEvent.BlockReceived b, long now) {
+    try {
+      onBlock0(c, b, now);
+    } finally {
+      engine.releaseBlock(b.data()); // the session allocated it from the engine's pool
+    }
+  }
+
+  private void onBlock0(Connection c, PeerEvent.BlockReceived b, long now) {
     int len = b.data().remaining();
     downloaded += len;
     c.downloaded += len;
@@ -748,14 +931,14 @@ final class TorrentRuntime {
     if (pieces == null || !wasRequested || b.offset() % Connection.BLOCK != 0
         || len != pieces.blockLength(piece, block)) {
       wasted += len;
-      requestMore(c, now);
+      c.requestNeeded = true; // once the events of this read are handled
       return;
     }
     pieces.requestEnded(piece, block);
     if (pieces.isVerified(piece) || pieces.isBlockReceived(piece, block)
-        || hashing.contains(piece)) {
+        || hashing.get(piece)) {
       wasted += len; // an end-game duplicate
-      requestMore(c, now);
+      c.requestNeeded = true; // once the events of this read are handled
       return;
     }
     PieceBuffer buf = assembling.get(piece);
@@ -763,7 +946,7 @@ final class TorrentRuntime {
       buf = newBuffer(piece);
       assembling.put(piece, buf);
     }
-    b.data().get(buf.data, b.offset(), len);
+    b.data().get(buf.chunks[b.offset() / buf.chunkSize], b.offset() % buf.chunkSize, len);
     buf.from[block] = c.address;
     buf.received++;
     smartBan.onBlock(piece, block, c.address);
@@ -778,10 +961,11 @@ final class TorrentRuntime {
     }
     if (complete) {
       assembling.remove(piece);
-      hashing.add(piece);
+      hashing.set(piece);
+      hashingCount++;
       verifyAndStore(piece, buf);
     }
-    requestMore(c, now);
+    c.requestNeeded = true; // once the events of this read are handled
   }
 
   private void verifyAndStore(int piece, PieceBuffer buf) {
@@ -790,27 +974,63 @@ final class TorrentRuntime {
     engine.submitDisk(() -> {
       boolean ok;
       try {
-        ok = v.verify(piece, ByteBuffer.wrap(buf.data, 0, buf.size));
+        PieceVerifier.Check check = v.newCheck();
+        check.start(piece);
+        for (int i = 0; i < buf.chunks.length; i++) {
+          check.update(buf.chunk(i));
+        }
+        ok = check.finish();
       } catch (RuntimeException e) {
         log.warn("checking piece {} failed: {}", piece, e.toString());
         ok = false;
       }
-      String writeError = null;
-      if (ok) {
-        try {
-          s.write(piece, 0, ByteBuffer.wrap(buf.data, 0, buf.size));
-        } catch (IOException | RuntimeException e) {
-          writeError = e.toString();
-        }
+      if (!ok) {
+        engine.post(() -> pieceDone(piece, buf, false, null));
+        return;
       }
-      boolean good = ok;
-      String err = writeError;
-      engine.post(() -> pieceDone(piece, buf, good, err));
+      write(() -> {
+        String err = null;
+        try {
+          for (int i = 0; i < buf.chunks.length; i++) {
+            s.write(piece, i * buf.chunkSize, buf.chunk(i));
+          }
+        } catch (IOException | RuntimeException e) {
+          err = e.toString();
+        }
+        String writeError = err;
+        engine.post(() -> pieceDone(piece, buf, true, writeError));
+      });
     });
   }
 
+  /** Verified pieces waiting for their write; see {@link #write(Runnable)}. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> writes =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.atomic.AtomicBoolean writing =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /**
+   * Runs a piece's write on this disk thread, or hands it to the thread already writing, so one
+   * thread at a time writes: two threads writing one file contend for its inode lock (spinning in
+   * the kernel), while a thread that hands its write over goes on hashing the next piece.
+   */
+  private void write(Runnable w) {
+    writes.add(w);
+    while (!writes.isEmpty() && writing.compareAndSet(false, true)) {
+      try {
+        Runnable r;
+        while ((r = writes.poll()) != null) {
+          r.run();
+        }
+      } finally {
+        writing.set(false);
+      }
+    }
+  }
+
   private void pieceDone(int piece, PieceBuffer buf, boolean good, String writeError) {
-    hashing.remove(piece);
+    hashing.clear(piece);
+    hashingCount--;
     if (removed || state == TorrentState.FAILED) {
       release(buf);
       return;
@@ -828,6 +1048,33 @@ final class TorrentRuntime {
     }
   }
 
+  /**
+   * Forces what was written in the background every {@link #WRITE_BACK_BYTES}: the flush that
+   * completes the torrent then has little left to write, instead of the whole download at once
+   * (about a quarter of a second per GiB here).
+   */
+  private void writeBack(int written) {
+    writtenSinceFlush += written;
+    if (writtenSinceFlush < WRITE_BACK_BYTES || flushing || pieces.isComplete()) {
+      return;
+    }
+    writtenSinceFlush = 0;
+    flushing = true;
+    Storage s = storage;
+    engine.submitDisk(() -> {
+      try {
+        s.flush();
+      } catch (IOException | RuntimeException e) {
+        log.debug("background flush failed: {}", e.toString());
+      }
+      engine.post(() -> flushing = false);
+    });
+  }
+
+  private static final long WRITE_BACK_BYTES = 64L << 20;
+  private long writtenSinceFlush;
+  private boolean flushing;
+
   private void pieceChecked(int piece, PieceBuffer buf, boolean good, String writeError) {
     long now = engine.ticker.getAsLong();
     if (writeError != null) {
@@ -838,7 +1085,8 @@ final class TorrentRuntime {
     }
     if (good) {
       pieces.pieceVerified(piece);
-      Set<PeerAddress> liars = smartBan.onPiecePassed(piece, block -> ByteBuffer.wrap(buf.data,
+      writeBack(buf.size);
+      Set<PeerAddress> liars = smartBan.onPiecePassed(piece, block -> buf.view(
           block * Connection.BLOCK, pieces.blockLength(piece, block)));
       for (PeerAddress liar : liars) {
         ban(liar, "sent bad data for piece " + piece);
@@ -862,7 +1110,7 @@ final class TorrentRuntime {
         }
       }
       pieces.pieceFailed(piece);
-      Set<PeerAddress> liars = smartBan.onPieceFailed(piece, block -> ByteBuffer.wrap(buf.data,
+      Set<PeerAddress> liars = smartBan.onPieceFailed(piece, block -> buf.view(
           block * Connection.BLOCK, pieces.blockLength(piece, block)));
       post(l -> l.onHashFailed(handle, piece, Set.copyOf(contributors)));
       for (PeerAddress liar : liars) {
@@ -895,11 +1143,7 @@ final class TorrentRuntime {
   private void checkComplete() {
     if (state == TorrentState.DOWNLOADING && pieces.isComplete()) {
       setState(TorrentState.SEEDING);
-      try {
-        storage.flush();
-      } catch (IOException e) {
-        log.warn("flush after completion failed: {}", e.toString());
-      }
+      freeChunks.clear();
       for (PeerSource.Session s : sourceSessions) {
         try {
           s.completed();
@@ -913,7 +1157,22 @@ final class TorrentRuntime {
           c.session.interested(false);
         }
       }
-      completion.complete(null);
+      // the flush forces a whole download to disk: on the pool, never on the loop; the torrent
+      // completes once it is done
+      Storage s = storage;
+      engine.submitDiskOrRun(() -> {
+        try {
+          s.flush();
+        } catch (IOException | RuntimeException e) {
+          log.warn("flush after completion failed: {}", e.toString());
+        }
+        engine.postOrRun(this::completed);
+      });
+    }
+  }
+
+  private void completed() {
+    if (completion.complete(null)) {
       post(l -> l.onComplete(handle));
     }
   }
@@ -935,57 +1194,243 @@ final class TorrentRuntime {
     }
     long[] req = {piece, offset, length};
     c.uploadQueue.add(req);
-    pumpUploads(c);
+    c.pumpNeeded = true; // the engine pumps once the events of this read are handled
   }
 
-  /** Reads queued requests from storage, a few at a time per peer. */
-  private void pumpUploads(Connection c) {
-    Storage s = storage;
-    while (c.readsInFlight < 4 && !c.uploadQueue.isEmpty()) {
-      long[] req = c.uploadQueue.poll();
+  /**
+   * After the engine has handled a batch of events from {@code c} (one read's worth): answers the
+   * requests they brought and refills the request pipe the blocks they brought emptied.
+   */
+  void afterEvents(Connection c, long now) {
+    if (rechokeSoon && rechokeAllowed()) {
+      // a peer took a free slot's interest: unchoke it now rather than at the next tick
+      rechokeSoon = false;
+      for (Connection changed : rechoke(now)) {
+        if (changed != c) {
+          engine.flush(changed, now);
+        }
+      }
+    }
+    if (c.pumpNeeded) {
+      pumpUploads(c);
+    }
+    if (c.requestNeeded) {
+      c.requestNeeded = false;
+      requestMore(c, now);
+    }
+  }
+
+  /** How many bytes of extents one connection's queued requests may have loading ahead. */
+  private static final int READ_AHEAD_BYTES = 4 << 20;
+  /** Reads of single blocks in flight per peer (blocks the read cache cannot hold). */
+  private static final int MAX_BLOCK_READS = 8;
+  /** Blocks queued in a session and not yet written, per peer: what pins the read cache. */
+  private static final int MAX_READY = 64;
+
+  /**
+   * Called when the engine has written everything queued: queues more blocks if requests wait and
+   * few blocks are ready; true if it queued any.
+   */
+  boolean pumpMore(Connection c) {
+    if (c.uploadQueue.isEmpty() || c.ready.size() >= MAX_READY / 2) {
+      return false;
+    }
+    int before = c.ready.size();
+    pumpUploads(c);
+    return c.ready.size() > before;
+  }
+
+  /**
+   * Answers the peer's queued requests in order: from the read cache when the extent of piece
+   * bytes a request falls in is read, starting the reads of the next few extents ahead of time;
+   * blocks the cache cannot hold (it is full of pinned extents, or the block crosses an extent or
+   * the piece's end) are read on their own.
+   */
+  void pumpUploads(Connection c) {
+    c.pumpNeeded = false;
+    if (c.closed || c.session == null) {
+      return;
+    }
+    int extentSize = this.extentSize;
+    int readAhead = Math.max(2, READ_AHEAD_BYTES / extentSize);
+    int scanLimit = readAhead * (extentSize / Connection.BLOCK + 1);
+    Engine.Extent lastMissing = null;
+    int missing = 0;
+    int scanned = 0;
+    boolean inOrder = true; // still at the head of the queue: blocks may be sent
+    for (java.util.Iterator<long[]> it = c.uploadQueue.iterator(); it.hasNext()
+        && scanned < scanLimit; ) {
+      if (inOrder && c.ready.size() >= MAX_READY) {
+        break; // enough bodies wait for the socket: the engine pumps again as they go out
+      }
+      long[] req = it.next();
       int piece = (int) req[0];
       int offset = (int) req[1];
       int length = (int) req[2];
-      c.readsInFlight++;
-      int stored = Math.max(0, Math.min(length, metainfo.pieceSize(piece) - offset));
-      engine.submitDisk(() -> {
-        ByteBuffer data = ByteBuffer.allocate(length);
-        String err = null;
-        try {
-          data.limit(stored);
-          s.read(piece, offset, data);
-          data.limit(length).position(length); // past the piece's end: zeros (v2 padding)
-          data.flip();
-        } catch (IOException | RuntimeException e) {
-          err = e.toString();
+      int start = offset - offset % extentSize;
+      int size = metainfo.pieceSize(piece);
+      if (offset + length > Math.min(size, start + extentSize)) {
+        if (inOrder && c.readsInFlight < MAX_BLOCK_READS) {
+          it.remove();
+          readBlock(c, piece, offset, length);
+          continue;
         }
-        String error = err;
-        engine.post(() -> {
-          c.readsInFlight--;
-          if (c.closed) {
-            return;
+        inOrder = false;
+        continue;
+      }
+      Engine.Extent e = engine.extent(this, piece, start);
+      if (e != null && e.data != null) {
+        if (inOrder) {
+          it.remove();
+          sendFromExtent(c, e, piece, offset, length);
+        } else {
+          scanned++;
+        }
+        continue;
+      }
+      scanned++;
+      inOrder = false;
+      if (e == lastMissing && e != null) {
+        continue;
+      }
+      if (++missing > readAhead) {
+        break;
+      }
+      if (e == null) {
+        e = engine.newExtent(this, piece, start, Math.min(extentSize, size - start), extentSize);
+        if (e == null) {
+          // the cache is full of pinned extents: this block on its own
+          if (c.readsInFlight < MAX_BLOCK_READS) {
+            it.remove();
+            readBlock(c, piece, offset, length);
           }
-          if (error != null) {
-            log.warn("reading piece {} for {} failed: {}", piece, c, error);
-            c.session.rejectRequest(piece, offset, length);
-          } else if (!c.chokedByUs || c.allowedFastGiven.get(piece)) {
-            c.ready.put(Connection.key(piece, offset), data);
-            c.session.sendBlock(piece, offset, length);
-          }
-          pumpUploads(c);
-          engine.flush(c, engine.ticker.getAsLong());
-        });
-      });
+          continue;
+        }
+        loadExtent(e);
+      }
+      lastMissing = e;
+      if (!e.waiters.contains(c)) {
+        e.waiters.add(c);
+      }
     }
   }
 
-  /** The body of a block the session has just sent the header of. */
-  ByteBuffer takeReadyBlock(Connection c, PendingBlock pb) {
-    ByteBuffer b = c.ready.remove(Connection.key(pb.piece(), pb.offset()));
-    if (b != null && b.remaining() != pb.length()) {
-      return null;
+  private void sendFromExtent(Connection c, Engine.Extent e, int piece, int offset, int length) {
+    if (c.chokedByUs && !c.allowedFastGiven.get(piece)) {
+      return; // choked meanwhile: the session has dropped or rejected the request
     }
-    return b;
+    if (!c.session.sendBlock(piece, offset, length)) {
+      return; // cancelled, or answered by the choke
+    }
+    int from = offset - e.start;
+    ByteBuffer body = e.data.duplicate().limit(from + length).position(from);
+    e.pins++;
+    c.ready.add(new Connection.ReadyBlock(piece, offset, body, e));
+  }
+
+  /** Reads an extent on the disk pool, then serves every connection waiting for it. */
+  private void loadExtent(Engine.Extent e) {
+    Storage s = storage;
+    engine.submitDisk(() -> {
+      String err = null;
+      ByteBuffer b = e.buffer;
+      try {
+        b.clear().limit(e.length);
+        s.read(e.piece, e.start, b);
+        b.flip();
+      } catch (IOException | RuntimeException ex) {
+        err = ex.toString();
+      }
+      String error = err;
+      engine.post(() -> extentLoaded(e, error));
+    });
+  }
+
+  private void extentLoaded(Engine.Extent e, String error) {
+    if (error != null) {
+      log.warn("reading piece {} for upload failed: {}", e.piece, error);
+      e.error = error;
+      engine.dropExtent(e);
+    } else {
+      e.data = e.buffer.duplicate().asReadOnlyBuffer();
+    }
+    long now = engine.ticker.getAsLong();
+    List<Connection> waiting = new ArrayList<>(e.waiters);
+    e.waiters.clear();
+    for (Connection c : waiting) {
+      if (c.closed) {
+        continue;
+      }
+      if (error != null) {
+        for (java.util.Iterator<long[]> it = c.uploadQueue.iterator(); it.hasNext(); ) {
+          long[] req = it.next();
+          if ((int) req[0] == e.piece && req[1] >= e.start && req[1] < e.start + e.length) {
+            it.remove();
+            c.session.rejectRequest(e.piece, (int) req[1], (int) req[2]);
+          }
+        }
+      }
+      pumpUploads(c);
+      engine.flush(c, now);
+    }
+  }
+
+  /** Reads one block on its own: past a piece's end (v2 padding) or when the cache is full. */
+  private void readBlock(Connection c, int piece, int offset, int length) {
+    Storage s = storage;
+    c.readsInFlight++;
+    int stored = Math.max(0, Math.min(length, metainfo.pieceSize(piece) - offset));
+    engine.submitDisk(() -> {
+      ByteBuffer data = ByteBuffer.allocate(length);
+      String err = null;
+      try {
+        data.limit(stored);
+        s.read(piece, offset, data);
+        data.limit(length).position(length); // past the piece's end: zeros (v2 padding)
+        data.flip();
+      } catch (IOException | RuntimeException e) {
+        err = e.toString();
+      }
+      String error = err;
+      engine.post(() -> {
+        c.readsInFlight--;
+        if (c.closed) {
+          return;
+        }
+        if (error != null) {
+          log.warn("reading piece {} for {} failed: {}", piece, c, error);
+          c.session.rejectRequest(piece, offset, length);
+        } else if ((!c.chokedByUs || c.allowedFastGiven.get(piece))
+            && c.session.sendBlock(piece, offset, length)) {
+          c.ready.add(new Connection.ReadyBlock(piece, offset, data, null));
+        }
+        pumpUploads(c);
+        engine.flush(c, engine.ticker.getAsLong());
+      });
+    });
+  }
+
+  /**
+   * The block the session has just written the header of. Blocks are queued in the session in
+   * the order of {@link #ready}; one the session took back (the peer cancelled it while queued)
+   * is skipped and released.
+   */
+  Connection.ReadyBlock takeReadyBlock(Connection c, PendingBlock pb) {
+    Connection.ReadyBlock r;
+    while ((r = c.ready.pollFirst()) != null) {
+      if (r.piece == pb.piece() && r.offset == pb.offset() && r.body.remaining() == pb.length()) {
+        return r;
+      }
+      releaseBlock(r);
+    }
+    return null;
+  }
+
+  /** A block's body is written or dropped: its extent may be evicted again. */
+  void releaseBlock(Connection.ReadyBlock r) {
+    if (r.extent != null) {
+      r.extent.pins--;
+    }
   }
 
   void onUploaded(Connection c, int n, long now) {
@@ -1256,7 +1701,13 @@ final class TorrentRuntime {
     return n;
   }
 
-  private void rechoke(long now) {
+  private boolean rechokeAllowed() {
+    return state != TorrentState.STOPPED && state != TorrentState.PAUSED
+        && state != TorrentState.FAILED && state != TorrentState.CHECKING;
+  }
+
+  /** Runs the choker; returns the connections whose choke state changed. */
+  private List<Connection> rechoke(long now) {
     List<PeerStats> stats = new ArrayList<>();
     int count = metainfo == null ? 1 : metainfo.pieceCount();
     for (Connection c : connections) {
@@ -1274,8 +1725,9 @@ final class TorrentRuntime {
           state == TorrentState.SEEDING, round, now, engine.random));
     } catch (RuntimeException e) {
       log.error("choker threw; ignored", e);
-      return;
+      return List.of();
     }
+    List<Connection> changed = new ArrayList<>();
     for (Connection c : connections) {
       if (!c.handshakeDone || c.session == null) {
         continue;
@@ -1285,13 +1737,17 @@ final class TorrentRuntime {
         c.chokedByUs = false;
         c.lastUnchokedNanos = now;
         c.session.unchoke();
+        changed.add(c);
       } else if (!unchoke && !c.chokedByUs) {
         c.chokedByUs = true;
         c.session.choke();
-        c.uploadQueue.clear();
-        c.ready.clear();
+        changed.add(c);
+        // the session dropped (or rejected) the requests not allowed fast; blocks it has queued
+        // already go out before the choke, so their bodies stay ready
+        c.uploadQueue.removeIf(q -> !c.allowedFastGiven.get((int) q[0]));
       }
     }
+    return changed;
   }
 
   // ---------------------------------------------------------------- status
