@@ -36,6 +36,13 @@ public interface Torrent {
   /** Undoes {@link #pause()}. */
   void resume();
 
+  /**
+   * Closes the torrent's connections and peer sources and returns it to {@link
+   * TorrentState#STOPPED}; what was verified is kept, and a later {@link #start()} trusts it
+   * instead of checking the storage again.
+   */
+  void stop();
+
   /** Removes the torrent from the client, closing its connections and its storage. */
   void remove();
 

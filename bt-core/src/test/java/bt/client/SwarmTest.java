@@ -129,4 +129,41 @@ class SwarmTest {
       bits.set(0, n);
     }
   }
+
+  @Test
+  void aStoppedDownloadStartsAgainAndCompletes() throws Exception {
+    byte[] data = TestTorrents.random(3_000_000, 11);
+    Metainfo m = TestTorrents.v1(data, 16 * 1024);
+    try (Client seeder = Client.builder().uploadLimit(3_000_000).build();
+        Client leecher = Client.builder().build()) {
+      BitSetHolder all = new BitSetHolder(m.pieceCount());
+      seeder.add(m, new TestTorrents.ArrayStorage(m, data), all.bits).start();
+      TestTorrents.ArrayStorage store = new TestTorrents.ArrayStorage(m, null);
+      Torrent l = leecher.add(m, store);
+      java.util.concurrent.CountDownLatch some = new java.util.concurrent.CountDownLatch(10);
+      java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+      l.addListener(new TorrentListener() {
+        @Override
+        public void onPieceVerified(Torrent torrent, int piece) {
+          some.countDown();
+        }
+
+        @Override
+        public void onStateChanged(Torrent torrent, TorrentState state) {
+          if (state == TorrentState.STOPPED) {
+            stopped.countDown();
+          }
+        }
+      });
+      l.addPeer(addressOf(seeder));
+      l.start();
+      assertThat(some.await(30, TimeUnit.SECONDS)).isTrue();
+      l.stop();
+      assertThat(stopped.await(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(l.completion()).isNotDone();
+      l.start();
+      l.completion().get(60, TimeUnit.SECONDS);
+      assertThat(store.data).isEqualTo(data);
+    }
+  }
 }

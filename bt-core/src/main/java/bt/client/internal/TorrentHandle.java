@@ -46,6 +46,12 @@ final class TorrentHandle implements Torrent {
   }
 
   @Override
+  public void stop() {
+    check();
+    t.engine.post(t::stop);
+  }
+
+  @Override
   public void remove() {
     check();
     t.removed = true;

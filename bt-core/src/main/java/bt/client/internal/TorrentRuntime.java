@@ -375,7 +375,36 @@ final class TorrentRuntime {
     if (state != TorrentState.PAUSED) {
       return;
     }
+    if (resumeState == TorrentState.CHECKING) {
+      beginCheck(); // the check's result was dropped while paused: check again
+      return;
+    }
     setState(resumeState == null ? TorrentState.DOWNLOADING : resumeState);
+  }
+
+  /**
+   * Closes connections and peer sources and returns to STOPPED, keeping what was verified; a
+   * later {@link #start()} trusts it instead of checking again.
+   */
+  void stop() {
+    if (state == TorrentState.STOPPED || state == TorrentState.FAILED) {
+      return;
+    }
+    for (Connection c : new ArrayList<>(connections)) {
+      engine.close(c, "stopped");
+    }
+    for (PeerSource.Session src : sourceSessions) {
+      try {
+        src.close();
+      } catch (RuntimeException e) {
+        log.warn("closing peer source failed", e);
+      }
+    }
+    sourceSessions.clear();
+    if (pieces != null && state != TorrentState.CHECKING) {
+      initialVerified = pieces.verified();
+    }
+    setState(TorrentState.STOPPED);
   }
 
   void fail(String why) {
