@@ -1,6 +1,5 @@
 package bt.bencode;
 
-import java.nio.ByteBuffer;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,7 +17,7 @@ import java.util.TreeMap;
  * <p>A dictionary decoded leniently may hold keys out of order or more than once; lookups then
  * return the first entry with the key, and {@link #entries()} shows them all as they were.
  */
-public final class BDict implements BValue {
+public final class BDict extends SourceSpan implements BValue {
   private static final BString[] NO_KEYS = new BString[0];
   private static final BValue[] NO_VALUES = new BValue[0];
   private static final int BINARY_SEARCH_FROM = 12;
@@ -26,10 +25,6 @@ public final class BDict implements BValue {
   private final BString[] keys;
   private final BValue[] values;
   private final boolean sorted; // keys strictly ascending: canonical order, no duplicates
-  private final byte[] src;
-  private final int arrayStart;
-  private final int spanOffset;
-  private final int spanLength;
   private int hash;
 
   BDict(
@@ -40,13 +35,10 @@ public final class BDict implements BValue {
       int arrayStart,
       int spanOffset,
       int spanLength) {
+    super(src, arrayStart, spanOffset, spanLength);
     this.keys = keys;
     this.values = values;
     this.sorted = sorted;
-    this.src = src;
-    this.arrayStart = arrayStart;
-    this.spanOffset = spanOffset;
-    this.spanLength = spanLength;
   }
 
   /** An empty dictionary. */
@@ -166,23 +158,8 @@ public final class BDict implements BValue {
     return b;
   }
 
-  @Override
-  public int sourceOffset() {
-    return spanOffset;
-  }
 
-  @Override
-  public int sourceLength() {
-    return spanLength;
-  }
 
-  @Override
-  public ByteBuffer sourceBytes() {
-    if (src == null) {
-      throw new IllegalStateException("value was not decoded: it has no source bytes");
-    }
-    return ByteBuffer.wrap(src, arrayStart, spanLength).slice().asReadOnlyBuffer();
-  }
 
   /** Structural equality: the same entries in the same order; safe at any depth. */
   @Override

@@ -1,13 +1,12 @@
 package bt.bencode;
 
-import java.nio.ByteBuffer;
 
 /**
  * A bencoded integer, limited to a signed 64-bit value (the decoder rejects larger ones).
  *
  * <p>Equality is by value only; the source span does not take part.
  */
-public final class BInteger implements BValue {
+public final class BInteger extends SourceSpan implements BValue {
   private static final BInteger[] SMALL = new BInteger[256];
 
   static {
@@ -17,17 +16,10 @@ public final class BInteger implements BValue {
   }
 
   private final long value;
-  private final byte[] src;
-  private final int arrayStart;
-  private final int spanOffset;
-  private final int spanLength;
 
   BInteger(long value, byte[] src, int arrayStart, int spanOffset, int spanLength) {
+    super(src, arrayStart, spanOffset, spanLength);
     this.value = value;
-    this.src = src;
-    this.arrayStart = arrayStart;
-    this.spanOffset = spanOffset;
-    this.spanLength = spanLength;
   }
 
   /** An integer value. */
@@ -57,23 +49,8 @@ public final class BInteger implements BValue {
     return Math.toIntExact(value);
   }
 
-  @Override
-  public int sourceOffset() {
-    return spanOffset;
-  }
 
-  @Override
-  public int sourceLength() {
-    return spanLength;
-  }
 
-  @Override
-  public ByteBuffer sourceBytes() {
-    if (src == null) {
-      throw new IllegalStateException("value was not decoded: it has no source bytes");
-    }
-    return ByteBuffer.wrap(src, arrayStart, spanLength).slice().asReadOnlyBuffer();
-  }
 
   @Override
   public boolean equals(Object o) {

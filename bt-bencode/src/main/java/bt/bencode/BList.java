@@ -1,28 +1,20 @@
 package bt.bencode;
 
-import java.nio.ByteBuffer;
 import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.RandomAccess;
 
 /** A bencoded list: an immutable sequence of values. */
-public final class BList implements BValue {
+public final class BList extends SourceSpan implements BValue {
   private static final BValue[] NONE = new BValue[0];
 
   private final BValue[] items;
-  private final byte[] src;
-  private final int arrayStart;
-  private final int spanOffset;
-  private final int spanLength;
   private int hash;
 
   BList(BValue[] items, byte[] src, int arrayStart, int spanOffset, int spanLength) {
+    super(src, arrayStart, spanOffset, spanLength);
     this.items = items;
-    this.src = src;
-    this.arrayStart = arrayStart;
-    this.spanOffset = spanOffset;
-    this.spanLength = spanLength;
   }
 
   /** A list of the given values. */
@@ -66,23 +58,8 @@ public final class BList implements BValue {
     return new View(items);
   }
 
-  @Override
-  public int sourceOffset() {
-    return spanOffset;
-  }
 
-  @Override
-  public int sourceLength() {
-    return spanLength;
-  }
 
-  @Override
-  public ByteBuffer sourceBytes() {
-    if (src == null) {
-      throw new IllegalStateException("value was not decoded: it has no source bytes");
-    }
-    return ByteBuffer.wrap(src, arrayStart, spanLength).slice().asReadOnlyBuffer();
-  }
 
   /** Structural equality, element by element; safe at any depth. */
   @Override

@@ -1,8 +1,8 @@
 package bt.storage;
 
+import bt.hash.ArrayHasher;
 import bt.hash.HashFunction;
 import bt.hash.Hasher;
-import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.bouncycastle.crypto.Digest;
@@ -77,12 +77,9 @@ public final class BouncyCastleHashes {
     }
   }
 
-  private static final class BcHasher implements Hasher {
-    private static final int CHUNK = 16 * 1024;
-
+  private static final class BcHasher extends ArrayHasher {
     private final Digest digest;
     private final int length;
-    private byte[] chunk;
 
     BcHasher(Digest digest, int length) {
       this.digest = digest;
@@ -93,24 +90,6 @@ public final class BouncyCastleHashes {
     public void update(byte[] bytes, int offset, int len) {
       Objects.checkFromIndexSize(offset, len, bytes.length);
       digest.update(bytes, offset, len);
-    }
-
-    @Override
-    public void update(ByteBuffer buffer) {
-      if (buffer.hasArray()) {
-        digest.update(buffer.array(), buffer.arrayOffset() + buffer.position(),
-            buffer.remaining());
-        buffer.position(buffer.limit());
-        return;
-      }
-      if (chunk == null) {
-        chunk = new byte[CHUNK];
-      }
-      while (buffer.hasRemaining()) {
-        int n = Math.min(CHUNK, buffer.remaining());
-        buffer.get(chunk, 0, n);
-        digest.update(chunk, 0, n);
-      }
     }
 
     @Override

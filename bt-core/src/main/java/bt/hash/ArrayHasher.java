@@ -1,0 +1,35 @@
+package bt.hash;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A base for {@link Hasher} implementations over a digest that takes byte arrays: heap buffers
+ * are passed straight through, and direct or read-only buffers are copied through one reused
+ * 16 KiB chunk, small enough to stay in cache while it is hashed. Subclasses implement the array
+ * update, the digest and the reset. Not thread-safe, like every {@link Hasher}.
+ */
+public abstract class ArrayHasher implements Hasher {
+  private static final int CHUNK = 16 * 1024;
+
+  private byte[] chunk;
+
+  /** For subclasses. */
+  protected ArrayHasher() {}
+
+  @Override
+  public final void update(ByteBuffer buffer) {
+    if (buffer.hasArray()) {
+      update(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
+      buffer.position(buffer.limit());
+      return;
+    }
+    if (chunk == null) {
+      chunk = new byte[CHUNK];
+    }
+    while (buffer.hasRemaining()) {
+      int n = Math.min(CHUNK, buffer.remaining());
+      buffer.get(chunk, 0, n);
+      update(chunk, 0, n);
+    }
+  }
+}
