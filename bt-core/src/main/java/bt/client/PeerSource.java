@@ -6,6 +6,7 @@ import bt.peer.PeerAddress;
 import bt.peer.PeerId;
 import bt.policy.PeerCandidate;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -42,6 +43,13 @@ public interface PeerSource {
 
     /** The metainfo, once known (trackers read their URLs from it). */
     Optional<Metainfo> metainfo();
+
+    /**
+     * The torrent's own trackers as BEP 12 tiers: the metainfo's {@code announce-list} (or
+     * {@code announce}) once the metainfo is known, else the magnet link's {@code tr} URLs, one
+     * tier each (as libtorrent does). Empty for a trackerless torrent.
+     */
+    List<List<String>> trackerTiers();
 
     /** Our peer id. */
     PeerId peerId();

@@ -1824,6 +1824,22 @@ final class TorrentRuntime {
     }
 
     @Override
+    public List<List<String>> trackerTiers() {
+      Metainfo m = metainfoVolatile;
+      if (m != null) {
+        return m.trackerTiers();
+      }
+      if (magnet == null) {
+        return List.of();
+      }
+      List<List<String>> tiers = new ArrayList<>();
+      for (String url : magnet.trackers()) {
+        tiers.add(List.of(url));
+      }
+      return List.copyOf(tiers);
+    }
+
+    @Override
     public PeerId peerId() {
       return engine.peerId;
     }
