@@ -9,12 +9,9 @@ import bt.metainfo.Metainfo;
 import bt.storage.FileStorage;
 import bt.storage.Recheck;
 import bt.storage.RecheckResult;
+import bt.storage.internal.MappedWindow;
 import java.io.EOFException;
 import java.io.IOException;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
-import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -57,6 +54,9 @@ import org.openjdk.jmh.infra.ThreadParams;
  *       FileStorage}.
  * </ul>
  *
+ * <p>{@link #recheckFileStorage1} and {@link #recheckFileStorage2} hash from mappings (Recheck's
+ * default for a FileStorage); {@link #recheck1} and {@link #recheck2} read with {@code pread}.
+ *
  * <p>The file is written once per trial in a temporary directory (which leaves it in the page
  * cache) and deleted after. Every operation checks every piece against the expected hashes, so a
  * wrong read fails the run. The {@code bytes} secondary score is bytes per second (MiB/s = bytes /
@@ -72,7 +72,6 @@ import org.openjdk.jmh.infra.ThreadParams;
 @Measurement(iterations = 5, time = 3)
 @Fork(1)
 public class ReadAndHashBenchmark {
-  private static final MethodHandle UNMAP = unmapper();
 
   /** The file, its torrent and its piece hashes, shared by all threads. */
   @State(Scope.Benchmark)
@@ -325,29 +324,7 @@ public class ReadAndHashBenchmark {
     return r;
   }
 
-  /**
-   * {@code sun.misc.Unsafe.invokeCleaner}, found reflectively (it is the only way to unmap a buffer
-   * in Java 17; reflection keeps the compiler's internal-API warning out of the build).
-   */
-  private static MethodHandle unmapper() {
-    try {
-      Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
-      Field f = unsafeClass.getDeclaredField("theUnsafe");
-      f.setAccessible(true);
-      return MethodHandles.lookup()
-          .findVirtual(unsafeClass, "invokeCleaner", MethodType.methodType(void.class,
-              ByteBuffer.class))
-          .bindTo(f.get(null));
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("no sun.misc.Unsafe.invokeCleaner", e);
-    }
-  }
-
   private static void unmap(MappedByteBuffer buffer) {
-    try {
-      UNMAP.invokeExact((ByteBuffer) buffer);
-    } catch (Throwable t) {
-      throw new IllegalStateException("unmapping failed", t);
-    }
+    MappedWindow.unmap(buffer);
   }
 }

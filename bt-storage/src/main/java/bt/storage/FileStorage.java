@@ -5,6 +5,7 @@ import bt.client.StorageFactory;
 import bt.metainfo.FileEntry;
 import bt.metainfo.Metainfo;
 import bt.storage.internal.ChannelCache;
+import bt.storage.internal.MappedWindow;
 import bt.storage.internal.PartFile;
 import bt.storage.internal.SafePaths;
 import bt.storage.internal.Zeros;
@@ -27,6 +28,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -526,6 +528,58 @@ public final class FileStorage implements Storage {
       }
     } finally {
       cache.release(e);
+    }
+  }
+
+  /**
+   * Feeds {@code length} bytes of a piece from {@code offset} to {@code sink} in chunks of at most
+   * {@code chunk} bytes, reading plain files through {@code window}'s mappings (no copy out of the
+   * page cache), pad files as zeros and part-file bytes through a buffer. For {@link Recheck}:
+   * each chunk given to the sink is valid only during the call.
+   *
+   * @throws IOException if a byte cannot be read (a missing or short file, a skipped file's bytes
+   *     absent from the part file)
+   */
+  void readMapped(int piece, int offset, int length, int chunk, MappedWindow window,
+      Consumer<ByteBuffer> sink) throws IOException {
+    checkOpen();
+    List<FileSlice> slices = map.slices(piece, offset, length);
+    Lock l = lock.readLock();
+    l.lock();
+    try {
+      for (FileSlice s : slices) {
+        if (s.pad()) {
+          ByteBuffer zeros = ByteBuffer.allocate(Math.min(chunk, s.length()));
+          for (int done = 0; done < s.length(); ) {
+            int n = Math.min(zeros.capacity(), s.length() - done);
+            sink.accept(zeros.clear().limit(n));
+            done += n;
+          }
+        } else if (parted[s.fileIndex()]) {
+          ByteBuffer b = ByteBuffer.allocate(s.length());
+          readParted(piece, s, b);
+          sink.accept(b.flip());
+        } else {
+          ChannelCache.Entry e = cache.acquire(s.fileIndex(), false);
+          try {
+            FileChannel ch = e.channel();
+            long size = ch.size();
+            if (s.fileOffset() + s.length() > size) {
+              throw eof(piece, s, size);
+            }
+            ByteBuffer v = window.view(s.fileIndex(), ch, s.fileOffset(), s.length(), size);
+            for (int done = 0; done < s.length(); ) {
+              int n = Math.min(chunk, s.length() - done);
+              sink.accept(v.slice(done, n));
+              done += n;
+            }
+          } finally {
+            cache.release(e);
+          }
+        }
+      }
+    } finally {
+      l.unlock();
     }
   }
 
