@@ -5,9 +5,11 @@ import bt.metainfo.Metainfo;
 import bt.peer.PeerAddress;
 import bt.peer.PeerId;
 import bt.policy.PeerCandidate;
+import java.net.InetSocketAddress;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Finds peers for torrents: the service interface that trackers (HTTP and UDP) and the DHT
@@ -23,6 +25,23 @@ public interface PeerSource {
 
   /** Starts finding peers for one torrent. */
   Session open(Context context);
+
+  /**
+   * The UDP port of the DHT node this source runs, if it is one (BEP 5). While some source gives
+   * a port, the engine sets the DHT bit in the handshakes of public torrents and sends the port
+   * in a PORT message to every peer that sets it too. Called on the engine's thread: must be
+   * fast. Default: none.
+   */
+  default OptionalInt dhtPort() {
+    return OptionalInt.empty();
+  }
+
+  /**
+   * A peer of a public torrent said its DHT node listens at {@code node} (a BEP 5 PORT message):
+   * a DHT source may ping it and add it to its routing table. Called on the engine's thread: must
+   * not block. Default: ignored.
+   */
+  default void dhtNodeSeen(InetSocketAddress node) {}
 
   /** One torrent's search; closed by the engine. */
   interface Session extends AutoCloseable {

@@ -21,6 +21,11 @@ final class TestTorrents {
 
   /** A v1 torrent over {@code data}, split into files of the given lengths (summing to it). */
   static Metainfo v1(byte[] data, int pieceLength, long... fileLengths) {
+    return v1(false, data, pieceLength, fileLengths);
+  }
+
+  /** The same, marked private (BEP 27) if {@code isPrivate}. */
+  static Metainfo v1(boolean isPrivate, byte[] data, int pieceLength, long... fileLengths) {
     try {
       MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
       int pieces = (data.length + pieceLength - 1) / pieceLength;
@@ -31,6 +36,9 @@ final class TestTorrents {
       }
       BDict.Builder info = BDict.builder().put("name", "swarm").put("piece length", pieceLength)
           .put("pieces", BString.of(hashes));
+      if (isPrivate) {
+        info.put("private", 1);
+      }
       if (fileLengths.length <= 1) {
         info.put("length", data.length);
       } else {

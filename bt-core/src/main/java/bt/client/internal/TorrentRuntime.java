@@ -42,6 +42,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -246,6 +247,7 @@ final class TorrentRuntime {
           b.extensions(Map.of(ExtendedHandshake.UT_METADATA, SessionConfig.UT_METADATA_ID));
         }
       }
+      b.dht(!isPrivate() && dhtPort() > 0); // BEP 27: no DHT for private torrents
       sessionConfig = b.build();
     }
     return sessionConfig;
@@ -677,6 +679,8 @@ final class TorrentRuntime {
       if (metadataFetch != null) {
         metadataFetch.rejected(c, ((PeerEvent.MetadataRejected) e).piece());
       }
+    } else if (e instanceof PeerEvent.PortReceived) {
+      onDhtPort(c, ((PeerEvent.PortReceived) e).port());
     } else if (e instanceof PeerEvent.PexReceived) {
       if (!isPrivate()) {
         for (PeerAddress a : ((PeerEvent.PexReceived) e).message().added().keySet()) {
@@ -688,6 +692,35 @@ final class TorrentRuntime {
 
   private boolean isPrivate() {
     return metainfo != null && metainfo.isPrivate();
+  }
+
+  /** The port of the first peer source that runs a DHT node, or 0. */
+  private int dhtPort() {
+    for (PeerSource s : engine.config.peerSources()) {
+      try {
+        OptionalInt p = s.dhtPort();
+        if (p.isPresent() && p.getAsInt() > 0 && p.getAsInt() <= 65535) {
+          return p.getAsInt();
+        }
+      } catch (RuntimeException e) {
+        log.warn("peer source {} failed to give its DHT port", s, e);
+      }
+    }
+    return 0;
+  }
+
+  private void onDhtPort(Connection c, int port) {
+    if (isPrivate()) {
+      return;
+    }
+    InetSocketAddress node = new InetSocketAddress(c.address.address(), port);
+    for (PeerSource s : engine.config.peerSources()) {
+      try {
+        s.dhtNodeSeen(node);
+      } catch (RuntimeException e) {
+        log.warn("peer source {} failed on a DHT node", s, e);
+      }
+    }
   }
 
   private void onHandshake(Connection c, PeerEvent.HandshakeReceived h, long now) {
@@ -705,9 +738,6 @@ final class TorrentRuntime {
     c.handshakeDone = true;
     c.downMeter = new RateMeter(now);
     c.upMeter = new RateMeter(now);
-    if (!c.outgoing && engine.config.peerSources().isEmpty()) {
-      // an incoming peer listens somewhere we may learn later from its extended handshake
-    }
     if (pieces != null) {
       BitSet have = pieces.verified();
       if (have.cardinality() == metainfo.pieceCount()) {
@@ -719,6 +749,10 @@ final class TorrentRuntime {
       }
     } else {
       c.session.haveNone();
+    }
+    int dhtPort = dhtPort(); // after the bitfield, which must come first
+    if (c.session.isDht() && dhtPort > 0 && !isPrivate()) {
+      c.session.sendPort(dhtPort);
     }
     pexAdded.add(c.address);
     pexDropped.remove(c.address);

@@ -731,6 +731,14 @@ public final class PeerSession {
     return fast;
   }
 
+  /**
+   * Whether both sides set the DHT bit (BEP 5), so {@link #sendPort} may be used (false before the
+   * handshake).
+   */
+  public boolean isDht() {
+    return dht;
+  }
+
   /** Whether both sides support the extension protocol (false before the handshake). */
   public boolean isExtensionProtocol() {
     return extensionProtocol;
