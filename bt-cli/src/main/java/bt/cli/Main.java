@@ -11,13 +11,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code bt} command's entry point: global options, the command list and the one place where
  * errors become exit codes and one-line messages.
  *
  * <p>Exit codes: 0 success; 1 runtime failure (bad torrent, I/O error) or internal error; 2 bad
- * usage. Errors are one line on stderr starting with {@code bt: }; stack traces only with {@code
+ * usage; 130 interrupted (Ctrl-C or SIGTERM: the command closes what it opened first). Errors are one line on stderr starting with {@code bt: }; stack traces only with {@code
  * --verbose}.
  */
 public final class Main {
@@ -32,7 +34,27 @@ public final class Main {
   public static void main(String[] args) {
     PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
     PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
-    System.exit(run(args, out, err));
+    // On Ctrl-C or SIGTERM, interrupt the command so that it closes what it opened (a seed tells
+    // its trackers it stopped) and wait a little for it; the JVM then exits.
+    Thread command = Thread.currentThread();
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      command.interrupt();
+      try {
+        finished.await(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "bt-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    int code = run(args, out, err);
+    finished.countDown();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook is running: it returns now that the command has finished
+    }
+    System.exit(code);
   }
 
   /**
@@ -100,6 +122,9 @@ public final class Main {
       String help = command == null ? "bt --help" : "bt " + command.name() + " --help";
       err.println(prefix(command) + Text.oneLine(e.getMessage()) + " (see '" + help + "')");
       return 2;
+    } catch (InterruptedException e) {
+      err.println(prefix(command) + "interrupted");
+      return 130;
     } catch (CliException e) {
       err.println(prefix(command) + Text.oneLine(e.getMessage()));
       if (verbose) {

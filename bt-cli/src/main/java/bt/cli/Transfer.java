@@ -7,7 +7,10 @@ import bt.client.TorrentStatus;
 import bt.peer.PeerAddress;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,16 +27,7 @@ final class Transfer {
   /** A client from the common flags; listens on 127.0.0.1 unless {@code --bind} says otherwise. */
   static Client client(Args a) {
     int port = a.intValue("--port", 0, 0, 65535);
-    InetAddress bind = InetAddress.getLoopbackAddress();
-    if (a.value("--bind").isPresent()) {
-      String addr = a.value("--bind").get();
-      try {
-        bind = InetAddress.getByName(literal(addr));
-      } catch (UnknownHostException | IllegalArgumentException e) {
-        throw new UsageException("bad value for --bind: " + Text.quote(addr)
-            + " (expected an IP address)");
-      }
-    }
+    InetAddress bind = bindAddress(a);
     long up = a.longValue("--upload-limit", 0, 0, Long.MAX_VALUE / 2);
     long down = a.longValue("--download-limit", 0, 0, Long.MAX_VALUE / 2);
     try {
@@ -42,6 +36,44 @@ final class Transfer {
     } catch (RuntimeException e) {
       throw new CliException("cannot listen on " + bind.getHostAddress() + ":" + port + ": "
           + Main.describe(e.getCause() != null ? e.getCause() : e), e);
+    }
+  }
+
+  /** The {@code --bind} address (default 127.0.0.1), an IP literal. */
+  static InetAddress bindAddress(Args a) {
+    if (a.value("--bind").isEmpty()) {
+      return InetAddress.getLoopbackAddress();
+    }
+    String addr = a.value("--bind").get();
+    try {
+      return InetAddress.getByName(literal(addr));
+    } catch (UnknownHostException | IllegalArgumentException e) {
+      throw new UsageException("bad value for --bind: " + Text.quote(addr)
+          + " (expected an IP address)");
+    }
+  }
+
+  /** The values of a repeatable {@code HOST:PORT} flag naming DHT nodes, by IP address. */
+  static List<InetSocketAddress> nodes(Args a, String flag) {
+    List<InetSocketAddress> out = new ArrayList<>();
+    for (String v : a.values(flag)) {
+      try {
+        PeerAddress p = PeerAddress.parse(v);
+        out.add(new InetSocketAddress(p.address(), p.port()));
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("bad value for " + flag + ": " + Text.quote(v)
+            + " (expected IP:PORT or [IPv6]:PORT)");
+      }
+    }
+    return out;
+  }
+
+  /** A path argument, checked for syntax. */
+  static Path path(String s) {
+    try {
+      return Path.of(s);
+    } catch (InvalidPathException e) {
+      throw new UsageException("not a valid path: " + Text.quote(s));
     }
   }
 
