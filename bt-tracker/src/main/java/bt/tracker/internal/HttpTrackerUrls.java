@@ -100,6 +100,9 @@ public final class HttpTrackerUrls {
     if (hash >= 0) {
       s = s.substring(0, hash);
     }
+    if (params.length() == 0) {
+      return URI.create(s);
+    }
     char sep = tracker.getRawQuery() == null ? '?' : (s.endsWith("&") || s.endsWith("?") ? 0 : '&');
     StringBuilder b = new StringBuilder(s.length() + params.length() + 1).append(s);
     if (sep != 0) {
