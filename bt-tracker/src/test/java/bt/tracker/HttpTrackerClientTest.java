@@ -213,6 +213,18 @@ class HttpTrackerClientTest {
   }
 
   @Test
+  void stopsFollowingARedirectLoop() {
+    handler = ex -> {
+      ex.getResponseHeaders().add("Location", url("/loop/announce").toString());
+      reply(ex, 302, new byte[0]);
+    };
+    assertThatThrownBy(() -> client.announce(url("/loop/announce"), request().build()).join())
+        .satisfies(t -> assertThat(cause(t)).isInstanceOf(TrackerException.class)
+            .hasMessageContaining("HTTP status 302"));
+    assertThat(requests.size()).isBetween(2, 10);
+  }
+
+  @Test
   void derivesTheScrapeUrlByBep48() {
     assertThat(HttpTrackerClient.scrapeUri(URI.create("http://t.example/announce")))
         .isEqualTo(URI.create("http://t.example/scrape"));

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Tiers.</b> The tiers are the torrent's own ({@link PeerSource.Context#trackerTiers()})
  * plus, unless the torrent is private, the extra trackers as one last tier. A URL seen twice is
- * kept at its first place; a URL no client supports is left out. Each tier is shuffled once.
+ * kept at its first place; a URL no client supports is left out, and so is every URL after the
+ * first {@value #MAX_TRACKERS}. Each tier is shuffled once.
  * A <em>lane</em> walks its trackers in order: a tracker that answers moves to the front of its
  * tier and the lane restarts from its first tracker at the next announce; a tracker that fails
  * hands over to the next one at once; when every tracker of the lane failed in a row the lane
@@ -55,13 +56,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class TorrentAnnouncer {
   private static final Logger log = LoggerFactory.getLogger(TorrentAnnouncer.class);
+  /** The most trackers one torrent announces to; a hostile torrent may list thousands. */
+  public static final int MAX_TRACKERS = 128;
 
   private final PeerSource.Context ctx;
   private final AnnounceConfig config;
   private final Scheduler scheduler;
   private final Function<URI, TrackerClient> clients;
   private final RandomGenerator random;
-  private final int key;
+  private int key; // drawn on the scheduler's thread, which alone uses the random generator
   private final List<HashAnnouncer> hashes = new ArrayList<>();
   private final Set<String> reportedUnusable = new LinkedHashSet<>();
   private List<List<String>> effectiveTiers = List.of();
@@ -79,7 +82,6 @@ public final class TorrentAnnouncer {
     this.scheduler = scheduler;
     this.clients = clients;
     this.random = random;
-    this.key = random.nextInt();
   }
 
   /** Starts announcing. */
@@ -87,6 +89,7 @@ public final class TorrentAnnouncer {
     if (stopped || !hashes.isEmpty()) {
       return;
     }
+    key = random.nextInt();
     for (InfoHash h : ctx.infoHashes().shortHashes()) {
       hashes.add(new HashAnnouncer(h));
     }
@@ -180,14 +183,19 @@ public final class TorrentAnnouncer {
     if (!isPrivate && !config.extraTrackers().isEmpty()) {
       all.add(config.extraTrackers());
     }
+    int total = 0;
     for (List<String> tier : all) {
       List<String> kept = new ArrayList<>();
       for (String url : tier) {
-        if (url == null || !seen.add(url.trim())) {
+        if (total >= MAX_TRACKERS) {
+          break;
+        }
+        if (url == null || url.length() > 2048 || !seen.add(url.trim())) {
           continue;
         }
         if (usable(url.trim())) {
           kept.add(url.trim());
+          total++;
         }
       }
       if (!kept.isEmpty()) {

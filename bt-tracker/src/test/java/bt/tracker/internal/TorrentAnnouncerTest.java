@@ -182,6 +182,18 @@ class TorrentAnnouncerTest {
   }
 
   @Test
+  void announcesToAtMostMaxTrackersOfAHostileTorrent() {
+    List<List<String>> tiers = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      tiers.add(List.of("http://t" + i + ".example/announce"));
+    }
+    ctx.tiers = tiers;
+    TorrentAnnouncer a = started(true, List.of());
+    assertThat(a.effectiveTiers()).hasSize(TorrentAnnouncer.MAX_TRACKERS);
+    assertThat(trackers.newCalls()).hasSize(TorrentAnnouncer.MAX_TRACKERS);
+  }
+
+  @Test
   void sendsStartedThenRegularAnnouncesThenCompletedThenStopped() {
     ctx.tiers = List.of(List.of(A));
     TorrentAnnouncer a = started(true, List.of());
