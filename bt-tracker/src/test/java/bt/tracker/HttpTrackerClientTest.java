@@ -280,6 +280,30 @@ class HttpTrackerClientTest {
   }
 
   @Test
+  void announcesToAnIpv6Tracker() throws IOException {
+    HttpServer v6;
+    try {
+      v6 = HttpServer.create(new InetSocketAddress("::1", 0), 0);
+    } catch (IOException e) {
+      org.junit.jupiter.api.Assumptions.abort("no IPv6 loopback here: " + e);
+      return;
+    }
+    v6.createContext("/", ex -> {
+      reply(ex, 200, Bodies.body("d8:intervali60e6:peers618:",
+          Bodies.hex("00000000000000000000000000000001 1ae1"), "e"));
+      ex.close();
+    });
+    v6.start();
+    try {
+      URI uri = URI.create("http://[::1]:" + v6.getAddress().getPort() + "/announce");
+      assertThat(client.announce(uri, request().build()).join().peers())
+          .containsExactly(PeerAddress.parse("[::1]:6881"));
+    } finally {
+      v6.stop(0);
+    }
+  }
+
+  @Test
   void rejectsUrlsItCannotUse() {
     assertThat(client.supports(URI.create("udp://127.0.0.1:1"))).isFalse();
     assertThatThrownBy(() -> client.announce(URI.create("udp://127.0.0.1:1"), request().build())

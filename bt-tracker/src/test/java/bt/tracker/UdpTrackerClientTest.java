@@ -115,6 +115,29 @@ class UdpTrackerClientTest {
   }
 
   @Test
+  void ignoresAScrapeReplyWithMoreEntriesThanHashes() throws IOException {
+    var f = client.scrape(tracker.uri(""), List.of(HASH));
+    Packet s = connect(9);
+    tracker.send(ByteBuffer.allocate(32).putInt(2).putInt(s.tx()).putInt(1).putInt(2).putInt(3)
+        .putInt(4).putInt(5).putInt(6).array(), s.from());
+    tracker.send(ByteBuffer.allocate(20).putInt(2).putInt(s.tx()).putInt(7).putInt(8).putInt(9)
+        .array(), s.from());
+    assertThat(f.join()).containsExactly(Map.entry(HASH, ScrapeStats.of(7, 9, 8)));
+  }
+
+  @Test
+  void failsRequestsBeyondTheInFlightLimitAtOnce() throws IOException {
+    client.close();
+    client = UdpTrackerClient.builder().maxPending(1)
+        .bindAddress(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0)).build();
+    CompletableFuture<AnnounceResponse> first = client.announce(tracker.uri(""), request());
+    assertThatThrownBy(() -> client.announce(tracker.uri(""), request()).join())
+        .satisfies(t -> assertThat(cause(t)).isInstanceOf(TrackerException.class)
+            .hasMessageContaining("limit 1"));
+    assertThat(first).isNotDone();
+  }
+
+  @Test
   void ignoresWrongTransactionIdsGarbageAndWrongActionsThenTakesTheRightReply()
       throws IOException {
     CompletableFuture<AnnounceResponse> f = client.announce(tracker.uri(""), request());

@@ -31,7 +31,10 @@ public final class HttpTrackerUrls {
     q.append("&uploaded=").append(r.uploaded());
     q.append("&downloaded=").append(r.downloaded());
     q.append("&left=").append(r.left());
-    q.append("&key=").append(String.format("%08X", r.key()));
+    q.append("&key=");
+    for (int shift = 28; shift >= 0; shift -= 4) {
+      q.append(HEX[(r.key() >>> shift) & 0xF]);
+    }
     if (r.event() != AnnounceEvent.NONE) {
       q.append("&event=").append(r.event().httpValue());
     }
