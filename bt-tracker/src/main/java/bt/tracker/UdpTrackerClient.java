@@ -1,21 +1,12 @@
 package bt.tracker;
 
-import static java.nio.charset.StandardCharsets.ISO_8859_1;
-
 import bt.metainfo.InfoHash;
 import bt.peer.PeerAddress;
 import bt.tracker.internal.ThreadFactories;
 import bt.tracker.internal.UdpTrackerCodec;
-import bt.tracker.internal.UdpTrackerCodec.AnnounceReply;
-import bt.tracker.internal.UdpTrackerCodec.ConnectReply;
-import bt.tracker.internal.UdpTrackerCodec.ErrorReply;
-import bt.tracker.internal.UdpTrackerCodec.Reply;
-import bt.tracker.internal.UdpTrackerCodec.ScrapeEntry;
-import bt.tracker.internal.UdpTrackerCodec.ScrapeReply;
-import bt.tracker.internal.UdpTrackerFormatException;
+import bt.tracker.internal.UdpTrackerExchange;
 import java.io.IOException;
 import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -27,17 +18,11 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -87,17 +72,10 @@ public final class UdpTrackerClient implements TrackerClient {
   public static final Duration CONNECTION_ID_TTL = Duration.ofMinutes(1);
 
   private static final Logger log = LoggerFactory.getLogger(UdpTrackerClient.class);
-  private static final int MAX_URL_DATA = 1024;
-  private static final int MAX_CACHED_CONNECTIONS = 1024;
-  private static final long TTL_NANOS = CONNECTION_ID_TTL.toNanos();
 
-  private final long baseNanos;
-  private final int maxRetransmits;
   private final int maxPending;
   private final LongSupplier ticker;
-  private final RandomGenerator random;
   private final InetSocketAddress bindAddress;
-  private final boolean sendUrlData;
 
   private final Object lock = new Object();
   private final Queue<Op> submitted = new ConcurrentLinkedQueue<>();
@@ -109,26 +87,14 @@ public final class UdpTrackerClient implements TrackerClient {
   private Thread loop;
   private ExecutorService resolver;
 
-  // owned by the loop thread
-  private final Map<Integer, Op> byTx = new HashMap<>();
-  private final Map<InetSocketAddress, long[]> connections =
-      new LinkedHashMap<>(16, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<InetSocketAddress, long[]> eldest) {
-          return size() > MAX_CACHED_CONNECTIONS;
-        }
-      };
+  private final UdpTrackerExchange exchange; // owned by the loop thread
 
   private UdpTrackerClient(Builder b) {
-    this.baseNanos = b.retransmitBase.toNanos();
-    this.maxRetransmits = b.maxRetransmits;
     this.maxPending = b.maxPending;
     this.ticker = b.ticker;
-    this.random = b.random;
     this.bindAddress = b.bindAddress;
-    this.sendUrlData = b.sendUrlData;
+    this.exchange = new UdpTrackerExchange(b.retransmitBase.toNanos(), b.maxRetransmits, b.random,
+        b.sendUrlData);
   }
 
   /** A builder with BEP 15's defaults. */
@@ -240,8 +206,9 @@ public final class UdpTrackerClient implements TrackerClient {
   }
 
   private void submit(Op op, InetSocketAddress target) {
-    op.target = target;
-    op.ipv6 = target.getAddress() instanceof Inet6Address;
+    op.request = op.announce != null
+        ? UdpTrackerExchange.Request.announce(op.uri, target, op.announce, op.result)
+        : UdpTrackerExchange.Request.scrape(op.uri, target, op.hashes, op.result);
     submitted.add(op);
     Selector s;
     synchronized (lock) {
@@ -292,15 +259,13 @@ public final class UdpTrackerClient implements TrackerClient {
     ByteBuffer buf = ByteBuffer.allocate(65536);
     try {
       while (!closed) {
-        long now = ticker.getAsLong();
         Op op;
         while ((op = submitted.poll()) != null) {
-          begin(op, now);
+          exchange.start(op.request, ticker.getAsLong());
         }
-        long next = Long.MAX_VALUE;
-        for (Op o : byTx.values()) {
-          next = Math.min(next, o.deadline);
-        }
+        flush();
+        long now = ticker.getAsLong();
+        long next = exchange.nextDeadlineNanos();
         long waitMillis = next == Long.MAX_VALUE
             ? 0
             : Math.max(1, TimeUnit.NANOSECONDS.toMillis(next - now) + 1);
@@ -309,17 +274,11 @@ public final class UdpTrackerClient implements TrackerClient {
         SocketAddress from;
         while (!closed && (from = receive(buf)) != null) {
           buf.flip();
-          handle(buf, (InetSocketAddress) from, ticker.getAsLong());
+          exchange.handleDatagram(buf, (InetSocketAddress) from, ticker.getAsLong());
           buf.clear();
         }
-        now = ticker.getAsLong();
-        for (Op o : new ArrayList<>(byTx.values())) {
-          if (o.result.isDone()) {
-            byTx.remove(o.tx);
-          } else if (now - o.deadline >= 0) {
-            timeout(o, now);
-          }
-        }
+        exchange.handleTimeout(ticker.getAsLong());
+        flush();
       }
     } catch (IOException | RuntimeException e) {
       if (!closed) {
@@ -327,6 +286,18 @@ public final class UdpTrackerClient implements TrackerClient {
       }
     } finally {
       shutdown();
+    }
+  }
+
+  private void flush() {
+    UdpTrackerExchange.Transmit t;
+    while ((t = exchange.pollTransmit()) != null) {
+      try {
+        channel.send(ByteBuffer.wrap(t.packet()), t.to());
+      } catch (IOException | RuntimeException e) {
+        exchange.sendFailed(t.request(),
+            e instanceof IOException ? e : new IOException("cannot send to " + t.to(), e));
+      }
     }
   }
 
@@ -340,183 +311,9 @@ public final class UdpTrackerClient implements TrackerClient {
     }
   }
 
-  private void begin(Op op, long now) {
-    if (op.result.isDone()) {
-      return;
-    }
-    long[] conn = connections.get(op.target);
-    if (conn != null && now - conn[1] < TTL_NANOS) {
-      request(op, conn[0], now);
-    } else {
-      op.state = Op.CONNECTING;
-      op.packet = null;
-      send(op, now, true);
-    }
-  }
-
-  private void request(Op op, long connectionId, long now) {
-    op.state = Op.REQUESTING;
-    op.connectionId = connectionId;
-    op.packet = null;
-    send(op, now, true);
-  }
-
-  /** Sends (or sends again) the op's current packet; a new step gets a new transaction id. */
-  private void send(Op op, long now, boolean newStep) {
-    if (newStep) {
-      byTx.remove(op.tx);
-      int tx;
-      do {
-        tx = random.nextInt();
-      } while (byTx.containsKey(tx));
-      op.tx = tx;
-      byTx.put(tx, op);
-      if (op.state == Op.CONNECTING) {
-        op.packet = UdpTrackerCodec.encodeConnect(tx);
-      } else if (op.request != null) {
-        op.packet = UdpTrackerCodec.encodeAnnounce(op.connectionId, tx, op.request, urlData(op.uri));
-      } else {
-        op.packet = UdpTrackerCodec.encodeScrape(op.connectionId, tx, op.hashes);
-      }
-    }
-    op.deadline = now + (baseNanos << op.attempt);
-    try {
-      channel.send(ByteBuffer.wrap(op.packet), op.target);
-    } catch (IOException | RuntimeException e) {
-      byTx.remove(op.tx);
-      op.result.completeExceptionally(
-          e instanceof IOException ? e : new IOException("cannot send to " + op.target, e));
-    }
-  }
-
-  private byte[] urlData(URI uri) {
-    if (!sendUrlData) {
-      return new byte[0];
-    }
-    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-    String query = uri.getRawQuery();
-    String data = (path.equals("/") && query == null ? "" : path)
-        + (query == null ? "" : "?" + query);
-    byte[] b = data.getBytes(ISO_8859_1);
-    return b.length > MAX_URL_DATA ? new byte[0] : b;
-  }
-
-  private void timeout(Op op, long now) {
-    if (op.attempt >= maxRetransmits) {
-      byTx.remove(op.tx);
-      op.result.completeExceptionally(new TrackerException("", "no reply from " + op.uri
-          + " after " + (op.attempt + 1) + " attempts (BEP 15 retransmission)"));
-      return;
-    }
-    op.attempt++;
-    long[] conn = connections.get(op.target);
-    if (op.state == Op.REQUESTING && (conn == null || now - conn[1] >= TTL_NANOS)) {
-      connections.remove(op.target);
-      op.state = Op.CONNECTING;
-      send(op, now, true);
-    } else {
-      send(op, now, false);
-    }
-  }
-
-  private void handle(ByteBuffer packet, InetSocketAddress from, long now) {
-    if (packet.remaining() < 8) {
-      log.debug("dropped a {}-byte UDP packet from {}", packet.remaining(), from);
-      return;
-    }
-    Op op = byTx.get(packet.getInt(packet.position() + 4));
-    if (op == null || !sameEndpoint(from, op.target)) {
-      log.debug("dropped a UDP packet from {} with no matching transaction", from);
-      return;
-    }
-    if (op.result.isDone()) {
-      byTx.remove(op.tx);
-      return;
-    }
-    Reply reply;
-    try {
-      reply = UdpTrackerCodec.decode(packet, op.ipv6);
-    } catch (UdpTrackerFormatException e) {
-      log.debug("dropped a malformed UDP tracker packet from {}: {}", from, e.getMessage());
-      return;
-    }
-    if (reply instanceof ErrorReply) {
-      byTx.remove(op.tx);
-      op.result.completeExceptionally(new TrackerFailureException(((ErrorReply) reply).message()));
-    } else if (reply instanceof ConnectReply && op.state == Op.CONNECTING) {
-      long id = ((ConnectReply) reply).connectionId();
-      connections.put(op.target, new long[] {id, now});
-      request(op, id, now);
-    } else if (reply instanceof AnnounceReply && op.state == Op.REQUESTING && op.request != null) {
-      byTx.remove(op.tx);
-      op.result.complete(toResponse((AnnounceReply) reply));
-    } else if (reply instanceof ScrapeReply && op.state == Op.REQUESTING && op.hashes != null) {
-      List<ScrapeEntry> entries = ((ScrapeReply) reply).entries();
-      if (entries.size() > op.hashes.size()) {
-        log.debug("dropped a scrape reply from {} with {} entries for {} hashes", from,
-            entries.size(), op.hashes.size());
-        return;
-      }
-      byTx.remove(op.tx);
-      Map<InfoHash, ScrapeStats> out = new LinkedHashMap<>();
-      for (int i = 0; i < entries.size(); i++) {
-        ScrapeEntry e = entries.get(i);
-        out.put(op.hashes.get(i), ScrapeStats.of(Math.max(0, e.seeders()),
-            Math.max(0, e.leechers()), Math.max(0, e.completed())));
-      }
-      op.result.complete(Collections.unmodifiableMap(out));
-    } else {
-      log.debug("dropped a UDP tracker reply from {} with an unexpected action", from);
-    }
-  }
-
-  private static AnnounceResponse toResponse(AnnounceReply r) {
-    long s = r.intervalSeconds();
-    Duration interval = Duration.ofSeconds(Math.max(HttpTrackerResponses.MIN_INTERVAL.getSeconds(),
-        Math.min(HttpTrackerResponses.MAX_INTERVAL.getSeconds(), s)));
-    return new AnnounceResponse(interval, Optional.empty(), Optional.empty(), count(r.seeders()),
-        count(r.leechers()), r.peers(), Optional.empty());
-  }
-
-  private static OptionalInt count(int n) {
-    return n < 0 ? OptionalInt.empty() : OptionalInt.of(n);
-  }
-
-  private static boolean sameEndpoint(InetSocketAddress from, InetSocketAddress target) {
-    return from.getPort() == target.getPort() && normalize(from.getAddress())
-        .equals(normalize(target.getAddress()));
-  }
-
-  private static InetAddress normalize(InetAddress a) {
-    byte[] b = a.getAddress();
-    if (b.length == 16) {
-      boolean mapped = true;
-      for (int i = 0; i < 10; i++) {
-        mapped &= b[i] == 0;
-      }
-      mapped &= b[10] == (byte) 0xFF && b[11] == (byte) 0xFF;
-      if (mapped) {
-        try {
-          return InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]});
-        } catch (UnknownHostException impossible) {
-          return a;
-        }
-      }
-      try {
-        return InetAddress.getByAddress(b); // drops the scope id
-      } catch (UnknownHostException impossible) {
-        return a;
-      }
-    }
-    return a;
-  }
-
   private void shutdown() {
     IllegalStateException closedEx = new IllegalStateException("closed");
-    for (Op o : byTx.values()) {
-      o.result.completeExceptionally(closedEx);
-    }
-    byTx.clear();
+    exchange.failAll(closedEx);
     Op op;
     while ((op = submitted.poll()) != null) {
       op.result.completeExceptionally(closedEx);
@@ -579,27 +376,17 @@ public final class UdpTrackerClient implements TrackerClient {
     }
   }
 
-  /** One announce or scrape in flight; its fields belong to the loop thread once submitted. */
+  /** A request on its way to the loop thread. */
   private static final class Op {
-    static final int CONNECTING = 0;
-    static final int REQUESTING = 1;
-
     final URI uri;
-    final AnnounceRequest request; // null for a scrape
+    final AnnounceRequest announce; // null for a scrape
     final List<InfoHash> hashes; // null for an announce
     final CompletableFuture<Object> result = new CompletableFuture<>();
-    InetSocketAddress target;
-    boolean ipv6;
-    int state;
-    int tx;
-    int attempt;
-    long deadline;
-    long connectionId;
-    byte[] packet;
+    UdpTrackerExchange.Request request;
 
-    Op(URI uri, AnnounceRequest request, List<InfoHash> hashes) {
+    Op(URI uri, AnnounceRequest announce, List<InfoHash> hashes) {
       this.uri = uri;
-      this.request = request;
+      this.announce = announce;
       this.hashes = hashes;
     }
   }
