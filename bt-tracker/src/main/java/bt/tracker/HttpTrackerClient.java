@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -18,9 +19,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -45,7 +46,8 @@ import java.util.function.Supplier;
  *
  * <p>Limits: a body over {@link Builder#maxBodyBytes} is refused as soon as its {@code
  * Content-Length} or its bytes so far exceed it, without reading the rest; connecting is bounded
- * by {@link Builder#connectTimeout}, the whole exchange by {@link Builder#requestTimeout};
+ * by {@link Builder#connectTimeout}, the whole exchange, body included, by {@link
+ * Builder#requestTimeout} (then the future fails with {@link HttpTimeoutException});
  * redirects are followed as {@link HttpClient.Redirect#NORMAL} (never HTTPS to HTTP), at most 5
  * times (the JDK's {@code jdk.httpclient.redirects.retrylimit}). No proxy is used. A non-200
  * status fails with a {@link TrackerException} naming it, unless the body is a bencoded {@code
@@ -61,7 +63,7 @@ public final class HttpTrackerClient implements TrackerClient {
   private final Duration requestTimeout;
   private final int maxBodyBytes;
   private final String userAgent;
-  private final ExecutorService executor;
+  private final ScheduledExecutorService executor;
   private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
   private volatile HttpClient http;
 
@@ -69,9 +71,11 @@ public final class HttpTrackerClient implements TrackerClient {
     this.requestTimeout = b.requestTimeout;
     this.maxBodyBytes = b.maxBodyBytes;
     this.userAgent = b.userAgent;
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 10, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), ThreadFactories.daemon("bt-tracker-http"));
+    ScheduledThreadPoolExecutor pool =
+        new ScheduledThreadPoolExecutor(2, ThreadFactories.daemon("bt-tracker-http"));
+    pool.setKeepAliveTime(10, TimeUnit.SECONDS);
     pool.allowCoreThreadTimeOut(true);
+    pool.setRemoveOnCancelPolicy(true);
     this.executor = pool;
     this.http = HttpClient.newBuilder()
         .executor(executor)
@@ -159,7 +163,17 @@ public final class HttpTrackerClient implements TrackerClient {
       return out;
     }
     try {
-      client.sendAsync(req, LimitedBodySubscriber.handler(maxBodyBytes))
+      CompletableFuture<HttpResponse<byte[]>> exchange =
+          client.sendAsync(req, LimitedBodySubscriber.handler(maxBodyBytes));
+      // the JDK's timeout ends with the headers; this one bounds the body too (a trickling body)
+      ScheduledFuture<?> deadline = executor.schedule(() -> {
+        if (out.completeExceptionally(new HttpTimeoutException(
+            "no complete response from " + tracker + " within " + requestTimeout))) {
+          exchange.cancel(true);
+        }
+      }, requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      out.whenComplete((v, e) -> deadline.cancel(false));
+      exchange
           .thenApply(resp -> {
             if (resp.statusCode() != 200) {
               try {
@@ -212,7 +226,7 @@ public final class HttpTrackerClient implements TrackerClient {
       return this;
     }
 
-    /** How long the whole request may take until the response headers; default 30 s. */
+    /** How long the whole exchange may take, to the body's last byte; default 30 s. */
     public Builder requestTimeout(Duration timeout) {
       this.requestTimeout = positive("requestTimeout", timeout);
       return this;

@@ -81,7 +81,8 @@ public final class TrackerPeerSource implements PeerSource, AutoCloseable {
 
   private TrackerPeerSource(Builder b) {
     this.config = new AnnounceConfig(b.extraTrackers, b.numWant, b.announceToAllTiers,
-        b.retryBase, b.retryMax, b.minInterval, b.stoppedTimeout, b.refreshInterval, 16 * 1024);
+        b.retryBase, b.retryMax, b.minInterval, b.stoppedTimeout, b.refreshInterval, 16 * 1024,
+        b.announceTimeout);
     this.ticker = b.ticker;
     this.random = b.random;
     this.givenClients = List.copyOf(b.clients);
@@ -268,6 +269,7 @@ public final class TrackerPeerSource implements PeerSource, AutoCloseable {
     private Duration stoppedTimeout = Duration.ofSeconds(2);
     private Duration refreshInterval = Duration.ofSeconds(5);
     private Duration httpTimeout = Duration.ofSeconds(30);
+    private Duration announceTimeout = Duration.ofMinutes(5);
     private Duration udpRetransmitBase = Duration.ofSeconds(15);
     private int udpMaxRetransmits = 2;
     private ScheduledExecutorService executor;
@@ -341,6 +343,16 @@ public final class TrackerPeerSource implements PeerSource, AutoCloseable {
     /** How often a torrent's tracker list is read again; default 5 s. */
     public Builder refreshInterval(Duration interval) {
       this.refreshInterval = positive("refreshInterval", interval);
+      return this;
+    }
+
+    /**
+     * How long one announce may go unanswered before the next tracker is tried, whatever the
+     * client; default 5 min (the built-in clients give up sooner: see {@link #httpTimeout} and
+     * {@link #udpRetransmission}).
+     */
+    public Builder announceTimeout(Duration timeout) {
+      this.announceTimeout = positive("announceTimeout", timeout);
       return this;
     }
 

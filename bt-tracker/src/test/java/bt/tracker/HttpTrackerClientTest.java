@@ -197,6 +197,26 @@ class HttpTrackerClientTest {
   }
 
   @Test
+  void timesOutOnABodyThatTricklesAfterTheHeaders() {
+    handler = ex -> {
+      ex.sendResponseHeaders(200, 100);
+      ex.getResponseBody().write('d');
+      ex.getResponseBody().flush();
+      try {
+        release.await(8, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+    try (HttpTrackerClient quick =
+        HttpTrackerClient.builder().requestTimeout(Duration.ofMillis(300)).build()) {
+      assertThatThrownBy(() -> quick.announce(url("/announce"), request().build()).join())
+          .satisfies(t -> assertThat(cause(t)).isInstanceOf(HttpTimeoutException.class)
+              .hasMessageContaining("no complete response"));
+    }
+  }
+
+  @Test
   void followsARedirect() {
     handler = ex -> {
       if (ex.getRequestURI().getPath().equals("/old/announce")) {

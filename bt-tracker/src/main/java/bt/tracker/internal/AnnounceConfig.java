@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param refreshInterval how often the torrent's tracker list is read again (a magnet link's
  *     metadata may bring new trackers)
  * @param unknownLeft the {@code left} reported before the metadata is known
+ * @param announceTimeout how long one announce may stay unanswered before it counts as failed
+ *     (a guard above the clients' own timeouts, for clients that never answer)
  */
 public record AnnounceConfig(
     List<String> extraTrackers,
@@ -28,7 +30,8 @@ public record AnnounceConfig(
     Duration minInterval,
     Duration stoppedTimeout,
     Duration refreshInterval,
-    long unknownLeft) {
+    long unknownLeft,
+    Duration announceTimeout) {
 
   /** Copies the list. */
   public AnnounceConfig {
@@ -38,5 +41,6 @@ public record AnnounceConfig(
     Objects.requireNonNull(minInterval, "minInterval");
     Objects.requireNonNull(stoppedTimeout, "stoppedTimeout");
     Objects.requireNonNull(refreshInterval, "refreshInterval");
+    Objects.requireNonNull(announceTimeout, "announceTimeout");
   }
 }

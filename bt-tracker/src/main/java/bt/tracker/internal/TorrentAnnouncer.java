@@ -7,6 +7,7 @@ import bt.tracker.AnnounceEvent;
 import bt.tracker.AnnounceRequest;
 import bt.tracker.AnnounceResponse;
 import bt.tracker.TrackerClient;
+import bt.tracker.TrackerException;
 import bt.tracker.TrackerFailureException;
 import java.net.URI;
 import java.time.Duration;
@@ -321,7 +322,9 @@ public final class TorrentAnnouncer {
     boolean inFlight;
     boolean again; // announce as soon as the one in flight ends
     boolean cancelled;
+    int seq; // numbers the announces, so that a late answer to a timed-out one is ignored
     Scheduler.Cancellable timer;
+    Scheduler.Cancellable guard;
 
     Lane(HashAnnouncer owner, List<List<String>> urls) {
       this.owner = owner;
@@ -357,6 +360,9 @@ public final class TorrentAnnouncer {
 
     void cancel() {
       cancelled = true;
+      if (guard != null) {
+        guard.cancel();
+      }
       if (timer != null) {
         timer.cancel();
         timer = null;
@@ -407,7 +413,18 @@ public final class TorrentAnnouncer {
       } catch (RuntimeException e) {
         f = CompletableFuture.failedFuture(e);
       }
-      f.whenComplete((r, e) -> scheduler.execute(() -> done(t, event, completeAtSend, r, e)));
+      int mySeq = ++seq;
+      guard = scheduler.schedule(() -> {
+        if (inFlight && seq == mySeq) {
+          done(t, event, completeAtSend, null, new TrackerException("",
+              "no answer from " + t.url + " within " + config.announceTimeout()));
+        }
+      }, config.announceTimeout().toNanos());
+      f.whenComplete((r, e) -> scheduler.execute(() -> {
+        if (inFlight && seq == mySeq) {
+          done(t, event, completeAtSend, r, e);
+        }
+      }));
     }
 
     /** The next tracker of this round from the cursor, skipping those set aside; null at the end. */
@@ -454,6 +471,7 @@ public final class TorrentAnnouncer {
     private void done(TrackerState t, AnnounceEvent event, boolean completeAtSend,
         AnnounceResponse r, Throwable e) {
       inFlight = false;
+      guard.cancel();
       if (cancelled || stopped) {
         if (e == null && event == AnnounceEvent.STARTED) {
           t.startedSent = true;

@@ -31,7 +31,7 @@ class TorrentAnnouncerTest {
   TorrentAnnouncer announcer(boolean allTiers, List<String> extra) {
     AnnounceConfig config = new AnnounceConfig(extra, 50, allTiers, Duration.ofSeconds(30),
         Duration.ofMinutes(30), Duration.ofSeconds(30), Duration.ofSeconds(2),
-        Duration.ofSeconds(5), 16384);
+        Duration.ofSeconds(5), 16384, Duration.ofMinutes(5));
     return new TorrentAnnouncer(ctx, config, scheduler, uri -> trackers.supports(uri) ? trackers
         : null, new SplittableRandom(7));
   }
@@ -179,6 +179,24 @@ class TorrentAnnouncerTest {
     ctx.tiers = List.of(List.of("wss://w.example/", "not a url", A), List.of(A, "http:///x"));
     TorrentAnnouncer a = started(true, List.of());
     assertThat(a.effectiveTiers()).containsExactly(List.of(A));
+  }
+
+  @Test
+  void movesOnWhenATrackerNeverAnswersAndIgnoresItsLateAnswer() {
+    ctx.tiers = List.of(List.of(A, B));
+    started(false, List.of());
+    Call silent = trackers.next();
+    scheduler.advance(Duration.ofMinutes(5).minusNanos(1));
+    assertThat(trackers.newCalls()).isEmpty();
+    scheduler.advance(Duration.ofNanos(1));
+    Call next = trackers.next();
+    assertThat(next.url()).isNotEqualTo(silent.url());
+    silent.ok(Duration.ofMinutes(30), PeerAddress.parse("127.0.0.9:9"));
+    scheduler.runDue();
+    assertThat(ctx.peers).as("the late answer is ignored").isEmpty();
+    next.ok();
+    scheduler.runDue();
+    assertThat(trackers.newCalls()).isEmpty();
   }
 
   @Test
