@@ -1,9 +1,22 @@
 /**
- * Finding peers: tracker clients and server, the DHT.
+ * Finding peers through trackers: clients for HTTP(S) and UDP trackers, and the codec for HTTP
+ * tracker responses.
  *
- * <p>{@link bt.tracker.HttpTrackerResponses} is the sans-I/O codec for HTTP tracker responses
- * (BEP 3 announce, BEP 23 compact peers, BEP 7 IPv6 peers, BEP 31 {@code retry in}, BEP 48
- * scrape): it turns a response body into an {@link bt.tracker.AnnounceResponse} or scrape
- * statistics, and back, without owning any socket, thread or clock.
+ * <ul>
+ *   <li>{@link bt.tracker.TrackerPeerSource} is the {@link bt.client.PeerSource} to give the
+ *       engine: it announces each torrent to its trackers (BEP 3 events, BEP 12 tiers, extra
+ *       trackers for public torrents) and reports the peers found.
+ *   <li>{@link bt.tracker.TrackerClient} announces to and scrapes one kind of tracker: {@link
+ *       bt.tracker.HttpTrackerClient} (BEP 3, 23, 7, 48) and {@link bt.tracker.UdpTrackerClient}
+ *       (BEP 15, 41), with {@link bt.tracker.AnnounceRequest} and {@link
+ *       bt.tracker.AnnounceEvent} as input and {@link bt.tracker.AnnounceResponse} and {@link
+ *       bt.tracker.ScrapeStats} as output.
+ *   <li>{@link bt.tracker.HttpTrackerResponses} is the sans-I/O codec for HTTP tracker response
+ *       bodies (BEP 3 announce, BEP 23 compact peers, BEP 7 IPv6 peers, BEP 31 {@code retry in},
+ *       BEP 48 scrape), used by the client and by tracker servers alike.
+ * </ul>
+ *
+ * <p>Errors: a tracker that refuses a request gives a {@link bt.tracker.TrackerFailureException};
+ * a malformed or missing answer a {@link bt.tracker.TrackerException}.
  */
 package bt.tracker;
