@@ -36,7 +36,7 @@ public final class RoutingTable {
     private long lastResponse = -1;
     private long lastQuery = -1;
     private int failures;
-    private long pingedAt = Long.MIN_VALUE;
+    private long pingedAt = -1;
 
     Entry(NodeInfo info) {
       this.info = info;
@@ -152,7 +152,7 @@ public final class RoutingTable {
       }
       List<NodeInfo> ping = new ArrayList<>();
       for (Entry e : b.nodes) {
-        if (!e.isGood(now) && now - e.pingedAt > 10_000) {
+        if (!e.isGood(now) && (e.pingedAt < 0 || now - e.pingedAt > 10_000)) {
           e.pingedAt = now;
           ping.add(e.info);
         }
