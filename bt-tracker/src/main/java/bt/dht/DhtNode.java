@@ -371,7 +371,7 @@ public final class DhtNode implements PeerSource, AutoCloseable {
 
   private void run() {
     ByteBuffer buf = ByteBuffer.allocate(KrpcCodec.MAX_PACKET_BYTES + 1);
-    long lastTick = 0;
+    long lastSnapshot = System.nanoTime() - TICK_MILLIS * 1_000_000;
     while (!closed) {
       try {
         selector.select(TICK_MILLIS);
@@ -395,8 +395,9 @@ public final class DhtNode implements PeerSource, AutoCloseable {
             s.tick(now);
           }
         }
-        if (now - lastTick >= TICK_MILLIS) {
-          lastTick = now;
+        long nanos = System.nanoTime(); // the snapshot's cadence is real time, whatever the clock
+        if (nanos - lastSnapshot >= TICK_MILLIS * 1_000_000) {
+          lastSnapshot = nanos;
           stats = snapshot(now);
         }
       } catch (ClosedChannelException e) {
