@@ -420,9 +420,20 @@ public final class DhtEngine {
     }
   }
 
-  /** A get_peers lookup; completes with the peers found. */
+  /** A get_peers lookup; completes with the peers found, and those announced to us. */
   public CompletableFuture<List<PeerAddress>> getPeers(NodeId infoHash) {
-    return lookup(infoHash, true, List.of()).thenApply(Lookup::values);
+    return lookup(infoHash, true, List.of()).thenApply(l -> withLocal(infoHash, l.values()));
+  }
+
+  private List<PeerAddress> withLocal(NodeId infoHash, List<PeerAddress> found) {
+    List<PeerAddress> local =
+        store.get(infoHash, config.maxValuesPerReply(), clock.getAsLong(), random);
+    if (local.isEmpty()) {
+      return found;
+    }
+    java.util.LinkedHashSet<PeerAddress> all = new java.util.LinkedHashSet<>(found);
+    all.addAll(local);
+    return List.copyOf(all);
   }
 
   /**
@@ -443,7 +454,7 @@ public final class DhtEngine {
         }
       }
       if (targets.isEmpty()) {
-        f.complete(new AnnounceResult(l.values(), 0));
+        f.complete(new AnnounceResult(withLocal(infoHash, l.values()), 0));
         return;
       }
       int[] left = {targets.size()};
@@ -465,7 +476,7 @@ public final class DhtEngine {
 
           private void done() {
             if (--left[0] == 0) {
-              f.complete(new AnnounceResult(l.values(), ok[0]));
+              f.complete(new AnnounceResult(withLocal(infoHash, l.values()), ok[0]));
             }
           }
         });
