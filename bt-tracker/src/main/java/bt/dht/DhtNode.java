@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A Mainline DHT node (BEP 5): answers ping, find_node, get_peers and announce_peer, keeps a
- * k-bucket routing table, stores announced peers, and finds and announces peers for info hashes.
- * It is also a {@link PeerSource}, so a client can use it to find peers for its torrents.
+ * k-bucket routing table, stores announced peers, and finds and announces peers for info hashes. It
+ * is also a {@link PeerSource}, so a client can use it to find peers for its torrents.
  *
  * <pre>{@code
  * try (DhtNode dht = DhtNode.builder()
@@ -54,13 +54,13 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p><b>Defaults are loopback-safe:</b> the node binds 127.0.0.1 on an ephemeral port and knows
- * no bootstrap nodes, so it never talks to the Internet unless told to. To join the public DHT,
- * bind a routable address and pass bootstrap nodes.
+ * <p><b>Defaults are loopback-safe:</b> the node binds 127.0.0.1 on an ephemeral port and knows no
+ * bootstrap nodes, so it never talks to the Internet unless told to. To join the public DHT, bind a
+ * routable address and pass bootstrap nodes.
  *
  * <p><b>Threads:</b> one UDP socket and one daemon thread ({@code bt-dht-PORT}) do all receiving,
- * sending and timers. Public methods may be called from any thread and never block, except
- * {@link #start()} (binds) and {@link #close()} (waits up to 2 s for the thread). Returned futures
+ * sending and timers. Public methods may be called from any thread and never block, except {@link
+ * #start()} (binds) and {@link #close()} (waits up to 2 s for the thread). Returned futures
  * complete on the node's thread: dependent actions must be quick and must not block.
  *
  * <p><b>Limits:</b> datagrams over {@value bt.dht.internal.KrpcCodec#MAX_PACKET_BYTES} bytes and
@@ -70,14 +70,15 @@ import org.slf4j.LoggerFactory;
  * still accepted).
  *
  * <p><b>Options:</b> read-only mode (BEP 43) sends {@code ro=1}, answers no queries and is not
- * added to others' tables; BEP 42 hardening derives our id from our external address and keeps
- * out nodes whose ids do not match their IPs. Local addresses (127/8, 10/8, 172.16/12,
- * 192.168/16, 169.254/16, ::1, fe80::/10, fc00::/7) are exempt, as BEP 42 says, so loopback
- * swarms and tests work with any ids.
+ * added to others' tables; BEP 42 hardening derives our id from our external address and keeps out
+ * nodes whose ids do not match their IPs. Local addresses (127/8, 10/8, 172.16/12, 192.168/16,
+ * 169.254/16, ::1, fe80::/10, fc00::/7) are exempt, as BEP 42 says, so loopback swarms and tests
+ * work with any ids.
  */
 public final class DhtNode implements PeerSource, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DhtNode.class);
   private static final long TICK_MILLIS = 100;
+  private static final long REBOOTSTRAP_MILLIS = 60_000;
 
   private final Builder config;
   private final Clock clock;
@@ -94,6 +95,7 @@ public final class DhtNode implements PeerSource, AutoCloseable {
   private Thread thread;
   private DhtEngine engine;
   private volatile InetSocketAddress localAddress;
+  private long nextRebootstrap; // the node's thread only
 
   private DhtNode(Builder b) {
     this.config = b.copy();
@@ -105,8 +107,10 @@ public final class DhtNode implements PeerSource, AutoCloseable {
       try {
         RoutingTableFile.Saved saved = RoutingTableFile.load(b.routingTableFile);
         nodes = saved.nodes();
-        if (chosen == null && (!b.bep42 || b.externalAddress == null
-            || Bep42.isValid(saved.id(), b.externalAddress))) {
+        if (chosen == null
+            && (!b.bep42
+                || b.externalAddress == null
+                || Bep42.isValid(saved.id(), b.externalAddress))) {
           chosen = saved.id();
         }
       } catch (NoSuchFileException e) {
@@ -116,9 +120,10 @@ public final class DhtNode implements PeerSource, AutoCloseable {
       }
     }
     if (chosen == null) {
-      chosen = b.bep42 && b.externalAddress != null
-          ? Bep42.generate(b.externalAddress, random)
-          : NodeId.random(random);
+      chosen =
+          b.bep42 && b.externalAddress != null
+              ? Bep42.generate(b.externalAddress, random)
+              : NodeId.random(random);
     }
     this.id = chosen;
     this.restored = nodes;
@@ -146,9 +151,11 @@ public final class DhtNode implements PeerSource, AutoCloseable {
         throw new IllegalStateException("DHT node is already started");
       }
       InetAddress bind = config.bindAddress;
-      DatagramChannel ch = DatagramChannel.open(
-          bind instanceof java.net.Inet6Address ? StandardProtocolFamily.INET6
-              : StandardProtocolFamily.INET);
+      DatagramChannel ch =
+          DatagramChannel.open(
+              bind instanceof java.net.Inet6Address
+                  ? StandardProtocolFamily.INET6
+                  : StandardProtocolFamily.INET);
       try {
         ch.bind(new InetSocketAddress(bind, config.port));
         ch.configureBlocking(false);
@@ -163,11 +170,20 @@ public final class DhtNode implements PeerSource, AutoCloseable {
       }
       channel = ch;
       localAddress = (InetSocketAddress) ch.getLocalAddress();
-      DhtEngine.Config ec = new DhtEngine.Config(
-          config.readOnly, config.bep42, config.queryTimeout.toMillis(), config.ratePerSecond,
-          config.rateBurst, config.maxInfoHashes, config.maxPeersPerInfoHash,
-          config.peerTtl.toMillis(), 50, 1024);
+      DhtEngine.Config ec =
+          new DhtEngine.Config(
+              config.readOnly,
+              config.bep42,
+              config.queryTimeout.toMillis(),
+              config.ratePerSecond,
+              config.rateBurst,
+              config.maxInfoHashes,
+              config.maxPeersPerInfoHash,
+              config.peerTtl.toMillis(),
+              50,
+              1024);
       engine = new DhtEngine(ec, id, clock::millis, random, this::sendNow);
+      nextRebootstrap = clock.millis() + REBOOTSTRAP_MILLIS;
       for (NodeInfo n : restored) {
         engine.restore(n);
       }
@@ -207,10 +223,15 @@ public final class DhtNode implements PeerSource, AutoCloseable {
    * @return completes with the routing table's size afterwards
    */
   public CompletableFuture<Integer> bootstrap() {
-    return submit(f -> engine.lookup(id, false, config.bootstrapNodes).whenComplete((l, e) -> {
-      saveTable();
-      f.complete(engine.table().size());
-    }));
+    return submit(
+        f ->
+            engine
+                .lookup(id, false, config.bootstrapNodes)
+                .whenComplete(
+                    (l, e) -> {
+                      saveTable();
+                      f.complete(engine.table().size());
+                    }));
   }
 
   /**
@@ -233,8 +254,11 @@ public final class DhtNode implements PeerSource, AutoCloseable {
   public CompletableFuture<Integer> announce(InfoHash infoHash, int port) {
     NodeId target = key(infoHash);
     PeerAddress.of(InetAddress.getLoopbackAddress(), port); // checks the range
-    return submit(f -> engine.announce(target, port, false)
-        .whenComplete((r, e) -> complete(f, r == null ? null : r.acceptedBy(), e)));
+    return submit(
+        f ->
+            engine
+                .announce(target, port, false)
+                .whenComplete((r, e) -> complete(f, r == null ? null : r.acceptedBy(), e)));
   }
 
   private static NodeId key(InfoHash h) {
@@ -263,19 +287,21 @@ public final class DhtNode implements PeerSource, AutoCloseable {
         return f;
       }
     }
-    tasks.add(() -> {
-      try {
-        task.run(f);
-      } catch (RuntimeException e) {
-        f.completeExceptionally(e);
-      }
-    });
+    tasks.add(
+        () -> {
+          if (closed) {
+            f.completeExceptionally(new IllegalStateException("DHT node is closed"));
+            return;
+          }
+          try {
+            task.run(f);
+          } catch (RuntimeException e) {
+            f.completeExceptionally(e);
+          }
+        });
     Selector s = selector;
     if (s != null) {
       s.wakeup();
-    }
-    if (closed) {
-      f.completeExceptionally(new IllegalStateException("DHT node is closed"));
     }
     return f;
   }
@@ -284,8 +310,8 @@ public final class DhtNode implements PeerSource, AutoCloseable {
    * Starts finding peers for a torrent: at once, then every {@link Builder#searchInterval} (every
    * {@link Builder#retryInterval} while nothing was found), a get_peers lookup for each of its
    * 20-byte info hashes (v1, and the truncated v2), reporting peers as {@link
-   * PeerCandidate.Source#DHT} and announcing {@link Context#listenPort()}. A private torrent
-   * (BEP 27) never touches the DHT: the session does nothing. Does not block.
+   * PeerCandidate.Source#DHT} and announcing {@link Context#listenPort()}. A private torrent (BEP
+   * 27) never touches the DHT: the session does nothing. Does not block.
    */
   @Override
   public Session open(Context context) {
@@ -324,17 +350,19 @@ public final class DhtNode implements PeerSource, AutoCloseable {
       int port = context.listenPort();
       for (InfoHash h : hashes) {
         NodeId target = key(h);
-        CompletableFuture<DhtEngine.AnnounceResult> f = port >= 1 && port <= 65535
-            ? engine.announce(target, port, false)
-            : engine.getPeers(target).thenApply(p -> new DhtEngine.AnnounceResult(p, 0));
-        f.whenComplete((r, e) -> {
-          if (r != null) {
-            found.addAll(r.peers());
-          }
-          if (left.decrementAndGet() == 0) {
-            finish(found);
-          }
-        });
+        CompletableFuture<DhtEngine.AnnounceResult> f =
+            port >= 1 && port <= 65535
+                ? engine.announce(target, port, false)
+                : engine.getPeers(target).thenApply(p -> new DhtEngine.AnnounceResult(p, 0));
+        f.whenComplete(
+            (r, e) -> {
+              if (r != null) {
+                found.addAll(r.peers());
+              }
+              if (left.decrementAndGet() == 0) {
+                finish(found);
+              }
+            });
       }
     }
 
@@ -344,8 +372,8 @@ public final class DhtNode implements PeerSource, AutoCloseable {
       nextRun = now + (found.isEmpty() ? config.retryInterval : config.searchInterval).toMillis();
       if (!found.isEmpty() && !stopped) {
         try {
-          context.addPeers(List.copyOf(new java.util.LinkedHashSet<>(found)),
-              PeerCandidate.Source.DHT);
+          context.addPeers(
+              List.copyOf(new java.util.LinkedHashSet<>(found)), PeerCandidate.Source.DHT);
         } catch (RuntimeException e) {
           LOG.warn("a peer source context failed in addPeers", e);
         }
@@ -390,6 +418,12 @@ public final class DhtNode implements PeerSource, AutoCloseable {
         }
         long now = clock.millis();
         engine.onTick();
+        if (now >= nextRebootstrap) {
+          nextRebootstrap = now + REBOOTSTRAP_MILLIS;
+          if (engine.table().size() == 0 && !config.bootstrapNodes.isEmpty()) {
+            engine.lookup(id, false, config.bootstrapNodes); // the table emptied: start over
+          }
+        }
         for (Search s : searches) {
           if (!s.stopped) {
             s.tick(now);
@@ -416,10 +450,18 @@ public final class DhtNode implements PeerSource, AutoCloseable {
 
   private DhtStats snapshot(long now) {
     RoutingTable table = engine.table();
-    return new DhtStats(table.size(), table.goodCount(now), table.bucketCount(),
-        table.replacementCount(), engine.store().infoHashes(), engine.store().peers(),
-        engine.pendingQueries(), engine.packetsIn(), engine.packetsDropped(),
-        engine.queriesAnswered(), engine.rateLimited(),
+    return new DhtStats(
+        table.size(),
+        table.goodCount(now),
+        table.bucketCount(),
+        table.replacementCount(),
+        engine.store().infoHashes(),
+        engine.store().peers(),
+        engine.pendingQueries(),
+        engine.packetsIn(),
+        engine.packetsDropped(),
+        engine.queriesAnswered(),
+        engine.rateLimited(),
         Optional.ofNullable(engine.externalAddress()));
   }
 
@@ -442,8 +484,8 @@ public final class DhtNode implements PeerSource, AutoCloseable {
   }
 
   /**
-   * Stops the node: fails pending lookups, saves the routing table (if a file was given), stops
-   * the thread (waiting up to 2 s) and closes the socket. Idempotent.
+   * Stops the node: fails pending lookups, saves the routing table (if a file was given), stops the
+   * thread (waiting up to 2 s) and closes the socket. Idempotent.
    */
   @Override
   public void close() {
@@ -525,7 +567,9 @@ public final class DhtNode implements PeerSource, AutoCloseable {
       return b;
     }
 
-    /** The local address to bind (default 127.0.0.1; use 0.0.0.0 or a routable one to go public). */
+    /**
+     * The local address to bind (default 127.0.0.1; use 0.0.0.0 or a routable one to go public).
+     */
     public Builder bindAddress(InetAddress address) {
       this.bindAddress = Objects.requireNonNull(address, "address");
       return this;
@@ -594,7 +638,9 @@ public final class DhtNode implements PeerSource, AutoCloseable {
       return this;
     }
 
-    /** How often a {@link PeerSource} session searches again after finding peers (default 10 min). */
+    /**
+     * How often a {@link PeerSource} session searches again after finding peers (default 10 min).
+     */
     public Builder searchInterval(Duration interval) {
       this.searchInterval = positive(interval, "searchInterval");
       return this;
@@ -612,10 +658,14 @@ public final class DhtNode implements PeerSource, AutoCloseable {
       return this;
     }
 
-    /** Queries served per source IP: {@code perSecond} sustained, {@code burst} at once (default 20/s, 50). */
+    /**
+     * Queries served per source IP: {@code perSecond} sustained, {@code burst} at once (default
+     * 20/s, 50).
+     */
     public Builder rateLimit(double perSecond, int burst) {
       if (!(perSecond > 0) || burst < 1) {
-        throw new IllegalArgumentException("rate limit must be positive: " + perSecond + ", " + burst);
+        throw new IllegalArgumentException(
+            "rate limit must be positive: " + perSecond + ", " + burst);
       }
       this.ratePerSecond = perSecond;
       this.rateBurst = burst;

@@ -14,6 +14,7 @@ import java.util.random.RandomGenerator;
 public final class NodeId implements Comparable<NodeId> {
   /** Length of a key in bytes. */
   public static final int LENGTH = 20;
+
   /** Length of a key in bits. */
   public static final int BITS = 160;
 
@@ -96,8 +97,8 @@ public final class NodeId implements Comparable<NodeId> {
   }
 
   /**
-   * Compares the distances of {@code a} and {@code b} to this key: negative if {@code a} is
-   * closer, positive if {@code b} is, zero if they are the same key.
+   * Compares the distances of {@code a} and {@code b} to this key: negative if {@code a} is closer,
+   * positive if {@code b} is, zero if they are the same key.
    */
   public int compareDistance(NodeId a, NodeId b) {
     for (int i = 0; i < LENGTH; i++) {

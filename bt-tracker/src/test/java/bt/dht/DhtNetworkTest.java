@@ -77,7 +77,9 @@ class DhtNetworkTest {
   @Test
   void everyNodeLearnsSeveralOthersWhileBootstrapping() throws Exception {
     for (DhtNode n : nodes) {
-      assertThat(n.bootstrap().get(10, TimeUnit.SECONDS)).as("table of %s", n.id()).isGreaterThanOrEqualTo(8);
+      assertThat(n.bootstrap().get(10, TimeUnit.SECONDS))
+          .as("table of %s", n.id())
+          .isGreaterThanOrEqualTo(8);
     }
   }
 

@@ -124,20 +124,21 @@ class DhtNodeTest {
     DhtNode node = start(builder());
     DatagramSocket s = probe();
     String id = "20:" + "x".repeat(20);
-    List<byte[]> hostile = List.of(
-        b("garbage"),
-        new byte[0],
-        new byte[3000],
-        b("i42e"),
-        b("d1:t2:aa1:y1:re"),
-        b("d1:rd2:id3:abce1:t2:aa1:y1:re"),
-        b("d1:rd2:id" + id + "5:nodes27:" + "n".repeat(27) + "e1:t2:aa1:y1:re"),
-        b("d1:rd2:id" + id + "6:valuesl5:abcdee" + "e1:t2:aa1:y1:re"),
-        b("d1:ad2:idi1ee1:q4:ping1:t2:aa1:y1:qe"),
-        b("d1:eli201e1:xe1:t2:zz1:y1:ee"),
-        b("d1:ad2:id" + id + "e1:q9:find_node1:t2:aa1:y1:qe"),
-        b("d1:ad2:id" + id + "6:target3:abce1:q9:find_node1:t2:aa1:y1:qe"),
-        b("l".repeat(600) + "e".repeat(600)));
+    List<byte[]> hostile =
+        List.of(
+            b("garbage"),
+            new byte[0],
+            new byte[3000],
+            b("i42e"),
+            b("d1:t2:aa1:y1:re"),
+            b("d1:rd2:id3:abce1:t2:aa1:y1:re"),
+            b("d1:rd2:id" + id + "5:nodes27:" + "n".repeat(27) + "e1:t2:aa1:y1:re"),
+            b("d1:rd2:id" + id + "6:valuesl5:abcdee" + "e1:t2:aa1:y1:re"),
+            b("d1:ad2:idi1ee1:q4:ping1:t2:aa1:y1:qe"),
+            b("d1:eli201e1:xe1:t2:zz1:y1:ee"),
+            b("d1:ad2:id" + id + "e1:q9:find_node1:t2:aa1:y1:qe"),
+            b("d1:ad2:id" + id + "6:target3:abce1:q9:find_node1:t2:aa1:y1:qe"),
+            b("l".repeat(600) + "e".repeat(600)));
     for (byte[] h : hostile) {
       send(s, h, node.localAddress());
     }
@@ -176,8 +177,10 @@ class DhtNodeTest {
     DatagramSocket s = probe();
     NodeId hash = NodeId.random(random);
 
-    send(s, KrpcMessage.Query.announcePeer(nextTid(), probeId, hash, 7000, false, b("12345678"),
-        false), node.localAddress());
+    send(
+        s,
+        KrpcMessage.Query.announcePeer(nextTid(), probeId, hash, 7000, false, b("12345678"), false),
+        node.localAddress());
     KrpcMessage bad = receive(s);
     assertThat(bad).isInstanceOf(KrpcMessage.Error.class);
     assertThat(((KrpcMessage.Error) bad).code()).isEqualTo(203);
@@ -188,24 +191,31 @@ class DhtNodeTest {
     assertThat(first.values()).isEmpty();
     assertThat(first.token()).isNotNull();
 
-    send(s, KrpcMessage.Query.announcePeer(nextTid(), probeId, hash, 7000, false, first.token(),
-        false), node.localAddress());
+    send(
+        s,
+        KrpcMessage.Query.announcePeer(nextTid(), probeId, hash, 7000, false, first.token(), false),
+        node.localAddress());
     assertThat(receive(s)).isInstanceOf(KrpcMessage.Response.class);
-    send(s, KrpcMessage.Query.announcePeer(nextTid(), probeId, hash, 1, true, first.token(),
-        false), node.localAddress());
+    send(
+        s,
+        KrpcMessage.Query.announcePeer(nextTid(), probeId, hash, 1, true, first.token(), false),
+        node.localAddress());
     assertThat(receive(s)).isInstanceOf(KrpcMessage.Response.class);
 
     DatagramSocket other = probe();
     send(other, KrpcMessage.Query.getPeers(nextTid(), probeId, hash, false), node.localAddress());
     KrpcMessage.Response second = (KrpcMessage.Response) receive(other);
-    assertThat(second.values()).containsExactlyInAnyOrder(
-        PeerAddress.of(LOOPBACK, 7000), PeerAddress.of(LOOPBACK, s.getLocalPort()));
+    assertThat(second.values())
+        .containsExactlyInAnyOrder(
+            PeerAddress.of(LOOPBACK, 7000), PeerAddress.of(LOOPBACK, s.getLocalPort()));
 
     // a token is bound to the requester's address: the other socket's IP is the same, so it
     // works; a forged one does not
     byte[] forged = first.token().clone();
     forged[0] ^= 1;
-    send(other, KrpcMessage.Query.announcePeer(nextTid(), probeId, hash, 9, false, forged, false),
+    send(
+        other,
+        KrpcMessage.Query.announcePeer(nextTid(), probeId, hash, 9, false, forged, false),
         node.localAddress());
     assertThat(receive(other)).isInstanceOf(KrpcMessage.Error.class);
   }
@@ -243,7 +253,8 @@ class DhtNodeTest {
     assertThat(q.method()).isEqualTo(KrpcMessage.Method.FIND_NODE);
 
     send(s, KrpcMessage.Query.ping(nextTid(), probeId, false), ro.localAddress());
-    await(() -> ro.stats().packetsReceived() >= 1 && ro.stats().packetsDropped() >= 1,
+    await(
+        () -> ro.stats().packetsReceived() >= 1 && ro.stats().packetsDropped() >= 1,
         "the ping was received and dropped");
     assertThat(ro.stats().queriesAnswered()).isZero();
 
@@ -314,7 +325,8 @@ class DhtNodeTest {
   void callsBeforeStartFailAndTheDefaultsAreLoopbackWithNoBootstrapNodes() throws Exception {
     DhtNode node = DhtNode.builder().build();
     toClose.add(node);
-    assertThatThrownBy(() -> node.bootstrap().get()).hasCauseInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> node.bootstrap().get())
+        .hasCauseInstanceOf(IllegalStateException.class);
     node.start();
     assertThat(node.localAddress().getAddress()).isEqualTo(LOOPBACK);
     assertThat(node.localAddress().getPort()).isPositive();
@@ -324,8 +336,9 @@ class DhtNodeTest {
   @Test
   void aLookupWithNoAnsweringNodesEndsAfterTheTimeout() throws Exception {
     DatagramSocket silent = probe();
-    DhtNode node = start(builder()
-        .bootstrapNodes(List.of((InetSocketAddress) silent.getLocalSocketAddress())));
+    DhtNode node =
+        start(
+            builder().bootstrapNodes(List.of((InetSocketAddress) silent.getLocalSocketAddress())));
     assertThat(node.bootstrap().get(5, TimeUnit.SECONDS)).isZero();
     assertThat(node.getPeers(InfoHash.of(new byte[20])).get(5, TimeUnit.SECONDS)).isEmpty();
   }
@@ -336,8 +349,11 @@ class DhtNodeTest {
     assertThatThrownBy(() -> DhtNode.builder().queryTimeout(Duration.ZERO))
         .hasMessageContaining("queryTimeout");
     assertThatThrownBy(() -> DhtNode.builder().rateLimit(0, 1)).hasMessageContaining("0.0");
-    assertThatThrownBy(() -> DhtNode.builder().bootstrapNodes(
-        List.of(InetSocketAddress.createUnresolved("example.invalid", 1))))
+    assertThatThrownBy(
+            () ->
+                DhtNode.builder()
+                    .bootstrapNodes(
+                        List.of(InetSocketAddress.createUnresolved("example.invalid", 1))))
         .hasMessageContaining("unresolved");
   }
 

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * bt's DHT against libtorrent's on 127.0.0.1 (skipped without the Python bindings). libtorrent
- * bootstraps from a bt node; a second bt node bootstraps from the first. Driver:
- * {@code src/test/resources/dht/lt_dht_driver.py}.
+ * bootstraps from a bt node; a second bt node bootstraps from the first. Driver: {@code
+ * src/test/resources/dht/lt_dht_driver.py}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class LibtorrentDhtInteropTest {
@@ -44,8 +44,11 @@ class LibtorrentDhtInteropTest {
 
   static boolean libtorrentAvailable() {
     try {
-      Process p = new ProcessBuilder(PYTHON, "-c", "import libtorrent")
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process p =
+          new ProcessBuilder(PYTHON, "-c", "import libtorrent")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       if (!p.waitFor(20, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         return false;
@@ -78,11 +81,13 @@ class LibtorrentDhtInteropTest {
     assumeTrue(libtorrentAvailable(), "python3 with libtorrent is not installed");
     first = node(DhtNode.builder());
     Path driver = Path.of(getClass().getResource("/dht/lt_dht_driver.py").toURI());
-    libtorrent = new ProcessBuilder(PYTHON, driver.toString(),
-        "127.0.0.1:" + first.localAddress().getPort())
-        .redirectError(ProcessBuilder.Redirect.DISCARD)
-        .start();
-    out = new BufferedReader(new InputStreamReader(libtorrent.getInputStream(), StandardCharsets.UTF_8));
+    libtorrent =
+        new ProcessBuilder(PYTHON, driver.toString(), "127.0.0.1:" + first.localAddress().getPort())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    out =
+        new BufferedReader(
+            new InputStreamReader(libtorrent.getInputStream(), StandardCharsets.UTF_8));
     in = new java.io.OutputStreamWriter(libtorrent.getOutputStream(), StandardCharsets.UTF_8);
     String listen = out.readLine();
     assertThat(listen).startsWith("LISTEN ");

@@ -8,11 +8,11 @@ import java.util.random.RandomGenerator;
 import java.util.zip.CRC32C;
 
 /**
- * BEP 42 node-id hardening: an id's first 21 bits are a CRC32C of the node's masked external IP
- * and a 3-bit random value {@code r}, whose byte (0 to 255) is the id's last byte.
+ * BEP 42 node-id hardening: an id's first 21 bits are a CRC32C of the node's masked external IP and
+ * a 3-bit random value {@code r}, whose byte (0 to 255) is the id's last byte.
  *
- * <p>Local addresses are exempt, as BEP 42 says: 10/8, 172.16/12, 192.168/16, 169.254/16 and
- * 127/8 for IPv4; loopback, link-local and unique-local ({@code fc00::/7}) for IPv6. So nodes on
+ * <p>Local addresses are exempt, as BEP 42 says: 10/8, 172.16/12, 192.168/16, 169.254/16 and 127/8
+ * for IPv4; loopback, link-local and unique-local ({@code fc00::/7}) for IPv6. So nodes on
  * 127.0.0.1 (tests, local swarms) may have any id. Stateless.
  */
 public final class Bep42 {
@@ -23,7 +23,9 @@ public final class Bep42 {
 
   /** Whether {@code address} is in a range BEP 42 exempts from the id check. */
   public static boolean isExempt(InetAddress address) {
-    if (address.isLoopbackAddress() || address.isLinkLocalAddress() || address.isSiteLocalAddress()
+    if (address.isLoopbackAddress()
+        || address.isLinkLocalAddress()
+        || address.isSiteLocalAddress()
         || address.isAnyLocalAddress()) {
       return true;
     }
@@ -49,8 +51,8 @@ public final class Bep42 {
   }
 
   /**
-   * An id valid for {@code external} under BEP 42 with the random byte {@code rand} (0 to 255);
-   * the other bits come from {@code random}.
+   * An id valid for {@code external} under BEP 42 with the random byte {@code rand} (0 to 255); the
+   * other bits come from {@code random}.
    */
   public static NodeId generate(InetAddress external, int rand, RandomGenerator random) {
     int crc = crc(external, rand & 7);

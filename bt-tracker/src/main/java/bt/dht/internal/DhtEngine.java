@@ -96,7 +96,8 @@ public final class DhtEngine {
     long now = clock.getAsLong();
     this.table = new RoutingTable(id, now);
     this.tokens = new Tokens(random, now);
-    this.store = new PeerStore(config.maxInfoHashes(), config.maxPeersPerHash(), config.peerTtlMillis());
+    this.store =
+        new PeerStore(config.maxInfoHashes(), config.maxPeersPerHash(), config.peerTtlMillis());
     this.limiter = new RateLimiter(config.ratePerSecond(), config.rateBurst());
     this.nextTid = random.nextInt(1 << 16);
     this.lastHousekeeping = now;
@@ -189,25 +190,32 @@ public final class DhtEngine {
     PeerAddress requester = peerOf(from);
     switch (q.method()) {
       case PING -> reply(q, List.of(), List.of(), null, requester, from);
-      case FIND_NODE -> reply(q, table.closest(q.target(), RoutingTable.K), List.of(), null,
-          requester, from);
+      case FIND_NODE ->
+          reply(q, table.closest(q.target(), RoutingTable.K), List.of(), null, requester, from);
       case GET_PEERS -> {
-        List<PeerAddress> values =
-            store.get(q.infoHash(), config.maxValuesPerReply(), now, random);
-        reply(q, table.closest(q.infoHash(), RoutingTable.K), values,
-            tokens.tokenFor(from.getAddress(), now), requester, from);
+        List<PeerAddress> values = store.get(q.infoHash(), config.maxValuesPerReply(), now, random);
+        reply(
+            q,
+            table.closest(q.infoHash(), RoutingTable.K),
+            values,
+            tokens.tokenFor(from.getAddress(), now),
+            requester,
+            from);
       }
       case ANNOUNCE_PEER -> {
         if (!tokens.isValid(q.token(), from.getAddress(), now)) {
           packetsDropped++;
-          send(new KrpcMessage.Error(q.transactionId(), KrpcCodec.ERROR_PROTOCOL, "bad token"),
+          send(
+              new KrpcMessage.Error(q.transactionId(), KrpcCodec.ERROR_PROTOCOL, "bad token"),
               from);
           return;
         }
         int port = q.impliedPort() ? from.getPort() : q.port();
         if (port < PeerAddress.MIN_PORT || port > PeerAddress.MAX_PORT) {
-          send(new KrpcMessage.Error(q.transactionId(), KrpcCodec.ERROR_PROTOCOL,
-              "port out of range"), from);
+          send(
+              new KrpcMessage.Error(
+                  q.transactionId(), KrpcCodec.ERROR_PROTOCOL, "port out of range"),
+              from);
           return;
         }
         store.add(q.infoHash(), new PeerAddress(from.getAddress(), port), now);
@@ -222,11 +230,17 @@ public final class DhtEngine {
   }
 
   private void reply(
-      KrpcMessage.Query q, List<NodeInfo> nodes, List<PeerAddress> values, byte[] token,
-      PeerAddress requester, InetSocketAddress to) {
+      KrpcMessage.Query q,
+      List<NodeInfo> nodes,
+      List<PeerAddress> values,
+      byte[] token,
+      PeerAddress requester,
+      InetSocketAddress to) {
     queriesAnswered++;
-    send(new KrpcMessage.Response(q.transactionId(), id, nodes, List.of(), values, token,
-        requester, null), to);
+    send(
+        new KrpcMessage.Response(
+            q.transactionId(), id, nodes, List.of(), values, token, requester, null),
+        to);
   }
 
   private void onResponse(KrpcMessage.Response r, InetSocketAddress from) {
@@ -278,7 +292,10 @@ public final class DhtEngine {
     }
     for (NodeInfo q : table.add(node, responded, now)) {
       NodeId qid = q.id();
-      query(KrpcMessage.Query.ping(null, id, config.readOnly()), q.address(), qid,
+      query(
+          KrpcMessage.Query.ping(null, id, config.readOnly()),
+          q.address(),
+          qid,
           new Callback() {
             @Override
             public void onResponse(KrpcMessage.Response r, InetSocketAddress from) {}
@@ -342,26 +359,41 @@ public final class DhtEngine {
       key = nextTid++ & 0xFFFF;
     } while (pending.containsKey(key));
     byte[] tid = {(byte) (key >>> 8), (byte) key};
-    KrpcMessage.Query withTid = new KrpcMessage.Query(tid, q.method(), q.id(), q.target(),
-        q.infoHash(), q.port(), q.impliedPort(), q.token(), config.readOnly(), q.version());
-    pending.put(key, new Pending(to, expected, clock.getAsLong() + config.queryTimeoutMillis(), cb));
+    KrpcMessage.Query withTid =
+        new KrpcMessage.Query(
+            tid,
+            q.method(),
+            q.id(),
+            q.target(),
+            q.infoHash(),
+            q.port(),
+            q.impliedPort(),
+            q.token(),
+            config.readOnly(),
+            q.version());
+    pending.put(
+        key, new Pending(to, expected, clock.getAsLong() + config.queryTimeoutMillis(), cb));
     send(withTid, to);
   }
 
   /** Pings an address; the future completes with whether it answered. */
   public CompletableFuture<Boolean> ping(InetSocketAddress to) {
     CompletableFuture<Boolean> f = new CompletableFuture<>();
-    query(KrpcMessage.Query.ping(null, id, config.readOnly()), to, null, new Callback() {
-      @Override
-      public void onResponse(KrpcMessage.Response r, InetSocketAddress from) {
-        f.complete(true);
-      }
+    query(
+        KrpcMessage.Query.ping(null, id, config.readOnly()),
+        to,
+        null,
+        new Callback() {
+          @Override
+          public void onResponse(KrpcMessage.Response r, InetSocketAddress from) {
+            f.complete(true);
+          }
 
-      @Override
-      public void onFailure() {
-        f.complete(false);
-      }
-    });
+          @Override
+          public void onFailure() {
+            f.complete(false);
+          }
+        });
     return f;
   }
 
@@ -389,31 +421,36 @@ public final class DhtEngine {
       boolean unknown = next instanceof InetSocketAddress;
       InetSocketAddress to = unknown ? (InetSocketAddress) next : ((NodeInfo) next).address();
       NodeId expected = unknown ? null : ((NodeInfo) next).id();
-      KrpcMessage.Query q = l.isGetPeers()
-          ? KrpcMessage.Query.getPeers(null, id, l.target(), config.readOnly())
-          : KrpcMessage.Query.findNode(null, id, l.target(), config.readOnly());
-      query(q, to, expected, new Callback() {
-        @Override
-        public void onResponse(KrpcMessage.Response r, InetSocketAddress from) {
-          List<NodeInfo> nodes = new ArrayList<>(r.nodes());
-          nodes.addAll(r.nodes6());
-          if (config.bep42()) {
-            nodes.removeIf(n -> !Bep42.isValid(n.id(), n.address().getAddress()));
-          }
-          l.answered(new NodeInfo(r.id(), from), unknown, nodes, r.values(), r.token(), id);
-          step(l, f);
-        }
+      KrpcMessage.Query q =
+          l.isGetPeers()
+              ? KrpcMessage.Query.getPeers(null, id, l.target(), config.readOnly())
+              : KrpcMessage.Query.findNode(null, id, l.target(), config.readOnly());
+      query(
+          q,
+          to,
+          expected,
+          new Callback() {
+            @Override
+            public void onResponse(KrpcMessage.Response r, InetSocketAddress from) {
+              List<NodeInfo> nodes = new ArrayList<>(r.nodes());
+              nodes.addAll(r.nodes6());
+              if (config.bep42()) {
+                nodes.removeIf(n -> !Bep42.isValid(n.id(), n.address().getAddress()));
+              }
+              l.answered(new NodeInfo(r.id(), from), unknown, nodes, r.values(), r.token(), id);
+              step(l, f);
+            }
 
-        @Override
-        public void onFailure() {
-          if (unknown) {
-            l.failedUnknown();
-          } else {
-            l.failed(expected);
-          }
-          step(l, f);
-        }
-      });
+            @Override
+            public void onFailure() {
+              if (unknown) {
+                l.failedUnknown();
+              } else {
+                l.failed(expected);
+              }
+              step(l, f);
+            }
+          });
     }
     if (l.isDone()) {
       f.complete(l);
@@ -437,51 +474,58 @@ public final class DhtEngine {
   }
 
   /**
-   * A get_peers lookup, then announce_peer to the k closest nodes that gave a token; completes
-   * with the peers found and the number of nodes that accepted the announce.
+   * A get_peers lookup, then announce_peer to the k closest nodes that gave a token; completes with
+   * the peers found and the number of nodes that accepted the announce.
    */
   public CompletableFuture<AnnounceResult> announce(NodeId infoHash, int port, boolean implied) {
     CompletableFuture<AnnounceResult> f = new CompletableFuture<>();
-    lookup(infoHash, true, List.of()).whenComplete((l, err) -> {
-      if (err != null) {
-        f.completeExceptionally(err);
-        return;
-      }
-      List<Lookup.Candidate> targets = new ArrayList<>();
-      for (Lookup.Candidate c : l.closestAnswered()) {
-        if (c.token() != null) {
-          targets.add(c);
-        }
-      }
-      if (targets.isEmpty()) {
-        f.complete(new AnnounceResult(withLocal(infoHash, l.values()), 0));
-        return;
-      }
-      int[] left = {targets.size()};
-      int[] ok = {0};
-      for (Lookup.Candidate c : targets) {
-        KrpcMessage.Query q = KrpcMessage.Query.announcePeer(
-            null, id, infoHash, port, implied, c.token(), config.readOnly());
-        query(q, c.info().address(), c.info().id(), new Callback() {
-          @Override
-          public void onResponse(KrpcMessage.Response r, InetSocketAddress from) {
-            ok[0]++;
-            done();
-          }
+    lookup(infoHash, true, List.of())
+        .whenComplete(
+            (l, err) -> {
+              if (err != null) {
+                f.completeExceptionally(err);
+                return;
+              }
+              List<Lookup.Candidate> targets = new ArrayList<>();
+              for (Lookup.Candidate c : l.closestAnswered()) {
+                if (c.token() != null) {
+                  targets.add(c);
+                }
+              }
+              if (targets.isEmpty()) {
+                f.complete(new AnnounceResult(withLocal(infoHash, l.values()), 0));
+                return;
+              }
+              int[] left = {targets.size()};
+              int[] ok = {0};
+              for (Lookup.Candidate c : targets) {
+                KrpcMessage.Query q =
+                    KrpcMessage.Query.announcePeer(
+                        null, id, infoHash, port, implied, c.token(), config.readOnly());
+                query(
+                    q,
+                    c.info().address(),
+                    c.info().id(),
+                    new Callback() {
+                      @Override
+                      public void onResponse(KrpcMessage.Response r, InetSocketAddress from) {
+                        ok[0]++;
+                        done();
+                      }
 
-          @Override
-          public void onFailure() {
-            done();
-          }
+                      @Override
+                      public void onFailure() {
+                        done();
+                      }
 
-          private void done() {
-            if (--left[0] == 0) {
-              f.complete(new AnnounceResult(withLocal(infoHash, l.values()), ok[0]));
-            }
-          }
-        });
-      }
-    });
+                      private void done() {
+                        if (--left[0] == 0) {
+                          f.complete(new AnnounceResult(withLocal(infoHash, l.values()), ok[0]));
+                        }
+                      }
+                    });
+              }
+            });
     return f;
   }
 
@@ -509,5 +553,4 @@ public final class DhtEngine {
       }
     }
   }
-
 }

@@ -21,8 +21,8 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * The sans-I/O KRPC codec (BEP 5, with BEP 32 {@code nodes6}, BEP 42 {@code ip} and BEP 43
- * {@code ro}): bytes in, {@link KrpcMessage}s or a {@link KrpcException} out, and back.
+ * The sans-I/O KRPC codec (BEP 5, with BEP 32 {@code nodes6}, BEP 42 {@code ip} and BEP 43 {@code
+ * ro}): bytes in, {@link KrpcMessage}s or a {@link KrpcException} out, and back.
  *
  * <p>Limits (each failing with a {@link KrpcException} that names the key and the value):
  *
@@ -36,31 +36,40 @@ import java.util.List;
  *   <li>Nesting deeper than 4 and more than 600 bencode values in total.
  * </ul>
  *
- * <p>Keys that are not understood are ignored, as BEP 5 asks. Non-canonical bencode (unsorted
- * keys) is accepted, since some clients send it. Stateless and thread-safe.
+ * <p>Keys that are not understood are ignored, as BEP 5 asks. Non-canonical bencode (unsorted keys)
+ * is accepted, since some clients send it. Stateless and thread-safe.
  */
 public final class KrpcCodec {
   /** The largest datagram decoded. */
   public static final int MAX_PACKET_BYTES = 2048;
+
   /** The longest transaction id accepted. */
   public static final int MAX_TRANSACTION_ID = 16;
+
   /** The longest token accepted. */
   public static final int MAX_TOKEN = 64;
+
   /** The most compact nodes accepted in one {@code nodes} or {@code nodes6} string. */
   public static final int MAX_NODES = 32;
+
   /** The most peers accepted in one {@code values} list. */
   public static final int MAX_VALUES = 200;
+
   /** Bytes of an IPv4 compact node. */
   public static final int NODE4_LENGTH = 26;
+
   /** Bytes of an IPv6 compact node. */
   public static final int NODE6_LENGTH = 38;
 
   /** KRPC error: generic. */
   public static final int ERROR_GENERIC = 201;
+
   /** KRPC error: server. */
   public static final int ERROR_SERVER = 202;
+
   /** KRPC error: protocol (malformed packet, bad argument, bad token). */
   public static final int ERROR_PROTOCOL = 203;
+
   /** KRPC error: method unknown. */
   public static final int ERROR_METHOD_UNKNOWN = 204;
 
@@ -99,8 +108,7 @@ public final class KrpcCodec {
       throw new KrpcException("t: missing");
     }
     if (t.length() == 0 || t.length() > MAX_TRANSACTION_ID) {
-      throw new KrpcException(
-          "t: " + t.length() + " bytes, expected 1 to " + MAX_TRANSACTION_ID);
+      throw new KrpcException("t: " + t.length() + " bytes, expected 1 to " + MAX_TRANSACTION_ID);
     }
     byte[] tid = t.bytes();
     BString y = string(d, "y", "y", null);
@@ -147,12 +155,28 @@ public final class KrpcCodec {
         return new KrpcMessage.Query(tid, method, id, null, null, 0, false, null, ro, version);
       case FIND_NODE:
         return new KrpcMessage.Query(
-            tid, method, id, id(a, "target", "a.target", tid, true), null, 0, false, null, ro,
+            tid,
+            method,
+            id,
+            id(a, "target", "a.target", tid, true),
+            null,
+            0,
+            false,
+            null,
+            ro,
             version);
       case GET_PEERS:
         return new KrpcMessage.Query(
-            tid, method, id, null, id(a, "info_hash", "a.info_hash", tid, true), 0, false, null,
-            ro, version);
+            tid,
+            method,
+            id,
+            null,
+            id(a, "info_hash", "a.info_hash", tid, true),
+            0,
+            false,
+            null,
+            ro,
+            version);
       default:
         NodeId infoHash = id(a, "info_hash", "a.info_hash", tid, true);
         boolean implied = false;
@@ -176,8 +200,7 @@ public final class KrpcCodec {
           }
           long v = p.value();
           if (!implied && (v < PeerAddress.MIN_PORT || v > PeerAddress.MAX_PORT)) {
-            throw new KrpcException(
-                "a.port: " + v + " out of range 1..65535", tid, ERROR_PROTOCOL);
+            throw new KrpcException("a.port: " + v + " out of range 1..65535", tid, ERROR_PROTOCOL);
           }
           port = v >= 0 && v <= PeerAddress.MAX_PORT ? (int) v : 0;
         }
@@ -199,7 +222,8 @@ public final class KrpcCodec {
   private static KrpcMessage.Response decodeResponse(BDict d, byte[] tid) throws KrpcException {
     BValue rv = d.get("r");
     if (!(rv instanceof BDict r)) {
-      throw new KrpcException(rv == null ? "r: missing" : "r: a " + rv.type() + ", expected a dictionary");
+      throw new KrpcException(
+          rv == null ? "r: missing" : "r: a " + rv.type() + ", expected a dictionary");
     }
     NodeId id = id(r, "id", "r.id", null, true);
     List<NodeInfo> nodes = nodes(r, "nodes", false);
@@ -211,8 +235,7 @@ public final class KrpcCodec {
         throw new KrpcException("r.values: a " + vv.type() + ", expected a list");
       }
       if (list.size() > MAX_VALUES) {
-        throw new KrpcException(
-            "r.values: " + list.size() + " entries, more than " + MAX_VALUES);
+        throw new KrpcException("r.values: " + list.size() + " entries, more than " + MAX_VALUES);
       }
       List<PeerAddress> out = new ArrayList<>(list.size());
       for (int i = 0; i < list.size(); i++) {
@@ -221,7 +244,8 @@ public final class KrpcCodec {
               "r.values[" + i + "]: a " + list.get(i).type() + ", expected a string");
         }
         if (s.length() != 6 && s.length() != 18) {
-          throw new KrpcException("r.values[" + i + "]: " + s.length() + " bytes, expected 6 or 18");
+          throw new KrpcException(
+              "r.values[" + i + "]: " + s.length() + " bytes, expected 6 or 18");
         }
         PeerAddress p = compactPeer(s.bytes());
         if (p != null) {
@@ -243,14 +267,21 @@ public final class KrpcCodec {
       ip = compactPeer(ipv.bytes());
     }
     return new KrpcMessage.Response(
-        tid, id, nodes, nodes6, values, token == null ? null : token.bytes(), ip,
+        tid,
+        id,
+        nodes,
+        nodes6,
+        values,
+        token == null ? null : token.bytes(),
+        ip,
         optionalBytes(d, "v", null));
   }
 
   private static KrpcMessage.Error decodeError(BDict d, byte[] tid) throws KrpcException {
     BValue ev = d.get("e");
     if (!(ev instanceof BList e)) {
-      throw new KrpcException(ev == null ? "e: missing" : "e: a " + ev.type() + ", expected a list");
+      throw new KrpcException(
+          ev == null ? "e: missing" : "e: a " + ev.type() + ", expected a list");
     }
     if (e.size() < 1 || !(e.get(0) instanceof BInteger code)) {
       throw new KrpcException("e[0]: missing or not an integer");
@@ -260,7 +291,8 @@ public final class KrpcCodec {
       message = s.asString(StandardCharsets.UTF_8);
     }
     long c = code.value();
-    return new KrpcMessage.Error(tid, (int) Math.max(Integer.MIN_VALUE, Math.min(c, Integer.MAX_VALUE)), message);
+    return new KrpcMessage.Error(
+        tid, (int) Math.max(Integer.MIN_VALUE, Math.min(c, Integer.MAX_VALUE)), message);
   }
 
   private static List<NodeInfo> nodes(BDict r, String key, boolean v6) throws KrpcException {
@@ -299,7 +331,8 @@ public final class KrpcCodec {
       System.arraycopy(b, p, id, 0, NodeId.LENGTH);
       byte[] a = new byte[alen];
       System.arraycopy(b, p + NodeId.LENGTH, a, 0, alen);
-      int port = ((b[p + NodeId.LENGTH + alen] & 0xFF) << 8) | (b[p + NodeId.LENGTH + alen + 1] & 0xFF);
+      int port =
+          ((b[p + NodeId.LENGTH + alen] & 0xFF) << 8) | (b[p + NodeId.LENGTH + alen + 1] & 0xFF);
       if (port == 0) {
         continue;
       }
@@ -354,8 +387,7 @@ public final class KrpcCodec {
     return d.get(key) instanceof BString s && s.length() <= 16 ? s.bytes() : null;
   }
 
-  private static BString string(BDict d, String key, String path, byte[] tid)
-      throws KrpcException {
+  private static BString string(BDict d, String key, String path, byte[] tid) throws KrpcException {
     BValue v = d.get(key);
     if (v == null) {
       return null;

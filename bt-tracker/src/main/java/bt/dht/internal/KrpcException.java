@@ -1,8 +1,8 @@
 package bt.dht.internal;
 
 /**
- * A KRPC message that could not be decoded: says what was wrong and where (e.g. {@code
- * a.info_hash: 19 bytes, expected 20}).
+ * A KRPC message that could not be decoded: says what was wrong and where (e.g. {@code a.info_hash:
+ * 19 bytes, expected 20}).
  *
  * <p>When the message was recognisably a query with a transaction id, {@link #transactionId()} is
  * set and {@link #errorCode()} is the KRPC error to answer with (203 protocol error, 204 method

@@ -34,8 +34,8 @@ public sealed interface KrpcMessage
   }
 
   /**
-   * A query. {@code target} is set for find_node, {@code infoHash} for get_peers and
-   * announce_peer; {@code port}, {@code impliedPort} and {@code token} for announce_peer.
+   * A query. {@code target} is set for find_node, {@code infoHash} for get_peers and announce_peer;
+   * {@code port}, {@code impliedPort} and {@code token} for announce_peer.
    *
    * @param readOnly the BEP 43 {@code ro} flag
    * @param version the {@code v} client version, or null

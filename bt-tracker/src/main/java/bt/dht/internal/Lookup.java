@@ -13,17 +13,19 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The state of one iterative Kademlia lookup (find_node or get_peers) for a target: the
- * candidates ordered by distance, which were asked, which answered. It keeps {@link #ALPHA}
- * queries in flight and finishes when the {@link RoutingTable#K} closest nodes that did not fail
- * have all answered, or nothing is left to ask. Sans-I/O: the engine asks {@link #nextToQuery()}
- * and reports answers and failures. Not thread-safe.
+ * The state of one iterative Kademlia lookup (find_node or get_peers) for a target: the candidates
+ * ordered by distance, which were asked, which answered. It keeps {@link #ALPHA} queries in flight
+ * and finishes when the {@link RoutingTable#K} closest nodes that did not fail have all answered,
+ * or nothing is left to ask. Sans-I/O: the engine asks {@link #nextToQuery()} and reports answers
+ * and failures. Not thread-safe.
  */
 public final class Lookup {
   /** Queries in flight at once. */
   public static final int ALPHA = 3;
+
   /** Candidates remembered at most; farther ones not yet asked are forgotten. */
   public static final int MAX_CANDIDATES = 64;
+
   /** Peers collected at most by a get_peers lookup. */
   public static final int MAX_VALUES = 1000;
 
@@ -140,8 +142,12 @@ public final class Lookup {
 
   /** Records an answer from a node (known or bootstrap) with what it returned. */
   public void answered(
-      NodeInfo from, boolean wasUnknown, List<NodeInfo> nodes, List<PeerAddress> peers,
-      byte[] token, NodeId self) {
+      NodeInfo from,
+      boolean wasUnknown,
+      List<NodeInfo> nodes,
+      List<PeerAddress> peers,
+      byte[] token,
+      NodeId self) {
     pending--;
     answered++;
     Candidate c = candidates.get(from.id());

@@ -5,10 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A token bucket per source IP for incoming queries: each IP may send {@code burst} queries at
- * once and {@code perSecond} a second after that; the excess is dropped. At most {@link
- * #MAX_TRACKED} IPs are tracked (the least recently seen is forgotten, which only ever lets it
- * send more). Time is given by the caller. Not thread-safe (used by the DHT thread only).
+ * A token bucket per source IP for incoming queries: each IP may send {@code burst} queries at once
+ * and {@code perSecond} a second after that; the excess is dropped. At most {@link #MAX_TRACKED}
+ * IPs are tracked (the least recently seen is forgotten, which only ever lets it send more). Time
+ * is given by the caller. Not thread-safe (used by the DHT thread only).
  */
 public final class RateLimiter {
   /** How many source IPs are tracked at most. */

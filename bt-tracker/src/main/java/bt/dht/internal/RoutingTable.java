@@ -10,23 +10,25 @@ import java.util.random.RandomGenerator;
 /**
  * A Kademlia routing table of k-buckets (BEP 5, k = {@link #K}), split libtorrent-style: bucket
  * {@code i} holds nodes whose ids share exactly {@code i} leading bits with ours, and the last
- * bucket holds all nodes sharing at least as many; only the last bucket (the one containing our
- * own id) splits when full.
+ * bucket holds all nodes sharing at least as many; only the last bucket (the one containing our own
+ * id) splits when full.
  *
  * <p>Node states follow BEP 5: <b>good</b> if it answered one of our queries within the last 15
  * minutes (or answered once and has queried us within 15 minutes) and has not failed since;
  * <b>bad</b> after {@link #BAD_FAILURES} unanswered queries in a row; <b>questionable</b>
  * otherwise. A full bucket replaces a bad node at once; failing that, the newcomer waits in the
- * bucket's replacement cache (at most k) and {@link #add} returns the questionable nodes to ping;
- * a node that then fails enough becomes bad and gives its place to the newest replacement.
+ * bucket's replacement cache (at most k) and {@link #add} returns the questionable nodes to ping; a
+ * node that then fails enough becomes bad and gives its place to the newest replacement.
  *
  * <p>Time is given by the caller. Not thread-safe (used by the DHT thread only).
  */
 public final class RoutingTable {
   /** The bucket size. */
   public static final int K = 8;
+
   /** How long a node stays good after it last answered, and a bucket fresh after a change. */
   public static final long GOOD_MILLIS = 15 * 60_000L;
+
   /** Unanswered queries in a row that make a node bad. */
   public static final int BAD_FAILURES = 2;
 

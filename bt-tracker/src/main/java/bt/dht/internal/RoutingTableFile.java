@@ -17,8 +17,8 @@ import java.util.List;
 
 /**
  * Saves and restores a routing table: a bencoded dictionary {@code {id, nodes, nodes6}} with
- * compact node info, written to a temporary file beside the target and renamed over it, so a
- * crash leaves either the old file or the new one.
+ * compact node info, written to a temporary file beside the target and renamed over it, so a crash
+ * leaves either the old file or the new one.
  */
 public final class RoutingTableFile {
   /** The most nodes saved or restored. */
@@ -32,11 +32,12 @@ public final class RoutingTableFile {
   /** Writes {@code id} and {@code nodes} to {@code file} atomically. */
   public static void save(Path file, NodeId id, List<NodeInfo> nodes) throws IOException {
     List<NodeInfo> some = nodes.size() > MAX_NODES ? nodes.subList(0, MAX_NODES) : nodes;
-    BDict d = BDict.builder()
-        .put("id", BString.of(id.bytes()))
-        .put("nodes", BString.of(KrpcCodec.encodeCompactNodes(some, false)))
-        .put("nodes6", BString.of(KrpcCodec.encodeCompactNodes(some, true)))
-        .build();
+    BDict d =
+        BDict.builder()
+            .put("id", BString.of(id.bytes()))
+            .put("nodes", BString.of(KrpcCodec.encodeCompactNodes(some, false)))
+            .put("nodes6", BString.of(KrpcCodec.encodeCompactNodes(some, true)))
+            .build();
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
@@ -83,7 +84,8 @@ public final class RoutingTableFile {
           throw new IOException(file + ": " + key + ": " + e.getMessage(), e);
         }
       }
-      return new Saved(NodeId.of(id.bytes()),
+      return new Saved(
+          NodeId.of(id.bytes()),
           List.copyOf(nodes.size() > MAX_NODES ? nodes.subList(0, MAX_NODES) : nodes));
     } catch (BencodeException e) {
       throw new IOException(file + ": not bencode: " + e.getMessage(), e);

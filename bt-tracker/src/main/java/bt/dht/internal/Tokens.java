@@ -6,14 +6,15 @@ import java.security.NoSuchAlgorithmException;
 import java.util.random.RandomGenerator;
 
 /**
- * The announce tokens a node hands out with get_peers replies: the first 8 bytes of
- * SHA-1(secret, requester IP). The secret is replaced every {@link #ROTATE_MILLIS} (5 minutes),
- * and a token made with the previous secret is still accepted, so a token lives 5 to 10 minutes.
- * Time is given by the caller. Not thread-safe (used by the DHT thread only).
+ * The announce tokens a node hands out with get_peers replies: the first 8 bytes of SHA-1(secret,
+ * requester IP). The secret is replaced every {@link #ROTATE_MILLIS} (5 minutes), and a token made
+ * with the previous secret is still accepted, so a token lives 5 to 10 minutes. Time is given by
+ * the caller. Not thread-safe (used by the DHT thread only).
  */
 public final class Tokens {
   /** How often the secret changes. */
   public static final long ROTATE_MILLIS = 5 * 60_000L;
+
   /** Token length in bytes. */
   public static final int LENGTH = 8;
 

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import bt.dht.NodeId;
 import java.net.InetAddress;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** BEP 42 against the test vectors in the BEP's own table. */
 class Bep42Test {
@@ -36,8 +36,9 @@ class Bep42Test {
   void anIdMadeForAnotherIpIsInvalid() throws Exception {
     NodeId example = NodeId.fromHex("5fbfbff10c5d6a4ec8a88e4c6ab4c28b95eee401");
     assertThat(Bep42.isValid(example, InetAddress.getByName("124.31.75.22"))).isFalse();
-    assertThat(Bep42.isValid(NodeId.random(new SplittableRandom(1)),
-        InetAddress.getByName("8.8.4.4"))).isFalse();
+    assertThat(
+            Bep42.isValid(NodeId.random(new SplittableRandom(1)), InetAddress.getByName("8.8.4.4")))
+        .isFalse();
   }
 
   @Test
@@ -50,8 +51,18 @@ class Bep42Test {
   @Test
   void localAndLoopbackAddressesAreExemptSoAnyIdIsValidThere() throws Exception {
     NodeId any = NodeId.random(new SplittableRandom(5));
-    for (String ip : new String[] {"127.0.0.1", "127.5.6.7", "10.0.0.1", "172.16.3.4",
-        "192.168.1.1", "169.254.0.9", "::1", "fe80::1", "fd00::1"}) {
+    for (String ip :
+        new String[] {
+          "127.0.0.1",
+          "127.5.6.7",
+          "10.0.0.1",
+          "172.16.3.4",
+          "192.168.1.1",
+          "169.254.0.9",
+          "::1",
+          "fe80::1",
+          "fd00::1"
+        }) {
       assertThat(Bep42.isValid(any, InetAddress.getByName(ip))).as(ip).isTrue();
     }
     assertThat(Bep42.isExempt(InetAddress.getByName("2001:db8::1"))).isFalse();

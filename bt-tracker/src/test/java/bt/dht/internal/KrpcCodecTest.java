@@ -48,16 +48,21 @@ class KrpcCodecTest {
 
   @Test
   void encodesAPingExactlyAsBep5Shows() {
-    byte[] out = KrpcCodec.encode(KrpcMessage.Query.ping(T, NodeId.of(b("abcdefghij0123456789")), false));
+    byte[] out =
+        KrpcCodec.encode(KrpcMessage.Query.ping(T, NodeId.of(b("abcdefghij0123456789")), false));
     assertThat(new String(out, StandardCharsets.ISO_8859_1))
         .isEqualTo("d1:ad2:id20:abcdefghij0123456789e1:q4:ping1:t2:aa1:y1:qe");
   }
 
   @Test
   void decodesTheBep5AnnouncePeerExampleWithImpliedPort() throws Exception {
-    KrpcMessage.Query q = (KrpcMessage.Query) KrpcCodec.decode(b(
-        "d1:ad2:id20:abcdefghij012345678912:implied_porti1e9:info_hash20:mnopqrstuvwxyz123456"
-            + "4:porti6881e5:token8:aoeusnthe1:q13:announce_peer1:t2:aa1:y1:qe"));
+    KrpcMessage.Query q =
+        (KrpcMessage.Query)
+            KrpcCodec.decode(
+                b(
+                    "d1:ad2:id20:abcdefghij012345678912:implied_porti1e"
+                        + "9:info_hash20:mnopqrstuvwxyz123456"
+                        + "4:porti6881e5:token8:aoeusnthe1:q13:announce_peer1:t2:aa1:y1:qe"));
     assertThat(q.method()).isEqualTo(KrpcMessage.Method.ANNOUNCE_PEER);
     assertThat(q.impliedPort()).isTrue();
     assertThat(q.port()).isEqualTo(6881);
@@ -67,8 +72,9 @@ class KrpcCodecTest {
 
   @Test
   void decodesTheBep5ErrorExample() throws Exception {
-    KrpcMessage.Error e = (KrpcMessage.Error) KrpcCodec.decode(
-        b("d1:eli201e23:A Generic Error Ocurrede1:t2:aa1:y1:ee"));
+    KrpcMessage.Error e =
+        (KrpcMessage.Error)
+            KrpcCodec.decode(b("d1:eli201e23:A Generic Error Ocurrede1:t2:aa1:y1:ee"));
     assertThat(e.code()).isEqualTo(201);
     assertThat(e.message()).isEqualTo("A Generic Error Ocurred");
   }
@@ -77,12 +83,13 @@ class KrpcCodecTest {
 
   @Test
   void everyQueryRoundTrips() throws Exception {
-    List<KrpcMessage.Query> qs = List.of(
-        KrpcMessage.Query.ping(T, A, true),
-        KrpcMessage.Query.findNode(T, A, B, false),
-        KrpcMessage.Query.getPeers(T, A, B, false),
-        KrpcMessage.Query.announcePeer(T, A, B, 51413, false, b("tok12345"), false),
-        KrpcMessage.Query.announcePeer(T, A, B, 1, true, b("t"), true));
+    List<KrpcMessage.Query> qs =
+        List.of(
+            KrpcMessage.Query.ping(T, A, true),
+            KrpcMessage.Query.findNode(T, A, B, false),
+            KrpcMessage.Query.getPeers(T, A, B, false),
+            KrpcMessage.Query.announcePeer(T, A, B, 51413, false, b("tok12345"), false),
+            KrpcMessage.Query.announcePeer(T, A, B, 1, true, b("t"), true));
     for (KrpcMessage.Query q : qs) {
       KrpcMessage.Query back = (KrpcMessage.Query) KrpcCodec.decode(KrpcCodec.encode(q));
       assertThat(back.method()).isEqualTo(q.method());
@@ -101,8 +108,9 @@ class KrpcCodecTest {
     List<NodeInfo> nodes = List.of(node(B, "127.0.0.1", 6881), node(A, "10.1.2.3", 65535));
     List<NodeInfo> nodes6 = List.of(node(B, "::1", 7000));
     List<PeerAddress> values = List.of(PeerAddress.of("127.0.0.1", 1), PeerAddress.of("::1", 2));
-    KrpcMessage.Response r = new KrpcMessage.Response(
-        T, A, nodes, nodes6, values, b("tok"), PeerAddress.of("192.0.2.7", 9), null);
+    KrpcMessage.Response r =
+        new KrpcMessage.Response(
+            T, A, nodes, nodes6, values, b("tok"), PeerAddress.of("192.0.2.7", 9), null);
 
     byte[] wire = KrpcCodec.encode(r);
     KrpcMessage.Response back = (KrpcMessage.Response) KrpcCodec.decode(wire);
@@ -118,8 +126,9 @@ class KrpcCodecTest {
 
   @Test
   void anErrorRoundTrips() throws Exception {
-    KrpcMessage.Error e = (KrpcMessage.Error) KrpcCodec.decode(
-        KrpcCodec.encode(new KrpcMessage.Error(T, 203, "bad token")));
+    KrpcMessage.Error e =
+        (KrpcMessage.Error)
+            KrpcCodec.decode(KrpcCodec.encode(new KrpcMessage.Error(T, 203, "bad token")));
     assertThat(e.code()).isEqualTo(203);
     assertThat(e.message()).isEqualTo("bad token");
     assertThat(e.transactionId()).isEqualTo(T);
@@ -133,12 +142,15 @@ class KrpcCodecTest {
     assertThat(KrpcCodec.decodeCompactNodes(enc, false)).containsExactly(v4.get(0));
     byte[] enc6 = KrpcCodec.encodeCompactNodes(List.of(node(A, "2001:db8::1", 80)), true);
     assertThat(enc6).hasSize(38);
-    assertThat(KrpcCodec.decodeCompactNodes(enc6, true)).containsExactly(node(A, "2001:db8::1", 80));
+    assertThat(KrpcCodec.decodeCompactNodes(enc6, true))
+        .containsExactly(node(A, "2001:db8::1", 80));
   }
 
   @Test
   void unknownKeysAndUnsortedKeysAreAccepted() throws Exception {
-    KrpcMessage m = KrpcCodec.decode(b("d1:y1:q1:t2:aa1:q4:ping1:ad2:id" + id20('x') + "3:fooi1ee5:extra3:abce"));
+    KrpcMessage m =
+        KrpcCodec.decode(
+            b("d1:y1:q1:t2:aa1:q4:ping1:ad2:id" + id20('x') + "3:fooi1ee5:extra3:abce"));
     assertThat(((KrpcMessage.Query) m).method()).isEqualTo(KrpcMessage.Method.PING);
   }
 
@@ -161,7 +173,8 @@ class KrpcCodecTest {
   @Test
   void transactionIdsMustBeAShortString() {
     assertThat(fails(b("d1:y1:qe")).getMessage()).isEqualTo("t: missing");
-    assertThat(fails(b("d1:ti1e1:y1:qe")).getMessage()).isEqualTo("t: a INTEGER, expected a string");
+    assertThat(fails(b("d1:ti1e1:y1:qe")).getMessage())
+        .isEqualTo("t: a INTEGER, expected a string");
     assertThat(fails(b("d1:t0:1:y1:qe")).getMessage()).isEqualTo("t: 0 bytes, expected 1 to 16");
     assertThat(fails(b("d1:t17:" + "x".repeat(17) + "1:y1:qe")).getMessage())
         .isEqualTo("t: 17 bytes, expected 1 to 16");
@@ -178,19 +191,51 @@ class KrpcCodecTest {
       {"d1:ali1ee1:q4:ping1:t2:aa1:y1:qe", "a: a LIST, expected a dictionary"},
       {"d1:ad2:idi5ee1:q4:ping1:t2:aa1:y1:qe", "a.id: a INTEGER, expected a string"},
       {"d1:ad2:id" + id20('x') + "e1:q9:find_node1:t2:aa1:y1:qe", "a.target: missing"},
-      {"d1:ad2:id" + id20('x') + "9:info_hashi1ee1:q9:get_peers1:t2:aa1:y1:qe",
-          "a.info_hash: a INTEGER, expected a string"},
-      {"d1:ad2:id" + id20('x') + "9:info_hash" + id20('h') + "4:porti70000e5:token1:xe"
-          + "1:q13:announce_peer1:t2:aa1:y1:qe", "a.port: 70000 out of range 1..65535"},
-      {"d1:ad2:id" + id20('x') + "9:info_hash" + id20('h') + "4:porti0e5:token1:xe"
-          + "1:q13:announce_peer1:t2:aa1:y1:qe", "a.port: 0 out of range 1..65535"},
-      {"d1:ad2:id" + id20('x') + "9:info_hash" + id20('h') + "4:porti1ee"
-          + "1:q13:announce_peer1:t2:aa1:y1:qe", "a.token: missing"},
-      {"d1:ad2:id" + id20('x') + "9:info_hash" + id20('h') + "4:porti1e5:token65:"
-          + "x".repeat(65) + "e1:q13:announce_peer1:t2:aa1:y1:qe",
-          "a.token: 65 bytes, longer than 64"},
-      {"d1:ad2:id" + id20('x') + "e1:q4:ping2:roli1ee1:t2:aa1:y1:qe",
-          "ro: a LIST, expected an integer"},
+      {
+        "d1:ad2:id" + id20('x') + "9:info_hashi1ee1:q9:get_peers1:t2:aa1:y1:qe",
+        "a.info_hash: a INTEGER, expected a string"
+      },
+      {
+        "d1:ad2:id"
+            + id20('x')
+            + "9:info_hash"
+            + id20('h')
+            + "4:porti70000e5:token1:xe"
+            + "1:q13:announce_peer1:t2:aa1:y1:qe",
+        "a.port: 70000 out of range 1..65535"
+      },
+      {
+        "d1:ad2:id"
+            + id20('x')
+            + "9:info_hash"
+            + id20('h')
+            + "4:porti0e5:token1:xe"
+            + "1:q13:announce_peer1:t2:aa1:y1:qe",
+        "a.port: 0 out of range 1..65535"
+      },
+      {
+        "d1:ad2:id"
+            + id20('x')
+            + "9:info_hash"
+            + id20('h')
+            + "4:porti1ee"
+            + "1:q13:announce_peer1:t2:aa1:y1:qe",
+        "a.token: missing"
+      },
+      {
+        "d1:ad2:id"
+            + id20('x')
+            + "9:info_hash"
+            + id20('h')
+            + "4:porti1e5:token65:"
+            + "x".repeat(65)
+            + "e1:q13:announce_peer1:t2:aa1:y1:qe",
+        "a.token: 65 bytes, longer than 64"
+      },
+      {
+        "d1:ad2:id" + id20('x') + "e1:q4:ping2:roli1ee1:t2:aa1:y1:qe",
+        "ro: a LIST, expected an integer"
+      },
       {"d1:ad2:id" + id20('x') + "e1:qi1e1:t2:aa1:y1:qe", "q: a INTEGER, expected a string"},
     };
     for (String[] c : cases) {
@@ -212,9 +257,16 @@ class KrpcCodecTest {
 
   @Test
   void anAnnounceWithImpliedPortNeedsNoValidPort() throws Exception {
-    KrpcMessage.Query q = (KrpcMessage.Query) KrpcCodec.decode(b("d1:ad2:id" + id20('x')
-        + "12:implied_porti1e9:info_hash" + id20('h') + "4:porti0e5:token1:xe"
-        + "1:q13:announce_peer1:t2:aa1:y1:qe"));
+    KrpcMessage.Query q =
+        (KrpcMessage.Query)
+            KrpcCodec.decode(
+                b(
+                    "d1:ad2:id"
+                        + id20('x')
+                        + "12:implied_porti1e9:info_hash"
+                        + id20('h')
+                        + "4:porti0e5:token1:xe"
+                        + "1:q13:announce_peer1:t2:aa1:y1:qe"));
     assertThat(q.impliedPort()).isTrue();
   }
 
@@ -255,7 +307,8 @@ class KrpcCodecTest {
       s.append("6:abcdef");
     }
     s.append("ee1:t2:aa1:y1:re");
-    assertThat(fails(b(s.toString())).getMessage()).isEqualTo("r.values: 201 entries, more than 200");
+    assertThat(fails(b(s.toString())).getMessage())
+        .isEqualTo("r.values: 201 entries, more than 200");
     StringBuilder tooMany = new StringBuilder("d1:rd2:id" + id20('x') + "6:valuesl");
     for (int i = 0; i < 700; i++) {
       tooMany.append("0:");
@@ -267,15 +320,25 @@ class KrpcCodecTest {
 
   @Test
   void deepNestingAndValueBombsAreRejectedByTheDecoderLimits() {
-    assertThat(fails(b("d1:ad1:xllllleeeeee1:t2:aa1:y1:qe")).getMessage()).startsWith("not bencode");
+    assertThat(fails(b("d1:ad1:xllllleeeeee1:t2:aa1:y1:qe")).getMessage())
+        .startsWith("not bencode");
     assertThat(fails(b("d1:t99999999:aa1:y1:re")).getMessage()).startsWith("not bencode");
   }
 
   @Test
   void randomGarbageNeverThrowsAnythingButKrpcException() {
     java.util.SplittableRandom r = new java.util.SplittableRandom(7);
-    byte[] valid = KrpcCodec.encode(new KrpcMessage.Response(T, A, List.of(), List.of(),
-        List.of(PeerAddress.of("127.0.0.1", 80)), b("tok"), null, null));
+    byte[] valid =
+        KrpcCodec.encode(
+            new KrpcMessage.Response(
+                T,
+                A,
+                List.of(),
+                List.of(),
+                List.of(PeerAddress.of("127.0.0.1", 80)),
+                b("tok"),
+                null,
+                null));
     List<byte[]> inputs = new ArrayList<>();
     for (int i = 0; i < 2000; i++) {
       byte[] m = valid.clone();

@@ -26,8 +26,8 @@ class RoutingTableTest {
         id[i >>> 3] &= (byte) ~mask;
       }
     }
-    return new NodeInfo(NodeId.of(id),
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), nextPort++));
+    return new NodeInfo(
+        NodeId.of(id), new InetSocketAddress(InetAddress.getLoopbackAddress(), nextPort++));
   }
 
   @Test
@@ -124,7 +124,9 @@ class RoutingTableTest {
     RoutingTable t = new RoutingTable(SELF, now);
     NodeInfo n = node("1");
     t.add(n, true, now);
-    t.add(new NodeInfo(n.id(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 9)), true,
+    t.add(
+        new NodeInfo(n.id(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 9)),
+        true,
         now);
     assertThat(t.find(n.id()).info().address()).isEqualTo(n.address());
     assertThat(t.size()).isEqualTo(1);
@@ -133,8 +135,8 @@ class RoutingTableTest {
   @Test
   void ourOwnIdIsNeverAdded() {
     RoutingTable t = new RoutingTable(SELF, now);
-    t.add(new NodeInfo(SELF, new InetSocketAddress(InetAddress.getLoopbackAddress(), 5)), true,
-        now);
+    t.add(
+        new NodeInfo(SELF, new InetSocketAddress(InetAddress.getLoopbackAddress(), 5)), true, now);
     assertThat(t.size()).isZero();
   }
 
@@ -167,7 +169,8 @@ class RoutingTableTest {
     for (int i = 0; i < buckets - 1; i++) {
       assertThat(SELF.commonPrefixLength(targets.get(i))).isEqualTo(i);
     }
-    assertThat(SELF.commonPrefixLength(targets.get(buckets - 1))).isGreaterThanOrEqualTo(buckets - 1);
+    assertThat(SELF.commonPrefixLength(targets.get(buckets - 1)))
+        .isGreaterThanOrEqualTo(buckets - 1);
     assertThat(t.refreshTargets(now + RoutingTable.GOOD_MILLIS, random)).isEmpty();
   }
 }

@@ -82,14 +82,17 @@ class SmallPartsTest {
     for (int port = 1; port <= 5; port++) {
       store.add(h1, PeerAddress.of(alice, port), 0);
     }
-    assertThat(store.get(h1, 100, 0, random)).containsExactlyInAnyOrder(
-        PeerAddress.of(alice, 3), PeerAddress.of(alice, 4), PeerAddress.of(alice, 5));
+    assertThat(store.get(h1, 100, 0, random))
+        .containsExactlyInAnyOrder(
+            PeerAddress.of(alice, 3), PeerAddress.of(alice, 4), PeerAddress.of(alice, 5));
     assertThat(store.get(h1, 2, 0, random)).hasSize(2);
 
     store.add(h2, PeerAddress.of(alice, 9), 10);
     store.add(h3, PeerAddress.of(alice, 9), 20);
     assertThat(store.infoHashes()).isEqualTo(2);
-    assertThat(store.get(h1, 100, 20, random)).as("least recently announced hash dropped").isEmpty();
+    assertThat(store.get(h1, 100, 20, random))
+        .as("least recently announced hash dropped")
+        .isEmpty();
     assertThat(store.peers()).isEqualTo(2);
 
     assertThat(store.get(h2, 100, 1010, random)).as("expired").isEmpty();
