@@ -250,10 +250,13 @@ public final class DhtNode implements PeerSource, AutoCloseable {
    * nodes that gave us a token.
    *
    * @return completes with the number of nodes that accepted the announce
+   * @throws IllegalArgumentException if the port is outside 1..65535
    */
   public CompletableFuture<Integer> announce(InfoHash infoHash, int port) {
     NodeId target = key(infoHash);
-    PeerAddress.of(InetAddress.getLoopbackAddress(), port); // checks the range
+    if (port < PeerAddress.MIN_PORT || port > PeerAddress.MAX_PORT) {
+      throw new IllegalArgumentException("port out of range 1..65535: " + port);
+    }
     return submit(
         f ->
             engine

@@ -130,4 +130,21 @@ class DhtNetworkTest {
       assertThat(seen).doesNotContain(PeerAddress.of(LOOPBACK, 41002));
     }
   }
+
+  @Test
+  void aV2TorrentIsSearchedUnderItsTruncatedHash() throws Exception {
+    byte[] v2 = new byte[32];
+    random.nextBytes(v2);
+    InfoHash full = InfoHash.of(v2);
+    nodes.get(20).announce(full.truncated(), 42000).get(10, TimeUnit.SECONDS);
+    FakeContext context = new FakeContext(InfoHashes.ofV2(full), 42001, false);
+
+    try (PeerSource.Session s = farthestFrom(nodes.get(20)).open(context)) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (context.peers.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+    }
+    assertThat(context.peers).contains(PeerAddress.of(LOOPBACK, 42000));
+  }
 }

@@ -2,6 +2,7 @@ package bt.dht;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import bt.dht.internal.KrpcCodec;
 import bt.dht.internal.KrpcMessage;
@@ -341,6 +342,30 @@ class DhtNodeTest {
             builder().bootstrapNodes(List.of((InetSocketAddress) silent.getLocalSocketAddress())));
     assertThat(node.bootstrap().get(5, TimeUnit.SECONDS)).isZero();
     assertThat(node.getPeers(InfoHash.of(new byte[20])).get(5, TimeUnit.SECONDS)).isEmpty();
+  }
+
+  @Test
+  void nodesOnIpv6LoopbackFindEachOtherThroughNodes6AndIpv6Values() throws Exception {
+    InetAddress v6 = InetAddress.getByName("::1");
+    try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(v6, 0))) {
+      assumeTrue(s.isBound());
+    } catch (IOException e) {
+      assumeTrue(false, "no IPv6 loopback: " + e);
+    }
+    DhtNode seed = start(builder().bindAddress(v6));
+    List<DhtNode> others = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      DhtNode n = start(builder().bindAddress(v6).bootstrapNodes(List.of(seed.localAddress())));
+      n.bootstrap().get(5, TimeUnit.SECONDS);
+      others.add(n);
+    }
+    InfoHash hash = InfoHash.of(NodeId.random(random).bytes());
+
+    assertThat(others.get(0).announce(hash, 5000).get(5, TimeUnit.SECONDS)).isPositive();
+    List<PeerAddress> found = others.get(4).getPeers(hash).get(5, TimeUnit.SECONDS);
+
+    assertThat(found).contains(PeerAddress.of(v6, 5000));
+    assertThat(others.get(4).bootstrap().get(5, TimeUnit.SECONDS)).isGreaterThan(1); // nodes6
   }
 
   @Test

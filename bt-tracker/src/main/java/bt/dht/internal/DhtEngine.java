@@ -437,7 +437,7 @@ public final class DhtEngine {
               if (config.bep42()) {
                 nodes.removeIf(n -> !Bep42.isValid(n.id(), n.address().getAddress()));
               }
-              l.answered(new NodeInfo(r.id(), from), unknown, nodes, r.values(), r.token(), id);
+              l.answered(expected, new NodeInfo(r.id(), from), nodes, r.values(), r.token(), id);
               step(l, f);
             }
 

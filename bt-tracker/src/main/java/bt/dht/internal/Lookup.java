@@ -26,6 +26,9 @@ public final class Lookup {
   /** Candidates remembered at most; farther ones not yet asked are forgotten. */
   public static final int MAX_CANDIDATES = 64;
 
+  /** Queries one lookup sends at most, so no network can keep it running forever. */
+  public static final int MAX_QUERIES = 128;
+
   /** Peers collected at most by a get_peers lookup. */
   public static final int MAX_VALUES = 1000;
 
@@ -65,6 +68,7 @@ public final class Lookup {
   private final Set<PeerAddress> values = new LinkedHashSet<>();
   private int pending;
   private int answered;
+  private int queried;
 
   /** A lookup for {@code target}, with get_peers queries if {@code getPeers}. */
   public Lookup(NodeId target, boolean getPeers) {
@@ -115,16 +119,17 @@ public final class Lookup {
    */
   public List<Object> nextToQuery() {
     List<Object> out = new ArrayList<>();
-    while (pending < ALPHA && !unknown.isEmpty()) {
+    while (pending < ALPHA && !unknown.isEmpty() && queried < MAX_QUERIES) {
       out.add(unknown.poll());
       pending++;
+      queried++;
     }
     if (pending >= ALPHA) {
       return out;
     }
     int considered = 0;
     for (Candidate c : candidates.values()) {
-      if (pending >= ALPHA || considered >= RoutingTable.K) {
+      if (pending >= ALPHA || considered >= RoutingTable.K || queried >= MAX_QUERIES) {
         break;
       }
       if (c.state == State.FAILED) {
@@ -134,24 +139,35 @@ public final class Lookup {
       if (c.state == State.FRESH) {
         c.state = State.PENDING;
         pending++;
+        queried++;
         out.add(c.info);
       }
     }
     return out;
   }
 
-  /** Records an answer from a node (known or bootstrap) with what it returned. */
+  /**
+   * Records an answer with what it returned. {@code asked} is the id we expected at that address
+   * (null for a bootstrap address); if another id answered, the node asked counts as failed and the
+   * one that answered is recorded instead.
+   */
   public void answered(
+      NodeId asked,
       NodeInfo from,
-      boolean wasUnknown,
       List<NodeInfo> nodes,
       List<PeerAddress> peers,
       byte[] token,
       NodeId self) {
     pending--;
     answered++;
+    if (asked != null && !asked.equals(from.id())) {
+      Candidate gone = candidates.get(asked);
+      if (gone != null) {
+        gone.state = State.FAILED;
+      }
+    }
     Candidate c = candidates.get(from.id());
-    if (c == null && wasUnknown) {
+    if (c == null && !from.id().equals(self)) {
       c = new Candidate(from);
       candidates.put(from.id(), c);
     }
@@ -183,7 +199,13 @@ public final class Lookup {
 
   /** Whether the lookup is over. */
   public boolean isDone() {
-    if (pending > 0 || !unknown.isEmpty()) {
+    if (pending > 0) {
+      return false;
+    }
+    if (queried >= MAX_QUERIES) {
+      return true;
+    }
+    if (!unknown.isEmpty()) {
       return false;
     }
     int considered = 0;
