@@ -110,8 +110,9 @@ class DhtNetworkTest {
     FakeContext context = new FakeContext(InfoHashes.ofV1(hash), 41001, false);
     FakeContext privateContext = new FakeContext(InfoHashes.ofV1(hash), 41002, true);
 
-    try (PeerSource.Session s = source.open(context);
-        PeerSource.Session p = source.open(privateContext)) {
+    PeerSource.Session session = source.open(context);
+    PeerSource.Session privateSession = source.open(privateContext);
+    try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (!context.peers.contains(PeerAddress.of(LOOPBACK, 41000))
           && System.nanoTime() < deadline) {
@@ -128,6 +129,9 @@ class DhtNetworkTest {
       // the private torrent never used the DHT
       assertThat(privateContext.peers).isEmpty();
       assertThat(seen).doesNotContain(PeerAddress.of(LOOPBACK, 41002));
+    } finally {
+      session.close();
+      privateSession.close();
     }
   }
 
@@ -139,11 +143,14 @@ class DhtNetworkTest {
     nodes.get(20).announce(full.truncated(), 42000).get(10, TimeUnit.SECONDS);
     FakeContext context = new FakeContext(InfoHashes.ofV2(full), 42001, false);
 
-    try (PeerSource.Session s = farthestFrom(nodes.get(20)).open(context)) {
+    PeerSource.Session session = farthestFrom(nodes.get(20)).open(context);
+    try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (context.peers.isEmpty() && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
+    } finally {
+      session.close();
     }
     assertThat(context.peers).contains(PeerAddress.of(LOOPBACK, 42000));
   }

@@ -26,7 +26,7 @@ class KrpcCodecTest {
   }
 
   static KrpcException fails(byte[] packet) {
-    return catchThrowableOfType(() -> KrpcCodec.decode(packet), KrpcException.class);
+    return catchThrowableOfType(KrpcException.class, () -> KrpcCodec.decode(packet));
   }
 
   static NodeInfo node(NodeId id, String ip, int port) throws Exception {
