@@ -238,7 +238,8 @@ public final class DhtNode implements PeerSource, AutoCloseable {
    * Finds peers for a torrent with an iterative get_peers lookup.
    *
    * @param infoHash a v1 hash, or a v2 hash (its first 20 bytes are used, as BEP 52 says)
-   * @return completes with the peers found (possibly none); fails if the node is closed
+   * @return completes with the peers found (possibly none), or with those found so far if the node
+   *     closes meanwhile; fails if the node is not started or is closed
    */
   public CompletableFuture<List<PeerAddress>> getPeers(InfoHash infoHash) {
     NodeId target = key(infoHash);
@@ -346,11 +347,19 @@ public final class DhtNode implements PeerSource, AutoCloseable {
       if (running || now < nextRun) {
         return;
       }
+      List<InfoHash> hashes;
+      int port;
+      try {
+        hashes = context.infoHashes().shortHashes();
+        port = context.listenPort();
+      } catch (RuntimeException e) {
+        LOG.warn("a peer source context failed; retrying later", e);
+        nextRun = now + config.retryInterval.toMillis();
+        return;
+      }
       running = true;
-      List<InfoHash> hashes = context.infoHashes().shortHashes();
       AtomicInteger left = new AtomicInteger(hashes.size());
       List<PeerAddress> found = new ArrayList<>();
-      int port = context.listenPort();
       for (InfoHash h : hashes) {
         NodeId target = key(h);
         CompletableFuture<DhtEngine.AnnounceResult> f =

@@ -159,7 +159,9 @@ public final class DhtEngine {
     } catch (KrpcException e) {
       packetsDropped++;
       LOG.debug("dropped a packet from {}: {}", from, e.getMessage());
-      if (e.answerable() && !config.readOnly()) {
+      if (e.answerable()
+          && !config.readOnly()
+          && limiter.tryAcquire(from.getAddress(), clock.getAsLong())) {
         send(new KrpcMessage.Error(e.transactionId(), e.errorCode(), e.getMessage()), from);
       }
       return;

@@ -20,6 +20,10 @@ import java.util.random.RandomGenerator;
  * bucket's replacement cache (at most k) and {@link #add} returns the questionable nodes to ping; a
  * node that then fails enough becomes bad and gives its place to the newest replacement.
  *
+ * <p>Each public IP may hold one place in the table (as libtorrent's default {@code
+ * dht_restrict_routing_ips}), so one host cannot fill buckets with many ports; local addresses (see
+ * {@link Bep42#isExempt}) are not limited, so loopback swarms work.
+ *
  * <p>Time is given by the caller. Not thread-safe (used by the DHT thread only).
  */
 public final class RoutingTable {
@@ -120,6 +124,9 @@ public final class RoutingTable {
       }
       if (findByAddress(node.address()) != null) {
         return List.of(); // same address, new id: ignore rather than let it take two places
+      }
+      if (!Bep42.isExempt(node.address().getAddress()) && hasIp(node.address())) {
+        return List.of(); // one node per public IP, as libtorrent: a host cannot fill buckets
       }
       if (b.nodes.size() < K) {
         Entry e = new Entry(node);
@@ -222,6 +229,17 @@ public final class RoutingTable {
       }
     }
     return null;
+  }
+
+  private boolean hasIp(InetSocketAddress address) {
+    for (Bucket b : buckets) {
+      for (Entry e : b.nodes) {
+        if (e.info.address().getAddress().equals(address.getAddress())) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** The node with {@code id}, or null. */

@@ -6,6 +6,7 @@ import bt.dht.NodeId;
 import bt.peer.PeerAddress;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -28,9 +29,11 @@ class DhtEngineTest {
     }
   }
 
+  int burst = 1000;
+
   DhtEngine engine(boolean readOnly, boolean bep42) {
     DhtEngine.Config c =
-        new DhtEngine.Config(readOnly, bep42, 1000, 1000, 1000, 100, 10, 30 * 60_000L, 50, 4);
+        new DhtEngine.Config(readOnly, bep42, 1000, 1, burst, 100, 10, 30 * 60_000L, 50, 4);
     return new DhtEngine(
         c,
         NodeId.random(random),
@@ -193,5 +196,17 @@ class DhtEngineTest {
         peer);
     assertThat(sent.get(1).message()).isInstanceOf(KrpcMessage.Error.class);
     assertThat(e.store().peers()).isZero();
+  }
+
+  @Test
+  void errorRepliesToMalformedQueriesCountAgainstTheRateLimitToo() {
+    burst = 2;
+    DhtEngine e = engine(false, false);
+    byte[] bad = "d1:ad2:id3:abce1:q4:ping1:t2:aa1:y1:qe".getBytes(StandardCharsets.US_ASCII);
+    for (int i = 0; i < 5; i++) {
+      e.onPacket(bad, 0, bad.length, at("127.0.0.1", 7000));
+    }
+    assertThat(sent).hasSize(2).allMatch(m -> m.message() instanceof KrpcMessage.Error);
+    assertThat(e.packetsDropped()).isEqualTo(5);
   }
 }

@@ -173,4 +173,16 @@ class RoutingTableTest {
         .isGreaterThanOrEqualTo(buckets - 1);
     assertThat(t.refreshTargets(now + RoutingTable.GOOD_MILLIS, random)).isEmpty();
   }
+
+  @Test
+  void aPublicIpHoldsOnePlaceButLoopbackNodesMayShareOne() throws Exception {
+    RoutingTable t = new RoutingTable(SELF, now);
+    InetAddress host = InetAddress.getByName("203.0.113.7");
+    t.add(new NodeInfo(NodeId.random(random), new InetSocketAddress(host, 1)), true, now);
+    t.add(new NodeInfo(NodeId.random(random), new InetSocketAddress(host, 2)), true, now);
+    assertThat(t.size()).isEqualTo(1);
+    t.add(node(""), true, now);
+    t.add(node(""), true, now);
+    assertThat(t.size()).isEqualTo(3);
+  }
 }
