@@ -672,7 +672,8 @@ public final class DhtNode implements PeerSource, AutoCloseable {
 
     /**
      * Queries served per source IP: {@code perSecond} sustained, {@code burst} at once (default
-     * 20/s, 50).
+     * 20/s, 50); the excess is dropped unanswered. Every node on 127.0.0.1 shares one IP, so raise
+     * this for a node that serves a large local swarm (a bootstrap router for tests).
      */
     public Builder rateLimit(double perSecond, int burst) {
       if (!(perSecond > 0) || burst < 1) {
