@@ -51,18 +51,25 @@ final class DownloadCommand implements Command {
   @Override
   public String usage() {
     return "usage: bt download TORRENT|MAGNET -o DIR [--peer HOST:PORT]... [--port N]\n"
-        + "           [--bind ADDR] [--seed-after SECONDS] [--download-limit BYTES_PER_S]\n"
+        + "           [--bind ADDR] [--tracker URL]... [--dht-bootstrap HOST:PORT]... [--no-dht]\n"
+        + "           [--seed-after SECONDS] [--download-limit BYTES_PER_S]\n"
         + "           [--upload-limit BYTES_PER_S] [--timeout SECONDS] [--json]\n"
         + "\n"
         + "Downloads into DIR (the torrent's name is created inside it). Data DIR already holds is\n"
-        + "checked first and kept where it is good. Peers come from --peer (dialled and retried)\n"
-        + "and from peer exchange; trackers and the DHT are not used by this version.\n"
+        + "checked first and kept where it is good. Peers come from --peer (dialled and retried),\n"
+        + "the torrent's trackers (a magnet's tr= ones until the metadata arrives) and --tracker\n"
+        + "ones, the DHT and peer exchange; a private torrent uses only its own trackers.\n"
         + "\n"
         + "Options:\n"
         + "  -o, --output DIR          where to download (required)\n"
         + "  --peer HOST:PORT          a peer to dial, by IP address; repeatable\n"
-        + "  --port N                  port to accept peers on (default: any free port)\n"
+        + "  --port N                  port to accept peers on, TCP, and the DHT's UDP port\n"
+        + "                            (default: any free port)\n"
         + "  --bind ADDR               address to accept peers on (default 127.0.0.1)\n"
+        + "  --tracker URL             announce to this tracker too (http, https, udp); repeatable\n"
+        + "  --dht-bootstrap HOST:PORT join the DHT through this node, by IP address; repeatable\n"
+        + "                            (default: none, the DHT contacts no one it is not told of)\n"
+        + "  --no-dht                  run no DHT node\n"
         + "  --seed-after SECONDS      keep seeding this long after completing (default 0)\n"
         + "  --download-limit B        download limit in bytes per second (default: none)\n"
         + "  --upload-limit B          upload limit in bytes per second (default: none)\n"
@@ -70,14 +77,14 @@ final class DownloadCommand implements Command {
         + "  --json                    JSON lines: progress about once a second, hashfail, ban,\n"
         + "                            and a last complete event {bytes, seconds, rateMiBps}\n"
         + "\n"
-        + "Exit codes: 0 complete, 1 timeout or failure, 2 bad usage.\n";
+        + "Exit codes: 0 complete, 1 timeout or failure, 2 bad usage, 130 interrupted.\n";
   }
 
   @Override
   public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
     Set<String> values = new HashSet<>(Transfer.VALUE_FLAGS);
     values.addAll(Set.of("-o", "--output", "--seed-after", "--timeout"));
-    Args a = Args.parse(args, Set.of("--json"), values);
+    Args a = Args.parse(args, Transfer.BOOLEAN_FLAGS, values);
     String arg = a.positionals("TORRENT|MAGNET").get(0);
     boolean json = a.has("--json");
     String dirArg = a.value("-o").or(() -> a.value("--output"))
@@ -106,7 +113,8 @@ final class DownloadCommand implements Command {
     }
     Transfer.Reporter reporter = new Transfer.Reporter(out, json);
     long start = nanoClock.getAsLong();
-    try (Client client = Transfer.client(a)) {
+    try (Transfer.Network network = Transfer.client(a)) {
+      Client client = network.client();
       Torrent t;
       if (m != null) {
         t = client.add(m, FileStorage.open(m, dir));

@@ -48,29 +48,36 @@ final class SeedCommand implements Command {
   @Override
   public String usage() {
     return "usage: bt seed TORRENT DIR [--peer HOST:PORT]... [--port N] [--bind ADDR]\n"
+        + "           [--tracker URL]... [--dht-bootstrap HOST:PORT]... [--no-dht]\n"
         + "           [--upload-limit BYTES_PER_S] [--duration SECONDS] [--json]\n"
         + "\n"
         + "Checks the data under DIR on all cores, then accepts peers (and dials --peer ones)\n"
         + "and uploads to them, until interrupted or --duration ends. Pieces that fail the check\n"
-        + "are not served.\n"
+        + "are not served. Announces to the torrent's trackers, the --tracker ones (unless the\n"
+        + "torrent is private) and the DHT; interrupting it tells the trackers it stopped.\n"
         + "\n"
         + "Options:\n"
         + "  --peer HOST:PORT          a peer to dial, by IP address; repeatable\n"
-        + "  --port N                  port to accept peers on (default: any free port)\n"
+        + "  --port N                  port to accept peers on, TCP, and the DHT's UDP port\n"
+        + "                            (default: any free port)\n"
         + "  --bind ADDR               address to accept peers on (default 127.0.0.1)\n"
+        + "  --tracker URL             announce to this tracker too (http, https, udp); repeatable\n"
+        + "  --dht-bootstrap HOST:PORT join the DHT through this node, by IP address; repeatable\n"
+        + "                            (default: none, the DHT contacts no one it is not told of)\n"
+        + "  --no-dht                  run no DHT node\n"
         + "  --upload-limit B          upload limit in bytes per second (default: none)\n"
         + "  --duration SECONDS        stop after this long (default: run until interrupted)\n"
-        + "  --json                    JSON lines: {\"event\":\"listening\",\"port\":N} once bound,\n"
-        + "                            then progress events about once a second\n"
+        + "  --json                    JSON lines: {\"event\":\"listening\",\"port\":N,\"dhtPort\":N}\n"
+        + "                            once bound, then progress events about once a second\n"
         + "\n"
-        + "Exit codes: 0 served until the end, 1 failure, 2 bad usage.\n";
+        + "Exit codes: 0 served until the end, 1 failure, 2 bad usage, 130 interrupted.\n";
   }
 
   @Override
   public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
     Set<String> values = new HashSet<>(Transfer.VALUE_FLAGS);
     values.add("--duration");
-    Args a = Args.parse(args, Set.of("--json"), values);
+    Args a = Args.parse(args, Transfer.BOOLEAN_FLAGS, values);
     List<String> pos = a.positionals("TORRENT", "DIR");
     boolean json = a.has("--json");
     long duration = a.longValue("--duration", 0, 0, 365L * 24 * 3600);
@@ -86,7 +93,8 @@ final class SeedCommand implements Command {
       throw new CliException(Text.printable(pos.get(1)) + ": not a directory");
     }
     Transfer.Reporter reporter = new Transfer.Reporter(json ? out : out, json);
-    try (Client client = Transfer.client(a)) {
+    try (Transfer.Network network = Transfer.client(a)) {
+      Client client = network.client();
       FileStorage storage = FileStorage.open(m, dir);
       RecheckResult r = Recheck.builder(m, storage).build().run();
       if (r.good().isEmpty()) {
@@ -104,6 +112,7 @@ final class SeedCommand implements Command {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("event", "listening");
         o.put("port", port);
+        o.put("dhtPort", network.dht() == null ? null : network.dht().localAddress().getPort());
         reporter.event(o);
       } else {
         reporter.line("seeding " + r.good().cardinality() + " of " + m.pieceCount()

@@ -4,39 +4,133 @@ import bt.client.Client;
 import bt.client.Torrent;
 import bt.client.TorrentListener;
 import bt.client.TorrentStatus;
+import bt.dht.DhtNode;
 import bt.peer.PeerAddress;
+import bt.tracker.TrackerPeerSource;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /** What {@code bt download} and {@code bt seed} share: flags, the client, progress output. */
 final class Transfer {
   static final Set<String> VALUE_FLAGS = Set.of("--port", "--bind", "--peer", "--upload-limit",
-      "--download-limit");
+      "--download-limit", "--tracker", "--dht-bootstrap");
+  static final Set<String> BOOLEAN_FLAGS = Set.of("--json", "--no-dht");
 
   private Transfer() {}
 
-  /** A client from the common flags; listens on 127.0.0.1 unless {@code --bind} says otherwise. */
-  static Client client(Args a) {
+  /**
+   * A client from the common flags, with its peer sources: listens on 127.0.0.1 unless {@code
+   * --bind} says otherwise; announces to the torrent's trackers and the {@code --tracker} ones;
+   * runs a DHT node on the same address (UDP, on {@code --port} when given) unless {@code
+   * --no-dht}, bootstrapped only from {@code --dht-bootstrap}.
+   */
+  static Network client(Args a) {
     int port = a.intValue("--port", 0, 0, 65535);
     InetAddress bind = bindAddress(a);
     long up = a.longValue("--upload-limit", 0, 0, Long.MAX_VALUE / 2);
     long down = a.longValue("--download-limit", 0, 0, Long.MAX_VALUE / 2);
-    try {
-      return Client.builder().listenAddress(bind).port(port).uploadLimit(up).downloadLimit(down)
-          .build();
-    } catch (RuntimeException e) {
-      throw new CliException("cannot listen on " + bind.getHostAddress() + ":" + port + ": "
-          + Main.describe(e.getCause() != null ? e.getCause() : e), e);
+    List<String> trackers = trackers(a);
+    List<InetSocketAddress> bootstrap = nodes(a, "--dht-bootstrap");
+    boolean dhtOn = !a.has("--no-dht");
+    if (!dhtOn && !bootstrap.isEmpty()) {
+      throw new UsageException("--dht-bootstrap and --no-dht contradict each other");
     }
+    DhtNode dht = null;
+    TrackerPeerSource trackerSource = null;
+    try {
+      if (dhtOn) {
+        DhtNode.Builder b = DhtNode.builder().bindAddress(bind).port(port)
+            .bootstrapNodes(bootstrap);
+        if (bind.isLoopbackAddress()) {
+          b.rateLimit(2000, 4000); // a local swarm's nodes all share one address
+        }
+        try {
+          dht = b.build().start();
+        } catch (IOException e) {
+          if (port == 0) {
+            throw new CliException("cannot start the DHT on " + bind.getHostAddress() + ": "
+                + Main.describe(e), e);
+          }
+          dht = b.port(0).build().start(); // UDP port taken: any other will do
+        }
+      }
+      trackerSource = TrackerPeerSource.builder().extraTrackers(trackers).build();
+      Client.Builder cb = Client.builder().listenAddress(bind).port(port).uploadLimit(up)
+          .downloadLimit(down).peerSource(trackerSource);
+      if (dht != null) {
+        cb.peerSource(dht);
+      }
+      Client client;
+      try {
+        client = cb.build();
+      } catch (RuntimeException e) {
+        throw new CliException("cannot listen on " + bind.getHostAddress() + ":" + port + ": "
+            + Main.describe(e.getCause() != null ? e.getCause() : e), e);
+      }
+      return new Network(client, trackerSource, dht);
+    } catch (IOException | RuntimeException e) {
+      if (trackerSource != null) {
+        trackerSource.close();
+      }
+      if (dht != null) {
+        dht.close();
+      }
+      if (e instanceof RuntimeException) {
+        throw (RuntimeException) e;
+      }
+      throw new CliException("cannot start the DHT: " + Main.describe(e), e);
+    }
+  }
+
+  /**
+   * A client and the peer sources it uses; closing closes the client first (its torrents tell
+   * their trackers they stopped), then the sources.
+   */
+  record Network(Client client, TrackerPeerSource trackers, DhtNode dht)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      try {
+        client.close();
+      } finally {
+        trackers.close();
+        if (dht != null) {
+          dht.close();
+        }
+      }
+    }
+  }
+
+  /** The {@code --tracker} URLs: http, https or udp, each with a host. */
+  static List<String> trackers(Args a) {
+    List<String> out = new ArrayList<>();
+    for (String t : a.values("--tracker")) {
+      try {
+        URI u = new URI(t);
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+        if (!Set.of("http", "https", "udp").contains(scheme) || u.getHost() == null) {
+          throw new URISyntaxException(t, "not an http, https or udp URL with a host");
+        }
+      } catch (URISyntaxException e) {
+        throw new UsageException("bad value for --tracker: " + Text.quote(t)
+            + " (expected http://, https:// or udp://HOST:PORT/...)");
+      }
+      out.add(t);
+    }
+    return out;
   }
 
   /** The {@code --bind} address (default 127.0.0.1), an IP literal. */

@@ -46,7 +46,7 @@ class MainTest {
     for (Command c : Main.COMMANDS) {
       assertThat(usage).contains("  " + c.name());
     }
-    for (String missing : List.of("tracker", "dht", "demo")) {
+    for (String missing : List.of("demo")) {
       assertThat(usage).doesNotContain("  " + missing);
     }
   }

@@ -25,9 +25,12 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -78,6 +81,8 @@ import org.slf4j.LoggerFactory;
 public final class DhtNode implements PeerSource, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DhtNode.class);
   private static final long TICK_MILLIS = 100;
+  private static final int MAX_SEEN_PINGS = 64;
+  private static final long SEEN_QUIET_MILLIS = 10 * 60 * 1000;
   private static final long REBOOTSTRAP_MILLIS = 60_000;
 
   private final Builder config;
@@ -89,6 +94,8 @@ public final class DhtNode implements PeerSource, AutoCloseable {
   private final CopyOnWriteArrayList<Search> searches = new CopyOnWriteArrayList<>();
   private final Object lifecycle = new Object();
   private volatile DhtStats stats = DhtStats.EMPTY;
+  private final AtomicInteger seenPings = new AtomicInteger();
+  private final Map<InetSocketAddress, Long> seenRecently = new HashMap<>(); // DHT thread only
   private volatile boolean closed;
   private DatagramChannel channel;
   private Selector selector;
@@ -308,6 +315,52 @@ public final class DhtNode implements PeerSource, AutoCloseable {
       s.wakeup();
     }
     return f;
+  }
+
+  /**
+   * Our UDP port, once started and unless read-only: the engine sends it to peers in BEP 5 PORT
+   * messages so that they can add this node to their routing tables.
+   */
+  @Override
+  public OptionalInt dhtPort() {
+    InetSocketAddress a = localAddress;
+    return a == null || closed || config.readOnly ? OptionalInt.empty() : OptionalInt.of(a.getPort());
+  }
+
+  /**
+   * A peer told the engine where its DHT node listens (BEP 5 PORT): the node pings it, and adds it
+   * to the routing table if it answers. Bounded: at most {@value #MAX_SEEN_PINGS} such nodes wait
+   * for the node's thread at a time and at most four times as many are pinged in ten minutes
+   * (more are ignored); a node pinged this way in the last ten minutes and nodes of the other
+   * address family are ignored too. Does not block.
+   */
+  @Override
+  public void dhtNodeSeen(InetSocketAddress node) {
+    InetSocketAddress local = localAddress;
+    if (node == null || node.isUnresolved() || local == null || closed
+        || node.getAddress().getClass() != local.getAddress().getClass()
+        || node.getPort() < PeerAddress.MIN_PORT) {
+      return;
+    }
+    if (seenPings.incrementAndGet() > MAX_SEEN_PINGS) {
+      seenPings.decrementAndGet();
+      return;
+    }
+    tasks.add(() -> {
+      seenPings.decrementAndGet();
+      long now = clock.millis();
+      if (closed) {
+        return;
+      }
+      seenRecently.values().removeIf(t -> t < now - SEEN_QUIET_MILLIS);
+      if (seenRecently.size() < 4 * MAX_SEEN_PINGS && seenRecently.putIfAbsent(node, now) == null) {
+        engine.ping(node);
+      }
+    });
+    Selector s = selector;
+    if (s != null) {
+      s.wakeup();
+    }
   }
 
   /**
