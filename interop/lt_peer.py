@@ -4,15 +4,21 @@
 Run with Debian's /usr/bin/python3 (the only python that has the `libtorrent` module):
 
   lt_peer.py seed     (--torrent F | --magnet URI) --dir D --port P [--peer 127.0.0.1:PORT]...
+                      [--tracker URL]... [--dht-bootstrap 127.0.0.1:PORT]
                       [--timeout S] [--upload-limit B] [--json]
   lt_peer.py download (--torrent F | --magnet URI) --dir D --port P [--peer 127.0.0.1:PORT]...
+                      [--tracker URL]... [--dht-bootstrap 127.0.0.1:PORT]
                       [--timeout S] [--upload-limit B] [--json]
   lt_peer.py create   SOURCE -o OUT.torrent [--piece-length B] [--v1 | --v2 | --hybrid]
                       [--canonical] [--json]
 
 Every session listens on 127.0.0.1 only, with DHT, LSD, UPnP, NAT-PMP and the IP notifier off,
 no DHT bootstrap nodes, several connections per IP allowed, and TCP only (uTP off, as bt has
-no uTP). Each --peer is dialled with connect_peer and dialled again every second while it is not
+no uTP). --dht-bootstrap turns the DHT on, bootstrapped from that node only, with
+dht_restrict_routing_ips/dht_restrict_search_ips off (every node is 127.0.0.1), and forces a
+DHT announce (get_peers + announce_peer) every 2 s until a peer connects: libtorrent by itself
+looks again only every 15 minutes. --tracker adds trackers to the torrent (own tier each).
+Each --peer is dialled with connect_peer and dialled again every second while it is not
 connected (refused dials are retried quickly: min_reconnect_time 1, max_failcount 1000).
 
 Output (stdout; with or without --json it is JSON lines, one object per line):
@@ -60,7 +66,7 @@ def parse_peer(text):
     return (host, int(port))
 
 
-def make_session(port, upload_limit):
+def make_session(port, upload_limit, dht_bootstrap=None):
     s = {
         "listen_interfaces": "127.0.0.1:%d" % port,
         "outgoing_interfaces": "",
@@ -82,8 +88,15 @@ def make_session(port, upload_limit):
         "alert_mask": (lt.alert.category_t.error_notification
                        | lt.alert.category_t.status_notification
                        | lt.alert.category_t.peer_notification
-                       | lt.alert.category_t.connect_notification),
+                       | lt.alert.category_t.connect_notification
+                       | lt.alert.category_t.tracker_notification),
     }
+    if dht_bootstrap:
+        s["enable_dht"] = True
+        s["dht_bootstrap_nodes"] = "%s:%d" % dht_bootstrap
+        s["dht_restrict_routing_ips"] = False
+        s["dht_restrict_search_ips"] = False
+        s["alert_mask"] |= lt.alert.category_t.dht_notification
     if upload_limit:
         # local peers (127.x) are exempt from upload_rate_limit; local_upload_rate_limit applies.
         s["upload_rate_limit"] = upload_limit
@@ -98,6 +111,9 @@ def add_params(args, seed):
     else:
         atp = lt.parse_magnet_uri(args.magnet)
     atp.save_path = args.dir
+    if args.tracker:
+        atp.trackers = list(atp.trackers) + args.tracker
+        atp.tracker_tiers = list(range(len(atp.trackers)))
     flags = atp.flags
     flags &= ~lt.torrent_flags.auto_managed
     flags &= ~lt.torrent_flags.paused
@@ -119,13 +135,14 @@ def connected_endpoints(handle):
 
 def run_transfer(args, seed):
     os.makedirs(args.dir, exist_ok=True)
-    ses = make_session(args.port, args.upload_limit)
+    ses = make_session(args.port, args.upload_limit, args.dht_bootstrap)
     start = time.monotonic()
     handle = ses.add_torrent(add_params(args, seed))
     emit({"event": "listening", "port": ses.listen_port()})
     timeout = args.timeout if args.timeout is not None else (0 if seed else 600)
     deadline = start + timeout if timeout > 0 else None
     last_dial = 0.0
+    last_dht = 0.0
     last_progress = time.monotonic()
     have_metadata = bool(args.torrent)
     done = False
@@ -138,6 +155,9 @@ def run_transfer(args, seed):
                 if p not in connected:
                     handle.connect_peer(p)
             last_dial = now
+        if args.dht_bootstrap and now - last_dht >= 2.0 and handle.status().num_peers == 0:
+            handle.force_dht_announce()
+            last_dht = now
         for a in ses.pop_alerts():
             if isinstance(a, lt.metadata_received_alert):
                 have_metadata = True
@@ -148,7 +168,8 @@ def run_transfer(args, seed):
             elif isinstance(a, (lt.peer_error_alert, lt.peer_disconnected_alert,
                                 lt.torrent_error_alert, lt.file_error_alert,
                                 lt.peer_connect_alert, lt.listen_failed_alert,
-                                lt.metadata_failed_alert)):
+                                lt.metadata_failed_alert, lt.tracker_error_alert,
+                                lt.tracker_reply_alert, lt.dht_reply_alert)):
                 log(a.message())
         st = handle.status()
         if not seed and have_metadata and st.has_metadata and st.is_seeding and not done:
@@ -236,6 +257,8 @@ def main(argv):
         p.add_argument("--port", type=int, default=0)
         p.add_argument("--peer", type=parse_peer, action="append", default=[])
         p.add_argument("--timeout", type=float)
+        p.add_argument("--tracker", action="append", default=[])
+        p.add_argument("--dht-bootstrap", type=parse_peer)
         p.add_argument("--upload-limit", type=int, default=0)
         p.add_argument("--json", action="store_true", help="JSON lines (always on)")
     c = sub.add_parser("create")

@@ -8,27 +8,37 @@ import bt.client.Torrent;
 import bt.client.TorrentListener;
 import bt.client.TorrentState;
 import bt.client.TorrentStatus;
+import bt.dht.DhtNode;
+import bt.metainfo.InfoHash;
 import bt.metainfo.MagnetLink;
 import bt.metainfo.Metainfo;
 import bt.metainfo.TorrentVersion;
 import bt.peer.PeerAddress;
+import bt.peer.PeerId;
 import bt.storage.FileStorage;
 import bt.storage.TorrentCreator;
+import bt.tracker.AnnounceEvent;
+import bt.tracker.AnnounceRequest;
+import bt.tracker.HttpTrackerClient;
+import bt.tracker.TrackerPeerSource;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -273,6 +283,154 @@ class LibtorrentInteropTest {
   // ---------------------------------------------------------------- helpers
 
   /** Files with sizes that straddle 64 KiB pieces, in nested directories, one empty. */
+  // ---------------------------------------------------------------- finding peers (issue 5)
+
+  private static DhtNode dhtNode(InetSocketAddress... bootstrap) throws IOException {
+    return DhtNode.builder().bindAddress(InetAddress.getLoopbackAddress())
+        .bootstrapNodes(List.of(bootstrap)).queryTimeout(Duration.ofSeconds(1))
+        .retryInterval(Duration.ofSeconds(1)).rateLimit(10_000, 10_000).build().start();
+  }
+
+  /**
+   * e. A libtorrent seeder whose DHT is bootstrapped from a bt node is found by a bt downloader
+   * through the DHT alone: no --peer, no tracker.
+   */
+  @Test
+  @Timeout(120)
+  void btFindsALibtorrentSeederThroughTheDhtAlone() throws Exception {
+    Path src = makeData(tmp.resolve("seed"), 6);
+    Path torrent = tmp.resolve("t.torrent");
+    ltCreate(src, torrent, "--v1");
+    Metainfo m = Metainfo.parse(torrent);
+    try (DhtNode router = dhtNode()) {
+      Lt seed = start("seed", "--torrent", torrent.toString(), "--dir", src.getParent().toString(),
+          "--port", Integer.toString(freePort()), "--timeout", "150",
+          "--dht-bootstrap", "127.0.0.1:" + router.localAddress().getPort());
+      seed.await("listening", Duration.ofSeconds(20));
+      Path dl = tmp.resolve("dl");
+      try (DhtNode dht = dhtNode(router.localAddress());
+          Client client = Client.builder().peerSource(dht).build()) {
+        Torrent t = client.add(m, FileStorage.open(m, dl));
+        t.addListener(recorder());
+        t.start();
+        await(t, seed, Duration.ofSeconds(90));
+        assertThat(t.status().hashFailures()).isZero();
+      }
+      assertSameTree(src, dl.resolve(src.getFileName()));
+    }
+  }
+
+  /** e'. The other way round: a libtorrent downloader finds a bt seeder through the DHT alone. */
+  @Test
+  @Timeout(120)
+  void libtorrentFindsABtSeederThroughTheDhtAlone() throws Exception {
+    Path src = makeData(tmp.resolve("seed"), 7);
+    Path torrent = tmp.resolve("t.torrent");
+    TorrentCreator.builder(src).format(TorrentVersion.V1).pieceLength(PIECE).build().create()
+        .writeTo(torrent);
+    Metainfo m = Metainfo.parse(torrent);
+    Path dl = tmp.resolve("dl");
+    try (DhtNode router = dhtNode();
+        DhtNode dht = dhtNode(router.localAddress());
+        Client client = Client.builder().peerSource(dht).build()) {
+      Torrent t = client.add(m, FileStorage.open(m, src.getParent()));
+      t.addListener(recorder());
+      t.start();
+      t.completion().get(30, TimeUnit.SECONDS);
+      Lt leech = start("download", "--torrent", torrent.toString(), "--dir", dl.toString(),
+          "--port", Integer.toString(freePort()), "--timeout", "90",
+          "--dht-bootstrap", "127.0.0.1:" + router.localAddress().getPort());
+      if (!leech.process.waitFor(100, TimeUnit.SECONDS)) {
+        fail("libtorrent did not finish; bt status " + t.status() + "\n" + diagnostics(leech));
+      }
+      assertThat(leech.process.exitValue()).as(() -> diagnostics(leech)).isZero();
+    }
+    assertSameTree(src, dl.resolve(src.getFileName()));
+  }
+
+  /** opentracker loads its whitelist a moment after it starts: announce until it takes ours. */
+  static void awaitWhitelist(InfoHash hash, int port) throws Exception {
+    URI uri = URI.create("http://127.0.0.1:" + port + "/announce");
+    AnnounceRequest probe = AnnounceRequest.builder(hash,
+        PeerId.random("-PROBE-", new Random(1)), 1).event(AnnounceEvent.STOPPED).build();
+    try (HttpTrackerClient http = HttpTrackerClient.builder().build()) {
+      for (int i = 0; ; i++) {
+        try {
+          http.announce(uri, probe).join();
+          return;
+        } catch (CompletionException e) {
+          if (i >= 100) {
+            throw e;
+          }
+          Thread.sleep(100);
+        }
+      }
+    }
+  }
+
+  static String opentracker() {
+    for (String p : List.of("/usr/bin/opentracker", "/usr/local/bin/opentracker")) {
+      if (Files.isExecutable(Path.of(p))) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * f. bt announces to Debian's opentracker (whitelist-only: the test lists the hash) over HTTP
+   * and over UDP, and downloads from the libtorrent seeder it learns about there.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"http", "udp"})
+  @Timeout(120)
+  void btDownloadsFromALibtorrentSeederLearnedFromOpentracker(String scheme) throws Exception {
+    String exe = opentracker();
+    Assumptions.assumeTrue(exe != null, "opentracker is not installed");
+    Path src = makeData(tmp.resolve("seed"), 8);
+    Path torrent = tmp.resolve("t.torrent");
+    ltCreate(src, torrent, "--v1");
+    Metainfo m = Metainfo.parse(torrent);
+    Path otDir = tmp.resolve("opentracker");
+    Files.createDirectories(otDir);
+    Files.setPosixFilePermissions(otDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path list = otDir.resolve("whitelist");
+    Files.writeString(list, m.infoHashes().v1().orElseThrow().hex() + "\n");
+    Files.setPosixFilePermissions(list, PosixFilePermissions.fromString("rw-r--r--"));
+    int port = freePort();
+    Process ot = new ProcessBuilder(exe, "-i", "127.0.0.1", "-p", Integer.toString(port), "-P",
+        Integer.toString(port), "-d", otDir.toString(), "-w", "/whitelist")
+        .redirectErrorStream(true).redirectOutput(otDir.resolve("log").toFile()).start();
+    try {
+      awaitWhitelist(m.infoHashes().v1().orElseThrow(), port);
+      String url = scheme + "://127.0.0.1:" + port + "/announce";
+      Lt seed = start("seed", "--torrent", torrent.toString(), "--dir", src.getParent().toString(),
+          "--port", Integer.toString(freePort()), "--timeout", "150", "--tracker", url);
+      seed.await("listening", Duration.ofSeconds(20));
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (seed.errLines().stream().noneMatch(l -> l.contains("received peers"))) {
+        assertThat(System.nanoTime()).as(() -> "libtorrent never announced\n"
+            + diagnostics(seed)).isLessThan(end);
+        Thread.sleep(50);
+      }
+      Path dl = tmp.resolve("dl");
+      try (TrackerPeerSource trackers = TrackerPeerSource.builder()
+              .extraTrackers(List.of(url)).retryBase(Duration.ofSeconds(1), Duration.ofSeconds(2))
+              .build();
+          Client client = Client.builder().peerSource(trackers).build()) {
+        Torrent t = client.add(m, FileStorage.open(m, dl));
+        t.addListener(recorder());
+        t.start();
+        await(t, seed, Duration.ofSeconds(90));
+        assertThat(t.status().hashFailures()).isZero();
+      }
+      assertSameTree(src, dl.resolve(src.getFileName()));
+    } finally {
+      ot.destroyForcibly();
+      ot.waitFor(5, TimeUnit.SECONDS);
+    }
+  }
+
   static Path makeData(Path parent, long seed) throws IOException {
     Path root = parent.resolve("data");
     Random r = new Random(seed);
