@@ -6,7 +6,9 @@ import bt.peer.PeerAddress;
  * One connected peer's figures for a {@link Choker}, precomputed by the engine.
  *
  * @param address the peer (the key a decision names it by)
- * @param interested whether the peer wants something we have
+ * @param interested whether the peer wants something we have; a peer we unchoked 5 s ago or
+ *     more that has requested nothing since counts as not interested (until it requests or says
+ *     interested again), so an idle peer cannot hold an upload slot
  * @param chokedByUs whether we are choking it now
  * @param downloadRate the rate it sends us payload at, bytes per second
  * @param uploadRate the rate we send it payload at, bytes per second

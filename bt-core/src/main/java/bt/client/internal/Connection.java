@@ -72,6 +72,14 @@ final class Connection implements PeerView {
   boolean chokedByUs = true;
   boolean weAreInterested;
   long lastUnchokedNanos = Long.MIN_VALUE;
+  /** Whether the peer requested anything since we last unchoked it. */
+  boolean requestedSinceUnchoke;
+  /**
+   * Unchoked for a while, interested, yet it requested nothing: it counts as not interested for
+   * the choker (so an idle peer cannot hold an upload slot) until it requests or says interested
+   * again.
+   */
+  boolean idle;
   final BitSet allowedFastGiven = new BitSet();
 
   // our requests to the peer: piece << 32 | block

@@ -59,6 +59,8 @@ final class TorrentRuntime {
   private static final Logger log = LoggerFactory.getLogger(TorrentRuntime.class);
   private static final long SECOND = 1_000_000_000L;
   private static final long RECHOKE_NANOS = 10 * SECOND;
+  /** An unchoked, interested peer that requests nothing for this long is idle (see Connection). */
+  static final long IDLE_UNCHOKED_NANOS = 5 * SECOND;
   private static final long PEX_NANOS = 60 * SECOND;
   private static final int MIN_QUEUE = 4;
   private static final int MAX_QUEUE = 500;
@@ -643,6 +645,7 @@ final class TorrentRuntime {
       requestMore(c, now);
     } else if (e instanceof PeerEvent.PeerInterested) {
       c.interestedInUs = ((PeerEvent.PeerInterested) e).interested();
+      c.idle = false; // a fresh "interested" earns another turn
       if (c.interestedInUs && c.chokedByUs && unchokedCount() < engine.config.uploadSlots()) {
         rechokeSoon = true; // a free slot: no need to wait for the next 10 s round
       }
@@ -1243,6 +1246,8 @@ final class TorrentRuntime {
   // ---------------------------------------------------------------- seeding
 
   private void onRequest(Connection c, int piece, int offset, int length) {
+    c.requestedSinceUnchoke = true;
+    c.idle = false;
     if (pieces == null || !pieces.isVerified(piece)) {
       c.session.rejectRequest(piece, offset, length);
       return;
@@ -1641,7 +1646,7 @@ final class TorrentRuntime {
       rechokeSoon = false;
       rechoke(now);
       round++;
-    } else if (rechokeSoon) {
+    } else if (rechokeSoon || idleSlotHeld(now)) {
       rechokeSoon = false;
       rechoke(now); // the same round: turns and optimistic unchokes keep their timing
     }
@@ -1764,6 +1769,28 @@ final class TorrentRuntime {
     return n;
   }
 
+  /** Whether an upload slot is held by a newly idle peer while another peer waits for one. */
+  private boolean idleSlotHeld(long now) {
+    boolean idleFound = false;
+    boolean waiting = false;
+    for (Connection c : connections) {
+      if (!c.handshakeDone) {
+        continue;
+      }
+      if (!c.idle && isIdleUnchoked(c, now)) {
+        idleFound = true;
+      } else if (c.chokedByUs && c.interestedInUs && !c.idle) {
+        waiting = true;
+      }
+    }
+    return idleFound && waiting;
+  }
+
+  private static boolean isIdleUnchoked(Connection c, long now) {
+    return !c.chokedByUs && c.interestedInUs && !c.requestedSinceUnchoke
+        && now - c.lastUnchokedNanos >= IDLE_UNCHOKED_NANOS;
+  }
+
   private boolean rechokeAllowed() {
     return state != TorrentState.STOPPED && state != TorrentState.PAUSED
         && state != TorrentState.FAILED && state != TorrentState.CHECKING;
@@ -1778,7 +1805,10 @@ final class TorrentRuntime {
         continue;
       }
       double completion = c.seed ? 1.0 : Math.min(1.0, c.has.cardinality() / (double) count);
-      stats.add(new PeerStats(c.address, c.interestedInUs, c.chokedByUs,
+      if (isIdleUnchoked(c, now)) {
+        c.idle = true;
+      }
+      stats.add(new PeerStats(c.address, c.interestedInUs && !c.idle, c.chokedByUs,
           c.downMeter.rate(now), c.upMeter.rate(now), c.downloaded, c.uploaded, completion,
           c.isSnubbed(), c.connectedNanos, c.lastUnchokedNanos));
     }
@@ -1799,6 +1829,7 @@ final class TorrentRuntime {
       if (unchoke && c.chokedByUs) {
         c.chokedByUs = false;
         c.lastUnchokedNanos = now;
+        c.requestedSinceUnchoke = false;
         c.session.unchoke();
         changed.add(c);
       } else if (!unchoke && !c.chokedByUs) {
