@@ -156,6 +156,9 @@ public final class HttpRequestHead {
     targetStart = 4;
     targetEnd = sp;
     int v = sp + 1;
+    if (indexOf(b, v, end, (byte) ' ') >= 0) {
+      return -400;
+    }
     if (end - v != 8 || !startsWith(b, v, "HTTP/1.")) {
       return end - v >= 5 && startsWith(b, v, "HTTP/") ? -505 : -400;
     }

@@ -1,0 +1,191 @@
+package bt.tracker.server.internal;
+
+import static bt.tracker.server.internal.SwarmRegistry.EVENT_COMPLETED;
+import static bt.tracker.server.internal.SwarmRegistry.EVENT_NONE;
+import static bt.tracker.server.internal.SwarmRegistry.EVENT_STARTED;
+import static bt.tracker.server.internal.SwarmRegistry.EVENT_STOPPED;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class SwarmRegistryTest {
+  private static final long SECOND = 1_000_000_000L;
+  private static final HashKey A = hash(1);
+  private static final HashKey B = hash(2);
+
+  private final Rng rng = new Rng(42);
+  private final PeerEntry[] out = new PeerEntry[200];
+  private final int[] counts = new int[3];
+
+  static HashKey hash(int n) {
+    byte[] b = new byte[20];
+    b[0] = (byte) n;
+    b[19] = (byte) (n >> 8);
+    return HashKey.of(b, 0);
+  }
+
+  static byte[] ip(int last) {
+    return new byte[] {127, 0, (byte) (last >> 8), (byte) last};
+  }
+
+  private static SwarmRegistry registry(int maxSwarms, int perSwarm, int total) {
+    return new SwarmRegistry(new SwarmRegistry.Limits(maxSwarms, perSwarm, total, 50, 200,
+        60 * SECOND), null);
+  }
+
+  private int announce(SwarmRegistry r, HashKey h, int peer, boolean seeder, int event, long now) {
+    return r.announce(h, ip(peer), 6881, null, seeder, event, 50, false, now, rng, out, counts);
+  }
+
+  @Test
+  void neverReturnsTheAnnouncingPeerToItself() {
+    SwarmRegistry r = registry(10, 100, 1000);
+    assertThat(announce(r, A, 1, false, EVENT_STARTED, 0)).isZero();
+    assertThat(announce(r, A, 2, false, EVENT_STARTED, 0)).isEqualTo(1);
+    assertThat(out[0].ip()).isEqualTo(ip(1));
+    assertThat(announce(r, A, 1, false, EVENT_NONE, 0)).isEqualTo(1);
+    assertThat(out[0].ip()).isEqualTo(ip(2));
+  }
+
+  @Test
+  void countsSeedersLeechersAndCompletedOncePerPeer() {
+    SwarmRegistry r = registry(10, 100, 1000);
+    announce(r, A, 1, true, EVENT_STARTED, 0);
+    announce(r, A, 2, false, EVENT_STARTED, 0);
+    announce(r, A, 2, true, EVENT_COMPLETED, 0);
+    announce(r, A, 2, true, EVENT_COMPLETED, 0);
+    r.scrape(A, counts);
+    assertThat(counts).containsExactly(2, 1, 0);
+    announce(r, A, 3, false, EVENT_STARTED, 0);
+    assertThat(counts[0]).isEqualTo(2);
+    assertThat(counts[1]).isEqualTo(1);
+  }
+
+  @Test
+  void stoppedRemovesThePeerAndDoesNotCreateASwarm() {
+    SwarmRegistry r = registry(10, 100, 1000);
+    announce(r, A, 1, false, EVENT_STARTED, 0);
+    assertThat(announce(r, A, 1, false, EVENT_STOPPED, 0)).isZero();
+    assertThat(r.peerCount()).isZero();
+    announce(r, B, 1, false, EVENT_STOPPED, 0);
+    r.scrape(B, counts);
+    assertThat(counts).containsExactly(0, 0, 0);
+    assertThat(r.snapshot()).doesNotContainKey(B);
+  }
+
+  @Test
+  void peersExpireAfterTheTtlOnTheNextAnnounceAndOnSweep() {
+    SwarmRegistry r = registry(10, 100, 1000);
+    announce(r, A, 1, false, EVENT_STARTED, 0);
+    announce(r, B, 1, false, EVENT_STARTED, 0);
+    announce(r, A, 2, false, EVENT_STARTED, 30 * SECOND);
+    assertThat(announce(r, A, 3, false, EVENT_STARTED, 61 * SECOND)).isEqualTo(1);
+    assertThat(out[0].ip()).isEqualTo(ip(2));
+    assertThat(r.peerCount()).isEqualTo(3); // B's peer waits for the sweep
+    assertThat(r.sweep(61 * SECOND)).isEqualTo(1);
+    assertThat(r.swarmCount()).isEqualTo(1);
+    assertThat(r.sweep(200 * SECOND)).isEqualTo(2);
+    assertThat(r.swarmCount()).isZero();
+    assertThat(r.peerCount()).isZero();
+  }
+
+  @Test
+  void aReannounceKeepsAPeerAlive() {
+    SwarmRegistry r = registry(10, 100, 1000);
+    announce(r, A, 1, false, EVENT_STARTED, 0);
+    announce(r, A, 1, false, EVENT_NONE, 50 * SECOND);
+    assertThat(r.sweep(100 * SECOND)).isZero();
+    assertThat(r.peerCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aFullSwarmEvictsItsOldestPeer() {
+    SwarmRegistry r = registry(10, 3, 1000);
+    for (int p = 1; p <= 3; p++) {
+      announce(r, A, p, false, EVENT_STARTED, p);
+    }
+    announce(r, A, 1, false, EVENT_NONE, 10); // 2 is now the oldest
+    announce(r, A, 4, false, EVENT_STARTED, 11);
+    assertThat(announce(r, A, 5, false, EVENT_STARTED, 12)).isEqualTo(2);
+    Set<Integer> seen = new HashSet<>();
+    for (int i = 0; i < 2; i++) {
+      seen.add((int) out[i].ip()[3]);
+    }
+    assertThat(seen).containsExactlyInAnyOrder(1, 4);
+    assertThat(r.peerCount()).isEqualTo(3);
+  }
+
+  @Test
+  void tooManySwarmsEvictTheLeastRecentlyUsed() {
+    SwarmRegistry r = registry(2, 10, 1000);
+    announce(r, hash(1), 1, false, EVENT_STARTED, 0);
+    announce(r, hash(2), 1, false, EVENT_STARTED, 0);
+    announce(r, hash(1), 2, false, EVENT_STARTED, 0);
+    announce(r, hash(3), 1, false, EVENT_STARTED, 0);
+    assertThat(r.snapshot()).containsOnlyKeys(hash(1), hash(3));
+    assertThat(r.peerCount()).isEqualTo(3);
+  }
+
+  @Test
+  void theGlobalPeerCapEvictsFromTheLeastRecentlyUsedSwarm() {
+    SwarmRegistry r = registry(100, 100, 4);
+    announce(r, hash(1), 1, false, EVENT_STARTED, 0);
+    for (int p = 1; p <= 3; p++) {
+      announce(r, hash(2), p, false, EVENT_STARTED, 0);
+    }
+    announce(r, hash(3), 1, false, EVENT_STARTED, 0);
+    assertThat(r.peerCount()).isEqualTo(4);
+    assertThat(r.snapshot()).doesNotContainKey(hash(1));
+    for (int i = 0; i < 50; i++) {
+      announce(r, hash(10 + i), 1, false, EVENT_STARTED, 0);
+      assertThat(r.peerCount()).isLessThanOrEqualTo(4);
+    }
+  }
+
+  @Test
+  void samplesDistinctPeersUpToNumwantFromALargeSwarm() {
+    SwarmRegistry r = registry(10, 10_000, 100_000);
+    for (int p = 0; p < 1000; p++) {
+      announce(r, A, p, false, EVENT_STARTED, 0);
+    }
+    Set<Integer> union = new HashSet<>();
+    for (int round = 0; round < 40; round++) {
+      int n = r.announce(A, ip(5000), 6881, null, false, EVENT_NONE, 50, false, 0, rng, out,
+          counts);
+      assertThat(n).isEqualTo(50);
+      Set<Integer> distinct = new HashSet<>();
+      for (int i = 0; i < n; i++) {
+        int id = (out[i].ip()[2] & 255) << 8 | (out[i].ip()[3] & 255);
+        assertThat(id).isNotEqualTo(5000);
+        distinct.add(id);
+      }
+      assertThat(distinct).hasSize(50);
+      union.addAll(distinct);
+    }
+    assertThat(union.size()).as("samples vary between announces").isGreaterThan(500);
+  }
+
+  @Test
+  void returnsOnlyTheRequestersFamilyUnlessBothAreAsked() {
+    SwarmRegistry r = registry(10, 100, 1000);
+    byte[] v6 = new byte[16];
+    v6[15] = 1;
+    r.announce(A, v6, 7000, null, false, EVENT_STARTED, 50, false, 0, rng, out, counts);
+    assertThat(announce(r, A, 1, false, EVENT_STARTED, 0)).isZero();
+    assertThat(r.announce(A, ip(2), 6881, null, false, EVENT_STARTED, 50, true, 0, rng, out,
+        counts)).isEqualTo(2);
+    assertThat(out[0].isIpv6()).isFalse();
+    assertThat(out[1].isIpv6()).isTrue();
+    assertThat(counts[1]).isEqualTo(3);
+  }
+
+  @Test
+  void numwantIsCappedAndNegativeMeansDefault() {
+    SwarmRegistry r = registry(10, 100, 1000);
+    assertThat(r.numwant(-1)).isEqualTo(50);
+    assertThat(r.numwant(0)).isZero();
+    assertThat(r.numwant(Long.MAX_VALUE)).isEqualTo(200);
+  }
+}
