@@ -1,5 +1,8 @@
 package bt.tracker.server.internal;
 
+import static bt.tracker.server.internal.Requests.announce;
+import static bt.tracker.server.internal.Requests.pct;
+import static bt.tracker.server.internal.Requests.peerId;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -35,23 +38,6 @@ class HttpTrackerHandlerTest {
   }
 
   private final ByteSink body = new ByteSink(64);
-
-  static String pct(byte[] b) {
-    StringBuilder sb = new StringBuilder();
-    for (byte x : b) {
-      sb.append('%').append(String.format("%02X", x & 255));
-    }
-    return sb.toString();
-  }
-
-  static String peerId(int n) {
-    return "-BT0001-" + String.format("%012d", n);
-  }
-
-  static String announce(byte[] hash, int port, String extra) {
-    return "/announce?info_hash=" + pct(hash) + "&peer_id=" + peerId(port) + "&port=" + port
-        + "&uploaded=0&downloaded=0&left=100" + extra;
-  }
 
   private static HttpTrackerHandler handler(Set<HashKey> allowed) {
     SwarmRegistry r = new SwarmRegistry(
