@@ -16,6 +16,11 @@ import java.util.Set;
  * and {@code maxPeers} peers in all (a new one evicts the oldest peer of the least recently used
  * swarm). A peer expires {@code peerTtlNanos} after its last announce: lazily when its swarm is
  * announced to, and by {@link #sweep(long)} for swarms nobody announces to any more.
+ *
+ * <p>A swarm's {@code downloaded} counts each peer at most once: on a {@code completed} event, or
+ * when a peer known as a leecher announces {@code left=0}, even with {@code stopped}. The second
+ * rule catches clients that skip {@code completed} when they stop right after finishing (aria2
+ * with {@code --seed-time=0} sends only {@code stopped}, with {@code left=0}).
  */
 public final class SwarmRegistry {
   /** Event codes, numbered as in BEP 15. */
@@ -87,6 +92,9 @@ public final class SwarmRegistry {
         if (swarm != null) {
           PeerEntry e = swarm.get(key);
           if (e != null) {
+            if (seeder && !e.seeder) {
+              countDownload(swarm, e); // finished and left at once (aria2 with --seed-time=0)
+            }
             swarm.remove(e);
             totalPeers--;
           }
@@ -121,14 +129,14 @@ public final class SwarmRegistry {
       } else {
         self.peerId(peerId);
         self.lastSeenNanos = nowNanos;
+        if (seeder && !self.seeder) {
+          countDownload(swarm, self);
+        }
         swarm.setSeeder(self, seeder);
         swarm.touch(self);
       }
-      if (event == EVENT_COMPLETED && !self.completedCounted) {
-        self.completedCounted = true;
-        if (swarm.downloaded < Integer.MAX_VALUE) {
-          swarm.downloaded++;
-        }
+      if (event == EVENT_COMPLETED) {
+        countDownload(swarm, self);
       }
       counts[0] = swarm.seeders;
       counts[1] = swarm.leechers();
@@ -138,6 +146,15 @@ public final class SwarmRegistry {
         n += swarm.sample(!v6, self, numwant - n, out, n, rng);
       }
       return n;
+    }
+  }
+
+  private static void countDownload(Swarm swarm, PeerEntry e) {
+    if (!e.completedCounted) {
+      e.completedCounted = true;
+      if (swarm.downloaded < Integer.MAX_VALUE) {
+        swarm.downloaded++;
+      }
     }
   }
 

@@ -64,6 +64,17 @@ class SwarmRegistryTest {
   }
 
   @Test
+  void aLeecherThatStopsWithNothingLeftCountsAsADownload() {
+    SwarmRegistry r = registry(10, 100, 1000);
+    announce(r, A, 1, false, EVENT_STARTED, 0);
+    announce(r, A, 1, true, EVENT_STOPPED, 0);
+    announce(r, A, 2, true, EVENT_STARTED, 0); // a seeder from the start: no download
+    announce(r, A, 2, true, EVENT_STOPPED, 0);
+    r.scrape(A, counts);
+    assertThat(counts).containsExactly(0, 1, 0);
+  }
+
+  @Test
   void stoppedRemovesThePeerAndDoesNotCreateASwarm() {
     SwarmRegistry r = registry(10, 100, 1000);
     announce(r, A, 1, false, EVENT_STARTED, 0);
