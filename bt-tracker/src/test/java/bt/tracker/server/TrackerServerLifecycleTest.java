@@ -39,14 +39,14 @@ class TrackerServerLifecycleTest {
     try (TrackerServer s = TrackerServer.builder().build().start()) {
       http = s.httpPort();
       udp = s.udpPort();
-      assertThat(trackerThreads()).contains("bt-tracker-http-" + http, "bt-tracker-udp-" + udp);
+      assertThat(trackerThreads()).contains("bt-tracker-http-" + http, "bt-tracker-udp-" + udp + "-0");
       try (RawHttp c = new RawHttp(LOOPBACK, http)) {
         c.send("GET " + announce(new byte[20], 1, "") + " HTTP/1.1\r\n\r\n");
         assertThat(c.read().status()).isEqualTo(200);
       }
     }
     assertThat(trackerThreads()).doesNotContain("bt-tracker-http-" + http,
-        "bt-tracker-udp-" + udp, "bt-tracker-sweep-" + http);
+        "bt-tracker-udp-" + udp + "-0", "bt-tracker-sweep-" + http);
     try (TrackerServer again = TrackerServer.builder().httpPort(http).udpPort(udp).build()
         .start()) {
       assertThat(again.httpPort()).isEqualTo(http);

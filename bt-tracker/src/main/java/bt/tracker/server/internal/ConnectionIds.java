@@ -10,57 +10,72 @@ import java.security.SecureRandom;
  * and servers to accept it for two). A client cannot forge an id for another address without the
  * secret, which never leaves the process.
  *
- * <p>Not thread-safe: owned by the single UDP receive thread.
+ * <p>Thread-safe: the secrets are one immutable object behind a volatile field, replaced under a
+ * lock when due, so the UDP threads read them without locking.
  */
 public final class ConnectionIds {
   private final SecureRandom random;
   private final long rotationNanos;
-  private long k0;
-  private long k1;
-  private long prev0;
-  private long prev1;
-  private long rotatedAtNanos;
+  private volatile Keys keys;
+
+  /** The current and previous secrets; immutable, replaced whole on rotation. */
+  private static final class Keys {
+    final long k0;
+    final long k1;
+    final long prev0;
+    final long prev1;
+    final long rotatedAtNanos;
+
+    Keys(long k0, long k1, long prev0, long prev1, long rotatedAtNanos) {
+      this.k0 = k0;
+      this.k1 = k1;
+      this.prev0 = prev0;
+      this.prev1 = prev1;
+      this.rotatedAtNanos = rotatedAtNanos;
+    }
+  }
 
   /** Ids for a server whose clock reads {@code nowNanos}; secrets drawn from {@code random}. */
   public ConnectionIds(SecureRandom random, long rotationNanos, long nowNanos) {
     this.random = random;
     this.rotationNanos = rotationNanos;
-    this.k0 = random.nextLong();
-    this.k1 = random.nextLong();
-    this.prev0 = random.nextLong();
-    this.prev1 = random.nextLong();
-    this.rotatedAtNanos = nowNanos;
+    this.keys = new Keys(random.nextLong(), random.nextLong(), random.nextLong(),
+        random.nextLong(), nowNanos);
   }
 
   /** Replaces the secret if it is older than the rotation period. Call before each use. */
   public void rotateIfDue(long nowNanos) {
-    long age = nowNanos - rotatedAtNanos;
+    if (nowNanos - keys.rotatedAtNanos >= rotationNanos) {
+      rotate(nowNanos);
+    }
+  }
+
+  private synchronized void rotate(long nowNanos) {
+    Keys k = keys;
+    long age = nowNanos - k.rotatedAtNanos;
     if (age < rotationNanos) {
-      return;
+      return; // another thread rotated first
     }
     if (age >= 2 * rotationNanos) { // idle for long: the previous secret is stale too
-      prev0 = random.nextLong();
-      prev1 = random.nextLong();
+      keys = new Keys(random.nextLong(), random.nextLong(), random.nextLong(), random.nextLong(),
+          nowNanos);
     } else {
-      prev0 = k0;
-      prev1 = k1;
+      keys = new Keys(random.nextLong(), random.nextLong(), k.k0, k.k1, nowNanos);
     }
-    k0 = random.nextLong();
-    k1 = random.nextLong();
-    rotatedAtNanos = nowNanos;
   }
 
   /** The id to hand to a client at {@code ipHi:ipLo} (IPv6 or mapped IPv4) and {@code port}. */
   public long issue(long ipHi, long ipLo, int port) {
-    return sipHash24(k0, k1, ipHi, ipLo, port);
+    Keys k = keys;
+    return sipHash24(k.k0, k.k1, ipHi, ipLo, port);
   }
 
   /** Whether {@code id} was issued to this client with the current or the previous secret. */
   public boolean isValid(long id, long ipHi, long ipLo, int port) {
-    return id == sipHash24(k0, k1, ipHi, ipLo, port)
-        || id == sipHash24(prev0, prev1, ipHi, ipLo, port);
+    Keys k = keys;
+    return id == sipHash24(k.k0, k.k1, ipHi, ipLo, port)
+        || id == sipHash24(k.prev0, k.prev1, ipHi, ipLo, port);
   }
-
   /** SipHash-2-4 of the 24-byte message m0 m1 m2 (each little-endian, as in the reference). */
   static long sipHash24(long k0, long k1, long m0, long m1, long m2) {
     long v0 = k0 ^ 0x736f6d6570736575L;

@@ -2,6 +2,7 @@ package bt.tracker.server.internal;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
@@ -9,6 +10,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -142,7 +144,7 @@ public final class HttpServerLoop implements Runnable {
       }
       try {
         ch.configureBlocking(false);
-        ch.socket().setTcpNoDelay(true);
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
         InetSocketAddress remote = (InetSocketAddress) ch.getRemoteAddress();
         Conn c = new Conn(ch, remote.getAddress().getAddress(), maxHead);
         c.deadline = ticker.getAsLong() + timeoutNanos;
@@ -155,6 +157,9 @@ public final class HttpServerLoop implements Runnable {
   }
 
   private void read(Conn c) throws IOException {
+    if (c.inLen == c.in.length && c.in.length < maxHead) { // grow, up to the head limit
+      c.in = Arrays.copyOf(c.in, Math.min(maxHead, c.in.length * 4));
+    }
     int n = c.ch.read(ByteBuffer.wrap(c.in, c.inLen, c.in.length - c.inLen));
     if (n < 0) {
       close(c);
@@ -288,7 +293,7 @@ public final class HttpServerLoop implements Runnable {
   private final class Conn {
     final SocketChannel ch;
     final byte[] ip;
-    final byte[] in;
+    byte[] in;
     final HttpRequestHead parser = new HttpRequestHead(maxRequestLine, maxHead);
     int inLen;
     SelectionKey key;
@@ -299,7 +304,7 @@ public final class HttpServerLoop implements Runnable {
     Conn(SocketChannel ch, byte[] ip, int capacity) {
       this.ch = ch;
       this.ip = ip;
-      this.in = new byte[capacity];
+      this.in = new byte[Math.min(1024, capacity)]; // a tracker GET is ~300 bytes
     }
   }
 }

@@ -38,7 +38,7 @@ public final class HttpTrackerHandler {
   private final Rng rng;
   private final int intervalSeconds;
   private final int minIntervalSeconds;
-  private final PeerEntry[] peers;
+  private final PeerSample sample;
   private final int[] counts = new int[3];
   private byte[] value = new byte[256];
   private int valueLen;
@@ -62,7 +62,7 @@ public final class HttpTrackerHandler {
     this.rng = rng;
     this.intervalSeconds = intervalSeconds;
     this.minIntervalSeconds = minIntervalSeconds;
-    this.peers = new PeerEntry[registry.limits().maxNumwant()];
+    this.sample = new PeerSample(registry.limits().maxNumwant());
   }
 
   /**
@@ -132,34 +132,21 @@ public final class HttpTrackerHandler {
       return "info_hash not allowed on this tracker";
     }
     byte[] ip = ipParam != null ? ipParam : clientIp;
+    sample.wantEntries = !compact;
     int n = registry.announce(infoHash, ip, port, peerId, left == 0, event,
-        registry.numwant(numwant), true, now, rng, peers, counts);
-    body.put('d').bstr("complete").bint(counts[0]).bstr("incomplete").bint(counts[1])
+        registry.numwant(numwant), true, now, rng, sample);
+    body.put('d').bstr("complete").bint(sample.seeders).bstr("incomplete").bint(sample.leechers)
         .bstr("interval").bint(intervalSeconds).bstr("min interval").bint(minIntervalSeconds);
     body.bstr("peers");
     if (compact) {
-      int v4 = 0;
-      for (int i = 0; i < n; i++) {
-        v4 += peers[i].isIpv6() ? 0 : 1;
-      }
-      body.bstrHeader(6 * v4);
-      for (int i = 0; i < n; i++) {
-        if (!peers[i].isIpv6()) {
-          compactEntry(body, peers[i]);
-        }
-      }
-      if (v4 < n) {
-        body.bstr("peers6").bstrHeader(18 * (n - v4));
-        for (int i = 0; i < n; i++) {
-          if (peers[i].isIpv6()) {
-            compactEntry(body, peers[i]);
-          }
-        }
+      body.bstrHeader(6 * sample.count4).put(sample.v4, 0, 6 * sample.count4);
+      if (sample.count6 > 0) {
+        body.bstr("peers6").bstrHeader(18 * sample.count6).put(sample.v6, 0, 18 * sample.count6);
       }
     } else {
       body.put('l');
       for (int i = 0; i < n; i++) {
-        PeerEntry e = peers[i];
+        PeerEntry e = sample.entries[i];
         body.put('d').bstr("ip").bstr(ipLiteral(e.ip()));
         byte[] id = e.peerId();
         if (!noPeerId && id != null) {
@@ -168,15 +155,10 @@ public final class HttpTrackerHandler {
         body.bstr("port").bint(e.port()).put('e');
       }
       body.put('e');
+      sample.clearEntries();
     }
     body.put('e');
-    Arrays.fill(peers, 0, n, null);
     return null;
-  }
-
-  private static void compactEntry(ByteSink body, PeerEntry e) {
-    byte[] ip = e.ip();
-    body.put(ip, 0, ip.length).put(e.port() >>> 8).put(e.port() & 255);
   }
 
   private String announceParam(byte[] buf, int s, int e, boolean loopback) {

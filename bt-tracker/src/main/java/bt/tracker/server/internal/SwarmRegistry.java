@@ -76,13 +76,15 @@ public final class SwarmRegistry {
    * @param numwant peers wanted, already capped by {@link #numwant(long)}
    * @param bothFamilies false to return only peers of the announcing peer's address family (UDP),
    *     true to add the other family after it (HTTP, which has {@code peers} and {@code peers6})
-   * @param out receives the peers, from index 0; at least {@code numwant} long
-   * @param counts receives seeders at [0] and leechers at [1], after this announce
-   * @return how many peers were written to {@code out}
+   * @param out receives the peers and the swarm's counts after this announce; its {@code
+   *     wantEntries} is the caller's to set
+   * @return how many peers were sampled
    */
   public int announce(HashKey hash, byte[] ip, int port, byte[] peerId, boolean seeder, int event,
-      int numwant, boolean bothFamilies, long nowNanos, Rng rng, PeerEntry[] out, int[] counts) {
+      int numwant, boolean bothFamilies, long nowNanos, Rng rng, PeerSample out) {
     PeerKey key = PeerKey.of(ip, port);
+    out.count4 = 0;
+    out.count6 = 0;
     synchronized (lock) {
       Swarm swarm = swarms.get(hash);
       if (swarm != null) {
@@ -98,11 +100,11 @@ public final class SwarmRegistry {
             swarm.remove(e);
             totalPeers--;
           }
-          counts[0] = swarm.seeders;
-          counts[1] = swarm.leechers();
+          out.seeders = swarm.seeders;
+          out.leechers = swarm.leechers();
         } else {
-          counts[0] = 0;
-          counts[1] = 0;
+          out.seeders = 0;
+          out.leechers = 0;
         }
         return 0;
       }
@@ -132,18 +134,17 @@ public final class SwarmRegistry {
         if (seeder && !self.seeder) {
           countDownload(swarm, self);
         }
-        swarm.setSeeder(self, seeder);
-        swarm.touch(self);
+        swarm.setSeeder(self, seeder); // get() above already moved it to the end
       }
       if (event == EVENT_COMPLETED) {
         countDownload(swarm, self);
       }
-      counts[0] = swarm.seeders;
-      counts[1] = swarm.leechers();
+      out.seeders = swarm.seeders;
+      out.leechers = swarm.leechers();
       boolean v6 = self.isIpv6();
-      int n = swarm.sample(v6, self, numwant, out, 0, rng);
+      int n = swarm.sample(v6, self, numwant, out, rng);
       if (bothFamilies && n < numwant) {
-        n += swarm.sample(!v6, self, numwant - n, out, n, rng);
+        n += swarm.sample(!v6, self, numwant - n, out, rng);
       }
       return n;
     }

@@ -13,29 +13,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The UDP tracker's receive loop: one thread blocks in {@code receive}, hands each datagram to
- * {@link UdpTrackerHandler} and sends its reply from the same thread. The receive and send buffers
- * are direct and reused, so the only allocation per datagram is the JDK's source address (and the
- * peer record of a new peer). A failure on one datagram never ends the loop; closing the channel
- * does.
+ * The UDP tracker's receive loop: each worker thread blocks in {@code receive} on the shared
+ * channel, hands the datagram to its own {@link UdpTrackerHandler} and sends the reply itself.
+ * With two workers one receives while the other handles and sends, which is where most of the
+ * time goes (two system calls a datagram). The buffers are direct and reused, so a datagram costs
+ * a few small objects (the source address bytes, the keys, the peer record of a new peer). A
+ * failure on one datagram never ends the loop; closing the channel does.
  */
-public final class UdpServerLoop implements Runnable {
+public final class UdpServerLoop {
   private static final Logger log = LoggerFactory.getLogger(UdpServerLoop.class);
 
   private final DatagramChannel channel;
-  private final UdpTrackerHandler handler;
   private final LongSupplier ticker;
-  private final ByteBuffer in = ByteBuffer.allocateDirect(2048);
-  private final ByteBuffer out;
+  private final int maxReplyBytes;
   private volatile boolean running = true;
 
-  /** A loop serving {@code channel}, which must be bound and blocking; the loop closes it. */
-  public UdpServerLoop(DatagramChannel channel, UdpTrackerHandler handler, LongSupplier ticker,
-      int maxReplyBytes) {
+  /** A loop serving {@code channel}, which must be bound and blocking; {@link #stop()} closes it. */
+  public UdpServerLoop(DatagramChannel channel, LongSupplier ticker, int maxReplyBytes) {
     this.channel = channel;
-    this.handler = handler;
     this.ticker = ticker;
-    this.out = ByteBuffer.allocateDirect(maxReplyBytes);
+    this.maxReplyBytes = maxReplyBytes;
+  }
+
+  /** A worker to run on its own thread, answering with {@code handler} (owned by that thread). */
+  public Runnable worker(UdpTrackerHandler handler) {
+    ByteBuffer in = ByteBuffer.allocateDirect(2048);
+    ByteBuffer out = ByteBuffer.allocateDirect(maxReplyBytes);
+    return () -> run(handler, in, out);
   }
 
   /** Stops the loop by closing the channel, which wakes the blocked receive. */
@@ -48,8 +52,7 @@ public final class UdpServerLoop implements Runnable {
     }
   }
 
-  @Override
-  public void run() {
+  private void run(UdpTrackerHandler handler, ByteBuffer in, ByteBuffer out) {
     while (running) {
       SocketAddress from;
       try {

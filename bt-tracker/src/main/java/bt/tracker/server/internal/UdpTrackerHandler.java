@@ -51,9 +51,8 @@ public final class UdpTrackerHandler {
   private final ConnectionIds ids;
   private final Rng rng;
   private final int intervalSeconds;
-  private final PeerEntry[] peers;
+  private final PeerSample sample;
   private final int[] counts = new int[3];
-  private final byte[] peerIdScratch = new byte[20];
 
   /** A handler over {@code registry}, telling clients to announce every {@code intervalSeconds}. */
   public UdpTrackerHandler(SwarmRegistry registry, ConnectionIds ids, Rng rng, int intervalSeconds) {
@@ -61,7 +60,7 @@ public final class UdpTrackerHandler {
     this.ids = ids;
     this.rng = rng;
     this.intervalSeconds = intervalSeconds;
-    this.peers = new PeerEntry[registry.limits().maxNumwant()];
+    this.sample = new PeerSample(registry.limits().maxNumwant());
   }
 
   /**
@@ -132,14 +131,16 @@ public final class UdpTrackerHandler {
     if (left < 0) {
       return error(reply, tid, "bad left", len);
     }
-    req.get(36, peerIdScratch);
-    int n = registry.announce(hash, ip, peerPort, peerIdScratch.clone(), left == 0, event,
-        registry.numwant(numwant), false, nowNanos, rng, peers, counts);
-    reply.putInt(ANNOUNCE).putInt(tid).putInt(intervalSeconds).putInt(counts[1]).putInt(counts[0]);
-    for (int i = 0; i < n; i++) {
-      PeerEntry e = peers[i];
-      reply.put(e.ip()).putShort((short) e.port());
-      peers[i] = null;
+    byte[] peerId = new byte[20];
+    req.get(36, peerId);
+    registry.announce(hash, ip, peerPort, peerId, left == 0, event, registry.numwant(numwant),
+        false, nowNanos, rng, sample);
+    reply.putInt(ANNOUNCE).putInt(tid).putInt(intervalSeconds).putInt(sample.leechers)
+        .putInt(sample.seeders);
+    if (ip.length == 4) {
+      reply.put(sample.v4, 0, 6 * sample.count4);
+    } else {
+      reply.put(sample.v6, 0, 18 * sample.count6);
     }
     reply.flip();
     return true;

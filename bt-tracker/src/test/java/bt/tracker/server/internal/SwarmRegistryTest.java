@@ -6,7 +6,9 @@ import static bt.tracker.server.internal.SwarmRegistry.EVENT_STARTED;
 import static bt.tracker.server.internal.SwarmRegistry.EVENT_STOPPED;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +18,7 @@ class SwarmRegistryTest {
   private static final HashKey B = hash(2);
 
   private final Rng rng = new Rng(42);
-  private final PeerEntry[] out = new PeerEntry[200];
+  private final PeerSample out = new PeerSample(200);
   private final int[] counts = new int[3];
 
   static HashKey hash(int n) {
@@ -36,7 +38,16 @@ class SwarmRegistryTest {
   }
 
   private int announce(SwarmRegistry r, HashKey h, int peer, boolean seeder, int event, long now) {
-    return r.announce(h, ip(peer), 6881, null, seeder, event, 50, false, now, rng, out, counts);
+    return r.announce(h, ip(peer), 6881, null, seeder, event, 50, false, now, rng, out);
+  }
+
+  /** The peer numbers (see {@link #ip}) of the IPv4 peers sampled, in order. */
+  private List<Integer> sampled() {
+    List<Integer> ids = new ArrayList<>();
+    for (int i = 0; i < out.count4; i++) {
+      ids.add((out.v4[6 * i + 2] & 255) << 8 | (out.v4[6 * i + 3] & 255));
+    }
+    return ids;
   }
 
   @Test
@@ -44,9 +55,9 @@ class SwarmRegistryTest {
     SwarmRegistry r = registry(10, 100, 1000);
     assertThat(announce(r, A, 1, false, EVENT_STARTED, 0)).isZero();
     assertThat(announce(r, A, 2, false, EVENT_STARTED, 0)).isEqualTo(1);
-    assertThat(out[0].ip()).isEqualTo(ip(1));
+    assertThat(sampled()).containsExactly(1);
     assertThat(announce(r, A, 1, false, EVENT_NONE, 0)).isEqualTo(1);
-    assertThat(out[0].ip()).isEqualTo(ip(2));
+    assertThat(sampled()).containsExactly(2);
   }
 
   @Test
@@ -59,8 +70,8 @@ class SwarmRegistryTest {
     r.scrape(A, counts);
     assertThat(counts).containsExactly(2, 1, 0);
     announce(r, A, 3, false, EVENT_STARTED, 0);
-    assertThat(counts[0]).isEqualTo(2);
-    assertThat(counts[1]).isEqualTo(1);
+    assertThat(out.seeders).isEqualTo(2);
+    assertThat(out.leechers).isEqualTo(1);
   }
 
   @Test
@@ -93,7 +104,7 @@ class SwarmRegistryTest {
     announce(r, B, 1, false, EVENT_STARTED, 0);
     announce(r, A, 2, false, EVENT_STARTED, 30 * SECOND);
     assertThat(announce(r, A, 3, false, EVENT_STARTED, 61 * SECOND)).isEqualTo(1);
-    assertThat(out[0].ip()).isEqualTo(ip(2));
+    assertThat(sampled()).containsExactly(2);
     assertThat(r.peerCount()).isEqualTo(3); // B's peer waits for the sweep
     assertThat(r.sweep(61 * SECOND)).isEqualTo(1);
     assertThat(r.swarmCount()).isEqualTo(1);
@@ -120,11 +131,7 @@ class SwarmRegistryTest {
     announce(r, A, 1, false, EVENT_NONE, 10); // 2 is now the oldest
     announce(r, A, 4, false, EVENT_STARTED, 11);
     assertThat(announce(r, A, 5, false, EVENT_STARTED, 12)).isEqualTo(2);
-    Set<Integer> seen = new HashSet<>();
-    for (int i = 0; i < 2; i++) {
-      seen.add((int) out[i].ip()[3]);
-    }
-    assertThat(seen).containsExactlyInAnyOrder(1, 4);
+    assertThat(sampled()).containsExactlyInAnyOrder(1, 4);
     assertThat(r.peerCount()).isEqualTo(3);
   }
 
@@ -163,15 +170,10 @@ class SwarmRegistryTest {
     }
     Set<Integer> union = new HashSet<>();
     for (int round = 0; round < 40; round++) {
-      int n = r.announce(A, ip(5000), 6881, null, false, EVENT_NONE, 50, false, 0, rng, out,
-          counts);
+      int n = r.announce(A, ip(5000), 6881, null, false, EVENT_NONE, 50, false, 0, rng, out);
       assertThat(n).isEqualTo(50);
-      Set<Integer> distinct = new HashSet<>();
-      for (int i = 0; i < n; i++) {
-        int id = (out[i].ip()[2] & 255) << 8 | (out[i].ip()[3] & 255);
-        assertThat(id).isNotEqualTo(5000);
-        distinct.add(id);
-      }
+      assertThat(sampled()).doesNotContain(5000);
+      Set<Integer> distinct = new HashSet<>(sampled());
       assertThat(distinct).hasSize(50);
       union.addAll(distinct);
     }
@@ -183,13 +185,18 @@ class SwarmRegistryTest {
     SwarmRegistry r = registry(10, 100, 1000);
     byte[] v6 = new byte[16];
     v6[15] = 1;
-    r.announce(A, v6, 7000, null, false, EVENT_STARTED, 50, false, 0, rng, out, counts);
+    r.announce(A, v6, 7000, null, false, EVENT_STARTED, 50, false, 0, rng, out);
     assertThat(announce(r, A, 1, false, EVENT_STARTED, 0)).isZero();
-    assertThat(r.announce(A, ip(2), 6881, null, false, EVENT_STARTED, 50, true, 0, rng, out,
-        counts)).isEqualTo(2);
-    assertThat(out[0].isIpv6()).isFalse();
-    assertThat(out[1].isIpv6()).isTrue();
-    assertThat(counts[1]).isEqualTo(3);
+    out.wantEntries = true;
+    assertThat(r.announce(A, ip(2), 6881, null, false, EVENT_STARTED, 50, true, 0, rng, out))
+        .isEqualTo(2);
+    assertThat(sampled()).containsExactly(1);
+    assertThat(out.count6).isEqualTo(1);
+    assertThat(out.v6[15]).isEqualTo((byte) 1);
+    assertThat((out.v6[16] & 255) << 8 | (out.v6[17] & 255)).isEqualTo(7000);
+    assertThat(out.entries[0].isIpv6()).isFalse();
+    assertThat(out.entries[1].isIpv6()).isTrue();
+    assertThat(out.leechers).isEqualTo(3);
   }
 
   @Test
