@@ -94,6 +94,10 @@ load() { # load NAME ARGS... -> prints the figure
     --connections "$conns" "$@" | tee -a "$out/raw.txt" | awk '/_per_s/ {print $2}'
 }
 
+# warm both up before measuring (bt's JIT, both trackers' swarms), unmeasured
+load --udp "$bt_udp" >/dev/null
+load --udp "$ot_port" >/dev/null
+
 declare -A sum
 modes="udp"
 [[ "${SKIP_HTTP:-0}" == 1 ]] || modes="udp http http_close"

@@ -1,8 +1,9 @@
 package bt.tracker.server.internal;
 
 /**
- * One peer of one swarm, keyed by its address and port. The address, port and compact form never
- * change; the rest is written only under the registry's lock. {@link #peerId()} may be read
+ * One peer of one swarm, keyed by its address and port. The address and port never change; the
+ * rest is written only under the registry's lock (its announce time lives in the swarm's packed
+ * arrays). {@link #peerId()} may be read
  * without it (a volatile reference to an array that is never modified).
  */
 public final class PeerEntry {
@@ -10,7 +11,6 @@ public final class PeerEntry {
   private final byte[] ip;
   private final int port;
   private volatile byte[] peerId;
-  long lastSeenNanos;
   boolean seeder;
   boolean completedCounted;
   /** Position in the swarm's array for its address family. */
@@ -43,8 +43,9 @@ public final class PeerEntry {
     return peerId;
   }
 
+  /** Keeps {@code id} if it differs from the current one (an equal one is not stored). */
   void peerId(byte[] id) {
-    if (id != null) {
+    if (id != null && !java.util.Arrays.equals(id, peerId)) {
       this.peerId = id;
     }
   }

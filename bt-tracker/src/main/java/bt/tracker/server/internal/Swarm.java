@@ -1,47 +1,57 @@
 package bt.tracker.server.internal;
 
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 
 /**
  * The peers of one torrent. Not thread-safe: {@link SwarmRegistry} guards it with its lock.
  *
- * <p>Peers sit in an access-ordered map (a re-announce looks the peer up, which moves it to the
- * end), so the peer heard from least recently is always first: expiry pops from the front until it
- * meets a live peer, and eviction at the cap removes the first. Each address family also has
- * dense parallel arrays, the records and their compact forms packed back to back (6 or 18 bytes
- * a peer), so that a sample of numwant peers costs O(numwant) reads of one small array rather
- * than numwant pointer chases through the heap.
+ * <p>Layout: a hash map finds a peer by address and port; each address family also has dense
+ * parallel arrays (the records, their compact forms packed back to back, 6 or 18 bytes a peer,
+ * and their last-announce times), filled in announce order and kept dense by swap-removal. A
+ * sample of numwant peers then reads one small array, O(numwant), and a re-announce writes a
+ * {@code long} and nothing else: no list is relinked and no reference is stored into these
+ * long-lived objects, which matters because each such store costs the garbage collector (G1's
+ * remembered-set refinement took a quarter of the CPU of an earlier, linked-list design).
+ *
+ * <p>Expiry: {@link #sweep} removes peers whose last announce is older than the cutoff; until
+ * then, {@link #sample} skips them. Eviction at a cap is approximate LRU: of a few peers picked at
+ * random, the one heard from least recently goes (as Redis evicts keys).
  */
 final class Swarm {
+  /** Peers examined to choose one to evict. */
+  static final int EVICTION_PROBES = 8;
+
   final HashKey hash;
-  private final LinkedHashMap<PeerKey, PeerEntry> peers = new LinkedHashMap<>(8, 0.75f, true);
+  private final HashMap<PeerKey, PeerEntry> peers = new HashMap<>();
   private final Family v4 = new Family(6);
   private final Family v6 = new Family(18);
   int seeders;
   int downloaded;
+  long lastAnnounceNanos;
+  /** Position in the registry's dense array of swarms. */
+  int index;
 
-  /** The peers of one address family, in dense arrays with swap-removal. */
+  /** The peers of one address family, in dense parallel arrays with swap-removal. */
   private static final class Family {
     final int width;
     PeerEntry[] entries = new PeerEntry[0];
     byte[] compact = new byte[0];
+    long[] lastSeen = new long[0];
     int n;
 
     Family(int width) {
       this.width = width;
     }
 
-    void add(PeerEntry e) {
+    void add(PeerEntry e, long now) {
       if (n == entries.length) {
-        int cap = Math.max(4, n * 2);
-        entries = Arrays.copyOf(entries, cap);
-        compact = Arrays.copyOf(compact, cap * width);
+        resize(Math.max(4, n * 2));
       }
       e.index = n;
       entries[n] = e;
       e.writeCompact(compact, n * width);
+      lastSeen[n] = now;
       n++;
     }
 
@@ -53,13 +63,19 @@ final class Swarm {
         entries[i] = moved;
         moved.index = i;
         System.arraycopy(compact, last * width, compact, i * width, width);
+        lastSeen[i] = lastSeen[last];
       }
       entries[last] = null;
       e.index = -1;
       if (n < entries.length / 4 && entries.length > 16) { // give memory back after a crowd left
-        entries = Arrays.copyOf(entries, entries.length / 2);
-        compact = Arrays.copyOf(compact, entries.length * width);
+        resize(entries.length / 2);
       }
+    }
+
+    private void resize(int cap) {
+      entries = Arrays.copyOf(entries, cap);
+      compact = Arrays.copyOf(compact, cap * width);
+      lastSeen = Arrays.copyOf(lastSeen, cap);
     }
   }
 
@@ -75,18 +91,22 @@ final class Swarm {
     return peers.size() - seeders;
   }
 
-  /** The peer at {@code key}, moved to the end of the order (it is announcing now). */
   PeerEntry get(PeerKey key) {
     return peers.get(key);
   }
 
-  /** Adds a new peer at the end of the order. */
-  void add(PeerEntry e) {
+  /** Adds a new peer, heard from at {@code nowNanos}. */
+  void add(PeerEntry e, long nowNanos) {
     peers.put(e.key, e);
-    (e.isIpv6() ? v6 : v4).add(e);
+    (e.isIpv6() ? v6 : v4).add(e, nowNanos);
     if (e.seeder) {
       seeders++;
     }
+  }
+
+  /** Records that {@code e} announced at {@code nowNanos}. */
+  void touch(PeerEntry e, long nowNanos) {
+    (e.isIpv6() ? v6 : v4).lastSeen[e.index] = nowNanos;
   }
 
   void setSeeder(PeerEntry e, boolean seeder) {
@@ -98,79 +118,74 @@ final class Swarm {
 
   void remove(PeerEntry e) {
     peers.remove(e.key);
-    unlink(e);
-  }
-
-  private void unlink(PeerEntry e) {
     (e.isIpv6() ? v6 : v4).remove(e);
     if (e.seeder) {
       seeders--;
     }
   }
 
-  /** The peer heard from least recently, or null if the swarm is empty. */
-  PeerEntry oldest() {
-    Iterator<PeerEntry> it = peers.values().iterator();
-    return it.hasNext() ? it.next() : null;
+  /**
+   * A peer to evict: of {@value #EVICTION_PROBES} picked at random, the one heard from least
+   * recently; null if the swarm is empty.
+   */
+  PeerEntry evictionCandidate(Rng rng) {
+    int total = v4.n + v6.n;
+    if (total == 0) {
+      return null;
+    }
+    PeerEntry best = null;
+    long bestSeen = 0;
+    for (int i = 0; i < EVICTION_PROBES; i++) {
+      int r = rng.nextInt(total);
+      Family f = r < v4.n ? v4 : v6;
+      int idx = r < v4.n ? r : r - v4.n;
+      if (best == null || f.lastSeen[idx] - bestSeen < 0) {
+        best = f.entries[idx];
+        bestSeen = f.lastSeen[idx];
+      }
+    }
+    return best;
   }
 
-  /** Removes peers last seen before {@code cutoffNanos}; returns how many. */
-  int expire(long cutoffNanos) {
-    if (peers.isEmpty()) {
-      return 0;
-    }
+  /** Removes every peer last heard from before {@code cutoffNanos}; returns how many. */
+  int sweep(long cutoffNanos) {
+    return sweep(v4, cutoffNanos) + sweep(v6, cutoffNanos);
+  }
+
+  private int sweep(Family f, long cutoffNanos) {
     int removed = 0;
-    Iterator<PeerEntry> it = peers.values().iterator(); // iterating keeps the order
-    while (it.hasNext()) {
-      PeerEntry e = it.next();
-      if (e.lastSeenNanos - cutoffNanos >= 0) {
-        break;
+    for (int i = f.n - 1; i >= 0; i--) { // backwards: swap-removal only moves checked entries
+      if (f.lastSeen[i] - cutoffNanos < 0) {
+        remove(f.entries[i]);
+        removed++;
       }
-      it.remove();
-      unlink(e);
-      removed++;
     }
     return removed;
   }
 
   /**
-   * Copies up to {@code want} peers of one family, other than {@code self}, into {@code out};
-   * returns how many. When there are more than wanted, the sample is an arithmetic progression
-   * over the family's array with a random start and a random step coprime to its size: every peer
-   * is equally likely to be picked, no peer twice, at a cost of O(want).
+   * Copies up to {@code want} live peers (heard from at or after {@code cutoffNanos}) of one
+   * family, other than {@code self}, into {@code out}; returns how many. When there are more than
+   * wanted, the sample is an arithmetic progression over the family's array with a random start
+   * and a random step coprime to its size: every peer is equally likely to be picked, none twice,
+   * at a cost of O(want) reads of the packed arrays.
    */
-  int sample(boolean ipv6, PeerEntry self, int want, PeerSample out, Rng rng) {
+  int sample(boolean ipv6, PeerEntry self, int want, long cutoffNanos, PeerSample out,
+      Rng rng) {
     Family f = ipv6 ? v6 : v4;
     int n = f.n;
     int skip = self != null && self.isIpv6() == ipv6 && self.index >= 0 ? self.index : -1;
-    int others = skip >= 0 ? n - 1 : n;
-    if (want <= 0 || others <= 0) {
+    if (want <= 0 || n == 0 || (n == 1 && skip == 0)) {
       return 0;
     }
     byte[] dst = ipv6 ? out.v6 : out.v4;
     int w = f.width;
     int base = ipv6 ? out.count6 : out.count4;
     int entryBase = out.count();
-    int k = 0;
-    if (others <= want) {
-      // all of them, in at most two copies around the asking peer
-      if (skip < 0) {
-        System.arraycopy(f.compact, 0, dst, base * w, n * w);
-      } else {
-        System.arraycopy(f.compact, 0, dst, base * w, skip * w);
-        System.arraycopy(f.compact, (skip + 1) * w, dst, (base + skip) * w, (n - skip - 1) * w);
-      }
-      if (out.wantEntries) {
-        for (int i = 0; i < n; i++) {
-          if (i != skip) {
-            out.entries[entryBase + k++] = f.entries[i];
-          }
-        }
-      }
-      k = others;
-    } else {
-      int start = rng.nextInt(n);
-      int step = 1;
+    int start = 0;
+    int step = 1;
+    if (n - (skip >= 0 ? 1 : 0) > want) {
+      start = rng.nextInt(n);
       for (int tries = 0; tries < 8; tries++) {
         int s = 1 + rng.nextInt(n - 1);
         if (gcd(s, n) == 1) {
@@ -178,20 +193,22 @@ final class Swarm {
           break;
         }
       }
-      int idx = start;
-      byte[] src = f.compact;
-      for (int i = 0; i < n && k < want; i++) {
-        if (idx != skip) {
-          System.arraycopy(src, idx * w, dst, (base + k) * w, w);
-          if (out.wantEntries) {
-            out.entries[entryBase + k] = f.entries[idx];
-          }
-          k++;
+    }
+    int k = 0;
+    int idx = start;
+    byte[] src = f.compact;
+    long[] seen = f.lastSeen;
+    for (int i = 0; i < n && k < want; i++) {
+      if (idx != skip && seen[idx] - cutoffNanos >= 0) {
+        System.arraycopy(src, idx * w, dst, (base + k) * w, w);
+        if (out.wantEntries) {
+          out.entries[entryBase + k] = f.entries[idx];
         }
-        idx += step;
-        if (idx >= n) {
-          idx -= n;
-        }
+        k++;
+      }
+      idx += step;
+      if (idx >= n) {
+        idx -= n;
       }
     }
     if (ipv6) {

@@ -1,21 +1,24 @@
 package bt.tracker.server.internal;
 
-import java.util.Iterator;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * The tracker's state: swarms keyed by info hash, peers keyed by address and port, all in memory
- * and bounded. Thread-safe: one lock guards everything. The work done under it is a couple of hash
- * lookups and copying at most numwant references, so two server threads hardly contend, and one
- * lock keeps the swarm order (for eviction) and the global peer count exact.
+ * and bounded. Thread-safe: one lock guards everything. The work done under it is two hash
+ * lookups and copying at most numwant packed entries, so server threads hardly contend, and one
+ * lock keeps the global peer count exact.
  *
- * <p>Bounds: at most {@code maxSwarms} swarms (a new one evicts the swarm announced to least
- * recently), {@code maxPeersPerSwarm} peers per swarm (a new one evicts the swarm's oldest peer)
- * and {@code maxPeers} peers in all (a new one evicts the oldest peer of the least recently used
- * swarm). A peer expires {@code peerTtlNanos} after its last announce: lazily when its swarm is
- * announced to, and by {@link #sweep(long)} for swarms nobody announces to any more.
+ * <p>Bounds: at most {@code maxSwarms} swarms, {@code maxPeersPerSwarm} peers a swarm and {@code
+ * maxPeers} peers in all. At a cap the victim is chosen by approximate LRU (the least recently
+ * heard from of {@value Swarm#EVICTION_PROBES} picked at random): a new swarm evicts a swarm, a
+ * new peer evicts a peer of its own swarm (swarm cap) or of an idle swarm (global cap). A peer
+ * expires {@code peerTtlNanos} after its last announce: it is no longer handed out at once, and
+ * {@link #sweep(long)} removes it (and swarms left empty), which the server runs periodically.
+ * Counts (seeders, leechers) include expired peers until that sweep.
  *
  * <p>A swarm's {@code downloaded} counts each peer at most once: on a {@code completed} event, or
  * when a peer known as a leecher announces {@code left=0}, even with {@code stopped}. The second
@@ -37,7 +40,8 @@ public final class SwarmRegistry {
       int maxNumwant, long peerTtlNanos) {}
 
   private final Object lock = new Object();
-  private final LinkedHashMap<HashKey, Swarm> swarms = new LinkedHashMap<>(64, 0.75f, true);
+  private final HashMap<HashKey, Swarm> swarms = new HashMap<>();
+  private Swarm[] swarmList = new Swarm[16];
   private final Set<HashKey> allowed;
   private final Limits limits;
   private int totalPeers;
@@ -72,10 +76,11 @@ public final class SwarmRegistry {
    * Records an announce and samples peers for the reply.
    *
    * @param ip the peer's address, 4 or 16 bytes; kept (the caller must not reuse it)
-   * @param peerId 20 bytes or null; kept
+   * @param peerId 20 bytes or null; kept if it differs from the one known
    * @param numwant peers wanted, already capped by {@link #numwant(long)}
    * @param bothFamilies false to return only peers of the announcing peer's address family (UDP),
    *     true to add the other family after it (HTTP, which has {@code peers} and {@code peers6})
+   * @param rng the calling thread's generator, for sampling and eviction
    * @param out receives the peers and the swarm's counts after this announce; its {@code
    *     wantEntries} is the caller's to set
    * @return how many peers were sampled
@@ -87,9 +92,6 @@ public final class SwarmRegistry {
     out.count6 = 0;
     synchronized (lock) {
       Swarm swarm = swarms.get(hash);
-      if (swarm != null) {
-        totalPeers -= swarm.expire(nowNanos - limits.peerTtlNanos());
-      }
       if (event == EVENT_STOPPED) {
         if (swarm != null) {
           PeerEntry e = swarm.get(key);
@@ -110,41 +112,41 @@ public final class SwarmRegistry {
       }
       if (swarm == null) {
         if (swarms.size() >= limits.maxSwarms()) {
-          evictOldestSwarm();
+          removeSwarm(oldestSwarm(rng, false));
         }
-        swarm = new Swarm(hash);
-        swarms.put(hash, swarm);
+        swarm = addSwarm(hash);
       }
+      swarm.lastAnnounceNanos = nowNanos;
       PeerEntry self = swarm.get(key);
       if (self == null) {
         if (swarm.size() >= limits.maxPeersPerSwarm()) {
-          swarm.remove(swarm.oldest());
+          swarm.remove(swarm.evictionCandidate(rng));
           totalPeers--;
         } else if (totalPeers >= limits.maxPeers()) {
-          evictOneGlobally(swarm);
+          evictOneGlobally(swarm, rng);
         }
         self = new PeerEntry(key, ip, port, peerId);
         self.seeder = seeder;
-        self.lastSeenNanos = nowNanos;
-        swarm.add(self);
+        swarm.add(self, nowNanos);
         totalPeers++;
       } else {
         self.peerId(peerId);
-        self.lastSeenNanos = nowNanos;
         if (seeder && !self.seeder) {
           countDownload(swarm, self);
         }
-        swarm.setSeeder(self, seeder); // get() above already moved it to the end
+        swarm.setSeeder(self, seeder);
+        swarm.touch(self, nowNanos);
       }
       if (event == EVENT_COMPLETED) {
         countDownload(swarm, self);
       }
       out.seeders = swarm.seeders;
       out.leechers = swarm.leechers();
+      long cutoff = nowNanos - limits.peerTtlNanos();
       boolean v6 = self.isIpv6();
-      int n = swarm.sample(v6, self, numwant, out, rng);
+      int n = swarm.sample(v6, self, numwant, cutoff, out, rng);
       if (bothFamilies && n < numwant) {
-        n += swarm.sample(!v6, self, numwant - n, out, rng);
+        n += swarm.sample(!v6, self, numwant - n, cutoff, out, rng);
       }
       return n;
     }
@@ -159,37 +161,70 @@ public final class SwarmRegistry {
     }
   }
 
-  private void evictOldestSwarm() {
-    Iterator<Swarm> it = swarms.values().iterator();
-    Swarm victim = it.next();
-    it.remove();
-    totalPeers -= victim.size();
+  private Swarm addSwarm(HashKey hash) {
+    Swarm s = new Swarm(hash);
+    int n = swarms.size();
+    if (n == swarmList.length) {
+      swarmList = Arrays.copyOf(swarmList, n * 2);
+    }
+    s.index = n;
+    swarmList[n] = s;
+    swarms.put(hash, s);
+    return s;
   }
 
-  /** Frees one peer slot, from the least recently used swarm that has a peer. */
-  private void evictOneGlobally(Swarm current) {
-    Iterator<Swarm> it = swarms.values().iterator();
-    while (it.hasNext()) {
-      Swarm s = it.next();
-      PeerEntry oldest = s.oldest();
-      if (oldest != null) {
-        s.remove(oldest);
-        totalPeers--;
-        if (s.size() == 0 && s != current) {
-          it.remove();
-        }
-        return;
+  private void removeSwarm(Swarm s) {
+    swarms.remove(s.hash);
+    int last = swarms.size(); // the size after removal is the last index
+    Swarm moved = swarmList[last];
+    swarmList[s.index] = moved;
+    moved.index = s.index;
+    swarmList[last] = null;
+    totalPeers -= s.size();
+  }
+
+  /**
+   * Of {@value Swarm#EVICTION_PROBES} swarms picked at random (with peers, if {@code withPeers}),
+   * the one announced to least recently; null if none qualifies.
+   */
+  private Swarm oldestSwarm(Rng rng, boolean withPeers) {
+    int n = swarms.size();
+    Swarm best = null;
+    for (int i = 0; i < Swarm.EVICTION_PROBES * (withPeers ? 4 : 1); i++) {
+      Swarm s = swarmList[rng.nextInt(n)];
+      if (withPeers && s.size() == 0) {
+        continue;
       }
-      if (s != current) {
-        it.remove(); // an empty swarm on the way: drop it too
+      if (best == null || s.lastAnnounceNanos - best.lastAnnounceNanos < 0) {
+        best = s;
       }
+      if (withPeers && i >= Swarm.EVICTION_PROBES && best != null) {
+        break;
+      }
+    }
+    return best;
+  }
+
+  /** Frees one peer slot, from an idle swarm (approximate LRU), else from {@code current}. */
+  private void evictOneGlobally(Swarm current, Rng rng) {
+    Swarm victim = oldestSwarm(rng, true);
+    if (victim == null) {
+      victim = current.size() > 0 ? current : null;
+    }
+    if (victim == null) {
+      return; // every probe found an empty swarm: the cap is exceeded by one until the sweep
+    }
+    victim.remove(victim.evictionCandidate(rng));
+    totalPeers--;
+    if (victim.size() == 0 && victim != current) {
+      removeSwarm(victim);
     }
   }
 
   /**
    * Writes the scrape figures of {@code hash} into {@code out}: seeders [0], completed [1],
    * leechers [2] (the order of a BEP 15 scrape reply); zeros for an unknown hash. Does not create
-   * a swarm and does not expire peers.
+   * a swarm.
    */
   public void scrape(HashKey hash, int[] out) {
     synchronized (lock) {
@@ -202,22 +237,22 @@ public final class SwarmRegistry {
 
   /**
    * Removes expired peers from every swarm, and swarms left empty. Holds the lock for one pass
-   * over the swarms; a swarm with nothing to expire costs one comparison (its oldest peer is
-   * first), so even 10^5 swarms take a few milliseconds.
+   * over the packed arrays (about a millisecond per 10^5 peers), so run it every minute or so,
+   * not per request.
    *
    * @return how many peers were removed
    */
   public int sweep(long nowNanos) {
+    long cutoff = nowNanos - limits.peerTtlNanos();
     int removed = 0;
     synchronized (lock) {
-      Iterator<Swarm> it = swarms.values().iterator(); // iterating leaves the access order alone
-      while (it.hasNext()) {
-        Swarm s = it.next();
-        int n = s.expire(nowNanos - limits.peerTtlNanos());
+      for (int i = swarms.size() - 1; i >= 0; i--) { // backwards: removal swaps in checked ones
+        Swarm s = swarmList[i];
+        int n = s.sweep(cutoff);
         totalPeers -= n;
         removed += n;
         if (s.size() == 0) {
-          it.remove();
+          removeSwarm(s);
         }
       }
     }
