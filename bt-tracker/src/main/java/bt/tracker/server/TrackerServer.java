@@ -49,19 +49,21 @@ import org.slf4j.LoggerFactory;
  * hash, as clients announce it), peers by address and port; the address is the connection's or
  * datagram's source (see {@link Builder#bindAddress} for the {@code ip} parameter). A peer with
  * {@code left=0} is a seeder; {@code completed} counts one download per peer; {@code stopped}
- * removes the peer. A peer not heard from for twice the announce interval expires. A reply holds
+ * removes the peer. A peer not heard from for twice the announce interval expires: it is no
+ * longer handed out, and the next sweep removes it (counts include it until then). A reply holds
  * at most numwant peers, a random sample when the swarm has more, never the asking peer itself.
  * Every malformed HTTP request gets a bencoded {@code failure reason} (HTTP 200) naming the
  * parameter; every malformed UDP datagram is dropped or answered with an error (never with more
  * bytes than it carried). A scrape of the whole tracker is refused.
  *
- * <p><b>Resources.</b> {@link #start()} binds the sockets and starts daemon threads:
- * {@code bt-tracker-http-PORT} (one selector thread for all HTTP connections), {@code
- * bt-tracker-udp-PORT-N} ({@link Builder#udpThreads}, default 1, receive and answer datagrams) and {@code bt-tracker-sweep-PORT} (removes
- * expired peers). {@link #close()} stops them and closes every socket within a bounded wait;
- * afterwards the ports can be bound again. Memory is bounded by {@link Builder#maxSwarms}, {@link
- * Builder#maxPeersPerSwarm} and {@link Builder#maxPeers} (about 200 bytes a peer), and the HTTP
- * side by {@link Builder#maxHttpConnections} × 8 KiB.
+ * <p><b>Resources.</b> {@link #start()} binds the sockets and starts daemon threads: {@code
+ * bt-tracker-http-PORT} (one selector thread for all HTTP connections), {@code
+ * bt-tracker-udp-PORT-N} ({@link Builder#udpThreads}, default 1, receive and answer datagrams)
+ * and {@code bt-tracker-sweep-PORT} (removes expired peers every minute or so). {@link #close()}
+ * stops them and closes every socket within a bounded wait; afterwards the ports can be bound
+ * again. Memory is bounded by {@link Builder#maxSwarms}, {@link Builder#maxPeersPerSwarm} and
+ * {@link Builder#maxPeers} (about 200 bytes a peer), and the HTTP side by {@link
+ * Builder#maxHttpConnections} × 8 KiB.
  *
  * <p>Thread-safe. Not restartable: build a new server instead.
  */
@@ -447,8 +449,8 @@ public final class TrackerServer implements AutoCloseable {
     }
 
     /**
-     * The most swarms held, at least 1; a new swarm beyond it evicts the one announced to least
-     * recently. Default: 100,000.
+     * The most swarms held, at least 1; a new swarm beyond it evicts one announced to long ago
+     * (approximate LRU: the least recent of 8 picked at random). Default: 100,000.
      */
     public Builder maxSwarms(int n) {
       this.maxSwarms = positive("maxSwarms", n);
@@ -456,8 +458,8 @@ public final class TrackerServer implements AutoCloseable {
     }
 
     /**
-     * The most peers of one swarm, at least 1; a new peer beyond it evicts the swarm's oldest.
-     * Default: 10,000.
+     * The most peers of one swarm, at least 1; a new peer beyond it evicts one of the swarm's
+     * peers heard from long ago (approximate LRU, as for swarms). Default: 10,000.
      */
     public Builder maxPeersPerSwarm(int n) {
       this.maxPeersPerSwarm = positive("maxPeersPerSwarm", n);
@@ -465,8 +467,8 @@ public final class TrackerServer implements AutoCloseable {
     }
 
     /**
-     * The most peers in all swarms, at least 1; a new peer beyond it evicts the oldest peer of
-     * the swarm used least recently. Default: 1,000,000 (about 200 MiB).
+     * The most peers in all swarms, at least 1; a new peer beyond it evicts a peer of a swarm
+     * announced to long ago (approximate LRU). Default: 1,000,000 (about 200 MiB).
      */
     public Builder maxPeers(int n) {
       this.maxPeers = positive("maxPeers", n);

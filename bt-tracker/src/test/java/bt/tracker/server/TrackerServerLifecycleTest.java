@@ -39,7 +39,8 @@ class TrackerServerLifecycleTest {
     try (TrackerServer s = TrackerServer.builder().build().start()) {
       http = s.httpPort();
       udp = s.udpPort();
-      assertThat(trackerThreads()).contains("bt-tracker-http-" + http, "bt-tracker-udp-" + udp + "-0");
+      assertThat(trackerThreads())
+          .contains("bt-tracker-http-" + http, "bt-tracker-udp-" + udp + "-0");
       try (RawHttp c = new RawHttp(LOOPBACK, http)) {
         c.send("GET " + announce(new byte[20], 1, "") + " HTTP/1.1\r\n\r\n");
         assertThat(c.read().status()).isEqualTo(200);

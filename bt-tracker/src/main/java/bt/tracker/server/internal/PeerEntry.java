@@ -50,7 +50,7 @@ public final class PeerEntry {
     }
   }
 
-  /** Writes the compact form (address then big-endian port) at {@code dst[off]}; returns the end. */
+  /** Writes the compact form (address, big-endian port) at {@code dst[off]}; returns the end. */
   public int writeCompact(byte[] dst, int off) {
     System.arraycopy(ip, 0, dst, off, ip.length);
     off += ip.length;

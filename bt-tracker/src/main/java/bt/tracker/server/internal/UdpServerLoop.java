@@ -28,7 +28,7 @@ public final class UdpServerLoop {
   private final int maxReplyBytes;
   private volatile boolean running = true;
 
-  /** A loop serving {@code channel}, which must be bound and blocking; {@link #stop()} closes it. */
+  /** A loop serving {@code channel}, bound and blocking; {@link #stop()} closes it. */
   public UdpServerLoop(DatagramChannel channel, LongSupplier ticker, int maxReplyBytes) {
     this.channel = channel;
     this.ticker = ticker;

@@ -26,8 +26,8 @@ import java.nio.ByteBuffer;
  * (action 3) sent to us are dropped silently. Anything else that is wrong (bad connection id,
  * short announce, port 0, unknown event, negative {@code left}, unknown action, hash not allowed)
  * gets an error reply, but only if the reply is no longer than the request, so the tracker never
- * amplifies a spoofed datagram; otherwise it is dropped. The {@code ip} field is ignored: the peer's
- * address is the datagram's source. A scrape serves the first {@value #MAX_SCRAPE_HASHES} hashes
+ * amplifies a spoofed datagram; otherwise it is dropped. The {@code ip} field is ignored: the
+ * peer's address is the datagram's source. A scrape serves the first {@value #MAX_SCRAPE_HASHES} hashes
  * and ignores the rest; a hash not on the allow-list scrapes as zeros.
  */
 public final class UdpTrackerHandler {
@@ -55,7 +55,8 @@ public final class UdpTrackerHandler {
   private final int[] counts = new int[3];
 
   /** A handler over {@code registry}, telling clients to announce every {@code intervalSeconds}. */
-  public UdpTrackerHandler(SwarmRegistry registry, ConnectionIds ids, Rng rng, int intervalSeconds) {
+  public UdpTrackerHandler(SwarmRegistry registry, ConnectionIds ids, Rng rng,
+      int intervalSeconds) {
     this.registry = registry;
     this.ids = ids;
     this.rng = rng;

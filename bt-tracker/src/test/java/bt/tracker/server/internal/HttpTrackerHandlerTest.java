@@ -110,11 +110,13 @@ class HttpTrackerHandlerTest {
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource(delimiter = '|', value = {
       "/announce?peer_id=-BT0001-000000000001&port=1 | missing info_hash",
-      "/announce?info_hash=abc&peer_id=-BT0001-000000000001&port=1 | info_hash must be 20 bytes, got 3",
+      "/announce?info_hash=abc&peer_id=-BT0001-000000000001&port=1"
+          + " | info_hash must be 20 bytes, got 3",
       "/announce?info_hash=%ZZ | bad percent-encoding in info_hash",
       "/announce?info_hash=%4 | bad percent-encoding in info_hash",
       "/announce?info_hash=aaaaaaaaaaaaaaaaaaaa&port=1 | missing peer_id",
-      "/announce?info_hash=aaaaaaaaaaaaaaaaaaaa&peer_id=short&port=1 | peer_id must be 20 bytes, got 5",
+      "/announce?info_hash=aaaaaaaaaaaaaaaaaaaa&peer_id=short&port=1"
+          + " | peer_id must be 20 bytes, got 5",
       "/announce?info_hash=aaaaaaaaaaaaaaaaaaaa&peer_id=-BT0001-000000000001 | missing port",
   })
   void failsOnMissingOrMalformedIdentity(String target, String reason) {

@@ -138,7 +138,8 @@ class UdpTrackerHandlerTest {
   void answersUnknownActionsAndBadFieldsWithErrors() {
     UdpTrackerHandler h = handler(null);
     long a = connect(h, 1000);
-    assertThat(send(h, ByteBuffer.allocate(40).putLong(a).putInt(9).putInt(1).position(40), 1000)).isTrue();
+    ByteBuffer unknown = ByteBuffer.allocate(40).putLong(a).putInt(9).putInt(1).position(40);
+    assertThat(send(h, unknown, 1000)).isTrue();
     assertThat(error()).isEqualTo("unknown action");
     assertThat(send(h, announce(a, HASH, 0, 7, -1, 6881), 1000)).isTrue();
     assertThat(error()).isEqualTo("bad event");
