@@ -27,8 +27,8 @@ import java.nio.ByteBuffer;
  * short announce, port 0, unknown event, negative {@code left}, unknown action, hash not allowed)
  * gets an error reply, but only if the reply is no longer than the request, so the tracker never
  * amplifies a spoofed datagram; otherwise it is dropped. The {@code ip} field is ignored: the
- * peer's address is the datagram's source. A scrape serves the first {@value #MAX_SCRAPE_HASHES} hashes
- * and ignores the rest; a hash not on the allow-list scrapes as zeros.
+ * peer's address is the datagram's source. A scrape serves the first {@value
+ * #MAX_SCRAPE_HASHES} hashes and ignores the rest; a hash not on the allow-list scrapes as zeros.
  */
 public final class UdpTrackerHandler {
   /** The protocol id of a connect request. */
