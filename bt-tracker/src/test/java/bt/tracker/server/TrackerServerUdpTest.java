@@ -139,4 +139,31 @@ class TrackerServerUdpTest {
     start(TrackerServer.builder().allowedInfoHashes(List.of(InfoHash.of(new byte[20]))));
     assertThat(errorOf(exchange(announce(connect(), 2, 6881)))).isEqualTo("info hash not allowed");
   }
+
+  @Test
+  void answersOverIpv6With18BytePeers() throws Exception {
+    InetAddress v6 = InetAddress.getByName("::1");
+    DatagramChannel c6;
+    try {
+      c6 = DatagramChannel.open(java.net.StandardProtocolFamily.INET6);
+      c6.bind(new InetSocketAddress(v6, 0));
+    } catch (java.io.IOException | UnsupportedOperationException e) {
+      org.junit.jupiter.api.Assumptions.abort("no ::1 here: " + e);
+      return;
+    }
+    client.close();
+    client = c6;
+    server = TrackerServer.builder().bindAddress(v6).httpPort(-1).ticker(now::get).build()
+        .start();
+    assertThat(server.udpAnnounceUrl()).startsWith("udp://[0:0:0:0:0:0:0:1]:");
+    client.connect(new InetSocketAddress(v6, server.udpPort()));
+    long cid = connect();
+    exchange(announce(cid, 2, 6881));
+    ByteBuffer b = exchange(announce(cid, 2, 6882));
+    assertThat(b.remaining()).isEqualTo(20 + 18);
+    byte[] addr = new byte[16];
+    b.get(20, addr);
+    assertThat(InetAddress.getByAddress(addr)).isEqualTo(v6);
+    assertThat(b.getShort(36) & 0xFFFF).isEqualTo(6881);
+  }
 }
