@@ -13,7 +13,8 @@ import java.util.TreeSet;
  * /scrape?...}) in, a bencoded body out. Not thread-safe; owned by the HTTP thread.
  *
  * <p>Announce (BEP 3): {@code info_hash} (20 bytes after percent-decoding, which works on raw
- * bytes), {@code peer_id} (20 bytes), {@code port} (1..65535) are required; {@code uploaded},
+ * bytes; {@code +} stays a plus, as clients percent-encode every byte that is not unreserved),
+ * {@code peer_id} (20 bytes), {@code port} (1..65535) are required; {@code uploaded},
  * {@code downloaded}, {@code left} and {@code numwant} are optional non-negative decimals below
  * 2^63 (digits only); {@code event} is empty, {@code started}, {@code completed}, {@code stopped}
  * or {@code paused} (BEP 21, treated as a plain announce). A peer with {@code left=0} is a seeder;

@@ -206,6 +206,17 @@ class HttpTrackerHandlerTest {
   }
 
   @Test
+  void decodesRawBytesAndKeepsPlusAsAPlus() {
+    HttpTrackerHandler h = handler(null);
+    byte[] plus = new byte[20];
+    Arrays.fill(plus, (byte) '+');
+    get(h, "/announce?info_hash=" + "+".repeat(20) + "&peer_id=" + peerId(1) + "&port=1", REMOTE);
+    get(h, "/scrape?info_hash=" + pct(plus), REMOTE);
+    assertThat(HttpTrackerResponses.parseScrape(body.toByteArray()))
+        .containsEntry(InfoHash.of(plus), ScrapeStats.of(0, 1, 0));
+  }
+
+  @Test
   void answersOtherPathsWith404() {
     assertThat(get(handler(null), "/", REMOTE)).isEqualTo(404);
     assertThat(get(handler(null), "/announcex?info_hash=1", REMOTE)).isEqualTo(404);
