@@ -1,0 +1,230 @@
+package bt.tracker.server.internal;
+
+import java.util.Arrays;
+import java.util.HashMap;
+
+/**
+ * The peers of one torrent. Not thread-safe: {@link SwarmRegistry} guards it with its lock.
+ *
+ * <p>Layout: a hash map finds a peer by address and port; each address family also has dense
+ * parallel arrays (the records, their compact forms packed back to back, 6 or 18 bytes a peer,
+ * and their last-announce times), filled in announce order and kept dense by swap-removal. A
+ * sample of numwant peers then reads one small array, O(numwant), and a re-announce writes a
+ * {@code long} and nothing else: no list is relinked and no reference is stored into these
+ * long-lived objects, which matters because each such store costs the garbage collector (G1's
+ * remembered-set refinement took a quarter of the CPU of an earlier, linked-list design).
+ *
+ * <p>Expiry: {@link #sweep} removes peers whose last announce is older than the cutoff; until
+ * then, {@link #sample} skips them. Eviction at a cap is approximate LRU: of a few peers picked at
+ * random, the one heard from least recently goes (as Redis evicts keys).
+ */
+final class Swarm {
+  /** Peers examined to choose one to evict. */
+  static final int EVICTION_PROBES = 8;
+
+  final HashKey hash;
+  private final HashMap<PeerKey, PeerEntry> peers = new HashMap<>();
+  private final Family v4 = new Family(6);
+  private final Family v6 = new Family(18);
+  int seeders;
+  int downloaded;
+  long lastAnnounceNanos;
+  /** Position in the registry's dense array of swarms. */
+  int index;
+
+  /** The peers of one address family, in dense parallel arrays with swap-removal. */
+  private static final class Family {
+    final int width;
+    PeerEntry[] entries = new PeerEntry[0];
+    byte[] compact = new byte[0];
+    long[] lastSeen = new long[0];
+    int n;
+
+    Family(int width) {
+      this.width = width;
+    }
+
+    void add(PeerEntry e, long now) {
+      if (n == entries.length) {
+        resize(Math.max(4, n * 2));
+      }
+      e.index = n;
+      entries[n] = e;
+      e.writeCompact(compact, n * width);
+      lastSeen[n] = now;
+      n++;
+    }
+
+    void remove(PeerEntry e) {
+      int last = --n;
+      int i = e.index;
+      if (i != last) {
+        PeerEntry moved = entries[last];
+        entries[i] = moved;
+        moved.index = i;
+        System.arraycopy(compact, last * width, compact, i * width, width);
+        lastSeen[i] = lastSeen[last];
+      }
+      entries[last] = null;
+      e.index = -1;
+      if (n < entries.length / 4 && entries.length > 16) { // give memory back after a crowd left
+        resize(entries.length / 2);
+      }
+    }
+
+    private void resize(int cap) {
+      entries = Arrays.copyOf(entries, cap);
+      compact = Arrays.copyOf(compact, cap * width);
+      lastSeen = Arrays.copyOf(lastSeen, cap);
+    }
+  }
+
+  Swarm(HashKey hash) {
+    this.hash = hash;
+  }
+
+  int size() {
+    return peers.size();
+  }
+
+  int leechers() {
+    return peers.size() - seeders;
+  }
+
+  PeerEntry get(PeerKey key) {
+    return peers.get(key);
+  }
+
+  /** Adds a new peer, heard from at {@code nowNanos}. */
+  void add(PeerEntry e, long nowNanos) {
+    peers.put(e.key, e);
+    (e.isIpv6() ? v6 : v4).add(e, nowNanos);
+    if (e.seeder) {
+      seeders++;
+    }
+  }
+
+  /** Records that {@code e} announced at {@code nowNanos}. */
+  void touch(PeerEntry e, long nowNanos) {
+    (e.isIpv6() ? v6 : v4).lastSeen[e.index] = nowNanos;
+  }
+
+  void setSeeder(PeerEntry e, boolean seeder) {
+    if (e.seeder != seeder) {
+      e.seeder = seeder;
+      seeders += seeder ? 1 : -1;
+    }
+  }
+
+  void remove(PeerEntry e) {
+    peers.remove(e.key);
+    (e.isIpv6() ? v6 : v4).remove(e);
+    if (e.seeder) {
+      seeders--;
+    }
+  }
+
+  /**
+   * A peer to evict: of {@value #EVICTION_PROBES} picked at random, the one heard from least
+   * recently; null if the swarm is empty.
+   */
+  PeerEntry evictionCandidate(Rng rng) {
+    int total = v4.n + v6.n;
+    if (total == 0) {
+      return null;
+    }
+    PeerEntry best = null;
+    long bestSeen = 0;
+    for (int i = 0; i < EVICTION_PROBES; i++) {
+      int r = rng.nextInt(total);
+      Family f = r < v4.n ? v4 : v6;
+      int idx = r < v4.n ? r : r - v4.n;
+      if (best == null || f.lastSeen[idx] - bestSeen < 0) {
+        best = f.entries[idx];
+        bestSeen = f.lastSeen[idx];
+      }
+    }
+    return best;
+  }
+
+  /** Removes every peer last heard from before {@code cutoffNanos}; returns how many. */
+  int sweep(long cutoffNanos) {
+    return sweep(v4, cutoffNanos) + sweep(v6, cutoffNanos);
+  }
+
+  private int sweep(Family f, long cutoffNanos) {
+    int removed = 0;
+    for (int i = f.n - 1; i >= 0; i--) { // backwards: swap-removal only moves checked entries
+      if (f.lastSeen[i] - cutoffNanos < 0) {
+        remove(f.entries[i]);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * Copies up to {@code want} live peers (heard from at or after {@code cutoffNanos}) of one
+   * family, other than {@code self}, into {@code out}; returns how many. When there are more than
+   * wanted, the sample is an arithmetic progression over the family's array with a random start
+   * and a random step coprime to its size: every peer is equally likely to be picked, none twice,
+   * at a cost of O(want) reads of the packed arrays.
+   */
+  int sample(boolean ipv6, PeerEntry self, int want, long cutoffNanos, PeerSample out,
+      Rng rng) {
+    Family f = ipv6 ? v6 : v4;
+    int n = f.n;
+    int skip = self != null && self.isIpv6() == ipv6 && self.index >= 0 ? self.index : -1;
+    if (want <= 0 || n == 0 || (n == 1 && skip == 0)) {
+      return 0;
+    }
+    byte[] dst = ipv6 ? out.v6 : out.v4;
+    int w = f.width;
+    int base = ipv6 ? out.count6 : out.count4;
+    int entryBase = out.count();
+    int start = 0;
+    int step = 1;
+    if (n - (skip >= 0 ? 1 : 0) > want) {
+      start = rng.nextInt(n);
+      for (int tries = 0; tries < 8; tries++) {
+        int s = 1 + rng.nextInt(n - 1);
+        if (gcd(s, n) == 1) {
+          step = s;
+          break;
+        }
+      }
+    }
+    int k = 0;
+    int idx = start;
+    byte[] src = f.compact;
+    long[] seen = f.lastSeen;
+    for (int i = 0; i < n && k < want; i++) {
+      if (idx != skip && seen[idx] - cutoffNanos >= 0) {
+        System.arraycopy(src, idx * w, dst, (base + k) * w, w);
+        if (out.wantEntries) {
+          out.entries[entryBase + k] = f.entries[idx];
+        }
+        k++;
+      }
+      idx += step;
+      if (idx >= n) {
+        idx -= n;
+      }
+    }
+    if (ipv6) {
+      out.count6 += k;
+    } else {
+      out.count4 += k;
+    }
+    return k;
+  }
+
+  private static int gcd(int a, int b) {
+    while (b != 0) {
+      int t = a % b;
+      a = b;
+      b = t;
+    }
+    return a;
+  }
+}

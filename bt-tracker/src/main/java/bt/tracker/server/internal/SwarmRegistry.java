@@ -1,0 +1,286 @@
+package bt.tracker.server.internal;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The tracker's state: swarms keyed by info hash, peers keyed by address and port, all in memory
+ * and bounded. Thread-safe: one lock guards everything. The work done under it is two hash
+ * lookups and copying at most numwant packed entries, so server threads hardly contend, and one
+ * lock keeps the global peer count exact.
+ *
+ * <p>Bounds: at most {@code maxSwarms} swarms, {@code maxPeersPerSwarm} peers a swarm and {@code
+ * maxPeers} peers in all. At a cap the victim is chosen by approximate LRU (the least recently
+ * heard from of {@value Swarm#EVICTION_PROBES} picked at random): a new swarm evicts a swarm, a
+ * new peer evicts a peer of its own swarm (swarm cap) or of an idle swarm (global cap). A peer
+ * expires {@code peerTtlNanos} after its last announce: it is no longer handed out at once, and
+ * {@link #sweep(long)} removes it (and swarms left empty), which the server runs periodically.
+ * Counts (seeders, leechers) include expired peers until that sweep.
+ *
+ * <p>A swarm's {@code downloaded} counts each peer at most once: on a {@code completed} event, or
+ * when a peer known as a leecher announces {@code left=0}, even with {@code stopped}. The second
+ * rule catches clients that skip {@code completed} when they stop right after finishing (aria2
+ * with {@code --seed-time=0} sends only {@code stopped}, with {@code left=0}).
+ */
+public final class SwarmRegistry {
+  /** Event codes, numbered as in BEP 15. */
+  public static final int EVENT_NONE = 0;
+  /** A download finished: counted once per peer in the swarm's {@code downloaded}. */
+  public static final int EVENT_COMPLETED = 1;
+  /** The first announce of a peer. */
+  public static final int EVENT_STARTED = 2;
+  /** The peer leaves: it is removed and gets no peers back. */
+  public static final int EVENT_STOPPED = 3;
+
+  /** The bounds and defaults of a registry; validated by the public builder. */
+  public record Limits(int maxSwarms, int maxPeersPerSwarm, int maxPeers, int defaultNumwant,
+      int maxNumwant, long peerTtlNanos) {}
+
+  private final Object lock = new Object();
+  private final HashMap<HashKey, Swarm> swarms = new HashMap<>();
+  private Swarm[] swarmList = new Swarm[16];
+  private final Set<HashKey> allowed;
+  private final Limits limits;
+  private int totalPeers;
+
+  /**
+   * @param allowed the only info hashes served, or null to serve any; not copied, must not change
+   */
+  public SwarmRegistry(Limits limits, Set<HashKey> allowed) {
+    this.limits = limits;
+    this.allowed = allowed;
+  }
+
+  /** The limits this registry enforces. */
+  public Limits limits() {
+    return limits;
+  }
+
+  /** Whether {@code hash} may be announced or scraped. */
+  public boolean isAllowed(HashKey hash) {
+    return allowed == null || allowed.contains(hash);
+  }
+
+  /** The numwant to apply to a request: negative means "default", and the cap always applies. */
+  public int numwant(long requested) {
+    if (requested < 0) {
+      return Math.min(limits.defaultNumwant(), limits.maxNumwant());
+    }
+    return (int) Math.min(requested, limits.maxNumwant());
+  }
+
+  /**
+   * Records an announce and samples peers for the reply.
+   *
+   * @param ip the peer's address, 4 or 16 bytes; kept (the caller must not reuse it)
+   * @param peerId 20 bytes or null; kept if it differs from the one known
+   * @param numwant peers wanted, already capped by {@link #numwant(long)}
+   * @param bothFamilies false to return only peers of the announcing peer's address family (UDP),
+   *     true to add the other family after it (HTTP, which has {@code peers} and {@code peers6})
+   * @param rng the calling thread's generator, for sampling and eviction
+   * @param out receives the peers and the swarm's counts after this announce; its {@code
+   *     wantEntries} is the caller's to set
+   * @return how many peers were sampled
+   */
+  public int announce(HashKey hash, byte[] ip, int port, byte[] peerId, boolean seeder, int event,
+      int numwant, boolean bothFamilies, long nowNanos, Rng rng, PeerSample out) {
+    PeerKey key = PeerKey.of(ip, port);
+    out.count4 = 0;
+    out.count6 = 0;
+    synchronized (lock) {
+      Swarm swarm = swarms.get(hash);
+      if (event == EVENT_STOPPED) {
+        if (swarm != null) {
+          PeerEntry e = swarm.get(key);
+          if (e != null) {
+            if (seeder && !e.seeder) {
+              countDownload(swarm, e); // finished and left at once (aria2 with --seed-time=0)
+            }
+            swarm.remove(e);
+            totalPeers--;
+          }
+          out.seeders = swarm.seeders;
+          out.leechers = swarm.leechers();
+        } else {
+          out.seeders = 0;
+          out.leechers = 0;
+        }
+        return 0;
+      }
+      if (swarm == null) {
+        if (swarms.size() >= limits.maxSwarms()) {
+          removeSwarm(oldestSwarm(rng, false));
+        }
+        swarm = addSwarm(hash);
+      }
+      swarm.lastAnnounceNanos = nowNanos;
+      PeerEntry self = swarm.get(key);
+      if (self == null) {
+        if (swarm.size() >= limits.maxPeersPerSwarm()) {
+          swarm.remove(swarm.evictionCandidate(rng));
+          totalPeers--;
+        } else if (totalPeers >= limits.maxPeers()) {
+          evictOneGlobally(swarm, rng);
+        }
+        self = new PeerEntry(key, ip, port, peerId);
+        self.seeder = seeder;
+        swarm.add(self, nowNanos);
+        totalPeers++;
+      } else {
+        self.peerId(peerId);
+        if (seeder && !self.seeder) {
+          countDownload(swarm, self);
+        }
+        swarm.setSeeder(self, seeder);
+        swarm.touch(self, nowNanos);
+      }
+      if (event == EVENT_COMPLETED) {
+        countDownload(swarm, self);
+      }
+      out.seeders = swarm.seeders;
+      out.leechers = swarm.leechers();
+      long cutoff = nowNanos - limits.peerTtlNanos();
+      boolean v6 = self.isIpv6();
+      int n = swarm.sample(v6, self, numwant, cutoff, out, rng);
+      if (bothFamilies && n < numwant) {
+        n += swarm.sample(!v6, self, numwant - n, cutoff, out, rng);
+      }
+      return n;
+    }
+  }
+
+  private static void countDownload(Swarm swarm, PeerEntry e) {
+    if (!e.completedCounted) {
+      e.completedCounted = true;
+      if (swarm.downloaded < Integer.MAX_VALUE) {
+        swarm.downloaded++;
+      }
+    }
+  }
+
+  private Swarm addSwarm(HashKey hash) {
+    Swarm s = new Swarm(hash);
+    int n = swarms.size();
+    if (n == swarmList.length) {
+      swarmList = Arrays.copyOf(swarmList, n * 2);
+    }
+    s.index = n;
+    swarmList[n] = s;
+    swarms.put(hash, s);
+    return s;
+  }
+
+  private void removeSwarm(Swarm s) {
+    swarms.remove(s.hash);
+    int last = swarms.size(); // the size after removal is the last index
+    Swarm moved = swarmList[last];
+    swarmList[s.index] = moved;
+    moved.index = s.index;
+    swarmList[last] = null;
+    totalPeers -= s.size();
+  }
+
+  /**
+   * Of {@value Swarm#EVICTION_PROBES} swarms picked at random (with peers, if {@code withPeers}),
+   * the one announced to least recently; null if none qualifies.
+   */
+  private Swarm oldestSwarm(Rng rng, boolean withPeers) {
+    int n = swarms.size();
+    Swarm best = null;
+    for (int i = 0; i < Swarm.EVICTION_PROBES * (withPeers ? 4 : 1); i++) {
+      Swarm s = swarmList[rng.nextInt(n)];
+      if (withPeers && s.size() == 0) {
+        continue;
+      }
+      if (best == null || s.lastAnnounceNanos - best.lastAnnounceNanos < 0) {
+        best = s;
+      }
+      if (withPeers && i >= Swarm.EVICTION_PROBES && best != null) {
+        break;
+      }
+    }
+    return best;
+  }
+
+  /** Frees one peer slot, from an idle swarm (approximate LRU), else from {@code current}. */
+  private void evictOneGlobally(Swarm current, Rng rng) {
+    Swarm victim = oldestSwarm(rng, true);
+    if (victim == null) {
+      victim = current.size() > 0 ? current : null;
+    }
+    if (victim == null) {
+      return; // every probe found an empty swarm: the cap is exceeded by one until the sweep
+    }
+    victim.remove(victim.evictionCandidate(rng));
+    totalPeers--;
+    if (victim.size() == 0 && victim != current) {
+      removeSwarm(victim);
+    }
+  }
+
+  /**
+   * Writes the scrape figures of {@code hash} into {@code out}: seeders [0], completed [1],
+   * leechers [2] (the order of a BEP 15 scrape reply); zeros for an unknown hash. Does not create
+   * a swarm.
+   */
+  public void scrape(HashKey hash, int[] out) {
+    synchronized (lock) {
+      Swarm s = swarms.get(hash);
+      out[0] = s == null ? 0 : s.seeders;
+      out[1] = s == null ? 0 : s.downloaded;
+      out[2] = s == null ? 0 : s.leechers();
+    }
+  }
+
+  /**
+   * Removes expired peers from every swarm, and swarms left empty. Holds the lock for one pass
+   * over the packed arrays (about a millisecond per 10^5 peers), so run it every minute or so,
+   * not per request.
+   *
+   * @return how many peers were removed
+   */
+  public int sweep(long nowNanos) {
+    long cutoff = nowNanos - limits.peerTtlNanos();
+    int removed = 0;
+    synchronized (lock) {
+      for (int i = swarms.size() - 1; i >= 0; i--) { // backwards: removal swaps in checked ones
+        Swarm s = swarmList[i];
+        int n = s.sweep(cutoff);
+        totalPeers -= n;
+        removed += n;
+        if (s.size() == 0) {
+          removeSwarm(s);
+        }
+      }
+    }
+    return removed;
+  }
+
+  /** The number of swarms. */
+  public int swarmCount() {
+    synchronized (lock) {
+      return swarms.size();
+    }
+  }
+
+  /** The number of peers in all swarms. */
+  public int peerCount() {
+    synchronized (lock) {
+      return totalPeers;
+    }
+  }
+
+  /** Seeders, completed, leechers of every swarm (for tests and statistics); a snapshot. */
+  public Map<HashKey, int[]> snapshot() {
+    synchronized (lock) {
+      Map<HashKey, int[]> out = new LinkedHashMap<>();
+      for (Swarm s : swarms.values()) {
+        out.put(s.hash, new int[] {s.seeders, s.downloaded, s.leechers()});
+      }
+      return out;
+    }
+  }
+}
