@@ -72,4 +72,36 @@ class NetworkFlagsTest {
     assertThat(off.out().split("\n")[0])
         .matches("\\{\"event\":\"listening\",\"port\":\\d+,\"dhtPort\":null\\}");
   }
+
+  @Test
+  void trackerPrintsItsPortsAndAnnounceUrlsFirst() {
+    Run r = Run.bt("tracker", "--duration", "1", "--json", "--interval", "60");
+    assertThat(r.code()).as(r.err()).isZero();
+    String[] lines = r.out().split("\n");
+    assertThat(lines[0]).matches("\\{\"event\":\"listening\",\"httpPort\":(\\d+),\"udpPort\":"
+        + "(\\d+),\"httpAnnounce\":\"http://127\\.0\\.0\\.1:\\1/announce\",\"udpAnnounce\":"
+        + "\"udp://127\\.0\\.0\\.1:\\2/announce\"\\}");
+    assertThat(lines[lines.length - 1]).isEqualTo("{\"event\":\"stats\",\"swarms\":0,\"peers\":0}");
+    Run udpOnly = Run.bt("tracker", "--duration", "1", "--http-port", "-1");
+    assertThat(udpOnly.code()).as(udpOnly.err()).isZero();
+    assertThat(udpOnly.out()).startsWith("http port disabled, udp port ").contains("udp://127.0.0.1:")
+        .doesNotContain("http://");
+    assertThat(Run.bt("tracker", "--http-port", "-1", "--udp-port", "-1").code()).isEqualTo(2);
+    assertThat(Run.bt("tracker", "--interval", "0").code()).isEqualTo(2);
+    assertThat(Run.bt("tracker", "--bind", "example.org").code()).isEqualTo(2);
+  }
+
+  @Test
+  void demoRunsASwarmOnLoopbackAndVerifiesEveryCopy() {
+    Run r = Run.bt("demo", "--size", "3", "--leechers", "2", "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    String[] lines = r.out().split("\n");
+    assertThat(lines[lines.length - 1]).startsWith("{\"event\":\"complete\",\"bytes\":3145728,"
+        + "\"leechers\":2,").endsWith("\"verified\":true}");
+    Run human = Run.bt("demo", "--size", "1", "--leechers", "1");
+    assertThat(human.code()).as(human.err()).isZero();
+    assertThat(human.out()).contains("leecher 1: complete in").contains("every piece verified");
+    assertThat(Run.bt("demo", "--leechers", "0").code()).isEqualTo(2);
+    assertThat(Run.bt("demo", "--size", "100000").code()).isEqualTo(2);
+  }
 }
