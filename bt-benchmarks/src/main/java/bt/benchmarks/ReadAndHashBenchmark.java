@@ -54,8 +54,9 @@ import org.openjdk.jmh.infra.ThreadParams;
  *       FileStorage}.
  * </ul>
  *
- * <p>{@link #recheckFileStorage1} and {@link #recheckFileStorage2} hash from mappings (Recheck's
- * default for a FileStorage); {@link #recheck1} and {@link #recheck2} read with {@code pread}.
+ * <p>{@link #recheckFileStorage1} and {@link #recheckFileStorage2} read through FileStorage with
+ * {@code pread} ({@code -p mapped=true} hashes from mappings instead); {@link #recheck1} and
+ * {@link #recheck2} read through a minimal channel storage.
  *
  * <p>The file is written once per trial in a temporary directory (which leaves it in the page
  * cache) and deleted after. Every operation checks every piece against the expected hashes, so a
@@ -83,6 +84,10 @@ public class ReadAndHashBenchmark {
     /** The file's size in MiB (at most 2047, the limit of one mapping). */
     @Param({"256"})
     public int fileMiB;
+
+    /** Whether the FileStorage rechecks hash from mappings ({@code Recheck.Builder.memoryMapped}). */
+    @Param({"false"})
+    public boolean mapped;
 
     long fileSize;
 
@@ -301,22 +306,23 @@ public class ReadAndHashBenchmark {
   /** bt's {@link Recheck} on one thread over bt's {@link FileStorage}. */
   @Benchmark
   public RecheckResult recheckFileStorage1(Data d, Bytes b) throws InterruptedException {
-    return recheck(d.fileStorage, d, b, 1);
+    return recheck(d.fileStorage, d, b, 1, d.mapped);
   }
 
   /** bt's {@link Recheck} on two threads over bt's {@link FileStorage}. */
   @Benchmark
   public RecheckResult recheckFileStorage2(Data d, Bytes b) throws InterruptedException {
-    return recheck(d.fileStorage, d, b, 2);
+    return recheck(d.fileStorage, d, b, 2, d.mapped);
   }
 
   static RecheckResult recheck(Data d, Bytes b, int threads) throws InterruptedException {
-    return recheck(new ChannelStorage(d.channel, d.pieceLength), d, b, threads);
+    return recheck(new ChannelStorage(d.channel, d.pieceLength), d, b, threads, false);
   }
 
-  static RecheckResult recheck(Storage s, Data d, Bytes b, int threads)
+  static RecheckResult recheck(Storage s, Data d, Bytes b, int threads, boolean mapped)
       throws InterruptedException {
-    RecheckResult r = Recheck.builder(d.metainfo, s).threads(threads).build().run();
+    RecheckResult r = Recheck.builder(d.metainfo, s).threads(threads).memoryMapped(mapped).build()
+        .run();
     if (!r.allGood()) {
       throw new AssertionError("recheck found bad pieces: " + r.bad());
     }
