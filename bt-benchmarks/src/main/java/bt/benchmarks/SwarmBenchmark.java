@@ -57,8 +57,8 @@ public final class SwarmBenchmark {
       System.out.printf("data %d MiB, %d pieces of 1 MiB, %d cores, max heap %d MiB%n", sizeMiB,
           m.pieceCount(), Runtime.getRuntime().availableProcessors(),
           Runtime.getRuntime().maxMemory() >> 20);
-      for (int leechers : counts) {
-        run(m, src, dir, leechers);
+      for (int i = 0; i < counts.size(); i++) {
+        run(m, src, dir.resolve("run-" + i), counts.get(i)); // fresh leecher directories each run
       }
     } finally {
       try (Stream<Path> s = Files.walk(dir)) {
@@ -83,7 +83,7 @@ public final class SwarmBenchmark {
       List<Torrent> torrents = new ArrayList<>();
       List<PeerAddress> leechAddrs = new ArrayList<>();
       for (int i = 0; i < leechers; i++) {
-        Path out = dir.resolve("leech-" + leechers + "-" + i);
+        Path out = dir.resolve("leech-" + i);
         Files.createDirectories(out);
         Client c = Client.builder().build();
         clients.add(c);
