@@ -161,13 +161,11 @@ class LibtorrentInteropTest {
   }
 
   /**
-   * b'. The same with a v2-only torrent. Not yet supported: a magnet's info dictionary carries no
-   * piece layers, and fetching them from peers (BEP 52 hash request/hashes) belongs to a later
-   * issue; until then the engine does not request pieces it cannot check, so the download waits.
-   * Run with -Dbt.interop.knownBugs=true.
+   * b'. The same with a v2-only torrent: its info dictionary carries only each file's root, so bt
+   * fetches the piece layers from libtorrent (BEP 52 hash request/hashes) before it can check a
+   * piece.
    */
   @Test
-  @EnabledIfSystemProperty(named = "bt.interop.knownBugs", matches = "true")
   @Timeout(120)
   void libtorrentSeedsBtDownloadsV2OnlyByMagnet() throws Exception {
     magnetDownload("--v2");
@@ -239,6 +237,37 @@ class LibtorrentInteropTest {
         Thread.sleep(50);
       }
       assertThat(t.status().uploaded()).isGreaterThanOrEqualTo(fileBytes);
+    }
+    assertSameTree(src, dl.resolve(src.getFileName()));
+  }
+
+  /**
+   * c'. bt seeds a v2-only torrent and libtorrent downloads it by magnet link: libtorrent fetches
+   * the info dictionary (BEP 9) and then the piece layers from bt (BEP 52 hash requests).
+   */
+  @Test
+  @Timeout(120)
+  void btSeedsLibtorrentDownloadsV2OnlyByMagnet() throws Exception {
+    Path src = makeData(tmp.resolve("seed"), 9);
+    Path torrent = tmp.resolve("t.torrent");
+    TorrentCreator.builder(src).format(TorrentVersion.V2).pieceLength(PIECE).build().create()
+        .writeTo(torrent);
+    Metainfo m = Metainfo.parse(torrent);
+    Path dl = tmp.resolve("dl");
+    try (Client client = Client.builder().build()) {
+      Torrent t = client.add(m, FileStorage.open(m, src.getParent()));
+      t.addListener(recorder());
+      t.start();
+      t.completion().get(30, TimeUnit.SECONDS);
+      String magnet = "magnet:?xt=urn:btmh:1220" + m.infoHashes().v2().orElseThrow().hex();
+      Lt leech = start("download", "--magnet", magnet, "--dir", dl.toString(),
+          "--port", Integer.toString(freePort()), "--timeout", "90",
+          "--peer", "127.0.0.1:" + client.listenAddress().getPort());
+      if (!leech.process.waitFor(100, TimeUnit.SECONDS)) {
+        fail("libtorrent did not finish; bt status " + t.status() + "\n" + diagnostics(leech));
+      }
+      assertThat(leech.process.exitValue()).as(() -> diagnostics(leech)).isZero();
+      assertThat(leech.lines()).noneMatch(l -> l.contains("\"hashfail\""));
     }
     assertSameTree(src, dl.resolve(src.getFileName()));
   }

@@ -24,7 +24,9 @@ import bt.policy.PeerStats;
 import bt.policy.PiecePicker;
 import bt.policy.SwarmView;
 import bt.wire.ExtendedHandshake;
+import bt.wire.Handshake;
 import bt.wire.MetadataMessage;
+import bt.wire.PeerMessage;
 import bt.wire.PexMessage;
 import bt.wire.session.PeerEvent;
 import bt.wire.session.PeerSession;
@@ -558,6 +560,12 @@ final class TorrentRuntime {
 
   void onClosed(Connection c, String reason) {
     connections.remove(c);
+    v2Peers.remove(c);
+    hashRefusers.remove(c);
+    hashAnswers.remove(c);
+    if (hashFetch != null) {
+      hashFetch.release(c);
+    }
     for (Connection.ReadyBlock r : c.ready) {
       releaseBlock(r);
     }
@@ -682,6 +690,8 @@ final class TorrentRuntime {
       if (metadataFetch != null) {
         metadataFetch.rejected(c, ((PeerEvent.MetadataRejected) e).piece());
       }
+    } else if (e instanceof PeerEvent.HashMessageReceived) {
+      onHashMessage(c, ((PeerEvent.HashMessageReceived) e).message(), now);
     } else if (e instanceof PeerEvent.PortReceived) {
       onDhtPort(c, ((PeerEvent.PortReceived) e).port());
     } else if (e instanceof PeerEvent.PexReceived) {
@@ -739,6 +749,12 @@ final class TorrentRuntime {
     }
     c.peerId = h.peerId();
     c.handshakeDone = true;
+    // hash messages go to peers that may know v2: they set the upgrade bit (hybrid torrents), or
+    // the torrent is v2 only (libtorrent does not set the bit then)
+    if ((h.reserved() & Handshake.V2_UPGRADE) != 0 || !infoHashes.hasV1()) {
+      v2Peers.add(c);
+      pumpHashes(now);
+    }
     c.downMeter = new RateMeter(now);
     c.upMeter = new RateMeter(now);
     if (pieces != null) {
@@ -1530,6 +1546,16 @@ final class TorrentRuntime {
       return;
     }
     metadataFetch = null;
+    if (HashExchange.lacksPieceLayers(got)) {
+      // a v2 torrent's info dictionary has only each file's root: fetch the piece layers first
+      hashFetch = new HashExchange.Fetch(got);
+      pumpHashes(engine.ticker.getAsLong());
+      return;
+    }
+    installMetadata(got);
+  }
+
+  private void installMetadata(Metainfo got) {
     try {
       storage = storageFactory.open(got);
     } catch (IOException | RuntimeException e) {
@@ -1552,6 +1578,77 @@ final class TorrentRuntime {
     beginCheck();
     for (Connection k : connections) {
       updateInterest(k);
+    }
+  }
+
+  // ---------------------------------------------------------------- piece layers (BEP 52)
+
+  private static final long HASH_REQUEST_TIMEOUT = 20 * SECOND;
+  private static final int HASH_REQUESTS_PER_PEER = 4;
+  private static final int HASH_ANSWERS_PER_SECOND = 50;
+
+  private HashExchange.Fetch hashFetch;
+  private final Set<Connection> v2Peers = new HashSet<>();
+  private final Set<Connection> hashRefusers = new HashSet<>();
+  private final Map<Connection, long[]> hashAnswers = new HashMap<>();
+
+  private void onHashMessage(Connection c, PeerMessage m, long now) {
+    if (m instanceof PeerMessage.HashRequest) {
+      PeerMessage.HashRequest r = (PeerMessage.HashRequest) m;
+      long[] w = hashAnswers.computeIfAbsent(c, k -> new long[] {now, 0});
+      if (now - w[0] >= SECOND) {
+        w[0] = now;
+        w[1] = 0;
+      }
+      boolean allowed = ++w[1] <= HASH_ANSWERS_PER_SECOND; // each answer hashes a whole layer
+      c.session.sendHashMessage(allowed ? HashExchange.answer(metainfo, r)
+          : new PeerMessage.HashReject(r.piecesRoot(), r.baseLayer(), r.index(), r.length(),
+              r.proofLayers()));
+    } else if (m instanceof PeerMessage.Hashes) {
+      if (hashFetch == null) {
+        return;
+      }
+      if (!hashFetch.accept(c, (PeerMessage.Hashes) m)) {
+        engine.close(c, "sent hashes that do not prove against the pieces root");
+        return;
+      }
+      if (hashFetch.complete()) {
+        HashExchange.Fetch f = hashFetch;
+        hashFetch = null;
+        try {
+          installMetadata(f.build());
+        } catch (MetainfoException e) {
+          log.warn("piece layers from peers did not make a valid torrent: {}", e.getMessage());
+          hashFetch = new HashExchange.Fetch(f.partial());
+        }
+        return;
+      }
+      pumpHashes(now);
+    } else if (m instanceof PeerMessage.HashReject) {
+      if (hashFetch != null) {
+        hashRefusers.add(c);
+        hashFetch.rejected(c, (PeerMessage.HashReject) m);
+        pumpHashes(now);
+      }
+    }
+  }
+
+  /** Asks the v2 peers for the piece-layer chunks nobody is fetching. */
+  private void pumpHashes(long now) {
+    if (hashFetch == null) {
+      return;
+    }
+    for (Connection c : v2Peers) {
+      if (c.session == null || !c.handshakeDone || hashRefusers.contains(c)) {
+        continue;
+      }
+      int room = HASH_REQUESTS_PER_PEER - hashFetch.pendingOn(c);
+      if (room <= 0) {
+        continue;
+      }
+      for (PeerMessage.HashRequest r : hashFetch.pick(c, room, now, HASH_REQUEST_TIMEOUT)) {
+        c.session.sendHashMessage(r);
+      }
     }
   }
 
@@ -1641,6 +1738,7 @@ final class TorrentRuntime {
       return;
     }
     dial(now);
+    pumpHashes(now); // re-asks chunks whose requests timed out
     if (now - lastRechoke >= RECHOKE_NANOS || lastRechoke == Long.MIN_VALUE) {
       lastRechoke = now;
       rechokeSoon = false;
