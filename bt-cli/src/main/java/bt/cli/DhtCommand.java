@@ -93,18 +93,8 @@ final class DhtCommand implements Command {
         reporter.line("dht node " + n.id() + " on " + local.getAddress().getHostAddress() + ":"
             + local.getPort());
       }
-      long start = nanoClock.getAsLong();
-      long end = duration == 0 ? Long.MAX_VALUE : start + TimeUnit.SECONDS.toNanos(duration);
-      long next = start + TimeUnit.SECONDS.toNanos(10);
-      while (nanoClock.getAsLong() < end) {
-        long now = nanoClock.getAsLong();
-        Thread.sleep(Math.max(1, Math.min(1000, (Math.min(end, next) - now) / 1_000_000)));
-        if (nanoClock.getAsLong() >= next) {
-          next += TimeUnit.SECONDS.toNanos(10);
-          stats(reporter, json, n.stats());
-        }
-      }
-      stats(reporter, json, n.stats());
+      Transfer.serve(nanoClock, duration, TimeUnit.SECONDS.toNanos(10),
+          () -> stats(reporter, json, n.stats()));
     }
     return 0;
   }

@@ -97,18 +97,8 @@ final class TrackerCommand implements Command {
           reporter.line("announce " + s.udpAnnounceUrl());
         }
       }
-      long start = nanoClock.getAsLong();
-      long end = duration == 0 ? Long.MAX_VALUE : start + TimeUnit.SECONDS.toNanos(duration);
-      long nextStats = start + TimeUnit.MINUTES.toNanos(1);
-      while (nanoClock.getAsLong() < end) {
-        long now = nanoClock.getAsLong();
-        Thread.sleep(Math.max(1, Math.min(1000, (Math.min(end, nextStats) - now) / 1_000_000)));
-        if (nanoClock.getAsLong() >= nextStats) {
-          nextStats += TimeUnit.MINUTES.toNanos(1);
-          stats(reporter, json, s);
-        }
-      }
-      stats(reporter, json, s);
+      Transfer.serve(nanoClock, duration, TimeUnit.MINUTES.toNanos(1),
+          () -> stats(reporter, json, s));
     }
     return 0;
   }

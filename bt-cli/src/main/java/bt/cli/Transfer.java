@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /** What {@code bt download} and {@code bt seed} share: flags, the client, progress output. */
 final class Transfer {
@@ -112,6 +114,27 @@ final class Transfer {
         }
       }
     }
+  }
+
+  /**
+   * Waits until {@code durationSeconds} pass (0: until interrupted), calling {@code report} every
+   * {@code periodNanos} and once more at the end: the main loop of the serving commands.
+   */
+  static void serve(LongSupplier nanoClock, long durationSeconds, long periodNanos,
+      Runnable report) throws InterruptedException {
+    long start = nanoClock.getAsLong();
+    long end = durationSeconds == 0 ? Long.MAX_VALUE
+        : start + TimeUnit.SECONDS.toNanos(durationSeconds);
+    long next = start + periodNanos;
+    while (nanoClock.getAsLong() < end) {
+      long now = nanoClock.getAsLong();
+      Thread.sleep(Math.max(1, Math.min(1000, (Math.min(end, next) - now) / 1_000_000)));
+      if (nanoClock.getAsLong() >= next) {
+        next += periodNanos;
+        report.run();
+      }
+    }
+    report.run();
   }
 
   /** The {@code --tracker} URLs: http, https or udp, each with a host. */
