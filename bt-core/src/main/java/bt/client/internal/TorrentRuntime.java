@@ -1343,7 +1343,8 @@ final class TorrentRuntime {
     for (WebSeed ws : webSeeds) {
       for (WebSeed.Request r : new ArrayList<>(ws.inFlight)) {
         if (now - r.deadlineNanos >= 0 && r.fetch != null) {
-          r.fetch.cancel("no complete answer within " + cfg.requestTimeout().toMillis() + " ms");
+          r.fetch.cancel("timed out: no complete answer within "
+              + cfg.requestTimeout().toMillis() + " ms");
         }
       }
     }
