@@ -12,8 +12,8 @@ import java.util.Objects;
  * Client.builder().webSeeds(WebSeedConfig.DISABLED).build();
  * }</pre>
  *
- * <p>A web seed that fails (an HTTP error, a timeout, a malformed answer) is retried after a back-off
- * that doubles from {@code retryDelay} up to {@code maxRetryDelay}; after {@code
+ * <p>A web seed that fails (an HTTP error, a timeout, a malformed answer) is retried after a
+ * back-off that doubles from {@code retryDelay} up to {@code maxRetryDelay}; after {@code
  * maxConsecutiveErrors} failures in a row, or {@code maxHashFailures} pieces that it alone sent and
  * that failed their hash check, it is dropped for the rest of the torrent's run.
  *

@@ -71,7 +71,7 @@ class WebSeedDownloadTest {
     }
   }
 
-  /** A v1 torrent over files with these paths (under {@code name}) and contents; .pad/ is BEP 47. */
+  /** A v1 torrent of files with these paths (under {@code name}) and contents; .pad/ is BEP 47. */
   static Metainfo v1(String name, int pieceLength, List<String> paths, List<byte[]> contents)
       throws Exception {
     java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();

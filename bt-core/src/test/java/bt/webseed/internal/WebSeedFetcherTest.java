@@ -63,7 +63,8 @@ class WebSeedFetcherTest {
       assertThat(got[i]).isEqualTo(file[90_000 + i]);
     }
     assertThat(got[150]).isZero();
-    assertThat(server.requests).containsExactly("/f.bin bytes=5000-5099", "/f.bin bytes=90000-90009");
+    assertThat(server.requests)
+        .containsExactly("/f.bin bytes=5000-5099", "/f.bin bytes=90000-90009");
   }
 
   @Test

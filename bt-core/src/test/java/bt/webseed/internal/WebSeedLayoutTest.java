@@ -63,8 +63,10 @@ class WebSeedLayoutTest {
   void multiFileUrlIsBasePlusNamePlusEncodedPath() {
     Metainfo m = torrent("top dir", 16384, "a b/100%.bin", 10L, "ü/#?.bin", 10L);
     WebSeedLayout l = WebSeedLayout.of(m, "https://127.0.0.1:1/seed");
-    assertThat(l.url(0).toString()).isEqualTo("https://127.0.0.1:1/seed/top%20dir/a%20b/100%25.bin");
-    assertThat(l.url(1).toString()).isEqualTo("https://127.0.0.1:1/seed/top%20dir/%C3%BC/%23%3F.bin");
+    assertThat(l.url(0).toString())
+        .isEqualTo("https://127.0.0.1:1/seed/top%20dir/a%20b/100%25.bin");
+    assertThat(l.url(1).toString())
+        .isEqualTo("https://127.0.0.1:1/seed/top%20dir/%C3%BC/%23%3F.bin");
     assertThat(l.url(1).getPath()).isEqualTo("/seed/top dir/ü/#?.bin");
   }
 
