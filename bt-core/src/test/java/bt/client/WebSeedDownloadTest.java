@@ -397,6 +397,31 @@ class WebSeedDownloadTest {
   }
 
   @Test
+  void theDownloadLimitHoldsBackWebSeedRequests() throws Exception {
+    byte[] data = TestTorrents.random(16 * 65536, 19);
+    TestWebServer s = server(Mode.GOOD).put("/f", data);
+    Metainfo m = withWebSeeds(TestTorrents.v1(data, 65536), s.base() + "/f");
+    java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(1);
+    Client c = Client.builder().ticker(clock::get).downloadLimit(65536).build(); // burst 64 KiB
+    closeMe.add(c);
+    TestTorrents.ArrayStorage store = new TestTorrents.ArrayStorage(m, null);
+    Torrent t = c.add(m, store);
+    t.start();
+    for (int i = 0; i < 1000 && s.requests.size() < 2; i++) {
+      Thread.sleep(10);
+    }
+    Thread.sleep(300); // the clock stands still: no more tokens, so no more requests
+    // the full bucket pays for the first piece, the second goes into debt, then nothing
+    assertThat(s.requests).hasSize(2);
+    for (int i = 0; i < 2000 && !t.completion().isDone(); i++) {
+      clock.addAndGet(100_000_000L); // a tick's worth of tokens: 6.4 KiB
+      Thread.sleep(5);
+    }
+    t.completion().get(10, TimeUnit.SECONDS);
+    assertThat(store.data).isEqualTo(data);
+  }
+
+  @Test
   void disabledWebSeedsAreNeverAsked() throws Exception {
     byte[] data = TestTorrents.random(8 * 16384, 16);
     TestWebServer s = server(Mode.GOOD).put("/f", data);
