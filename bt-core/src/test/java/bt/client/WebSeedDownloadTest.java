@@ -151,11 +151,27 @@ class WebSeedDownloadTest {
     TestWebServer s = server(Mode.GOOD);
     serve(s, "/files/", m, data);
     m = withWebSeeds(m, s.base() + "/files"); // no trailing slash: one is added
-    TestTorrents.ArrayStorage store = download(client(WebSeedConfig.DEFAULTS), m, null);
+    // one piece per fetch
+    Client c = client(WebSeedConfig.builder().maxRequestBytes(32768).build());
+    TestTorrents.ArrayStorage store = download(c, m, null);
     assertThat(store.data).isEqualTo(data);
     // piece 0 spans three files: three requests for it
     assertThat(s.requests).contains("/files/swarm/dir0/f0 bytes=0-9999",
         "/files/swarm/dir1/f1 bytes=0-2", "/files/swarm/dir0/f2 bytes=0-22764");
+  }
+
+  @Test
+  void consecutivePiecesAreFetchedInOneRangePerFile() throws Exception {
+    byte[] data = TestTorrents.random(10_000 + 3 + 50_000 + 70_001, 3);
+    Metainfo m = TestTorrents.v1(data, 16384, 10_000, 3, 50_000, 70_001);
+    TestWebServer s = server(Mode.GOOD);
+    serve(s, "/files/", m, data);
+    m = withWebSeeds(m, s.base() + "/files/");
+    TestTorrents.ArrayStorage store = download(client(WebSeedConfig.DEFAULTS), m, null);
+    assertThat(store.data).isEqualTo(data);
+    assertThat(s.requests).containsExactly("/files/swarm/dir0/f0 bytes=0-9999",
+        "/files/swarm/dir1/f1 bytes=0-2", "/files/swarm/dir0/f2 bytes=0-49999",
+        "/files/swarm/dir1/f3 bytes=0-70000");
   }
 
   @Test
@@ -402,7 +418,8 @@ class WebSeedDownloadTest {
     TestWebServer s = server(Mode.GOOD).put("/f", data);
     Metainfo m = withWebSeeds(TestTorrents.v1(data, 65536), s.base() + "/f");
     java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(1);
-    Client c = Client.builder().ticker(clock::get).downloadLimit(65536).build(); // burst 64 KiB
+    Client c = Client.builder().ticker(clock::get).downloadLimit(65536) // burst 64 KiB
+        .webSeeds(WebSeedConfig.builder().maxRequestBytes(65536).build()).build();
     closeMe.add(c);
     TestTorrents.ArrayStorage store = new TestTorrents.ArrayStorage(m, null);
     Torrent t = c.add(m, store);

@@ -1367,15 +1367,16 @@ final class TorrentRuntime {
           break;
         }
         startWebSeedRequest(ws, r, cfg);
-        webSeedDebt += r.length - downLimit.take(r.length, now);
+        webSeedDebt += r.payload - downLimit.take(r.payload, now);
       }
     }
   }
 
   /**
-   * A run of blocks for a web seed: first a whole piece (up to the request limit) that no peer or
-   * web seed has started, searching from this web seed's cursor, so that it does not fetch what
-   * peers are fetching; then a run of blocks nobody has asked for in a started piece (the rest of
+   * A run of blocks for a web seed: first whole pieces (a run of consecutive ones, up to the
+   * request limit) that no peer or web seed has started, searching from this web seed's cursor,
+   * so that it does not fetch what peers are fetching, and among those first the ones no
+   * connected peer has; then a run of blocks nobody has asked for in a started piece (the rest of
    * a long piece, or what a peer that left had not sent). Blocks peers have asked for are never
    * duplicated. Null when there is nothing.
    */
@@ -1385,13 +1386,27 @@ final class TorrentRuntime {
     if (budget) {
       int count = pieces.pieceCount();
       int from = ws.cursor < count ? ws.cursor : 0;
-      for (int pass = 0; pass < 2; pass++) {
-        int start = pass == 0 ? from : 0;
-        for (int p = pieces.nextWanted(start); p >= 0 && (pass == 0 || p < from);
-            p = pieces.nextWanted(p + 1)) {
-          if (!pieces.isStarted(p) && !hashing.get(p) && verifier.canVerify(p)) {
-            ws.cursor = p + 1;
-            return newWebSeedRequest(p, 0, Math.min(pieces.blockCount(p), maxBlocks), cfg, now);
+      // with peers around, what none of them has comes first (BEP 19: the web seed fills gaps)
+      for (int tier = connections.isEmpty() ? 1 : 0; tier < 2; tier++) {
+        for (int pass = 0; pass < 2; pass++) {
+          int start = pass == 0 ? from : 0;
+          for (int p = pieces.nextWanted(start); p >= 0 && (pass == 0 || p < from);
+              p = pieces.nextWanted(p + 1)) {
+            if (freshForWebSeed(p, tier)) {
+              if (pieces.blockCount(p) > maxBlocks) {
+                ws.cursor = p + 1;
+                return newWebSeedRequest(p, 0, p, maxBlocks, cfg, now);
+              }
+              long first = (long) p * metainfo.pieceLength();
+              int q = p;
+              while (q + 1 < count && (long) (q + 1) * metainfo.pieceLength()
+                  + pieces.pieceSize(q + 1) - first <= cfg.maxRequestBytes()
+                  && pieces.isWanted(q + 1) && freshForWebSeed(q + 1, tier)) {
+                q++;
+              }
+              ws.cursor = q + 1;
+              return newWebSeedRequest(p, 0, q, pieces.blockCount(q), cfg, now);
+            }
           }
         }
       }
@@ -1409,33 +1424,55 @@ final class TorrentRuntime {
               && pieces.blockRequests(p, e) == 0) {
             e++;
           }
-          return newWebSeedRequest(p, b, e - b, cfg, now);
+          return newWebSeedRequest(p, b, p, e, cfg, now);
         }
       }
     }
     return null;
   }
 
-  private WebSeed.Request newWebSeedRequest(int piece, int first, int blocks, WebSeedConfig cfg,
-      long now) {
-    int start = first * Connection.BLOCK;
-    int end = Math.min(pieces.pieceSize(piece), (first + blocks) * Connection.BLOCK);
-    return new WebSeed.Request(piece, first, blocks, end - start,
-        now + cfg.requestTimeout().toNanos());
+  /** Whether a web seed may take all of piece {@code p}: untouched, and (tier 0) no peer has it. */
+  private boolean freshForWebSeed(int p, int tier) {
+    return !pieces.isStarted(p) && !hashing.get(p) && verifier.canVerify(p)
+        && (tier == 1 || pieces.availability(p) == 0);
+  }
+
+  private WebSeed.Request newWebSeedRequest(int firstPiece, int firstBlock, int lastPiece,
+      int endBlock, WebSeedConfig cfg, long now) {
+    long pl = metainfo.pieceLength();
+    long start = firstPiece * pl + (long) firstBlock * Connection.BLOCK;
+    long end = lastPiece * pl + Math.min(pieces.pieceSize(lastPiece),
+        endBlock * Connection.BLOCK);
+    int payload = 0;
+    for (int p = firstPiece; p <= lastPiece; p++) {
+      int e = p == lastPiece ? endBlock : pieces.blockCount(p);
+      for (int b = p == firstPiece ? firstBlock : 0; b < e; b++) {
+        payload += pieces.blockLength(p, b);
+      }
+    }
+    return new WebSeed.Request(firstPiece, firstBlock, lastPiece, endBlock, start,
+        (int) (end - start), payload, now + cfg.requestTimeout().toNanos());
+  }
+
+  /** Calls {@code f(piece, block)} for every block of {@code r}. */
+  private void forEachBlock(WebSeed.Request r, java.util.function.BiConsumer<Integer, Integer> f) {
+    for (int p = r.firstPiece; p <= r.lastPiece; p++) {
+      int e = p == r.lastPiece ? r.endBlock : pieces.blockCount(p);
+      for (int b = p == r.firstPiece ? r.firstBlock : 0; b < e; b++) {
+        f.accept(p, b);
+      }
+    }
   }
 
   private void startWebSeedRequest(WebSeed ws, WebSeed.Request r, WebSeedConfig cfg) {
-    for (int b = r.firstBlock; b < r.firstBlock + r.blocks; b++) {
-      pieces.blockRequested(r.piece, b);
-    }
+    forEachBlock(r, pieces::blockRequested);
     ws.inFlight.add(r);
     if (webSeedFetcher == null) {
       webSeedFetcher = new WebSeedFetcher(cfg,
           "bt-webseed-" + infoHashes.shortHashes().get(0).toString().substring(0, 8));
     }
     try {
-      r.fetch = webSeedFetcher.fetch(
-          ws.layout.segments(r.piece, r.firstBlock * Connection.BLOCK, r.length), r.length);
+      r.fetch = webSeedFetcher.fetch(ws.layout.range(r.start, r.length), r.length);
     } catch (RuntimeException e) {
       engine.post(() -> webSeedDone(ws, r, null, e));
       return;
@@ -1448,9 +1485,7 @@ final class TorrentRuntime {
     if (!ws.inFlight.remove(r)) {
       return;
     }
-    for (int b = r.firstBlock; b < r.firstBlock + r.blocks; b++) {
-      pieces.requestEnded(r.piece, b);
-    }
+    forEachBlock(r, pieces::requestEnded);
     if (removed) {
       return;
     }
@@ -1460,18 +1495,19 @@ final class TorrentRuntime {
         webSeedFailed(ws, err, now);
       }
     } else {
-      downloaded += r.length;
-      ws.downloaded += r.length;
-      downMeter.add(r.length, now);
+      downloaded += r.payload;
+      ws.downloaded += r.payload;
+      downMeter.add(r.payload, now);
       ws.errors = 0;
       if (ws.dropped || state != TorrentState.DOWNLOADING) {
-        wasted += r.length;
+        wasted += r.payload;
       } else {
-        for (int b = r.firstBlock; b < r.firstBlock + r.blocks; b++) {
-          int off = (b - r.firstBlock) * Connection.BLOCK;
-          acceptBlock(null, ws.address, r.piece, b,
-              ByteBuffer.wrap(data, off, pieces.blockLength(r.piece, b)), now);
-        }
+        long pl = metainfo.pieceLength();
+        forEachBlock(r, (p, b) -> {
+          int off = (int) (p * pl + (long) b * Connection.BLOCK - r.start);
+          acceptBlock(null, ws.address, p, b, ByteBuffer.wrap(data, off, pieces.blockLength(p, b)),
+              now);
+        });
       }
     }
     webSeedTick(now);

@@ -31,20 +31,32 @@ final class WebSeed {
   int cursor;
   long downloaded;
 
-  /** One HTTP fetch of {@code blocks} blocks of {@code piece} from {@code firstBlock}. */
+  /**
+   * One fetch: blocks {@code firstBlock..} of {@code firstPiece} up to block {@code endBlock}
+   * (exclusive) of {@code lastPiece}, every block of the pieces between; {@code length} bytes of
+   * the torrent's piece-aligned stream from {@code start} (v2 padding between pieces included,
+   * never fetched), of which {@code payload} are blocks.
+   */
   static final class Request {
-    final int piece;
+    final int firstPiece;
     final int firstBlock;
-    final int blocks;
+    final int lastPiece;
+    final int endBlock;
+    final long start;
     final int length;
+    final int payload;
     final long deadlineNanos;
     WebSeedFetcher.Fetch fetch;
 
-    Request(int piece, int firstBlock, int blocks, int length, long deadlineNanos) {
-      this.piece = piece;
+    Request(int firstPiece, int firstBlock, int lastPiece, int endBlock, long start, int length,
+        int payload, long deadlineNanos) {
+      this.firstPiece = firstPiece;
       this.firstBlock = firstBlock;
-      this.blocks = blocks;
+      this.lastPiece = lastPiece;
+      this.endBlock = endBlock;
+      this.start = start;
       this.length = length;
+      this.payload = payload;
       this.deadlineNanos = deadlineNanos;
     }
   }

@@ -120,7 +120,20 @@ public final class WebSeedLayout {
       throw new IllegalArgumentException("range " + offset + "+" + length + " is outside piece "
           + piece + " of " + size + " bytes");
     }
-    long start = (long) piece * metainfo.pieceLength() + offset;
+    return range((long) piece * metainfo.pieceLength() + offset, length);
+  }
+
+  /**
+   * The HTTP ranges holding {@code length} bytes of the torrent's piece-aligned stream (see
+   * {@link FileEntry}) from {@code start}: one per file the bytes touch, so a file's bytes that
+   * run across pieces are one range; pad files and padding are left out.
+   *
+   * @throws IllegalArgumentException if {@code start} is negative or {@code length} below 1
+   */
+  public List<Segment> range(long start, int length) {
+    if (start < 0 || length < 1) {
+      throw new IllegalArgumentException("bad range " + start + "+" + length);
+    }
     long end = start + length;
     List<Segment> out = new ArrayList<>(2);
     for (int i = firstFileEndingAfter(start); i < files.size(); i++) {

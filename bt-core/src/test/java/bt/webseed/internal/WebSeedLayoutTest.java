@@ -114,6 +114,19 @@ class WebSeedLayoutTest {
   }
 
   @Test
+  void aRangeOverSeveralPiecesIsOneSegmentPerFile() {
+    Metainfo m = torrent("t", 16384, "a", 40_000L, ".pad/9152", 9152L, "b", 30_000L);
+    WebSeedLayout l = WebSeedLayout.of(m, "http://127.0.0.1:1/");
+    List<WebSeedLayout.Segment> s = l.range(0, 79_152);
+    assertThat(s).extracting(WebSeedLayout.Segment::fileIndex).containsExactly(0, 2);
+    assertThat(s.get(0).length()).isEqualTo(40_000);
+    assertThat(s.get(1)).extracting(WebSeedLayout.Segment::fileOffset,
+        WebSeedLayout.Segment::length, WebSeedLayout.Segment::dstOffset)
+        .containsExactly(0L, 30_000, 49_152);
+    assertThatThrownBy(() -> l.range(-1, 10)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void rejectsRangesOutsideThePiece() {
     Metainfo m = torrent("t", 16384, "a", 20_000L);
     WebSeedLayout l = WebSeedLayout.of(m, "http://127.0.0.1:1/");
