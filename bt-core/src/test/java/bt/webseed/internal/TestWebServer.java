@@ -35,6 +35,10 @@ public final class TestWebServer implements AutoCloseable {
     SILENT,
     /** 206 with the right Content-Range, but 100 bytes more than asked. */
     EXTRA_BYTES,
+    /** 206 with the right Content-Range, chunked, 100 bytes more than asked. */
+    EXTRA_BYTES_CHUNKED,
+    /** 206 with the right Content-Range, chunked, one byte short. */
+    SHORT_CHUNKED,
     /** 206 naming a range other than the one asked. */
     WRONG_RANGE,
     /** 302 to the same path on the same server with a "/moved" prefix, then GOOD. */
@@ -122,8 +126,9 @@ public final class TestWebServer implements AutoCloseable {
         ranged = true;
       }
       int len = (int) (last - first + 1);
-      byte[] body = new byte[len + (m == Mode.EXTRA_BYTES ? 100 : 0)];
-      System.arraycopy(f, (int) first, body, 0, len);
+      boolean extra = m == Mode.EXTRA_BYTES || m == Mode.EXTRA_BYTES_CHUNKED;
+      byte[] body = new byte[len + (extra ? 100 : 0) - (m == Mode.SHORT_CHUNKED ? 1 : 0)];
+      System.arraycopy(f, (int) first, body, 0, Math.min(len, body.length));
       if (m == Mode.LYING) {
         for (int i = 0; i < body.length; i++) {
           body[i] = (byte) ~body[i];
@@ -134,7 +139,8 @@ public final class TestWebServer implements AutoCloseable {
         long shownLast = m == Mode.WRONG_RANGE ? last + 1 : last;
         x.getResponseHeaders().set("Content-Range",
             "bytes " + shownFirst + "-" + shownLast + "/" + f.length);
-        x.sendResponseHeaders(206, body.length);
+        boolean chunked = m == Mode.EXTRA_BYTES_CHUNKED || m == Mode.SHORT_CHUNKED;
+        x.sendResponseHeaders(206, chunked ? 0 : body.length);
       } else {
         x.sendResponseHeaders(200, body.length);
       }

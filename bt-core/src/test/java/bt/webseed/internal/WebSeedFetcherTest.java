@@ -101,6 +101,22 @@ class WebSeedFetcherTest {
   }
 
   @Test
+  void refusesAChunkedAnswerLongerThanAskedAtItsFirstExtraByte() throws Exception {
+    start(TestWebServer.Mode.EXTRA_BYTES_CHUNKED, WebSeedConfig.DEFAULTS);
+    Throwable e = failure(fetcher.fetch(List.of(segment(0, 1000, 0)), 1000));
+    assertThat(e).isInstanceOf(WebSeedException.class)
+        .hasMessageContaining("longer than the 1000 bytes asked");
+  }
+
+  @Test
+  void refusesAnAnswerThatEndsShort() throws Exception {
+    start(TestWebServer.Mode.SHORT_CHUNKED, WebSeedConfig.DEFAULTS);
+    Throwable e = failure(fetcher.fetch(List.of(segment(0, 1000, 0)), 1000));
+    assertThat(e).isInstanceOf(WebSeedException.class)
+        .hasMessageContaining("ended after 999 of the 1000 bytes");
+  }
+
+  @Test
   void refusesARangeOtherThanTheOneAsked() throws Exception {
     start(TestWebServer.Mode.WRONG_RANGE, WebSeedConfig.DEFAULTS);
     Throwable e = failure(fetcher.fetch(List.of(segment(0, 1000, 0)), 1000));
