@@ -52,14 +52,8 @@ public record WebSeedConfig(
 
   /** Checks the values. */
   public WebSeedConfig {
-    if (maxRequestsPerSeed < 1 || maxRequestsPerSeed > 16) {
-      throw new IllegalArgumentException("maxRequestsPerSeed must be in [1, 16]: "
-          + maxRequestsPerSeed);
-    }
-    if (maxRequestBytes < 16384 || maxRequestBytes > (16 << 20) || maxRequestBytes % 16384 != 0) {
-      throw new IllegalArgumentException("maxRequestBytes must be a multiple of 16384 in [16384, "
-          + (16 << 20) + "]: " + maxRequestBytes);
-    }
+    checkRequests(maxRequestsPerSeed);
+    checkRequestBytes(maxRequestBytes);
     positive("connectTimeout", connectTimeout);
     positive("requestTimeout", requestTimeout);
     positive("retryDelay", retryDelay);
@@ -68,23 +62,46 @@ public record WebSeedConfig(
       throw new IllegalArgumentException("maxRetryDelay " + maxRetryDelay
           + " is shorter than retryDelay " + retryDelay);
     }
-    if (maxConsecutiveErrors < 1) {
-      throw new IllegalArgumentException("maxConsecutiveErrors must be >= 1: "
-          + maxConsecutiveErrors);
-    }
-    if (maxHashFailures < 1) {
-      throw new IllegalArgumentException("maxHashFailures must be >= 1: " + maxHashFailures);
-    }
-    if (maxWholeFileBytes < 0) {
-      throw new IllegalArgumentException("maxWholeFileBytes must be >= 0: " + maxWholeFileBytes);
-    }
+    atLeastOne("maxConsecutiveErrors", maxConsecutiveErrors);
+    atLeastOne("maxHashFailures", maxHashFailures);
+    checkWholeFile(maxWholeFileBytes);
   }
 
-  private static void positive(String what, Duration d) {
+  private static int checkRequests(int n) {
+    if (n < 1 || n > 16) {
+      throw new IllegalArgumentException("maxRequestsPerSeed must be in [1, 16]: " + n);
+    }
+    return n;
+  }
+
+  private static int checkRequestBytes(int n) {
+    if (n < 16384 || n > (16 << 20) || n % 16384 != 0) {
+      throw new IllegalArgumentException("maxRequestBytes must be a multiple of 16384 in [16384, "
+          + (16 << 20) + "]: " + n);
+    }
+    return n;
+  }
+
+  private static int atLeastOne(String what, int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException(what + " must be >= 1: " + n);
+    }
+    return n;
+  }
+
+  private static long checkWholeFile(long n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("maxWholeFileBytes must be >= 0: " + n);
+    }
+    return n;
+  }
+
+  private static Duration positive(String what, Duration d) {
     Objects.requireNonNull(d, what);
     if (d.isNegative() || d.isZero()) {
       throw new IllegalArgumentException(what + " must be positive: " + d);
     }
+    return d;
   }
 
   /** A builder with the defaults. */
@@ -108,7 +125,11 @@ public record WebSeedConfig(
     return b;
   }
 
-  /** Builds a {@link WebSeedConfig}; {@link #build()} checks the values. Not thread-safe. */
+  /**
+   * Builds a {@link WebSeedConfig}: each setter rejects a bad value at once ({@link
+   * IllegalArgumentException} naming it); {@link #build()} checks that {@code maxRetryDelay} is
+   * not shorter than {@code retryDelay}. Not thread-safe.
+   */
   public static final class Builder {
     private boolean enabled = true;
     private int maxRequestsPerSeed = 4;
@@ -131,55 +152,55 @@ public record WebSeedConfig(
 
     /** HTTP requests in flight per web seed, 1 to 16 (default 4). */
     public Builder maxRequestsPerSeed(int n) {
-      this.maxRequestsPerSeed = n;
+      this.maxRequestsPerSeed = checkRequests(n);
       return this;
     }
 
     /** The most piece bytes one request asks for (default 1 MiB); see the record's doc. */
     public Builder maxRequestBytes(int n) {
-      this.maxRequestBytes = n;
+      this.maxRequestBytes = checkRequestBytes(n);
       return this;
     }
 
     /** The bound on connecting (default 10 s). */
     public Builder connectTimeout(Duration d) {
-      this.connectTimeout = Objects.requireNonNull(d, "connectTimeout");
+      this.connectTimeout = positive("connectTimeout", d);
       return this;
     }
 
     /** The bound on one whole request, body included (default 30 s). */
     public Builder requestTimeout(Duration d) {
-      this.requestTimeout = Objects.requireNonNull(d, "requestTimeout");
+      this.requestTimeout = positive("requestTimeout", d);
       return this;
     }
 
     /** The first back-off after a failure (default 2 s); it doubles up to the maximum. */
     public Builder retryDelay(Duration d) {
-      this.retryDelay = Objects.requireNonNull(d, "retryDelay");
+      this.retryDelay = positive("retryDelay", d);
       return this;
     }
 
     /** The longest back-off (default 5 min). */
     public Builder maxRetryDelay(Duration d) {
-      this.maxRetryDelay = Objects.requireNonNull(d, "maxRetryDelay");
+      this.maxRetryDelay = positive("maxRetryDelay", d);
       return this;
     }
 
     /** Failures in a row that drop a web seed (default 5). */
     public Builder maxConsecutiveErrors(int n) {
-      this.maxConsecutiveErrors = n;
+      this.maxConsecutiveErrors = atLeastOne("maxConsecutiveErrors", n);
       return this;
     }
 
     /** Hash failures of pieces a web seed alone sent that drop it (default 3). */
     public Builder maxHashFailures(int n) {
-      this.maxHashFailures = n;
+      this.maxHashFailures = atLeastOne("maxHashFailures", n);
       return this;
     }
 
     /** The most bytes read of a whole-file answer to a Range request (default 4 MiB). */
     public Builder maxWholeFileBytes(long n) {
-      this.maxWholeFileBytes = n;
+      this.maxWholeFileBytes = checkWholeFile(n);
       return this;
     }
 
