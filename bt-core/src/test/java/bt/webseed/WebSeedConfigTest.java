@@ -26,7 +26,8 @@ class WebSeedConfigTest {
     assertThatThrownBy(() -> b.maxRequestBytes(16385)).hasMessageContaining("multiple of 16384");
     assertThatThrownBy(() -> b.maxRequestBytes(32 << 20))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> b.requestTimeout(Duration.ZERO)).hasMessageContaining("requestTimeout");
+    assertThatThrownBy(() -> b.requestTimeout(Duration.ZERO))
+        .hasMessageContaining("requestTimeout");
     assertThatThrownBy(() -> b.retryDelay(Duration.ofSeconds(-1)))
         .hasMessageContaining("retryDelay");
     assertThatThrownBy(() -> b.connectTimeout(null)).isInstanceOf(NullPointerException.class);
