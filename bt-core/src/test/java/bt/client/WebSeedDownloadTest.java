@@ -439,6 +439,31 @@ class WebSeedDownloadTest {
   }
 
   @Test
+  void aMagnetLinksWebSeedIsUsedOnceTheMetadataArrives() throws Exception {
+    byte[] data = TestTorrents.random(6 * 16384 + 77, 20);
+    Metainfo m = TestTorrents.v1(data, 16384); // no url-list: the link brings the web seed
+    TestWebServer s = server(Mode.GOOD).put("/f", data);
+    Client seeder = client(WebSeedConfig.DISABLED);
+    Torrent st = seeder.add(m, new TestTorrents.ArrayStorage(m, data));
+    st.start();
+    st.completion().get(10, TimeUnit.SECONDS);
+    bt.metainfo.MagnetLink link = bt.metainfo.MagnetLink.builder(m.infoHashes())
+        .addWebSeed(s.base() + "/f").addPeer(seeder.listenAddress()).build();
+    Client leecher = client(WebSeedConfig.DEFAULTS);
+    java.util.concurrent.atomic.AtomicReference<TestTorrents.ArrayStorage> store =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Torrent t = leecher.add(link, meta -> {
+      store.set(new TestTorrents.ArrayStorage(meta, null));
+      return store.get();
+    });
+    t.start();
+    t.completion().get(20, TimeUnit.SECONDS);
+    assertThat(store.get().data).isEqualTo(data);
+    // the web seed is asked as soon as the check ends, before any peer is: it takes it all
+    assertThat(s.requests).isNotEmpty();
+  }
+
+  @Test
   void disabledWebSeedsAreNeverAsked() throws Exception {
     byte[] data = TestTorrents.random(8 * 16384, 16);
     TestWebServer s = server(Mode.GOOD).put("/f", data);
