@@ -1,6 +1,7 @@
 package bt.client;
 
 import bt.client.internal.Engine;
+import bt.client.internal.WebSeeds;
 import bt.metainfo.MagnetLink;
 import bt.metainfo.Metainfo;
 import bt.peer.PeerId;
@@ -10,6 +11,7 @@ import bt.policy.PeerSelector;
 import bt.policy.PeerSelectors;
 import bt.policy.PiecePicker;
 import bt.policy.PiecePickers;
+import bt.webseed.WebSeedConfig;
 import bt.wire.WireLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,9 +48,11 @@ import java.util.random.RandomGenerator;
  */
 public final class Client implements AutoCloseable {
   private final Engine engine;
+  private final WebSeedConfig webSeeds;
 
   private Client(Builder b) throws IOException {
     this.engine = new Engine(b.config());
+    this.webSeeds = b.webSeeds;
   }
 
   /** A builder with the defaults. */
@@ -63,7 +67,8 @@ public final class Client implements AutoCloseable {
    * @param verified pieces known to be good already (from resume data), or null to recheck all
    */
   public Torrent add(Metainfo metainfo, Storage storage, BitSet verified) {
-    return engine.add(Objects.requireNonNull(metainfo), Objects.requireNonNull(storage), verified);
+    return WebSeeds.configure(engine.add(Objects.requireNonNull(metainfo),
+        Objects.requireNonNull(storage), verified), webSeeds);
   }
 
   /** Adds a torrent and rechecks whatever its storage holds when it starts. */
@@ -76,7 +81,8 @@ public final class Client implements AutoCloseable {
    * against the link's hashes, and then {@code storage} opens the storage for it.
    */
   public Torrent add(MagnetLink magnet, StorageFactory storage) {
-    return engine.add(Objects.requireNonNull(magnet), Objects.requireNonNull(storage));
+    return WebSeeds.configure(engine.add(Objects.requireNonNull(magnet),
+        Objects.requireNonNull(storage)), webSeeds);
   }
 
   /** The torrents in the client. */
@@ -122,6 +128,7 @@ public final class Client implements AutoCloseable {
     private RandomGenerator random;
     private Duration closeTimeout = Duration.ofSeconds(5);
     private int eventQueueCapacity = 10_000;
+    private WebSeedConfig webSeeds = WebSeedConfig.DEFAULTS;
 
     private Builder() {}
 
@@ -264,6 +271,16 @@ public final class Client implements AutoCloseable {
         throw new IllegalArgumentException("eventQueueCapacity must be >= 16: " + n);
       }
       this.eventQueueCapacity = n;
+      return this;
+    }
+
+    /**
+     * How torrents use web seeds (BEP 19: the torrent's {@code url-list}, a magnet link's {@code
+     * ws=}): default {@link WebSeedConfig#DEFAULTS} (used, 4 requests per web seed); {@link
+     * WebSeedConfig#DISABLED} ignores them.
+     */
+    public Builder webSeeds(WebSeedConfig config) {
+      this.webSeeds = Objects.requireNonNull(config, "config");
       return this;
     }
 

@@ -24,11 +24,22 @@ public interface TorrentListener {
   /** Piece {@code piece} was downloaded and matched its hashes. */
   default void onPieceVerified(Torrent torrent, int piece) {}
 
-  /** Piece {@code piece} failed its hash check; its data was discarded. */
+  /**
+   * Piece {@code piece} failed its hash check; its data was discarded. A web seed among the
+   * contributors appears as the pseudo-address {@code [100::N]:80} (RFC 6666's discard-only
+   * prefix, which no peer can have), N being its 1-based position in the torrent's web seed list
+   * (the {@code url-list}, then the magnet link's {@code ws=} URLs).
+   */
   default void onHashFailed(Torrent torrent, int piece, Set<PeerAddress> contributors) {}
 
   /** A peer was banned and disconnected. */
   default void onPeerBanned(Torrent torrent, PeerAddress peer, String reason) {}
+
+  /**
+   * A web seed (BEP 19) was dropped for the rest of this run: it failed too many requests in a
+   * row, or sent data that failed the hash check too often; {@code reason} says which.
+   */
+  default void onWebSeedDropped(Torrent torrent, String url, String reason) {}
 
   /** A peer connected (after the handshake). */
   default void onPeerConnected(Torrent torrent, PeerAddress peer) {}

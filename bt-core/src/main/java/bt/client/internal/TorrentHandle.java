@@ -17,6 +17,11 @@ final class TorrentHandle implements Torrent {
     this.t = t;
   }
 
+  /** The torrent behind this handle. */
+  TorrentRuntime runtime() {
+    return t;
+  }
+
   @Override
   public InfoHashes infoHashes() {
     return t.infoHashes;

@@ -23,6 +23,10 @@ import bt.policy.PeerSelector;
 import bt.policy.PeerStats;
 import bt.policy.PiecePicker;
 import bt.policy.SwarmView;
+import bt.webseed.WebSeedConfig;
+import bt.webseed.internal.WebSeedException;
+import bt.webseed.internal.WebSeedFetcher;
+import bt.webseed.internal.WebSeedLayout;
 import bt.wire.ExtendedHandshake;
 import bt.wire.Handshake;
 import bt.wire.MetadataMessage;
@@ -347,7 +351,10 @@ final class TorrentRuntime {
       setState(TorrentState.DOWNLOADING);
     }
     openSources();
-    dial(engine.ticker.getAsLong()); // now, not at the next tick
+    openWebSeeds();
+    long now = engine.ticker.getAsLong();
+    dial(now); // now, not at the next tick
+    webSeedTick(now);
   }
 
   private void openSources() {
@@ -371,6 +378,7 @@ final class TorrentRuntime {
     for (Connection c : new ArrayList<>(connections)) {
       engine.close(c, "paused");
     }
+    cancelWebSeeds("paused");
     resumeState = state;
     setState(TorrentState.PAUSED);
   }
@@ -399,6 +407,7 @@ final class TorrentRuntime {
     for (Connection c : new ArrayList<>(connections)) {
       engine.close(c, "stopped");
     }
+    cancelWebSeeds("stopped");
     for (PeerSource.Session src : sourceSessions) {
       try {
         src.close();
@@ -421,6 +430,7 @@ final class TorrentRuntime {
     for (Connection c : new ArrayList<>(connections)) {
       engine.close(c, "torrent failed");
     }
+    cancelWebSeeds("torrent failed");
     setState(TorrentState.FAILED);
     completion.completeExceptionally(new IllegalStateException("torrent failed: " + why));
   }
@@ -433,6 +443,11 @@ final class TorrentRuntime {
     assembling.clear();
     for (Connection c : new ArrayList<>(connections)) {
       engine.close(c, why);
+    }
+    cancelWebSeeds(why);
+    if (webSeedFetcher != null) {
+      webSeedFetcher.close();
+      webSeedFetcher = null;
     }
     for (PeerSource.Session s : sourceSessions) {
       try {
@@ -1017,10 +1032,22 @@ final class TorrentRuntime {
       return;
     }
     pieces.requestEnded(piece, block);
+    acceptBlock(c, c.address, piece, block, b.data(), now);
+    c.requestNeeded = true; // once the events of this read are handled
+  }
+
+  /**
+   * Keeps a requested block that arrived from {@code from} (a peer's connection {@code c}, or a
+   * web seed with {@code c} null): into the piece's buffer, unless it is an end-game duplicate;
+   * withdraws the same block from every other peer; starts the hash check once the piece is in.
+   */
+  private void acceptBlock(Connection c, PeerAddress from, int piece, int block, ByteBuffer data,
+      long now) {
+    int len = data.remaining();
+    int offset = block * Connection.BLOCK;
     if (pieces.isVerified(piece) || pieces.isBlockReceived(piece, block)
         || hashing.get(piece)) {
       wasted += len; // an end-game duplicate
-      c.requestNeeded = true; // once the events of this read are handled
       return;
     }
     PieceBuffer buf = assembling.get(piece);
@@ -1028,15 +1055,15 @@ final class TorrentRuntime {
       buf = newBuffer(piece);
       assembling.put(piece, buf);
     }
-    b.data().get(buf.chunks[b.offset() / buf.chunkSize], b.offset() % buf.chunkSize, len);
-    buf.from[block] = c.address;
+    data.get(buf.chunks[offset / buf.chunkSize], offset % buf.chunkSize, len);
+    buf.from[block] = from;
     buf.received++;
-    smartBan.onBlock(piece, block, c.address);
-    boolean complete = pieces.blockReceived(piece, block, c.address);
+    smartBan.onBlock(piece, block, from);
+    boolean complete = pieces.blockReceived(piece, block, from);
     // end game: withdraw the same block from everyone else
     for (Connection o : connections) {
       if (o != c && o.requests.remove(Connection.key(piece, block))) {
-        o.session.cancel(piece, b.offset(), len);
+        o.session.cancel(piece, offset, len);
         pieces.requestEnded(piece, block);
         engine.flush(o, now);
       }
@@ -1047,7 +1074,6 @@ final class TorrentRuntime {
       hashingCount++;
       verifyAndStore(piece, buf);
     }
-    c.requestNeeded = true; // once the events of this read are handled
   }
 
   private void verifyAndStore(int piece, PieceBuffer buf) {
@@ -1128,6 +1154,7 @@ final class TorrentRuntime {
         requestMore(c, now); // requests held back while buffers were full may go out now
       }
     }
+    webSeedTick(engine.ticker.getAsLong());
   }
 
   /**
@@ -1205,6 +1232,11 @@ final class TorrentRuntime {
   }
 
   private void ban(PeerAddress peer, String reason) {
+    WebSeed ws = webSeedAt(peer);
+    if (ws != null) {
+      webSeedLied(ws, reason);
+      return;
+    }
     if (!bannedAddresses.add(peer)) {
       return;
     }
@@ -1257,6 +1289,297 @@ final class TorrentRuntime {
     if (completion.complete(null)) {
       post(l -> l.onComplete(handle));
     }
+  }
+
+  // ---------------------------------------------------------------- web seeds (BEP 19)
+
+  /** The most web seeds of one torrent that are used (a url-list may be long). */
+  static final int MAX_WEB_SEEDS = 16;
+
+  /** Set by the client before the torrent can start (see {@link WebSeeds#configure}). */
+  volatile WebSeedConfig webSeedConfig = WebSeedConfig.DEFAULTS;
+  private List<WebSeed> webSeeds = List.of();
+  private WebSeedFetcher webSeedFetcher;
+  /** Bytes fetched from web seeds beyond what the rate limit had granted: paid back first. */
+  private long webSeedDebt;
+
+  /** The torrent's web seeds for this run: its url-list and its magnet link's ws= URLs. */
+  private void openWebSeeds() {
+    cancelWebSeeds("restarted");
+    WebSeedConfig cfg = webSeedConfig;
+    List<WebSeed> list = new ArrayList<>();
+    if (cfg.enabled() && metainfo != null) {
+      Set<String> urls = new java.util.LinkedHashSet<>(metainfo.webSeeds());
+      if (magnet != null) {
+        urls.addAll(magnet.webSeeds());
+      }
+      int i = 0;
+      for (String u : urls) {
+        if (list.size() >= MAX_WEB_SEEDS) {
+          log.info("{}: web seeds past the first {} ignored", infoHashes, MAX_WEB_SEEDS);
+          break;
+        }
+        try {
+          list.add(new WebSeed(u, WebSeedLayout.of(metainfo, u), i));
+        } catch (IllegalArgumentException e) {
+          log.info("web seed ignored: {}", e.getMessage());
+        }
+        i++;
+      }
+    }
+    webSeeds = list;
+  }
+
+  /** Stops every web seed fetch in flight; their blocks are given back as the fetches end. */
+  private void cancelWebSeeds(String why) {
+    for (WebSeed ws : webSeeds) {
+      for (WebSeed.Request r : new ArrayList<>(ws.inFlight)) {
+        if (r.fetch != null) {
+          r.fetch.cancel(why);
+        }
+      }
+    }
+  }
+
+  private WebSeed webSeedAt(PeerAddress a) {
+    for (WebSeed ws : webSeeds) {
+      if (ws.address.equals(a)) {
+        return ws;
+      }
+    }
+    return null;
+  }
+
+  /** Times out slow fetches and gives every usable web seed work, up to its request limit. */
+  private void webSeedTick(long now) {
+    if (webSeeds.isEmpty()) {
+      return;
+    }
+    WebSeedConfig cfg = webSeedConfig;
+    for (WebSeed ws : webSeeds) {
+      for (WebSeed.Request r : new ArrayList<>(ws.inFlight)) {
+        if (now - r.deadlineNanos >= 0 && r.fetch != null) {
+          r.fetch.cancel("timed out: no complete answer within "
+              + cfg.requestTimeout().toMillis() + " ms");
+        }
+      }
+    }
+    if (state != TorrentState.DOWNLOADING || pieces == null) {
+      return;
+    }
+    for (WebSeed ws : webSeeds) {
+      if (ws.dropped || ws.retryAtNanos != Long.MIN_VALUE && now - ws.retryAtNanos < 0) {
+        continue;
+      }
+      while (ws.inFlight.size() < cfg.maxRequestsPerSeed()) {
+        if (webSeedDebt > 0) {
+          webSeedDebt -= downLimit.take(webSeedDebt, now);
+          if (webSeedDebt > 0) {
+            return; // over the download limit: the next tick goes on
+          }
+        }
+        WebSeed.Request r = pickForWebSeed(ws, cfg, now);
+        if (r == null) {
+          break;
+        }
+        startWebSeedRequest(ws, r, cfg);
+        webSeedDebt += r.payload - downLimit.take(r.payload, now);
+      }
+    }
+  }
+
+  /**
+   * A run of blocks for a web seed: first whole pieces (a run of consecutive ones, up to the
+   * request limit) that no peer or web seed has started, searching from this web seed's cursor,
+   * so that it does not fetch what peers are fetching, and among those first the ones no
+   * connected peer has; then a run of blocks nobody has asked for in a started piece (the rest of
+   * a long piece, or what a peer that left had not sent). Blocks peers have asked for are never
+   * duplicated. Null when there is nothing.
+   */
+  private WebSeed.Request pickForWebSeed(WebSeed ws, WebSeedConfig cfg, long now) {
+    int maxBlocks = cfg.maxRequestBytes() / Connection.BLOCK;
+    boolean budget = engine.bufferedBytes < Engine.MAX_BUFFERED_BYTES;
+    if (budget) {
+      int count = pieces.pieceCount();
+      int from = ws.cursor < count ? ws.cursor : 0;
+      // with peers around, what none of them has comes first (BEP 19: the web seed fills gaps)
+      for (int tier = connections.isEmpty() ? 1 : 0; tier < 2; tier++) {
+        for (int pass = 0; pass < 2; pass++) {
+          int start = pass == 0 ? from : 0;
+          for (int p = pieces.nextWanted(start); p >= 0 && (pass == 0 || p < from);
+              p = pieces.nextWanted(p + 1)) {
+            if (freshForWebSeed(p, tier)) {
+              if (pieces.blockCount(p) > maxBlocks) {
+                ws.cursor = p + 1;
+                return newWebSeedRequest(p, 0, p, maxBlocks, cfg, now);
+              }
+              long first = (long) p * metainfo.pieceLength();
+              int q = p;
+              while (q + 1 < count && (long) (q + 1) * metainfo.pieceLength()
+                  + pieces.pieceSize(q + 1) - first <= cfg.maxRequestBytes()
+                  && pieces.isWanted(q + 1) && freshForWebSeed(q + 1, tier)) {
+                q++;
+              }
+              ws.cursor = q + 1;
+              return newWebSeedRequest(p, 0, q, pieces.blockCount(q), cfg, now);
+            }
+          }
+        }
+      }
+    }
+    for (int p = pieces.nextStarted(0); p >= 0; p = pieces.nextStarted(p + 1)) {
+      if (!pieces.isWanted(p) || hashing.get(p) || !verifier.canVerify(p)
+          || !budget && !assembling.containsKey(p)) {
+        continue;
+      }
+      int blocks = pieces.blockCount(p);
+      for (int b = 0; b < blocks; b++) {
+        if (!pieces.isBlockReceived(p, b) && pieces.blockRequests(p, b) == 0) {
+          int e = b + 1;
+          while (e < blocks && e - b < maxBlocks && !pieces.isBlockReceived(p, e)
+              && pieces.blockRequests(p, e) == 0) {
+            e++;
+          }
+          return newWebSeedRequest(p, b, p, e, cfg, now);
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Whether a web seed may take all of piece {@code p}: untouched, and (tier 0) no peer has it. */
+  private boolean freshForWebSeed(int p, int tier) {
+    return !pieces.isStarted(p) && !hashing.get(p) && verifier.canVerify(p)
+        && (tier == 1 || pieces.availability(p) == 0);
+  }
+
+  private WebSeed.Request newWebSeedRequest(int firstPiece, int firstBlock, int lastPiece,
+      int endBlock, WebSeedConfig cfg, long now) {
+    long pl = metainfo.pieceLength();
+    long start = firstPiece * pl + (long) firstBlock * Connection.BLOCK;
+    long end = lastPiece * pl + Math.min(pieces.pieceSize(lastPiece),
+        endBlock * Connection.BLOCK);
+    int payload = 0;
+    for (int p = firstPiece; p <= lastPiece; p++) {
+      int e = p == lastPiece ? endBlock : pieces.blockCount(p);
+      for (int b = p == firstPiece ? firstBlock : 0; b < e; b++) {
+        payload += pieces.blockLength(p, b);
+      }
+    }
+    return new WebSeed.Request(firstPiece, firstBlock, lastPiece, endBlock, start,
+        (int) (end - start), payload, now + cfg.requestTimeout().toNanos());
+  }
+
+  /** Calls {@code f(piece, block)} for every block of {@code r}. */
+  private void forEachBlock(WebSeed.Request r, java.util.function.BiConsumer<Integer, Integer> f) {
+    for (int p = r.firstPiece; p <= r.lastPiece; p++) {
+      int e = p == r.lastPiece ? r.endBlock : pieces.blockCount(p);
+      for (int b = p == r.firstPiece ? r.firstBlock : 0; b < e; b++) {
+        f.accept(p, b);
+      }
+    }
+  }
+
+  private void startWebSeedRequest(WebSeed ws, WebSeed.Request r, WebSeedConfig cfg) {
+    forEachBlock(r, pieces::blockRequested);
+    ws.inFlight.add(r);
+    if (webSeedFetcher == null) {
+      webSeedFetcher = new WebSeedFetcher(cfg,
+          "bt-webseed-" + infoHashes.shortHashes().get(0).toString().substring(0, 8));
+    }
+    try {
+      r.fetch = webSeedFetcher.fetch(ws.layout.range(r.start, r.length), r.length);
+    } catch (RuntimeException e) {
+      engine.post(() -> webSeedDone(ws, r, null, e));
+      return;
+    }
+    r.fetch.result().whenComplete((data, err) -> engine.post(() -> webSeedDone(ws, r, data, err)));
+  }
+
+  /** A web seed fetch ended (on the engine thread): its blocks are kept, or it failed. */
+  private void webSeedDone(WebSeed ws, WebSeed.Request r, byte[] data, Throwable err) {
+    if (!ws.inFlight.remove(r)) {
+      return;
+    }
+    forEachBlock(r, pieces::requestEnded);
+    if (removed) {
+      return;
+    }
+    long now = engine.ticker.getAsLong();
+    if (err != null) {
+      if (!ws.dropped && state == TorrentState.DOWNLOADING) {
+        webSeedFailed(ws, err, now);
+      }
+    } else {
+      downloaded += r.payload;
+      ws.downloaded += r.payload;
+      downMeter.add(r.payload, now);
+      ws.errors = 0;
+      if (ws.dropped || state != TorrentState.DOWNLOADING) {
+        wasted += r.payload;
+      } else {
+        long pl = metainfo.pieceLength();
+        forEachBlock(r, (p, b) -> {
+          int off = (int) (p * pl + (long) b * Connection.BLOCK - r.start);
+          acceptBlock(null, ws.address, p, b, ByteBuffer.wrap(data, off, pieces.blockLength(p, b)),
+              now);
+        });
+      }
+    }
+    webSeedTick(now);
+  }
+
+  /**
+   * A fetch failed: the web seed backs off, doubling from the configured delay (or the server's
+   * Retry-After, if longer); failures while it is backing off already (its other fetches in
+   * flight) do not count again. Too many in a row drop it.
+   */
+  private void webSeedFailed(WebSeed ws, Throwable err, long now) {
+    if (ws.retryAtNanos != Long.MIN_VALUE && now - ws.retryAtNanos < 0) {
+      return;
+    }
+    WebSeedConfig cfg = webSeedConfig;
+    String why = err.getMessage() != null ? err.getMessage() : err.toString();
+    ws.errors++;
+    if (ws.errors >= cfg.maxConsecutiveErrors()) {
+      dropWebSeed(ws, "failed " + ws.errors + " times in a row, last: " + why);
+      return;
+    }
+    long max = cfg.maxRetryDelay().toNanos();
+    long delay = cfg.retryDelay().toNanos();
+    for (int i = 1; i < ws.errors && delay < max; i++) {
+      delay *= 2;
+    }
+    if (err instanceof WebSeedException && ((WebSeedException) err).retryAfterSeconds() > 0) {
+      delay = Math.max(delay, Math.min(max / SECOND, ((WebSeedException) err).retryAfterSeconds())
+          * SECOND);
+    }
+    delay = Math.min(delay, max);
+    ws.retryAtNanos = now + delay;
+    log.debug("{} failed ({} in a row), retried in {} ms: {}", ws, ws.errors, delay / 1_000_000,
+        why);
+  }
+
+  /** A web seed sent bad data (a piece it alone sent failed, or smart ban proved a block bad). */
+  private void webSeedLied(WebSeed ws, String reason) {
+    ws.hashFailures++;
+    log.info("{} sent bad data ({} of {}): {}", ws, ws.hashFailures,
+        webSeedConfig.maxHashFailures(), reason);
+    if (ws.hashFailures >= webSeedConfig.maxHashFailures() && !ws.dropped) {
+      dropWebSeed(ws, "sent bad data " + ws.hashFailures + " times, last: " + reason);
+    }
+  }
+
+  private void dropWebSeed(WebSeed ws, String reason) {
+    ws.dropped = true;
+    for (WebSeed.Request r : new ArrayList<>(ws.inFlight)) {
+      if (r.fetch != null) {
+        r.fetch.cancel("dropped");
+      }
+    }
+    log.info("{} dropped: {}", ws, reason);
+    String url = ws.url;
+    post(l -> l.onWebSeedDropped(handle, url, reason));
   }
 
   // ---------------------------------------------------------------- seeding
@@ -1758,6 +2081,7 @@ final class TorrentRuntime {
       }
       engine.flush(c, now);
     }
+    webSeedTick(now);
     status = snapshot(now);
   }
 
