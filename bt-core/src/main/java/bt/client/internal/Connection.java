@@ -64,6 +64,11 @@ final class Connection implements PeerView {
   MseHandshake mse;
   /** Whether the MSE handshake finished (the payload phase began). */
   boolean mseDone;
+  /**
+   * The peer ended the MSE handshake: closed, reset, broke it or let it time out (what makes an
+   * ENABLED outgoing connection retry in plain text; a close of ours does not).
+   */
+  boolean mseRefused;
   /** MSE handshake bytes being written (they go before anything else), while {@link #mse} runs. */
   ByteBuffer mseOut;
   /** The torrent an incoming connection's MSE handshake named, or null. */

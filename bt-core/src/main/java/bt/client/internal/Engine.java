@@ -558,6 +558,7 @@ public final class Engine {
       } else if (!c.connected && now - c.createdNanos > 10_000_000_000L) {
         close(c, "connect timed out");
       } else if (c.connected && now - c.createdNanos > 20_000_000_000L) {
+        c.mseRefused = c.mse != null && !c.mseDone;
         close(c, "handshake timed out");
       }
     }
@@ -719,10 +720,12 @@ public final class Engine {
           }
         }
       } catch (IOException e) {
+        c.mseRefused = c.mse != null && !c.mseDone;
         close(c, "read failed: " + e.getMessage());
         return;
       }
       if (n < 0) {
+        c.mseRefused = c.mse != null && !c.mseDone;
         if (c.session != null) {
           c.session.handleEof(now);
           drain(c, now);
@@ -799,6 +802,7 @@ public final class Engine {
     try {
       mse.handleBytes(c.in);
     } catch (MseException e) {
+      c.mseRefused = true;
       close(c, "MSE handshake failed: " + e.getMessage());
       return false;
     }
@@ -920,6 +924,7 @@ public final class Engine {
           return;
         }
       } catch (IOException e) {
+        c.mseRefused = !c.mseDone;
         close(c, "write failed: " + e.getMessage());
         return;
       }
@@ -1166,7 +1171,7 @@ public final class Engine {
       return;
     }
     c.closed = true;
-    if (c.outgoing && c.connected && c.mse != null && !c.mseDone && c.torrent != null
+    if (c.outgoing && c.mseRefused && c.torrent != null
         && config.outgoingEncryption() == EncryptionPolicy.ENABLED && !closing) {
       // the peer may not speak MSE: once more in plain text, and plain text from now on
       plaintextPeers.put(c.address, Boolean.TRUE);
