@@ -126,6 +126,43 @@ class EncryptionSwarmTest {
   }
 
   @Test
+  void aPeerThatFailedMseIsDialledInPlainTextFromThenOn() throws Exception {
+    try (Client seeder = Client.builder()
+        .encryption(EncryptionPolicy.ENABLED, EncryptionPolicy.DISABLED).build();
+        Client leecher = Client.builder().build();
+        RecordingProxy proxy = new RecordingProxy(seeder.listenAddress())) {
+      Torrent s = seeder.add(META, new TestTorrents.ArrayStorage(META, DATA));
+      s.setRateLimits(0, 100_000); // slow enough to pause the leecher in the middle
+      s.start();
+      s.completion().get(10, TimeUnit.SECONDS);
+      Torrent l = leecher.add(META, new TestTorrents.ArrayStorage(META, null));
+      l.addPeer(proxy.address());
+      l.start();
+      awaitRelayed(proxy, 2);
+      assertThat(startsPlain(proxy.relayed().get(0).up())).isFalse();
+      assertThat(startsPlain(proxy.relayed().get(1).up())).isTrue();
+      l.pause();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (!proxy.relayed().get(1).ended && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      l.resume();
+      awaitRelayed(proxy, 3);
+      assertThat(startsPlain(proxy.relayed().get(2).up())).as("dialled plain at once").isTrue();
+    }
+  }
+
+  /** Waits until the proxy relayed {@code n} connections and the last sent 20 bytes. */
+  static void awaitRelayed(RecordingProxy proxy, int n) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while ((proxy.relayed().size() < n || proxy.relayed().get(n - 1).up().length < 20)
+        && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(proxy.relayed()).hasSizeGreaterThanOrEqualTo(n);
+  }
+
+  @Test
   void disabledToEnabledIsAPlainConnection() throws Exception {
     Run run = transfer(EncryptionPolicy.DISABLED, EncryptionPolicy.ENABLED, true);
     assertThat(run.wire()).hasSize(1);
