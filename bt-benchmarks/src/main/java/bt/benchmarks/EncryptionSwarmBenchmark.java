@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  * swarm is a whole-system measurement):
  *
  * <pre>
- * java -Xmx256m -cp bt-benchmarks/target/benchmarks.jar bt.benchmarks.EncryptionSwarmBenchmark [SIZE_MIB]
+ * java -Xmx256m -cp bt-benchmarks/target/benchmarks.jar \
+ *     bt.benchmarks.EncryptionSwarmBenchmark [SIZE_MIB]
  * </pre>
  *
  * (default 512 MiB). Prints each run's MiB/s and the ratio of the best RC4 run to the best plain

@@ -32,12 +32,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * The cost of MSE's RC4 per thread, on the engine's own paths: a block body copied from a direct
  * (read cache) buffer into the connection's heap buffer and encrypted ({@code uploadBody}); bytes
  * read into a heap buffer decrypted in place ({@code downloadInPlaceHeap}) and into a direct one
- * ({@code downloadInPlaceDirect}, through the cipher's small array); and the bare engines for
- * reference: BouncyCastle's {@code RC4Engine} on an array and the JDK's {@code ARCFOUR} cipher.
+ * ({@code downloadInPlaceDirect}, through the cipher's small array): all three with bt's own RC4.
+ * For reference, other RC4s in place on an array: BouncyCastle's {@code RC4Engine} and the JDK's
+ * {@code ARCFOUR} cipher.
  *
- * <p>The score is operations per second on one buffer of {@code size} bytes: MiB/s = score × size /
- * 2^20. Run {@code java -jar bt-benchmarks/target/benchmarks.jar Rc4Benchmark}; {@code -t 2} for
- * two threads (each has its own state).
+ * <p>The score is operations per second on one buffer of {@code size} bytes: MiB/s = score *
+ * size / 2^20. Run {@code java -jar bt-benchmarks/target/benchmarks.jar Rc4Benchmark}; {@code
+ * -t 2} for two threads (each has its own state).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

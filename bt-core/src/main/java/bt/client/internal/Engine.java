@@ -263,7 +263,7 @@ public final class Engine {
     }
   }
 
-  /** The MSE receiver's lookup: the torrent id whose HASH('req2', id) is given, if it takes peers. */
+  /** The MSE receiver's lookup: the torrent id with this HASH('req2', id), if it takes peers. */
   private InfoHash findSkey(ByteBuffer req2Hash) {
     InfoHash h;
     synchronized (byHash) {

@@ -5,8 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.random.RandomGenerator;
-import org.bouncycastle.crypto.engines.RC4Engine;
-import org.bouncycastle.crypto.params.KeyParameter;
 
 /** The MSE constants and primitives: the DH group, HASH() and the RC4 keystreams. */
 final class MseCrypto {
@@ -81,9 +79,8 @@ final class MseCrypto {
   }
 
   /** An RC4 stream keyed with {@code key}, its first 1024 bytes of output already discarded. */
-  static RC4Engine rc4(byte[] key) {
-    RC4Engine rc4 = new RC4Engine();
-    rc4.init(true, new KeyParameter(key));
+  static Rc4 rc4(byte[] key) {
+    Rc4 rc4 = new Rc4(key);
     byte[] discard = new byte[RC4_DISCARD];
     rc4.processBytes(discard, 0, discard.length, discard, 0);
     return rc4;

@@ -9,7 +9,6 @@ import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.random.RandomGenerator;
-import org.bouncycastle.crypto.engines.RC4Engine;
 
 /**
  * The MSE/PE handshake of one connection, as a sans-I/O state machine: bytes from the peer go in
@@ -42,11 +41,11 @@ import org.bouncycastle.crypto.engines.RC4Engine;
  * </pre>
  *
  * <p>Ya, Yb are Diffie-Hellman public keys over the spec's 768-bit prime with generator 2 and
- * 160-bit private keys; S is the shared secret, SKEY the torrent's 20-byte info hash. B finds where
- * PadA ends by scanning for HASH('req1', S) (within 628 bytes of the start), A finds where PadB ends
- * by scanning for ENCRYPT(VC) (within 616 bytes). PadC and PadD are at most 512 bytes; we send them
- * zeroed, of random length. The receiver selects RC4 when the initiator offers it and it accepts
- * it, else plaintext.
+ * 160-bit private keys; S is the shared secret, SKEY the torrent's 20-byte info hash. B finds
+ * where PadA ends by scanning for HASH('req1', S) (within 628 bytes of the start), A finds where
+ * PadB ends by scanning for ENCRYPT(VC) (within 616 bytes). PadC and PadD are at most 512 bytes;
+ * we send them zeroed, of random length. The receiver selects RC4 when the initiator offers it and
+ * it accepts it, else plaintext.
  *
  * <p><b>Input contract.</b> {@code handleBytes} consumes bytes of the handshake and never a byte
  * beyond its end: when it returns with {@link #isDone()} true, what remains in the buffer is
@@ -100,8 +99,8 @@ public final class MseHandshake {
   private byte[] secret;
   private byte[] marker;
   private InfoHash skey;
-  private RC4Engine encrypt;
-  private RC4Engine decrypt;
+  private Rc4 encrypt;
+  private Rc4 decrypt;
   private CryptoMethod selected;
   private byte[] initialPayload;
   private MseResult result;

@@ -1,7 +1,6 @@
 package bt.wire.mse;
 
 import java.nio.ByteBuffer;
-import org.bouncycastle.crypto.engines.RC4Engine;
 
 /**
  * One direction of a connection's payload after the MSE handshake: an RC4 stream that goes on
@@ -20,10 +19,10 @@ import org.bouncycastle.crypto.engines.RC4Engine;
  */
 public final class PayloadCipher {
   private static final int CHUNK = 8 * 1024;
-  private final RC4Engine rc4;
+  private final Rc4 rc4;
   private byte[] scratch;
 
-  PayloadCipher(RC4Engine rc4) {
+  PayloadCipher(Rc4 rc4) {
     this.rc4 = rc4;
   }
 
@@ -78,7 +77,8 @@ public final class PayloadCipher {
    * Transforms all of {@code src}'s remaining bytes into {@code dst}, advancing both positions;
    * {@code src} is not modified (it may be read-only or shared).
    *
-   * @throws java.nio.BufferOverflowException if {@code dst} has less room than {@code src} has bytes
+   * @throws java.nio.BufferOverflowException if {@code dst} has less room than {@code src} has
+   *     bytes
    */
   public void apply(ByteBuffer src, ByteBuffer dst) {
     int length = src.remaining();

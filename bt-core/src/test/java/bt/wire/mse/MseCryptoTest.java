@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import javax.crypto.Cipher;
 import javax.crypto.spec.SecretKeySpec;
 import org.bouncycastle.crypto.engines.RC4Engine;
+import org.bouncycastle.crypto.params.KeyParameter;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,7 +27,7 @@ class MseCryptoTest {
   @Test
   void rc4DiscardsTheFirst1024BytesOfKeystream() {
     // RFC 6229, key 0x0102030405: keystream at offset 1024
-    RC4Engine rc4 = MseCrypto.rc4(new byte[] {1, 2, 3, 4, 5});
+    Rc4 rc4 = MseCrypto.rc4(new byte[] {1, 2, 3, 4, 5});
     byte[] b = new byte[16];
     rc4.processBytes(b, 0, 16, b, 0);
     assertThat(HEX.formatHex(b)).isEqualTo("30abbcc7c20b01609f23ee2d5f6bb7df");
@@ -42,6 +43,35 @@ class MseCryptoTest {
     byte[] ours = new byte[4096];
     MseCrypto.rc4(key).processBytes(ours, 0, ours.length, ours, 0);
     assertThat(ours).isEqualTo(java.util.Arrays.copyOfRange(expected, 1024, expected.length));
+  }
+
+  @Test
+  void rc4AgreesWithBouncyCastleAcrossOddChunks() {
+    byte[] key = new byte[16];
+    new SplittableRandom(3).nextBytes(key);
+    RC4Engine bc = new RC4Engine();
+    bc.init(true, new KeyParameter(key));
+    Rc4 ours = new Rc4(key);
+    byte[] data = new byte[100_000];
+    new SplittableRandom(4).nextBytes(data);
+    byte[] a = data.clone();
+    byte[] b = data.clone();
+    bc.processBytes(a, 0, a.length, a, 0);
+    SplittableRandom r = new SplittableRandom(5);
+    for (int at = 0; at < b.length; ) {
+      int n = Math.min(b.length - at, r.nextInt(3000));
+      ours.processBytes(b, at, n, b, at);
+      at += n;
+    }
+    assertThat(b).isEqualTo(a);
+  }
+
+  @Test
+  void rc4RejectsEmptyAndOverlongKeys() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Rc4(new byte[0]))
+        .isInstanceOf(IllegalArgumentException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Rc4(new byte[257]))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

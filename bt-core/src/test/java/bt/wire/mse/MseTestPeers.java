@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.IntSupplier;
-import org.bouncycastle.crypto.engines.RC4Engine;
 
 /** Pipes for handshakes in memory, and a hand-built peer for hostile handshakes. */
 final class MseTestPeers {
@@ -78,7 +77,7 @@ final class MseTestPeers {
     }
   }
 
-  /** Runs both handshakes to the end, with {@code extraB} payload sent by B right when it is done. */
+  /** Runs both handshakes to the end; B sends {@code payloadFromB} as soon as it is done. */
   static void run(End a, End b, Chunking chunking, byte[] payloadFromB) throws MseException {
     IntSupplier chunks = chunking.sizes();
     boolean bPayloadSent = false;
@@ -136,11 +135,11 @@ final class MseTestPeers {
       secret = MseCrypto.toBytes(new BigInteger(1, y96).modPow(x, MseCrypto.P));
     }
 
-    RC4Engine keyA(InfoHash skey) {
+    Rc4 keyA(InfoHash skey) {
       return MseCrypto.rc4(MseCrypto.hash(MseCrypto.KEY_A, secret, skey.bytes()));
     }
 
-    RC4Engine keyB(InfoHash skey) {
+    Rc4 keyB(InfoHash skey) {
       return MseCrypto.rc4(MseCrypto.hash(MseCrypto.KEY_B, secret, skey.bytes()));
     }
 
