@@ -53,7 +53,8 @@ final class DownloadCommand implements Command {
     return "usage: bt download TORRENT|MAGNET -o DIR [--peer HOST:PORT]... [--port N]\n"
         + "           [--bind ADDR] [--tracker URL]... [--dht-bootstrap HOST:PORT]... [--no-dht]\n"
         + "           [--seed-after SECONDS] [--download-limit BYTES_PER_S]\n"
-        + "           [--upload-limit BYTES_PER_S] [--timeout SECONDS] [--json]\n"
+        + "           [--upload-limit BYTES_PER_S] [--timeout SECONDS]\n"
+        + "           [--encryption disabled|enabled|forced] [--json]\n"
         + "\n"
         + "Downloads into DIR (the torrent's name is created inside it). Data DIR already holds is\n"
         + "checked first and kept where it is good. Peers come from --peer (dialled and retried),\n"
@@ -74,6 +75,7 @@ final class DownloadCommand implements Command {
         + "  --download-limit B        download limit in bytes per second (default: none)\n"
         + "  --upload-limit B          upload limit in bytes per second (default: none)\n"
         + "  --timeout SECONDS         give up after this long (default: never)\n"
+        + Transfer.ENCRYPTION_USAGE
         + "  --json                    JSON lines: progress about once a second, hashfail, ban,\n"
         + "                            and a last complete event {bytes, seconds, rateMiBps}\n"
         + "\n"

@@ -49,7 +49,8 @@ final class SeedCommand implements Command {
   public String usage() {
     return "usage: bt seed TORRENT DIR [--peer HOST:PORT]... [--port N] [--bind ADDR]\n"
         + "           [--tracker URL]... [--dht-bootstrap HOST:PORT]... [--no-dht]\n"
-        + "           [--upload-limit BYTES_PER_S] [--duration SECONDS] [--json]\n"
+        + "           [--upload-limit BYTES_PER_S] [--duration SECONDS]\n"
+        + "           [--encryption disabled|enabled|forced] [--json]\n"
         + "\n"
         + "Checks the data under DIR on all cores, then accepts peers (and dials --peer ones)\n"
         + "and uploads to them, until interrupted or --duration ends. Pieces that fail the check\n"
@@ -67,6 +68,7 @@ final class SeedCommand implements Command {
         + "  --no-dht                  run no DHT node\n"
         + "  --upload-limit B          upload limit in bytes per second (default: none)\n"
         + "  --duration SECONDS        stop after this long (default: run until interrupted)\n"
+        + Transfer.ENCRYPTION_USAGE
         + "  --json                    JSON lines: {\"event\":\"listening\",\"port\":N,\"dhtPort\":N}\n"
         + "                            once bound, then progress events about once a second\n"
         + "\n"

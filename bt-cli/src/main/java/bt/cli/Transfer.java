@@ -1,6 +1,7 @@
 package bt.cli;
 
 import bt.client.Client;
+import bt.client.EncryptionPolicy;
 import bt.client.Torrent;
 import bt.client.TorrentListener;
 import bt.client.TorrentStatus;
@@ -28,10 +29,31 @@ import java.util.function.LongSupplier;
 /** What {@code bt download} and {@code bt seed} share: flags, the client, progress output. */
 final class Transfer {
   static final Set<String> VALUE_FLAGS = Set.of("--port", "--bind", "--peer", "--upload-limit",
-      "--download-limit", "--tracker", "--dht-bootstrap");
+      "--download-limit", "--tracker", "--dht-bootstrap", "--encryption");
   static final Set<String> BOOLEAN_FLAGS = Set.of("--json", "--no-dht");
 
   private Transfer() {}
+
+  /** The {@code --encryption} policy, both ways (default enabled). */
+  static EncryptionPolicy encryption(Args a) {
+    String v = a.value("--encryption").orElse("enabled");
+    switch (v) {
+      case "disabled":
+        return EncryptionPolicy.DISABLED;
+      case "enabled":
+        return EncryptionPolicy.ENABLED;
+      case "forced":
+        return EncryptionPolicy.FORCED;
+      default:
+        throw new UsageException("--encryption must be disabled, enabled or forced: " + v);
+    }
+  }
+
+  /** The usage lines of {@code --encryption}. */
+  static final String ENCRYPTION_USAGE =
+      "  --encryption MODE         Message Stream Encryption (MSE/PE) with peers, both ways:\n"
+      + "                            disabled (plain only), enabled (try encrypted, fall back\n"
+      + "                            to plain; accept both; the default) or forced (RC4 only)\n";
 
   /**
    * A client from the common flags, with its peer sources: listens on 127.0.0.1 unless {@code
@@ -44,6 +66,7 @@ final class Transfer {
     InetAddress bind = bindAddress(a);
     long up = a.longValue("--upload-limit", 0, 0, Long.MAX_VALUE / 2);
     long down = a.longValue("--download-limit", 0, 0, Long.MAX_VALUE / 2);
+    EncryptionPolicy encryption = encryption(a);
     List<String> trackers = trackers(a);
     List<InetSocketAddress> bootstrap = nodes(a, "--dht-bootstrap");
     boolean dhtOn = !a.has("--no-dht");
@@ -71,7 +94,7 @@ final class Transfer {
       }
       trackerSource = TrackerPeerSource.builder().extraTrackers(trackers).build();
       Client.Builder cb = Client.builder().listenAddress(bind).port(port).uploadLimit(up)
-          .downloadLimit(down).peerSource(trackerSource);
+          .downloadLimit(down).encryption(encryption).peerSource(trackerSource);
       if (dht != null) {
         cb.peerSource(dht);
       }

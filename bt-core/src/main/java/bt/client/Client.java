@@ -129,6 +129,8 @@ public final class Client implements AutoCloseable {
     private Duration closeTimeout = Duration.ofSeconds(5);
     private int eventQueueCapacity = 10_000;
     private WebSeedConfig webSeeds = WebSeedConfig.DEFAULTS;
+    private EncryptionPolicy outgoingEncryption = EncryptionPolicy.ENABLED;
+    private EncryptionPolicy incomingEncryption = EncryptionPolicy.ENABLED;
 
     private Builder() {}
 
@@ -285,6 +287,23 @@ public final class Client implements AutoCloseable {
     }
 
     /**
+     * Message Stream Encryption (MSE/PE) for the connections we open and for those peers open to
+     * us (default {@link EncryptionPolicy#ENABLED} both ways: try encrypted, fall back to plain
+     * text, accept both). Use {@link EncryptionPolicy#FORCED} both ways to never send or accept a
+     * plain byte of BitTorrent protocol; that refuses peers without MSE.
+     */
+    public Builder encryption(EncryptionPolicy outgoing, EncryptionPolicy incoming) {
+      this.outgoingEncryption = Objects.requireNonNull(outgoing, "outgoing");
+      this.incomingEncryption = Objects.requireNonNull(incoming, "incoming");
+      return this;
+    }
+
+    /** The same {@link #encryption(EncryptionPolicy, EncryptionPolicy) policy} both ways. */
+    public Builder encryption(EncryptionPolicy policy) {
+      return encryption(policy, policy);
+    }
+
+    /**
      * Builds and starts the client: binds the listening socket and starts the engine thread.
      *
      * @throws UncheckedIOException if the address cannot be bound
@@ -302,7 +321,7 @@ public final class Client implements AutoCloseable {
       return new Engine.Config(listenAddress, port, peerIdPrefix, maxConnectionsPerTorrent,
           maxConnections, maxHalfOpen, uploadSlots, downloadLimit, uploadLimit, maxRequestsPerPeer,
           piecePicker, choker, peerSelector, List.copyOf(peerSources), limits, diskThreads, ticker,
-          r, closeTimeout, eventQueueCapacity);
+          r, closeTimeout, eventQueueCapacity, outgoingEncryption, incomingEncryption);
     }
 
     private static int positive(String what, int n) {

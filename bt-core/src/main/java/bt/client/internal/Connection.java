@@ -1,9 +1,12 @@
 package bt.client.internal;
 
+import bt.metainfo.InfoHash;
 import bt.peer.PeerAddress;
 import bt.peer.PeerId;
 import bt.policy.PeerView;
 import bt.wire.ExtendedHandshake;
+import bt.wire.mse.MseHandshake;
+import bt.wire.mse.PayloadCipher;
 import bt.wire.session.PeerSession;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -55,6 +58,33 @@ final class Connection implements PeerView {
   final ReadyBlock[] segBlocks = new ReadyBlock[segs.length];
   int segIndex;
   int segCount;
+
+  // Message Stream Encryption
+  /** The MSE handshake, from the connection's start until its last bytes are written; or null. */
+  MseHandshake mse;
+  /** Whether the MSE handshake finished (the payload phase began). */
+  boolean mseDone;
+  /**
+   * The peer ended the MSE handshake: closed, reset, broke it or let it time out (what makes an
+   * ENABLED outgoing connection retry in plain text; a close of ours does not).
+   */
+  boolean mseRefused;
+  /** MSE handshake bytes being written (they go before anything else), while {@link #mse} runs. */
+  ByteBuffer mseOut;
+  /** The torrent an incoming connection's MSE handshake named, or null. */
+  InfoHash mseSkey;
+  /**
+   * The payload ciphers once RC4 was negotiated; null for a plain payload. Reads are decrypted in
+   * {@link #in} as they arrive; the batch is encrypted once when it is filled.
+   */
+  PayloadCipher encryptor;
+  PayloadCipher decryptor;
+  /**
+   * Encrypted copies of the batch's block bodies (a body is a view of the shared read cache and
+   * must not be changed), and one view into it per body segment; allocated on the first upload.
+   */
+  ByteBuffer encryptedBodies;
+  ByteBuffer[] encryptedViews;
 
   // what the peer has and does
   BitSet has = new BitSet();
@@ -118,7 +148,12 @@ final class Connection implements PeerView {
 
   /** Whether bytes of a batch wait to be written. */
   boolean hasPendingOutput() {
-    return segIndex < segCount;
+    return segIndex < segCount || hasPendingHandshakeOutput();
+  }
+
+  /** Whether MSE handshake bytes wait to be written. */
+  boolean hasPendingHandshakeOutput() {
+    return mse != null && (mse.hasTransmit() || (mseOut != null && mseOut.hasRemaining()));
   }
 
   /**

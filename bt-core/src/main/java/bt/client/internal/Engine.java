@@ -1,5 +1,6 @@
 package bt.client.internal;
 
+import bt.client.EncryptionPolicy;
 import bt.client.PeerSource;
 import bt.client.Storage;
 import bt.client.StorageFactory;
@@ -15,6 +16,11 @@ import bt.policy.PiecePicker;
 import bt.wire.Handshake;
 import bt.wire.WireException;
 import bt.wire.WireLimits;
+import bt.wire.mse.CryptoMethod;
+import bt.wire.mse.MseException;
+import bt.wire.mse.MseHandshake;
+import bt.wire.mse.MseResult;
+import bt.wire.mse.SkeyLookup;
 import bt.wire.session.PeerEvent;
 import bt.wire.session.PendingBlock;
 import java.io.IOException;
@@ -27,13 +33,16 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -74,6 +83,13 @@ public final class Engine {
   static final long MAX_READ_BUFFER_BYTES = 32L << 20;
   /** The read cache's budget: extents of every torrent, pinned or not. */
   static final long MAX_CACHE_BYTES = 32L << 20;
+  /**
+   * An RC4 connection encrypts the block bodies of a batch into a buffer of its own of this many
+   * bytes (or one block, if blocks are longer): fewer bodies per gathering write than a plain one.
+   */
+  static final int ENCRYPTED_BODIES_BYTES = 64 * 1024;
+  /** Peers that failed an MSE handshake and get plain text from now on: at most this many. */
+  static final int MAX_PLAINTEXT_PEERS = 4096;
 
   /** The client's settings, as the builder checked them. */
   public record Config(
@@ -96,7 +112,9 @@ public final class Engine {
       LongSupplier ticker,
       RandomGenerator random,
       Duration closeTimeout,
-      int eventQueueCapacity) {}
+      int eventQueueCapacity,
+      EncryptionPolicy outgoingEncryption,
+      EncryptionPolicy incomingEncryption) {}
 
   final Config config;
   final PeerId peerId;
@@ -113,6 +131,24 @@ public final class Engine {
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final List<TorrentRuntime> torrents = new CopyOnWriteArrayList<>();
   private final Map<InfoHash, TorrentRuntime> byHash = new HashMap<>();
+  /** HASH('req2', id) of every torrent's 20-byte ids, for incoming MSE handshakes; under byHash. */
+  private final Map<ByteBuffer, InfoHash> byReq2Hash = new HashMap<>();
+  private final SkeyLookup skeyLookup = this::findSkey;
+  /**
+   * MSE keys and padding: cryptographic material, so never the policies' random (which a test
+   * may seed).
+   */
+  private final SecureRandom mseRandom = new SecureRandom();
+  /** Peers an MSE handshake failed with, dialled in plain text (ENABLED outgoing); loop only. */
+  private final Map<PeerAddress, Boolean> plaintextPeers =
+      new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<PeerAddress, Boolean> eldest) {
+          return size() > MAX_PLAINTEXT_PEERS;
+        }
+      };
   final List<Connection> connections = new ArrayList<>();
   private volatile boolean closing;
   private boolean closed;
@@ -204,6 +240,7 @@ public final class Engine {
       }
       for (InfoHash h : t.infoHashes.shortHashes()) {
         byHash.put(h, t);
+        byReq2Hash.put(ByteBuffer.wrap(SkeyLookup.req2Hash(h)), h);
       }
     }
     torrents.add(t);
@@ -212,7 +249,9 @@ public final class Engine {
   void unregister(TorrentRuntime t) {
     synchronized (byHash) {
       for (InfoHash h : t.infoHashes.shortHashes()) {
-        byHash.remove(h, t);
+        if (byHash.remove(h, t)) {
+          byReq2Hash.remove(ByteBuffer.wrap(SkeyLookup.req2Hash(h)));
+        }
       }
     }
     torrents.remove(t);
@@ -222,6 +261,22 @@ public final class Engine {
     synchronized (byHash) {
       return byHash.get(shortHash);
     }
+  }
+
+  /** The MSE receiver's lookup: the torrent id with this HASH('req2', id), if it takes peers. */
+  private InfoHash findSkey(ByteBuffer req2Hash) {
+    InfoHash h;
+    synchronized (byHash) {
+      h = byReq2Hash.get(req2Hash);
+    }
+    TorrentRuntime t = h == null ? null : find(h);
+    return t != null && t.acceptsConnections() ? h : null;
+  }
+
+  /** The payload methods a policy allows: RC4 only when forced, else both. */
+  private static Set<CryptoMethod> methodsFor(EncryptionPolicy p) {
+    return p == EncryptionPolicy.FORCED ? EnumSet.of(CryptoMethod.RC4)
+        : EnumSet.allOf(CryptoMethod.class);
   }
 
   void checkOpen() {
@@ -503,6 +558,7 @@ public final class Engine {
       } else if (!c.connected && now - c.createdNanos > 10_000_000_000L) {
         close(c, "connect timed out");
       } else if (c.connected && now - c.createdNanos > 20_000_000_000L) {
+        c.mseRefused = c.mse != null && !c.mseDone;
         close(c, "handshake timed out");
       }
     }
@@ -560,6 +616,11 @@ public final class Engine {
         ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
         Connection c = new Connection(ch, false, PeerAddress.of(remote), now);
         c.connected = true;
+        EncryptionPolicy in = config.incomingEncryption();
+        if (in != EncryptionPolicy.DISABLED) {
+          c.mse = MseHandshake.receiver(skeyLookup, methodsFor(in),
+              in == EncryptionPolicy.ENABLED, mseRandom);
+        }
         c.key = ch.register(selector, SelectionKey.OP_READ, c);
         connections.add(c);
         readBufferBytes += c.in.capacity();
@@ -617,6 +678,14 @@ public final class Engine {
     halfOpen--;
     c.connected = true;
     c.key.interestOps(SelectionKey.OP_READ);
+    EncryptionPolicy out = config.outgoingEncryption();
+    if (out == EncryptionPolicy.FORCED
+        || (out == EncryptionPolicy.ENABLED && !plaintextPeers.containsKey(c.address))) {
+      c.mse = MseHandshake.initiator(c.torrent.infoHashes.shortHash(), methodsFor(out),
+          ByteBuffer.allocate(0), mseRandom);
+      flush(c, now); // Ya and PadA; the session starts once the MSE handshake is done
+      return;
+    }
     c.torrent.onConnected(c, now);
     drain(c, now);
   }
@@ -638,6 +707,7 @@ public final class Engine {
         want = (int) Math.min(want, allowed);
       }
       int n;
+      int start = c.in.position();
       try {
         if (want == c.in.remaining()) {
           n = c.channel.read(c.in);
@@ -650,19 +720,25 @@ public final class Engine {
           }
         }
       } catch (IOException e) {
+        c.mseRefused = c.mse != null && !c.mseDone;
         close(c, "read failed: " + e.getMessage());
         return;
       }
       if (n < 0) {
+        c.mseRefused = c.mse != null && !c.mseDone;
         if (c.session != null) {
           c.session.handleEof(now);
           drain(c, now);
         }
-        close(c, "connection closed by peer");
+        close(c, c.mse != null && !c.mseDone ? "connection closed during the MSE handshake"
+            : "connection closed by peer");
         return;
       }
       if (n == 0) {
         return;
+      }
+      if (c.decryptor != null) {
+        c.decryptor.apply(c.in, start, n);
       }
       if (limit != null) {
         limit.take(n, now); // only what was read: a short read costs no tokens
@@ -686,7 +762,10 @@ public final class Engine {
     if (cap >= max) {
       return;
     }
-    ByteBuffer bigger = ByteBuffer.allocateDirect(Math.min(max, cap * 2));
+    // an RC4 connection decrypts in place: an array is cheaper to work on than direct memory
+    int size = Math.min(max, cap * 2);
+    ByteBuffer bigger = c.decryptor != null ? ByteBuffer.allocate(size)
+        : ByteBuffer.allocateDirect(size);
     c.in.flip();
     bigger.put(c.in);
     c.in = bigger;
@@ -696,6 +775,9 @@ public final class Engine {
   private void consume(Connection c, long now) {
     c.in.flip();
     try {
+      if (c.mse != null && !c.mseDone && !handleMse(c, now)) {
+        return;
+      }
       if (c.session == null) {
         if (!attachIncoming(c, now)) {
           return;
@@ -708,6 +790,60 @@ public final class Engine {
       }
     }
     drain(c, now);
+  }
+
+  /**
+   * Feeds the MSE handshake from the read buffer (in read mode) and sends what it queues; once it
+   * is done, switches the connection to the negotiated payload. False while it needs more bytes
+   * (or the connection closed).
+   */
+  private boolean handleMse(Connection c, long now) {
+    MseHandshake mse = c.mse;
+    try {
+      mse.handleBytes(c.in);
+    } catch (MseException e) {
+      c.mseRefused = true;
+      close(c, "MSE handshake failed: " + e.getMessage());
+      return false;
+    }
+    if (!mse.isDone()) {
+      flush(c, now);
+      return false;
+    }
+    MseResult r = mse.result();
+    c.mseDone = true;
+    if (r.method() == CryptoMethod.RC4) {
+      c.encryptor = r.encryptor();
+      c.decryptor = r.decryptor();
+      c.decryptor.apply(c.in, c.in.position(), c.in.remaining()); // read along with the handshake
+    }
+    ByteBuffer ia = r.initialPayload();
+    if (ia.hasRemaining()) {
+      prepend(c, ia);
+    }
+    if (!r.isPlaintextHandshake() && !c.outgoing) {
+      c.mseSkey = r.skey();
+    }
+    if (c.outgoing) {
+      c.torrent.onConnected(c, now);
+    }
+    flush(c, now); // the handshake's last bytes go before any payload
+    return !c.closed;
+  }
+
+  /** Puts {@code head} before the unread bytes of the read buffer (in read mode). */
+  private void prepend(Connection c, ByteBuffer head) {
+    int n = head.remaining();
+    int pos = c.in.position();
+    if (pos >= n) {
+      c.in.put(pos - n, head, head.position(), n);
+      c.in.position(pos - n);
+      return;
+    }
+    ByteBuffer bigger = ByteBuffer.allocate(Math.max(c.in.capacity(), n + c.in.remaining()));
+    bigger.put(head).put(c.in).flip();
+    readBufferBytes += bigger.capacity() - c.in.capacity();
+    c.in = bigger;
   }
 
   /** Matches an incoming connection's handshake to a torrent; false while more bytes are needed. */
@@ -725,6 +861,10 @@ public final class Engine {
     TorrentRuntime t = find(h);
     if (t == null || !t.acceptsConnections()) {
       close(c, "no torrent " + h);
+      return false;
+    }
+    if (c.mseSkey != null && find(c.mseSkey) != t) {
+      close(c, "the handshake names " + h + ", the MSE handshake " + c.mseSkey);
       return false;
     }
     if (t.connections.size() >= config.maxConnectionsPerTorrent()) {
@@ -774,7 +914,23 @@ public final class Engine {
    * #MAX_GATHER_BLOCKS} blocks per gathering write, the bodies straight from the read cache.
    */
   void flush(Connection c, long now) {
-    if (c.closed || !c.connected || c.session == null) {
+    if (c.closed || !c.connected) {
+      return;
+    }
+    if (c.mse != null) {
+      try {
+        if (!flushHandshake(c)) {
+          updateInterest(c);
+          return;
+        }
+      } catch (IOException e) {
+        c.mseRefused = !c.mseDone;
+        close(c, "write failed: " + e.getMessage());
+        return;
+      }
+    }
+    if (c.session == null) {
+      updateInterest(c);
       return;
     }
     try {
@@ -794,6 +950,35 @@ public final class Engine {
     updateInterest(c);
   }
 
+  /**
+   * Writes the MSE handshake's bytes; true once none wait (the handshake's buffer is dropped when
+   * the handshake is done as well).
+   */
+  private boolean flushHandshake(Connection c) throws IOException {
+    if (c.mseOut == null) {
+      c.mseOut = ByteBuffer.allocate(1024).flip();
+    }
+    for (;;) {
+      if (!c.mseOut.hasRemaining()) {
+        c.mseOut.clear();
+        c.mse.pollTransmit(c.mseOut);
+        c.mseOut.flip();
+        if (!c.mseOut.hasRemaining()) {
+          break;
+        }
+      }
+      c.channel.write(c.mseOut);
+      if (c.mseOut.hasRemaining()) {
+        return false;
+      }
+    }
+    if (c.mseDone) {
+      c.mse = null;
+      c.mseOut = null;
+    }
+    return true;
+  }
+
   /** Polls the session into a new batch; false if it had nothing to send (or c closed). */
   private boolean fillBatch(Connection c) {
     ByteBuffer out = c.out;
@@ -802,7 +987,9 @@ public final class Engine {
     c.segCount = 0;
     int segStart = 0;
     int blocks = 0;
-    while (blocks < MAX_GATHER_BLOCKS) {
+    int maxBlocks = c.encryptor == null ? MAX_GATHER_BLOCKS : Math.max(1, Math.min(
+        MAX_GATHER_BLOCKS, ENCRYPTED_BODIES_BYTES / config.limits().maxBlockLength()));
+    while (blocks < maxBlocks) {
       boolean wrote = c.session.pollTransmit(out);
       PendingBlock pb = c.session.pendingBlock();
       if (pb == null) {
@@ -824,7 +1011,46 @@ public final class Engine {
     if (out.position() > segStart) {
       addSegment(c, out.duplicate().limit(out.position()).position(segStart), null);
     }
+    if (c.encryptor != null) {
+      encryptBatch(c);
+    }
     return c.segCount > 0;
+  }
+
+  /**
+   * Encrypts a new batch once, in wire order: message bytes in place (they are the connection's
+   * own), block bodies into the connection's own buffer, whose views replace them (a body is a
+   * view of the read cache that other connections share).
+   */
+  private void encryptBatch(Connection c) {
+    int used = 0;
+    int views = 0;
+    for (int k = 0; k < c.segCount; k++) {
+      ByteBuffer s = c.segs[k];
+      int n = s.remaining();
+      if (c.segBlocks[k] == null) {
+        c.encryptor.apply(s, s.position(), n);
+        continue;
+      }
+      if (c.encryptedBodies == null || c.encryptedBodies.capacity() - used < n) {
+        if (used > 0) {
+          throw new IllegalStateException("encrypted bodies overflow: " + used + " + " + n);
+        }
+        c.encryptedBodies = ByteBuffer.allocate(Math.max(ENCRYPTED_BODIES_BYTES, n));
+        c.encryptedViews = new ByteBuffer[MAX_GATHER_BLOCKS];
+        for (int v = 0; v < MAX_GATHER_BLOCKS; v++) {
+          c.encryptedViews[v] = c.encryptedBodies.duplicate();
+        }
+      }
+      ByteBuffer v = c.encryptedViews[views++];
+      v.clear().position(used).limit(used + n);
+      int p = s.position();
+      c.encryptor.apply(s, v);
+      s.position(p);
+      v.position(used);
+      c.segs[k] = v;
+      used += n;
+    }
   }
 
   private static void addSegment(Connection c, ByteBuffer b, Connection.ReadyBlock block) {
@@ -945,6 +1171,14 @@ public final class Engine {
       return;
     }
     c.closed = true;
+    if (c.outgoing && c.mseRefused && c.torrent != null
+        && config.outgoingEncryption() == EncryptionPolicy.ENABLED && !closing) {
+      // the peer may not speak MSE: once more in plain text, and plain text from now on
+      plaintextPeers.put(c.address, Boolean.TRUE);
+      TorrentRuntime t = c.torrent;
+      PeerAddress a = c.address;
+      post(() -> redialPlain(t, a));
+    }
     readBufferBytes -= c.in.capacity();
     if (c.outgoing && !c.connected) {
       halfOpen--;
@@ -959,6 +1193,19 @@ public final class Engine {
       c.torrent.onClosed(c, reason);
     }
     log.debug("closed {}: {}", c, reason);
+  }
+
+  private void redialPlain(TorrentRuntime t, PeerAddress a) {
+    if (closing || !torrents.contains(t) || !t.acceptsConnections()) {
+      return;
+    }
+    for (Connection o : t.connections) {
+      if (o.address.equals(a)) {
+        return;
+      }
+    }
+    log.debug("MSE failed with {}: dialling it again in plain text", a);
+    connect(t, a, ticker.getAsLong());
   }
 
   // ---------------------------------------------------------------- close

@@ -1,0 +1,30 @@
+package bt.client;
+
+/**
+ * Whether connections use Message Stream Encryption (MSE/PE), set separately for the connections
+ * we open and those peers open to us (see {@link Client.Builder#encryption}). The levels are
+ * libtorrent's.
+ *
+ * <p>MSE obfuscates the BitTorrent protocol against traffic shaping; it is not authentication.
+ * With encryption, the RC4 method is chosen whenever both sides allow it, so the payload is
+ * encrypted too, not only the handshake.
+ */
+public enum EncryptionPolicy {
+  /**
+   * Outgoing: plain BitTorrent handshakes only. Incoming: an MSE handshake is refused (the
+   * connection is closed as not BitTorrent).
+   */
+  DISABLED,
+  /**
+   * Outgoing: try MSE, offering RC4 and plaintext payload; if the connection fails before the MSE
+   * handshake completes, dial the same peer again at once in plain text, and keep using plain
+   * text for that peer. Incoming: accept both a plain and an MSE handshake (either payload method,
+   * RC4 chosen when offered). The default both ways.
+   */
+  ENABLED,
+  /**
+   * Outgoing: MSE with RC4 payload only, never plain text. Incoming: a plain handshake is refused,
+   * and so is an MSE one that offers no RC4.
+   */
+  FORCED
+}
