@@ -1,7 +1,6 @@
 package bt.client;
 
 import bt.client.internal.Engine;
-import bt.client.internal.WebSeeds;
 import bt.metainfo.MagnetLink;
 import bt.metainfo.Metainfo;
 import bt.peer.PeerId;
@@ -48,11 +47,9 @@ import java.util.random.RandomGenerator;
  */
 public final class Client implements AutoCloseable {
   private final Engine engine;
-  private final WebSeedConfig webSeeds;
 
   private Client(Builder b) throws IOException {
     this.engine = new Engine(b.config());
-    this.webSeeds = b.webSeeds;
   }
 
   /** A builder with the defaults. */
@@ -67,8 +64,7 @@ public final class Client implements AutoCloseable {
    * @param verified pieces known to be good already (from resume data), or null to recheck all
    */
   public Torrent add(Metainfo metainfo, Storage storage, BitSet verified) {
-    return WebSeeds.configure(engine.add(Objects.requireNonNull(metainfo),
-        Objects.requireNonNull(storage), verified), webSeeds);
+    return engine.add(Objects.requireNonNull(metainfo), Objects.requireNonNull(storage), verified);
   }
 
   /** Adds a torrent and rechecks whatever its storage holds when it starts. */
@@ -81,8 +77,7 @@ public final class Client implements AutoCloseable {
    * against the link's hashes, and then {@code storage} opens the storage for it.
    */
   public Torrent add(MagnetLink magnet, StorageFactory storage) {
-    return WebSeeds.configure(engine.add(Objects.requireNonNull(magnet),
-        Objects.requireNonNull(storage)), webSeeds);
+    return engine.add(Objects.requireNonNull(magnet), Objects.requireNonNull(storage));
   }
 
   /** The torrents in the client. */
@@ -321,7 +316,7 @@ public final class Client implements AutoCloseable {
       return new Engine.Config(listenAddress, port, peerIdPrefix, maxConnectionsPerTorrent,
           maxConnections, maxHalfOpen, uploadSlots, downloadLimit, uploadLimit, maxRequestsPerPeer,
           piecePicker, choker, peerSelector, List.copyOf(peerSources), limits, diskThreads, ticker,
-          r, closeTimeout, eventQueueCapacity, outgoingEncryption, incomingEncryption);
+          r, closeTimeout, eventQueueCapacity, outgoingEncryption, incomingEncryption, webSeeds);
     }
 
     private static int positive(String what, int n) {

@@ -6,8 +6,9 @@ package bt.client;
  * libtorrent's.
  *
  * <p>MSE obfuscates the BitTorrent protocol against traffic shaping; it is not authentication.
- * With encryption, the RC4 method is chosen whenever both sides allow it, so the payload is
- * encrypted too, not only the handshake.
+ * As in libtorrent's default ({@code prefer_rc4 = false}), the payload after an MSE handshake is
+ * plain text when both sides allow it (the handshake still hides the protocol) and RC4 when one
+ * side is {@link #FORCED}: RC4 costs about half the throughput on a fast link.
  */
 public enum EncryptionPolicy {
   /**
@@ -18,8 +19,8 @@ public enum EncryptionPolicy {
   /**
    * Outgoing: try MSE, offering RC4 and plaintext payload; if the connection fails before the MSE
    * handshake completes, dial the same peer again at once in plain text, and keep using plain
-   * text for that peer. Incoming: accept both a plain and an MSE handshake (either payload method,
-   * RC4 chosen when offered). The default both ways.
+   * text for that peer. Incoming: accept both a plain and an MSE handshake (either payload method;
+   * plain text chosen when the peer allows it). The default both ways.
    */
   ENABLED,
   /**

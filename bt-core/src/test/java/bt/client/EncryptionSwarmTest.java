@@ -109,10 +109,14 @@ class EncryptionSwarmTest {
   }
 
   @Test
-  void enabledToEnabledPrefersRc4() throws Exception {
+  void enabledToEnabledObfuscatesTheHandshakeAndSendsAPlainPayload() throws Exception {
+    // libtorrent's default (prefer_rc4 = false): RC4 only when one side requires it
     Run run = transfer(EncryptionPolicy.ENABLED, EncryptionPolicy.ENABLED, true);
     assertThat(run.wire()).hasSize(1);
-    assertEncrypted(run.wire().get(0));
+    RecordingProxy.Relayed r = run.wire().get(0);
+    assertThat(startsPlain(r.up())).as("an MSE handshake first, not a plain one").isFalse();
+    assertThat(contains(r.down(), Arrays.copyOfRange(DATA, 100_000, 100_064)))
+        .as("plain piece bytes downstream").isTrue();
   }
 
   @Test

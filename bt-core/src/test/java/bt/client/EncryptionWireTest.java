@@ -149,9 +149,14 @@ class EncryptionWireTest {
       InfoHash h = META.infoHashes().shortHash();
       try (Peer p = new Peer(c.listenAddress(), h,
           handshakeFor(OTHER.infoHashes().shortHash()))) {
-        assertThat(p.handshake()).isNotNull();
-        assertThat(p.readUntil(1 << 16)).as("closed before answering").isTrue();
-        assertThat(p.in.position()).isZero();
+        // the client may close before its MSE reply (step 4) leaves or right after it; either
+        // way no BitTorrent handshake comes back
+        if (p.handshake() != null) {
+          assertThat(p.readUntil(1 << 16)).as("closed before answering").isTrue();
+          assertThat(p.in.position()).isZero();
+        } else {
+          assertThat(p.eof).isTrue();
+        }
       }
     }
   }

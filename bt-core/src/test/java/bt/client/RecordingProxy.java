@@ -113,13 +113,15 @@ final class RecordingProxy implements AutoCloseable {
     closed = true;
     server.close();
     List<Socket> all;
+    List<Thread> started;
     synchronized (this) {
       all = new ArrayList<>(sockets);
+      started = new ArrayList<>(threads); // the accept loop may still be starting some
     }
     for (Socket s : all) {
       s.close();
     }
-    for (Thread t : threads) {
+    for (Thread t : started) {
       try {
         t.join(2000);
       } catch (InterruptedException e) {

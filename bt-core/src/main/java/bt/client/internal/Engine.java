@@ -15,6 +15,7 @@ import bt.policy.PeerSelector;
 import bt.policy.PiecePicker;
 import bt.wire.Handshake;
 import bt.wire.WireException;
+import bt.webseed.WebSeedConfig;
 import bt.wire.WireLimits;
 import bt.wire.mse.CryptoMethod;
 import bt.wire.mse.MseException;
@@ -114,7 +115,8 @@ public final class Engine {
       Duration closeTimeout,
       int eventQueueCapacity,
       EncryptionPolicy outgoingEncryption,
-      EncryptionPolicy incomingEncryption) {}
+      EncryptionPolicy incomingEncryption,
+      WebSeedConfig webSeeds) {}
 
   final Config config;
   final PeerId peerId;

@@ -17,11 +17,6 @@ final class TorrentHandle implements Torrent {
     this.t = t;
   }
 
-  /** The torrent behind this handle. */
-  TorrentRuntime runtime() {
-    return t;
-  }
-
   @Override
   public InfoHashes infoHashes() {
     return t.infoHashes;

@@ -203,6 +203,7 @@ final class TorrentRuntime {
   TorrentRuntime(Engine engine, InfoHashes infoHashes, Metainfo metainfo, Storage storage,
       StorageFactory storageFactory, BitSet verified) {
     this.engine = engine;
+    this.webSeedConfig = engine.config.webSeeds();
     this.infoHashes = infoHashes;
     this.storage = storage;
     this.storageFactory = storageFactory;
@@ -1297,7 +1298,7 @@ final class TorrentRuntime {
   static final int MAX_WEB_SEEDS = 16;
 
   /** Set by the client before the torrent can start (see {@link WebSeeds#configure}). */
-  volatile WebSeedConfig webSeedConfig = WebSeedConfig.DEFAULTS;
+  private final WebSeedConfig webSeedConfig;
   private List<WebSeed> webSeeds = List.of();
   private WebSeedFetcher webSeedFetcher;
   /** Bytes fetched from web seeds beyond what the rate limit had granted: paid back first. */

@@ -44,8 +44,9 @@ import java.util.random.RandomGenerator;
  * 160-bit private keys; S is the shared secret, SKEY the torrent's 20-byte info hash. B finds
  * where PadA ends by scanning for HASH('req1', S) (within 628 bytes of the start), A finds where
  * PadB ends by scanning for ENCRYPT(VC) (within 616 bytes). PadC and PadD are at most 512 bytes;
- * we send them zeroed, of random length. The receiver selects RC4 when the initiator offers it and
- * it accepts it, else plaintext.
+ * we send them zeroed, of random length. The receiver selects a plaintext payload when both sides
+ * allow it (libtorrent's default, {@code prefer_rc4 = false}: the handshake still hides the
+ * protocol), else RC4.
  *
  * <p><b>Input contract.</b> {@code handleBytes} consumes bytes of the handshake and never a byte
  * beyond its end: when it returns with {@link #isDone()} true, what remains in the buffer is
@@ -160,7 +161,9 @@ public final class MseHandshake {
    * A handshake for a connection a peer opened.
    *
    * @param lookup finds the torrent the initiator names
-   * @param accept the payload methods we accept (not empty); RC4 is chosen when both sides allow it
+   * @param accept the payload methods we accept (not empty); plaintext is chosen when both sides
+   *     allow it (as libtorrent does by default: the handshake is obfuscated either way), RC4 when
+   *     one side requires it
    * @param acceptPlaintextHandshake whether a plain BitTorrent handshake is accepted instead (it
    *     then finishes at once with {@link MseResult#isPlaintextHandshake()}); if false, one fails
    *     with {@link MseException.Rule#PLAINTEXT_REFUSED}
@@ -319,10 +322,12 @@ public final class MseHandshake {
         checkVc();
         int provide = readInt(field, 8);
         int common = provide & methods;
-        if ((common & CryptoMethod.RC4.bit()) != 0) {
-          selected = CryptoMethod.RC4;
-        } else if ((common & CryptoMethod.PLAINTEXT.bit()) != 0) {
+        // libtorrent's default (prefer_rc4 = false): a plain payload when both sides allow it
+        // (the handshake stays obfuscated), RC4 only when one side requires it
+        if ((common & CryptoMethod.PLAINTEXT.bit()) != 0) {
           selected = CryptoMethod.PLAINTEXT;
+        } else if ((common & CryptoMethod.RC4.bit()) != 0) {
+          selected = CryptoMethod.RC4;
         } else {
           throw new MseException(MseException.Rule.NO_COMMON_METHOD, fieldStart + 8,
               provide & 0xFFFFFFFFL, -1, "crypto_provide 0x" + Integer.toHexString(provide)

@@ -40,7 +40,7 @@ class MseHandshakeTest {
   @EnumSource(Chunking.class)
   void rc4HandshakeCarriesPayloadBothWays(Chunking chunking) throws MseException {
     End a = initiator(BOTH, new byte[0], 1);
-    End b = receiver(BOTH, true, 2);
+    End b = receiver(RC4, true, 2);
     byte[] fromB = bytes("payload from B, sent right after step 4");
     MseTestPeers.run(a, b, chunking, fromB);
 
@@ -96,12 +96,17 @@ class MseHandshakeTest {
   }
 
   @Test
-  void receiverPrefersRc4WhenBothAreOffered() throws MseException {
+  void receiverChoosesAPlainPayloadWhenBothAllowItAndRc4WhenOneRequiresIt() throws MseException {
     End a = initiator(BOTH, new byte[0], 7);
     End b = receiver(BOTH, false, 8);
     MseTestPeers.run(a, b, Chunking.WHOLE, null);
-    assertThat(b.hs.result().method()).isEqualTo(CryptoMethod.RC4);
-    assertThat(b.hs.result().encryptor().isPlaintext()).isFalse();
+    assertThat(b.hs.result().method()).isEqualTo(CryptoMethod.PLAINTEXT); // libtorrent's default
+    assertThat(a.hs.result().method()).isEqualTo(CryptoMethod.PLAINTEXT);
+    End forcedA = initiator(RC4, new byte[0], 17);
+    End relaxedB = receiver(BOTH, false, 18);
+    MseTestPeers.run(forcedA, relaxedB, Chunking.WHOLE, null);
+    assertThat(relaxedB.hs.result().method()).isEqualTo(CryptoMethod.RC4);
+    assertThat(relaxedB.hs.result().encryptor().isPlaintext()).isFalse();
   }
 
   @Test
