@@ -196,7 +196,7 @@ final class InteropProcesses implements AutoCloseable {
         + "  \"speed-limit-up-enabled\": false,\n"
         + "  \"speed-limit-down-enabled\": false,\n"
         + "  \"encryption\": 1,\n"
-        + "  \"message-level\": 2\n"
+        + "  \"message-level\": " + Integer.getInteger("bt.interop.trLevel", 2) + "\n"
         + "}\n");
     Path finish = home.resolve("finished.sh");
     Files.writeString(finish, "#!/bin/sh\ntouch '" + done + "'\n");
@@ -367,6 +367,47 @@ final class InteropProcesses implements AutoCloseable {
     }, d);
   }
 
+  /**
+   * Waits until a BitTorrent peer on 127.0.0.1:{@code port} answers a handshake for {@code
+   * infoHash} (transmission accepts connections for seconds before it serves its torrent, and
+   * bt backs off 10 s, then 20 s, after a dial closed before the handshake); false if not.
+   */
+  static boolean awaitHandshake(int port, byte[] infoHash, Duration d)
+      throws InterruptedException {
+    byte[] hello = new byte[68];
+    hello[0] = 19;
+    System.arraycopy("BitTorrent protocol".getBytes(StandardCharsets.US_ASCII), 0, hello, 1, 19);
+    System.arraycopy(infoHash, 0, hello, 28, 20);
+    System.arraycopy("-PROBE0-".getBytes(StandardCharsets.US_ASCII), 0, hello, 48, 8);
+    new Random(port).ints(12, 'a', 'z' + 1).forEach(new java.util.function.IntConsumer() {
+      int i = 56;
+
+      @Override
+      public void accept(int c) {
+        hello[i++] = (byte) c;
+      }
+    });
+    return poll(() -> {
+      try (java.net.Socket s = new java.net.Socket()) {
+        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+        s.setSoTimeout(1000);
+        s.getOutputStream().write(hello);
+        byte[] reply = s.getInputStream().readNBytes(48);
+        boolean ok = reply.length == 48 && java.util.Arrays.equals(reply, 0, 20, hello, 0, 20)
+            && java.util.Arrays.equals(reply, 28, 48, hello, 28, 48);
+        if (!ok) {
+          Thread.sleep(200);
+        }
+        return ok;
+      } catch (IOException e) {
+        return false;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }, d);
+  }
+
   /** Polls {@code condition} every 50 ms; false if it did not hold within {@code d}. */
   static boolean poll(BooleanSupplier condition, Duration d) throws InterruptedException {
     long end = System.nanoTime() + d.toNanos();
@@ -404,6 +445,9 @@ final class InteropProcesses implements AutoCloseable {
       @Override
       public void onPeerConnected(Torrent torrent, PeerAddress peer) {
         sink.add("connected " + peer);
+        if (Boolean.getBoolean("bt.interop.trace")) {
+          System.err.println(java.time.Instant.now() + " connected " + peer);
+        }
       }
 
       @Override

@@ -1,7 +1,7 @@
 package bt.interop;
 
 import static bt.interop.InteropProcesses.assertSameTree;
-import static bt.interop.InteropProcesses.awaitListening;
+import static bt.interop.InteropProcesses.awaitHandshake;
 import static bt.interop.InteropProcesses.freePort;
 import static bt.interop.InteropProcesses.makeData;
 import static bt.interop.InteropProcesses.poll;
@@ -37,6 +37,14 @@ import org.junit.jupiter.api.io.TempDir;
  * uTP and port mapping off and binds 127.0.0.1; it does not exit after completing, so its finish
  * script touches a file and the test kills it. The data has no empty file (transmission does
  * not create empty files). Skipped, with the reason printed, where transmission-cli is missing.
+ *
+ * <p>Timing, observed: transmission answers handshakes about 0.6 s after it starts, and accepts
+ * one handshake per IP address at a time, so the test probes with a handshake of its own, waits
+ * a second for transmission to drop it, then lets bt dial (a dial refused earlier costs bt's
+ * 10 s, then 20 s, redial backoff). Once connected, transmission requests nothing for about 12
+ * s (its interest and request refill run on 10-second timers) and then takes the 4 MB in about
+ * 2 s. Diagnose with -Dbt.interop.trace=true -Dbt.interop.trLevel=3 (transmission's debug log
+ * is printed).
  */
 class TransmissionInteropTest {
   static final int PIECE = 64 * 1024;
@@ -81,12 +89,21 @@ class TransmissionInteropTest {
       cmd.add(torrent.toString());
       InteropProcesses.Proc leech = procs.start("transmission-cli", cmd, home,
           Map.of("HOME", home.toString(), "TR_CURL_VERBOSE", "0"));
-      assertThat(awaitListening(port, Duration.ofSeconds(30))).as(leech::diagnostics).isTrue();
+      long t0 = System.nanoTime();
+      assertThat(awaitHandshake(port, m.infoHashes().v1().orElseThrow().bytes(),
+          Duration.ofSeconds(30))).as(leech::diagnostics).isTrue();
+      // transmission accepts one handshake per IP address at a time: let it drop the probe's
+      Thread.sleep(1000);
+      long t1 = System.nanoTime();
       t.addPeer(PeerAddress.of("127.0.0.1", port));
       if (!poll(() -> Files.exists(done), Duration.ofSeconds(60))) {
         fail("transmission did not finish; bt status " + t.status() + "\nbt events " + btEvents
             + "\n" + leech.diagnostics());
       }
+      long t2 = System.nanoTime();
+      System.err.println("TransmissionInteropTest: serving after " + (t1 - t0) / 1_000_000
+          + " ms, finished " + (t2 - t1) / 1_000_000 + " ms later"
+          + (Boolean.getBoolean("bt.interop.trace") ? "\n" + String.join("\n", leech.err) : ""));
       leech.close(); // it keeps seeding otherwise
       assertThat(t.status().hashFailures()).isZero();
     }
