@@ -102,8 +102,8 @@ final class InteropProcesses implements AutoCloseable {
     } else if (!Files.isExecutable(Path.of(PYTHON))) {
       reason = PYTHON + " does not exist";
     } else {
-      Process p = new ProcessBuilder(PYTHON, "-c", "import libtorrent; print(libtorrent.__version__)")
-          .redirectErrorStream(true).start();
+      Process p = new ProcessBuilder(PYTHON, "-c",
+          "import libtorrent; print(libtorrent.__version__)").redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
         p.destroyForcibly();
@@ -167,7 +167,8 @@ final class InteropProcesses implements AutoCloseable {
         "--enable-dht6=false", "--bt-enable-lpd=false", "--enable-peer-exchange=false",
         "--interface=127.0.0.1", "--disable-ipv6=true", "--listen-port=" + port,
         "--dir=" + dir, "--file-allocation=none", "--summary-interval=1",
-        "--console-log-level=notice", "--log=" + dir.resolveSibling(dir.getFileName() + "-aria2.log"),
+        "--console-log-level=notice",
+        "--log=" + dir.resolveSibling(dir.getFileName() + "-aria2.log"),
         "--log-level=info", "--bt-tracker-connect-timeout=5", "--bt-tracker-timeout=5",
         "--bt-tracker-interval=2", "--auto-save-interval=0"));
   }
@@ -434,7 +435,10 @@ final class InteropProcesses implements AutoCloseable {
     }
   }
 
-  /** A listener writing bt's events into {@code sink}, for failure messages. */
+  /**
+   * A listener writing bt's events into {@code sink}, for failure messages; with {@code
+   * -Dbt.interop.trace=true} connections are also printed with a timestamp.
+   */
   static TorrentListener recorder(List<String> sink) {
     return new TorrentListener() {
       @Override
