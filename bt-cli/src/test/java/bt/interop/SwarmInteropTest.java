@@ -29,6 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -82,6 +83,23 @@ class SwarmInteropTest {
   @Test
   @Timeout(100)
   void libtorrentAria2AndBtLeechFromABtSeederFoundThroughABtTracker() throws Exception {
+    swarm(true);
+  }
+
+  /**
+   * The same swarm without libtorrent's help: once libtorrent leaves, aria2 has only bt peers.
+   * Known bug (see {@link Aria2InteropTest}): bt closes aria2's connections (BITFIELD_NOT_FIRST),
+   * and aria2, which keeps redialling them, does not complete within 80 s. Run with
+   * -Dbt.interop.knownBugs=true.
+   */
+  @Test
+  @EnabledIfSystemProperty(named = "bt.interop.knownBugs", matches = "true")
+  @Timeout(100)
+  void aria2CompletesFromBtPeersAloneOnceLibtorrentLeaves() throws Exception {
+    swarm(false);
+  }
+
+  void swarm(boolean libtorrentStays) throws Exception {
     Path src = makeData(tmp.resolve("seed"), 31);
     try (TrackerServer tracker = TrackerServer.builder()
             .bindAddress(InetAddress.getLoopbackAddress())
@@ -128,9 +146,11 @@ class SwarmInteropTest {
       assertThat(ltCode).as(lt::diagnostics).isZero();
       // lt_peer.py download leaves once complete; a swarm's leechers usually stay and seed, and
       // aria2 needs them to: bt closes every connection with aria2 (see the class comment)
-      InteropProcesses.Proc ltSeed = procs.ltSeed(script, torrent, ltDir);
+      InteropProcesses.Proc ltSeed = libtorrentStays ? procs.ltSeed(script, torrent, ltDir)
+          : null;
       int ariaCode = aria.awaitExit(Duration.ofSeconds(80), () -> context.get() + "\naria2 log:\n  "
-          + tailOf(tmp.resolve("aria2-aria2.log"), 40) + "\n" + ltSeed.diagnostics());
+          + tailOf(tmp.resolve("aria2-aria2.log"), 40)
+          + (ltSeed == null ? "" : "\n" + ltSeed.diagnostics()));
       assertThat(ariaCode).as(aria::diagnostics).isZero();
       assertThat(l.status().hashFailures()).isZero();
       System.err.println("SwarmInteropTest: seeder uploaded " + s.status().uploaded()
