@@ -28,7 +28,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -92,18 +91,12 @@ class Aria2InteropTest {
   }
 
   /**
-   * bt seeds, aria2 downloads. Known bug, run with -Dbt.interop.knownBugs=true: aria2 1.36
-   * announces new pieces with a Bitfield message in the middle of the connection whenever that
-   * is no longer than the Have messages it replaces (DefaultBtInteractive::checkHave: 5 +
-   * bitfield bytes &lt;= 9 × new pieces; on a fresh connection every piece it holds counts as
-   * new), so a leecher's connection starts HaveNone/Bitfield and then sends Bitfield again. bt's
-   * PeerSession closes it (BITFIELD_NOT_FIRST: "Bitfield after HaveNone" / "Bitfield after
-   * Bitfield"), aria2 reconnects, and the transfer crawls at a few pieces per reconnect until the
-   * timeout (observed: 43% of 3.8 MiB after 60 s). libtorrent and transmission accept a late
-   * Bitfield.
+   * bt seeds, aria2 downloads (bt dials it: aria2 cannot be told a peer). aria2 1.36 announces
+   * new pieces with a Bitfield message in the middle of the connection whenever that is no longer
+   * than the Have messages it replaces (DefaultBtInteractive::checkHave); bt takes a later Bitfield
+   * as Haves, as libtorrent and transmission do (it used to close the connection).
    */
   @Test
-  @EnabledIfSystemProperty(named = "bt.interop.knownBugs", matches = "true")
   @Timeout(90)
   void aria2DownloadsAMultiFileTorrentFromABtSeeder() throws Exception {
     Path src = makeData(tmp.resolve("seed"), 11);

@@ -863,6 +863,13 @@ public final class PeerSession {
         requirePeerFast(m);
       }
       if (!peerAnnouncementOpen) {
+        if (m instanceof PeerMessage.Bitfield) {
+          // aria2 sends a Bitfield instead of a run of Haves whenever that is shorter, at any
+          // time; libtorrent and transmission take it as Haves, and so do we (the pieces only
+          // add: a peer cannot lose pieces)
+          laterBitfield((PeerMessage.Bitfield) m);
+          return;
+        }
         throw new SessionViolation(CloseCause.BITFIELD_NOT_FIRST, name(m) + " after "
             + peerFirstMessage + "; it must come first after the handshake, and once");
       }
@@ -968,6 +975,28 @@ public final class PeerSession {
       none = false;
     }
     events.add(new PeerEvent.BitfieldReceived(pieces, all, none));
+  }
+
+  /** A Bitfield after the first announcement: its pieces, checked like the first, as Haves. */
+  private void laterBitfield(PeerMessage.Bitfield b) {
+    if (pieceCount >= 0) {
+      BitSet pieces;
+      try {
+        pieces = b.toBitSet(pieceCount);
+      } catch (IllegalArgumentException e) {
+        throw new SessionViolation(CloseCause.BAD_BITFIELD, e.getMessage());
+      }
+      for (int i = pieces.nextSetBit(0); i >= 0; i = pieces.nextSetBit(i + 1)) {
+        onHave(i);
+      }
+    } else {
+      byte[] bytes = b.bytes();
+      for (int i = 0; i < bytes.length * 8; i++) {
+        if (b.has(i)) {
+          onHave(i);
+        }
+      }
+    }
   }
 
   private void onHave(int piece) {

@@ -50,12 +50,22 @@ class PeerSessionRulesTest {
 
   @ParameterizedTest
   @EnumSource(Feed.class)
-  void aBitfieldAfterAnotherMessageCloses(Feed feed) {
+  void aBitfieldAfterAnotherMessageCountsAsHaves(Feed feed) {
+    // aria2 sends a Bitfield in place of several Haves, at any time
     Harness h = Harness.connected(feed).receive(new PeerMessage.Have(1),
-        PeerMessage.Bitfield.of(bits(2), 10));
-    assertThat(closedBy(h, CloseCause.BITFIELD_NOT_FIRST).reason()).contains("Bitfield after Have");
+        PeerMessage.Bitfield.of(bits(2, 5), 10));
+    h.assertOpen();
     assertThat(h.events(PeerEvent.HaveReceived.class)).containsExactly(
-        new PeerEvent.HaveReceived(1));
+        new PeerEvent.HaveReceived(1), new PeerEvent.HaveReceived(2),
+        new PeerEvent.HaveReceived(5));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Feed.class)
+  void aLaterBitfieldIsCheckedLikeTheFirst(Feed feed) {
+    Harness h = Harness.connected(feed).receive(PeerMessage.Bitfield.of(bits(2), 10),
+        PeerMessage.Bitfield.of(bits(3), 20));
+    closedBy(h, CloseCause.BAD_BITFIELD);
   }
 
   @ParameterizedTest

@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * hash, as clients announce it), peers by address and port; the address is the connection's or
  * datagram's source (see {@link Builder#bindAddress} for the {@code ip} parameter). A peer with
  * {@code left=0} is a seeder; {@code completed} counts one download per peer; {@code stopped}
- * removes the peer. A peer not heard from for twice the announce interval expires: it is no
+ * removes the peer. A peer not heard from for twice the announce interval (at least 10 minutes:
+ * clients re-announce no sooner than their own floor, libtorrent's is 5 minutes) expires: it is no
  * longer handed out, and the next sweep removes it (counts include it until then). A reply holds
  * at most numwant peers, a random sample when the swarm has more, never the asking peer itself.
  * Every malformed HTTP request gets a bencoded {@code failure reason} (HTTP 200) naming the
@@ -73,6 +74,8 @@ public final class TrackerServer implements AutoCloseable {
   private static final int MAX_REQUEST_LINE = 4096;
   private static final int MAX_HEAD = 8192;
   private static final long JOIN_MILLIS = 5_000;
+  /** The longest re-announce floor of common clients (libtorrent's min_announce_interval). */
+  static final long CLIENT_INTERVAL_FLOOR_NANOS = TimeUnit.MINUTES.toNanos(5);
 
   private final Builder config;
   private final SwarmRegistry registry;
@@ -92,7 +95,9 @@ public final class TrackerServer implements AutoCloseable {
     if (config.minInterval.compareTo(config.interval) > 0) {
       config.minInterval = config.interval;
     }
-    long ttl = 2 * b.interval.toNanos();
+    // clients re-announce no sooner than their own floor whatever we say (bt 1 min, libtorrent
+    // 5 min): a peer expires after twice the longer of the two, or short intervals drop live peers
+    long ttl = 2 * Math.max(b.interval.toNanos(), CLIENT_INTERVAL_FLOOR_NANOS);
     this.registry = new SwarmRegistry(new SwarmRegistry.Limits(b.maxSwarms, b.maxPeersPerSwarm,
         b.maxPeers, b.defaultNumwant, b.maxNumwant, ttl), b.allowed == null ? null
         : Set.copyOf(b.allowed));
@@ -402,7 +407,7 @@ public final class TrackerServer implements AutoCloseable {
      * The announce interval sent to clients, 1 second to 1 day, whole seconds. Default: 30
      * minutes, as opentracker and most public trackers use: frequent enough for a peer list to
      * stay fresh, rare enough that a tracker serves 10^6 peers with a few hundred announces a
-     * second. Peers expire after twice the interval.
+     * second. Peers expire after twice the interval, and never sooner than 10 minutes.
      */
     public Builder announceInterval(Duration interval) {
       Objects.requireNonNull(interval, "announceInterval");

@@ -188,13 +188,40 @@ class TrackerServerHttpTest {
   void expiresPeersAfterTwiceTheIntervalOnTheInjectedClock() throws Exception {
     AtomicLong now = new AtomicLong();
     start(TrackerServer.builder().announceInterval(Duration.ofMinutes(10)).ticker(now::get));
+    // a connection per announce: the injected clock also drives the idle-connection timeout
     try (RawHttp c = new RawHttp(LOOPBACK, server.httpPort())) {
       c.send(get(announce(HASH, 1, "")));
       c.read();
-      now.addAndGet(Duration.ofMinutes(19).toNanos());
+    }
+    now.addAndGet(Duration.ofMinutes(19).toNanos());
+    try (RawHttp c = new RawHttp(LOOPBACK, server.httpPort())) {
       c.send(get(announce(HASH, 2, "")));
       assertThat(HttpTrackerResponses.parseAnnounce(c.read().body()).peers()).hasSize(1);
-      now.addAndGet(Duration.ofMinutes(2).toNanos()); // peer 1 is now 21 minutes old
+    }
+    now.addAndGet(Duration.ofMinutes(2).toNanos()); // peer 1 is now 21 minutes old
+    try (RawHttp c = new RawHttp(LOOPBACK, server.httpPort())) {
+      c.send(get(announce(HASH, 3, "")));
+      assertThat(HttpTrackerResponses.parseAnnounce(c.read().body()).peers())
+          .containsExactly(PeerAddress.of("127.0.0.1", 2));
+    }
+  }
+
+  @Test
+  void aShortIntervalDoesNotExpirePeersBeforeClientsMayReannounce() throws Exception {
+    AtomicLong now = new AtomicLong();
+    start(TrackerServer.builder().announceInterval(Duration.ofSeconds(2)).ticker(now::get));
+    try (RawHttp c = new RawHttp(LOOPBACK, server.httpPort())) {
+      c.send(get(announce(HASH, 1, "")));
+      c.read();
+    }
+    now.addAndGet(Duration.ofMinutes(3).toNanos()); // bt re-announces after 1 min at the soonest
+    try (RawHttp c = new RawHttp(LOOPBACK, server.httpPort())) {
+      c.send(get(announce(HASH, 2, "")));
+      assertThat(HttpTrackerResponses.parseAnnounce(c.read().body()).peers())
+          .containsExactly(PeerAddress.of("127.0.0.1", 1));
+    }
+    now.addAndGet(Duration.ofMinutes(8).toNanos()); // peer 1: 11 minutes, past the 10 minute floor
+    try (RawHttp c = new RawHttp(LOOPBACK, server.httpPort())) {
       c.send(get(announce(HASH, 3, "")));
       assertThat(HttpTrackerResponses.parseAnnounce(c.read().body()).peers())
           .containsExactly(PeerAddress.of("127.0.0.1", 2));
