@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Each worker thread takes the next unchecked piece, reads it through {@link Storage#read} in
- * chunks of at most 256 KiB into its own buffer (a chunk that stays in cache hashes at full speed;
+ * chunks of at most 256 KiB into its own direct buffer (a chunk that stays in cache hashes at full speed;
  * a whole multi-MiB piece would not) and feeds a {@link PieceVerifier.Check}. A piece whose bytes
  * cannot all be read is bad and also reported as unreadable; no exception escapes for bad data.
  * With {@link Builder#memoryMapped} a {@link FileStorage} is instead hashed straight from
@@ -176,7 +176,7 @@ public final class Recheck {
       FileStorage mappable = mapped && storage instanceof FileStorage ? (FileStorage) storage : null;
       try (MappedWindow window = new MappedWindow()) {
         PieceVerifier.Check check = verifier.newCheck();
-        ByteBuffer buf = ByteBuffer.allocate(Math.min(CHUNK, metainfo.pieceLength()));
+        ByteBuffer buf = ByteBuffer.allocateDirect(Math.min(CHUNK, metainfo.pieceLength()));
         int p;
         while (!cancelled.get() && failure == null && (p = claim()) >= 0) {
           boolean ok;
