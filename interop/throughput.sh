@@ -20,6 +20,10 @@
 #        TIMEOUT   seconds a single download may take (default 600)
 #        PAIRS     which pairs, in order (default "lt-lt lt-bt bt-lt bt-bt")
 #        REPEAT    runs of each pair (default 1); the table shows the best rate of them
+#        WARM_SEEDER=1  before each measured download, one unmeasured download of the same kind
+#                  from the same seeder process (a seeder is long-running: bt's upload path is
+#                  then JIT-compiled, as libtorrent's native code always is); the measured
+#                  downloader is still a fresh process
 #        BUILD=1   build bt-cli/target/bt.jar first (mvn -B -q -o package -DskipTests)
 #        KEEP=1    keep the temporary directory (/tmp/bt-throughput.XXXXXX)
 # Needs: /usr/bin/python3 with the libtorrent module (Debian's python3-libtorrent), java 17,
@@ -42,6 +46,7 @@ bt_opts="${BT_JAVA_OPTS:-}"
 timeout="${TIMEOUT:-600}"
 pairs="${PAIRS:-lt-lt lt-bt bt-lt bt-bt}"
 repeat="${REPEAT:-1}"
+warm="${WARM_SEEDER:-0}"
 
 to_bytes() {
   local v="$1" n suffix
@@ -153,6 +158,22 @@ run_pair() {
     echo "seeder $seeder did not start:" >&2
     tail -5 "$sout.err" >&2
     return 1
+  fi
+  if [[ "$warm" == 1 ]]; then
+    # one unmeasured download from the same seeder process first: a seeder is a long-running
+    # process (bt's JIT has compiled its upload path), and the page cache holds the data
+    local wdl="$tmp/warm"
+    rm -rf "$wdl"
+    mkdir -p "$wdl"
+    if [[ "$leecher" == lt ]]; then
+      "$py" -u "$lt_peer" download --torrent "$torrent" --dir "$wdl" --port "$(free_port)" \
+        --peer "127.0.0.1:$sport" --timeout "$timeout" >"$dout.warm" 2>&1 || true
+    else
+      # shellcheck disable=SC2086
+      java $bt_heap $bt_opts -jar "$jar" download "$torrent" -o "$wdl" --port "$(free_port)" \
+        --peer "127.0.0.1:$sport" --timeout "$timeout" --json >"$dout.warm" 2>&1 || true
+    fi
+    rm -rf "$wdl"
   fi
   local load
   load="$(cut -d' ' -f1 /proc/loadavg)"
