@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -90,72 +91,125 @@ final class HashExchange {
 
   /**
    * The answer to a hash request: {@link PeerMessage.Hashes}, or {@link PeerMessage.HashReject}
-   * when the torrent has no such file or layer or the request breaks the rules above.
+   * when the torrent has no such file or layer or the request breaks the rules above. Builds the
+   * file's tree anew: the engine uses a {@link Server}, which keeps it.
    */
   static PeerMessage answer(Metainfo m, PeerMessage.HashRequest r) {
-    PeerMessage reject = new PeerMessage.HashReject(r.piecesRoot(), r.baseLayer(), r.index(),
-        r.length(), r.proofLayers());
-    if (m == null || m.version() == TorrentVersion.V1 || r.baseLayer() != pieceLayerBase(m)) {
-      return reject;
+    return new Server(m).answer(r);
+  }
+
+  /**
+   * Answers one torrent's hash requests, keeping each file's padded piece-layer tree once built
+   * (least recently used first out, at most {@value #CACHE_BYTES} bytes in all), so that an answer
+   * costs a copy, not a rehash of the whole layer: a peer asking again and again costs little.
+   */
+  static final class Server {
+    static final long CACHE_BYTES = 32L << 20;
+
+    private final Metainfo m;
+    private final Map<MerkleRoot, byte[][]> trees = new LinkedHashMap<>(16, 0.75f, true);
+    private long cachedBytes;
+
+    Server(Metainfo m) {
+      this.m = m;
     }
-    FileEntry file = null;
-    for (FileEntry f : m.files()) {
-      if (f.piecesRoot().isPresent() && f.piecesRoot().get().equals(r.piecesRoot())) {
-        file = f;
-        break;
+
+    Metainfo metainfo() {
+      return m;
+    }
+
+    PeerMessage answer(PeerMessage.HashRequest r) {
+      PeerMessage reject = new PeerMessage.HashReject(r.piecesRoot(), r.baseLayer(), r.index(),
+          r.length(), r.proofLayers());
+      if (m == null || m.version() == TorrentVersion.V1 || r.baseLayer() != pieceLayerBase(m)) {
+        return reject;
       }
-    }
-    if (file == null || file.length() <= m.pieceLength()) {
-      return reject; // one piece: its pieces root is the whole layer
-    }
-    ByteBuffer layer = m.pieceLayer(file).orElse(null);
-    int n = pieces(m, file);
-    if (layer == null || layer.remaining() != n * Merkle.HASH_SIZE) {
-      return reject;
-    }
-    long width = nextPow2(n);
-    int height = log2(width);
-    int count = r.length();
-    if (count < 1 || count > MAX_COUNT || Integer.bitCount(count) != 1 || r.index() < 0
-        || r.index() % count != 0 || (long) r.index() + count > width || r.proofLayers() < 0) {
-      return reject;
-    }
-    int uncles = Math.max(0, r.proofLayers() - (log2(count) - 1));
-    if (log2(count) + uncles > height) {
-      return reject; // proof above the root
-    }
-    MessageDigest sha = Merkle.sha256();
-    byte[] pad = padHash(sha, m);
-    byte[] cur = new byte[(int) width * Merkle.HASH_SIZE];
-    layer.duplicate().get(cur, 0, n * Merkle.HASH_SIZE);
-    for (int i = n; i < width; i++) {
-      System.arraycopy(pad, 0, cur, i * Merkle.HASH_SIZE, Merkle.HASH_SIZE);
-    }
-    byte[] out = new byte[(count + uncles) * Merkle.HASH_SIZE];
-    System.arraycopy(cur, r.index() * Merkle.HASH_SIZE, out, 0, count * Merkle.HASH_SIZE);
-    // walk up the padded piece layer's tree; from the requested subtree's root (height
-    // log2(count)) on, take each node's sibling
-    int w = (int) width;
-    int idx = r.index();
-    int taken = 0;
-    for (int h = 0; h < height && taken < uncles; h++) {
-      if (h >= log2(count)) {
-        System.arraycopy(cur, (idx ^ 1) * Merkle.HASH_SIZE, out,
-            (count + taken) * Merkle.HASH_SIZE, Merkle.HASH_SIZE);
-        taken++;
+      FileEntry file = null;
+      for (FileEntry f : m.files()) {
+        if (f.piecesRoot().isPresent() && f.piecesRoot().get().equals(r.piecesRoot())) {
+          file = f;
+          break;
+        }
       }
-      int up = w / 2;
-      byte[] next = new byte[up * Merkle.HASH_SIZE];
-      for (int i = 0; i < up; i++) {
-        byte[] p = parent(sha, cur, 2 * i * Merkle.HASH_SIZE, cur, (2 * i + 1) * Merkle.HASH_SIZE);
-        System.arraycopy(p, 0, next, i * Merkle.HASH_SIZE, Merkle.HASH_SIZE);
+      if (file == null || file.length() <= m.pieceLength()) {
+        return reject; // one piece: its pieces root is the whole layer
       }
-      cur = next;
-      w = up;
-      idx >>= 1;
+      ByteBuffer layer = m.pieceLayer(file).orElse(null);
+      int n = pieces(m, file);
+      if (layer == null || layer.remaining() != n * Merkle.HASH_SIZE) {
+        return reject;
+      }
+      long width = nextPow2(n);
+      int height = log2(width);
+      int count = r.length();
+      if (count < 1 || count > MAX_COUNT || Integer.bitCount(count) != 1 || r.index() < 0
+          || r.index() % count != 0 || (long) r.index() + count > width || r.proofLayers() < 0) {
+        return reject;
+      }
+      int uncles = Math.max(0, r.proofLayers() - (log2(count) - 1));
+      if (log2(count) + uncles > height) {
+        return reject; // proof above the root
+      }
+      byte[][] levels = tree(file.piecesRoot().get(), layer, n, (int) width);
+      byte[] out = new byte[(count + uncles) * Merkle.HASH_SIZE];
+      System.arraycopy(levels[0], r.index() * Merkle.HASH_SIZE, out, 0,
+          count * Merkle.HASH_SIZE);
+      // from the requested subtree's root (height log2(count)) up, each node's sibling
+      for (int u = 0; u < uncles; u++) {
+        int h = log2(count) + u;
+        int sibling = (r.index() >> h) ^ 1;
+        System.arraycopy(levels[h], sibling * Merkle.HASH_SIZE, out,
+            (count + u) * Merkle.HASH_SIZE, Merkle.HASH_SIZE);
+      }
+      return new PeerMessage.Hashes(r.piecesRoot(), r.baseLayer(), r.index(), count,
+          r.proofLayers(), ByteBuffer.wrap(out));
     }
-    return new PeerMessage.Hashes(r.piecesRoot(), r.baseLayer(), r.index(), count,
-        r.proofLayers(), ByteBuffer.wrap(out));
+
+    /** The levels of a file's padded piece-layer tree, the layer first and the root last. */
+    private byte[][] tree(MerkleRoot root, ByteBuffer layer, int n, int width) {
+      byte[][] levels = trees.get(root);
+      if (levels != null) {
+        return levels;
+      }
+      MessageDigest sha = Merkle.sha256();
+      byte[] pad = padHash(sha, m);
+      levels = new byte[log2(width) + 1][];
+      byte[] cur = new byte[width * Merkle.HASH_SIZE];
+      layer.duplicate().get(cur, 0, n * Merkle.HASH_SIZE);
+      for (int i = n; i < width; i++) {
+        System.arraycopy(pad, 0, cur, i * Merkle.HASH_SIZE, Merkle.HASH_SIZE);
+      }
+      long bytes = 0;
+      for (int h = 0, w = width; ; h++, w /= 2) {
+        levels[h] = cur;
+        bytes += cur.length;
+        if (w == 1) {
+          break;
+        }
+        byte[] next = new byte[w / 2 * Merkle.HASH_SIZE];
+        for (int i = 0; i < w / 2; i++) {
+          System.arraycopy(parent(sha, cur, 2 * i * Merkle.HASH_SIZE, cur,
+              (2 * i + 1) * Merkle.HASH_SIZE), 0, next, i * Merkle.HASH_SIZE, Merkle.HASH_SIZE);
+        }
+        cur = next;
+      }
+      if (bytes <= CACHE_BYTES) {
+        trees.put(root, levels);
+        cachedBytes += bytes;
+        var it = trees.entrySet().iterator();
+        while (cachedBytes > CACHE_BYTES && it.hasNext()) {
+          byte[][] old = it.next().getValue();
+          if (old == levels) {
+            continue;
+          }
+          for (byte[] l : old) {
+            cachedBytes -= l.length;
+          }
+          it.remove();
+        }
+      }
+      return levels;
+    }
   }
 
   /**

@@ -1912,6 +1912,7 @@ final class TorrentRuntime {
   private static final int HASH_ANSWERS_PER_SECOND = 50;
 
   private HashExchange.Fetch hashFetch;
+  private HashExchange.Server hashServer;
   private final Set<Connection> v2Peers = new HashSet<>();
   private final Set<Connection> hashRefusers = new HashSet<>();
   private final Map<Connection, long[]> hashAnswers = new HashMap<>();
@@ -1925,7 +1926,10 @@ final class TorrentRuntime {
         w[1] = 0;
       }
       boolean allowed = ++w[1] <= HASH_ANSWERS_PER_SECOND; // each answer hashes a whole layer
-      c.session.sendHashMessage(allowed ? HashExchange.answer(metainfo, r)
+      if (hashServer == null || hashServer.metainfo() != metainfo) {
+        hashServer = new HashExchange.Server(metainfo);
+      }
+      c.session.sendHashMessage(allowed ? hashServer.answer(r)
           : new PeerMessage.HashReject(r.piecesRoot(), r.baseLayer(), r.index(), r.length(),
               r.proofLayers()));
     } else if (m instanceof PeerMessage.Hashes) {

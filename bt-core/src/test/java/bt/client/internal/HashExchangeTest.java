@@ -81,6 +81,29 @@ class HashExchangeTest {
   }
 
   @Test
+  void aServerGivesTheSameAnswersFromItsCachedTrees() throws Exception {
+    Metainfo m = load("v2-multi.torrent");
+    HashExchange.Server server = new HashExchange.Server(m);
+    int base = HashExchange.pieceLayerBase(m);
+    for (int round = 0; round < 3; round++) {
+      for (FileEntry f : m.files()) {
+        if (f.piecesRoot().isEmpty() || f.length() <= m.pieceLength()) {
+          continue;
+        }
+        int n = (int) ((f.length() + m.pieceLength() - 1) / m.pieceLength());
+        int height = Integer.numberOfTrailingZeros(Integer.highestOneBit(n - 1) << 1);
+        PeerMessage.HashRequest r = new PeerMessage.HashRequest(f.piecesRoot().get(), base, 0, 2,
+            height - 1);
+        PeerMessage cached = server.answer(r);
+        PeerMessage fresh = HashExchange.answer(m, r);
+        assertThat(bytes(((PeerMessage.Hashes) cached).hashes()))
+            .isEqualTo(bytes(((PeerMessage.Hashes) fresh).hashes()));
+      }
+    }
+    assertThat(server.metainfo()).isSameAs(m);
+  }
+
+  @Test
   void badRequestsAreRejectedNotAnswered() throws Exception {
     Metainfo m = load("v2-single.torrent"); // 7 pieces of 16 KiB: base 0, width 8, height 3
     MerkleRoot root = multiPieceFile(m).piecesRoot().get();
