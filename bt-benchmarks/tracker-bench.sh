@@ -15,6 +15,7 @@
 #        WINDOW (64)      UDP requests in flight per client thread; THREADS (1) client threads
 #        CONNECTIONS (16) HTTP connections
 #        SKIP_HTTP=1      UDP only
+#        BT_SERVER_OPTS   JVM options for the bt tracker (e.g. -Dbt.udpThreads=2)
 # Needs: java 17, opentracker (Debian's; see /work/shared/INTEROP-NOTES.md), python3 (free ports).
 # opentracker notes: "-i 127.0.0.1 -p PORT -P PORT -w FILE"; without -d it does not chroot, so an
 # absolute whitelist path works (with -d DIR the path is relative to DIR). It closes every HTTP
@@ -79,7 +80,7 @@ ot_pid=$!
 bt_udp="$(pick_port)"
 bt_http="$(pick_port)"
 mkfifo "$out/bt.in"
-java -cp "$jar" bt.benchmarks.TrackerLoad serve "$bt_udp" "$bt_http" "$out/whitelist" \
+java ${BT_SERVER_OPTS:-} -cp "$jar" bt.benchmarks.TrackerLoad serve "$bt_udp" "$bt_http" "$out/whitelist" \
   <"$out/bt.in" >"$out/bt.log" 2>&1 &
 bt_pid=$!
 exec 9>"$out/bt.in"   # bt's server runs until this is closed
