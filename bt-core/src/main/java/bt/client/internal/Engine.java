@@ -91,6 +91,8 @@ public final class Engine {
   static final int ENCRYPTED_BODIES_BYTES = 64 * 1024;
   /** Peers that failed an MSE handshake and get plain text from now on: at most this many. */
   static final int MAX_PLAINTEXT_PEERS = 4096;
+  /** How long such a peer is dialled in plain text before MSE is tried again: one hour. */
+  static final long PLAINTEXT_MEMORY_NANOS = 3_600_000_000_000L;
 
   /** The client's settings, as the builder checked them. */
   public record Config(
@@ -142,15 +144,8 @@ public final class Engine {
    */
   private final SecureRandom mseRandom = new SecureRandom();
   /** Peers an MSE handshake failed with, dialled in plain text (ENABLED outgoing); loop only. */
-  private final Map<PeerAddress, Boolean> plaintextPeers =
-      new java.util.LinkedHashMap<>(64, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<PeerAddress, Boolean> eldest) {
-          return size() > MAX_PLAINTEXT_PEERS;
-        }
-      };
+  private final PlaintextPeers plaintextPeers =
+      new PlaintextPeers(MAX_PLAINTEXT_PEERS, PLAINTEXT_MEMORY_NANOS);
   final List<Connection> connections = new ArrayList<>();
   private volatile boolean closing;
   private boolean closed;
@@ -682,7 +677,7 @@ public final class Engine {
     c.key.interestOps(SelectionKey.OP_READ);
     EncryptionPolicy out = config.outgoingEncryption();
     if (out == EncryptionPolicy.FORCED
-        || (out == EncryptionPolicy.ENABLED && !plaintextPeers.containsKey(c.address))) {
+        || (out == EncryptionPolicy.ENABLED && !plaintextPeers.isPlain(c.address, now))) {
       c.mse = MseHandshake.initiator(c.torrent.infoHashes.shortHash(), methodsFor(out),
           ByteBuffer.allocate(0), mseRandom);
       flush(c, now); // Ya and PadA; the session starts once the MSE handshake is done
@@ -1176,7 +1171,7 @@ public final class Engine {
     if (c.outgoing && c.mseRefused && c.torrent != null
         && config.outgoingEncryption() == EncryptionPolicy.ENABLED && !closing) {
       // the peer may not speak MSE: once more in plain text, and plain text from now on
-      plaintextPeers.put(c.address, Boolean.TRUE);
+      plaintextPeers.remember(c.address, ticker.getAsLong());
       TorrentRuntime t = c.torrent;
       PeerAddress a = c.address;
       post(() -> redialPlain(t, a));
