@@ -19,8 +19,9 @@ public enum EncryptionPolicy {
   /**
    * Outgoing: try MSE, offering RC4 and plaintext payload; if the connection fails before the MSE
    * handshake completes, dial the same peer again at once in plain text, and keep using plain
-   * text for that peer for an hour (then MSE is tried again). Incoming: accept both a plain and an MSE handshake (either payload method;
-   * plain text chosen when the peer allows it). The default both ways.
+   * text for that peer for an hour (then MSE is tried again). Incoming: accept both a plain and
+   * an MSE handshake (either payload method; plain text chosen when the peer allows it). The
+   * default both ways.
    */
   ENABLED,
   /**
