@@ -113,7 +113,7 @@ class EncryptionInteropTest {
     Metainfo m = makeTorrent(src);
     LibtorrentInteropTest.Lt seed = lt("seed", "--torrent", tmp.resolve("t.torrent").toString(),
         "--dir", src.getParent().toString(), "--port",
-        Integer.toString(LibtorrentInteropTest.freePort()), "--timeout", "100");
+        Integer.toString(InteropProcesses.freePort()), "--timeout", "100");
     String line = seed.await("listening", Duration.ofSeconds(20));
     int port = Integer.parseInt(line.replaceAll(".*\"port\":(\\d+).*", "$1"));
     Path dl = tmp.resolve("dl");
@@ -129,7 +129,7 @@ class EncryptionInteropTest {
       }
       assertThat(t.status().hashFailures()).isZero();
     }
-    LibtorrentInteropTest.assertSameTree(src, dl.resolve(src.getFileName()));
+    InteropProcesses.assertSameTree(src, dl.resolve(src.getFileName()));
     assertRc4(seed);
   }
 
@@ -157,12 +157,12 @@ class EncryptionInteropTest {
       Path dl = tmp.resolve("dl");
       LibtorrentInteropTest.Lt leech = lt("download", "--torrent",
           tmp.resolve("t.torrent").toString(), "--dir", dl.toString(), "--port",
-          Integer.toString(LibtorrentInteropTest.freePort()), "--peer",
+          Integer.toString(InteropProcesses.freePort()), "--peer",
           "127.0.0.1:" + client.listenAddress().getPort(), "--timeout", "90");
       leech.await("complete", Duration.ofSeconds(90));
       assertThat(leech.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
       assertThat(leech.process.exitValue()).isZero();
-      LibtorrentInteropTest.assertSameTree(src, dl.resolve(src.getFileName()));
+      InteropProcesses.assertSameTree(src, dl.resolve(src.getFileName()));
       assertRc4(leech);
     }
   }

@@ -1,5 +1,8 @@
 package bt.interop;
 
+import static bt.interop.InteropProcesses.assertSameTree;
+import static bt.interop.InteropProcesses.freePort;
+import static bt.interop.InteropProcesses.tail;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -26,7 +29,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -461,46 +463,15 @@ class LibtorrentInteropTest {
   }
 
   static Path makeData(Path parent, long seed) throws IOException {
-    Path root = parent.resolve("data");
-    Random r = new Random(seed);
-    Object[][] files = {
+    return InteropProcesses.makeData(parent, seed, new Object[][] {
         {"a.bin", 1_000_001}, {"sub/b.bin", 2_345_678}, {"sub/deeper/c.bin", 654_321},
         {"d.txt", 17}, {"e.empty", 0}, {"z/last.bin", 65_537},
-    };
-    for (Object[] f : files) {
-      Path p = root.resolve((String) f[0]);
-      Files.createDirectories(p.getParent());
-      byte[] b = new byte[(Integer) f[1]];
-      r.nextBytes(b);
-      Files.write(p, b);
-    }
-    return root;
+    });
   }
 
   static long padBytes(Metainfo m) {
     return m.files().stream().filter(f -> f.pathString().contains(".pad/"))
         .mapToLong(f -> f.length()).sum();
-  }
-
-  static void assertSameTree(Path expected, Path actual) throws IOException {
-    List<Path> files;
-    try (Stream<Path> s = Files.walk(expected)) {
-      files = s.filter(Files::isRegularFile).toList();
-    }
-    assertThat(files).isNotEmpty();
-    for (Path f : files) {
-      Path g = actual.resolve(expected.relativize(f).toString());
-      assertThat(g).as("downloaded file %s", g).isRegularFile();
-      assertThat(Files.size(g)).as("size of %s", g).isEqualTo(Files.size(f));
-      assertThat(Files.mismatch(f, g)).as("first differing byte of %s", g).isEqualTo(-1L);
-    }
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket()) {
-      s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-      return s.getLocalPort();
-    }
   }
 
   void ltCreate(Path src, Path torrent, String... options) throws Exception {
@@ -584,10 +555,6 @@ class LibtorrentInteropTest {
     return "lt_peer.py " + p.args + "\nstdout (last lines):\n  "
         + String.join("\n  ", tail(p.lines(), 10)) + "\nstderr (last lines):\n  "
         + String.join("\n  ", tail(p.errLines(), 30));
-  }
-
-  static List<String> tail(List<String> l, int n) {
-    return l.subList(Math.max(0, l.size() - n), l.size());
   }
 
   Lt start(String... args) throws IOException {
