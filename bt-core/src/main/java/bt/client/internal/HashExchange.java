@@ -39,6 +39,11 @@ final class HashExchange {
   static final int MAX_COUNT = 8192;
   /** The hashes we ask for at once. */
   static final int REQUEST_COUNT = 512;
+  /**
+   * The most piece-layer bytes a magnet fetch holds (2 million pieces): a torrent needing more is
+   * refused rather than allocated, since its info dictionary, not a measured need, sets the size.
+   */
+  static final long MAX_FETCH_BYTES = 64L << 20;
 
   private HashExchange() {}
 
@@ -72,6 +77,17 @@ final class HashExchange {
     sha.update(a, ao, Merkle.HASH_SIZE);
     sha.update(b, bo, Merkle.HASH_SIZE);
     return sha.digest();
+  }
+
+  /** The bytes of the piece layers a torrent lacking them would fetch (32 a piece). */
+  static long layerBytes(Metainfo m) {
+    long bytes = 0;
+    for (FileEntry f : m.files()) {
+      if (!f.isPad() && f.piecesRoot().isPresent() && f.length() > m.pieceLength()) {
+        bytes += (f.length() + m.pieceLength() - 1) / m.pieceLength() * Merkle.HASH_SIZE;
+      }
+    }
+    return bytes;
   }
 
   /** Whether a v2-only torrent lacks piece layers that some file needs (more than one piece). */
@@ -255,6 +271,10 @@ final class HashExchange {
 
     /** A fetch that asks for at most {@code maxCount} hashes (a power of two) per request. */
     Fetch(Metainfo partial, int maxCount) {
+      if (layerBytes(partial) > MAX_FETCH_BYTES) {
+        throw new IllegalArgumentException("piece layers of " + layerBytes(partial)
+            + " bytes exceed the " + MAX_FETCH_BYTES + " a fetch holds");
+      }
       this.partial = partial;
       this.maxCount = maxCount;
       ByteBuffer ib = partial.infoBytes();
@@ -392,11 +412,6 @@ final class HashExchange {
         return true;
       }
       return true; // not ours: ignored
-    }
-
-    /** Whether a reject concerns this fetch; the chunk goes back to the pool. */
-    void rejected(Object peer, PeerMessage.HashReject r) {
-      release(peer);
     }
 
     /** The whole metainfo: the info dictionary and the fetched piece layers. */

@@ -1872,6 +1872,11 @@ final class TorrentRuntime {
     metadataFetch = null;
     if (HashExchange.lacksPieceLayers(got)) {
       // a v2 torrent's info dictionary has only each file's root: fetch the piece layers first
+      if (HashExchange.layerBytes(got) > HashExchange.MAX_FETCH_BYTES) {
+        fail("its piece layers (" + HashExchange.layerBytes(got) + " bytes) exceed the "
+            + HashExchange.MAX_FETCH_BYTES + " a magnet download fetches");
+        return;
+      }
       hashFetch = new HashExchange.Fetch(got);
       pumpHashes(engine.ticker.getAsLong());
       return;
@@ -1955,7 +1960,7 @@ final class TorrentRuntime {
     } else if (m instanceof PeerMessage.HashReject) {
       if (hashFetch != null) {
         hashRefusers.add(c);
-        hashFetch.rejected(c, (PeerMessage.HashReject) m);
+        hashFetch.release(c); // what it was asked goes to other peers
         pumpHashes(now);
       }
     }

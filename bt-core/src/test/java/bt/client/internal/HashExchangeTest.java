@@ -1,8 +1,14 @@
 package bt.client.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import bt.bencode.BDict;
+import bt.bencode.BString;
+import bt.bencode.BencodeWriter;
 import bt.metainfo.FileEntry;
+import bt.metainfo.InfoHash;
+import bt.metainfo.InfoHashes;
 import bt.metainfo.MerkleRoot;
 import bt.metainfo.Metainfo;
 import bt.metainfo.internal.Merkle;
@@ -156,6 +162,25 @@ class HashExchangeTest {
             .isEqualTo(full.pieceLayer(f).map(HashExchangeTest::bytes).orElse(null));
       }
     }
+  }
+
+  @Test
+  void aTorrentWhoseLayersWouldExceedTheCapIsRefusedNotAllocated() throws Exception {
+    // a v2 info dictionary naming a 2^40-byte file of 16 KiB pieces: 2 GiB of piece layer
+    byte[] root = new byte[32];
+    root[0] = 1;
+    BDict file = BDict.builder().put("", BDict.builder().put("length", 1L << 40)
+        .put("pieces root", BString.of(root)).build()).build();
+    BDict info = BDict.builder().put("file tree", BDict.builder().put("big", file).build())
+        .put("meta version", 2).put("name", "big").put("piece length", 16384).build();
+    byte[] bytes = BencodeWriter.encode(info);
+    InfoHashes hashes = InfoHashes.ofV2(InfoHash.of(
+        java.security.MessageDigest.getInstance("SHA-256").digest(bytes)));
+    Metainfo partial = Metainfo.fromInfoDictionary(bytes, hashes);
+    assertThat(HashExchange.lacksPieceLayers(partial)).isTrue();
+    assertThat(HashExchange.layerBytes(partial)).isEqualTo((1L << 26) * 32);
+    assertThatThrownBy(() -> new HashExchange.Fetch(partial))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exceed");
   }
 
   @Test
