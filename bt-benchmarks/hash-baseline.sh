@@ -197,7 +197,7 @@ if read:
 
     def threads_of(r):
         name = r["benchmark"].rsplit(".", 1)[1]
-        return int(name[-1]) if name.startswith("recheck") else r["threads"]
+        return int(name[-1]) if name.startswith(("recheck", "create")) else r["threads"]
 
     for r in sorted(read, key=lambda r: (threads_of(r), r["benchmark"])):
         t = threads_of(r)

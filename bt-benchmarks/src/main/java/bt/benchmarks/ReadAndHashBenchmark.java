@@ -9,6 +9,7 @@ import bt.metainfo.Metainfo;
 import bt.storage.FileStorage;
 import bt.storage.Recheck;
 import bt.storage.RecheckResult;
+import bt.storage.TorrentCreator;
 import bt.storage.internal.MappedWindow;
 import java.io.EOFException;
 import java.io.IOException;
@@ -51,7 +52,10 @@ import org.openjdk.jmh.infra.ThreadParams;
  *       {@link ChannelStorage}, a minimal {@link Storage} of positional {@code FileChannel}
  *       reads (the shape of a file-backed storage for a one-file torrent);
  *   <li>{@link #recheckFileStorage1} and {@link #recheckFileStorage2}: the same over bt's {@link
- *       FileStorage}.
+ *       FileStorage};
+ *   <li>{@link #create1} and {@link #create2}: bt's {@link TorrentCreator} making a v1 torrent of
+ *       the file on one and two threads (what {@code bt create} does, in a warm JVM), checked
+ *       against the expected piece hashes.
  * </ul>
  *
  * <p>{@link #recheckFileStorage1} and {@link #recheckFileStorage2} read through FileStorage with
@@ -65,7 +69,7 @@ import org.openjdk.jmh.infra.ThreadParams;
  * thread's share for the others. The channel and mapped paths run on as many threads as JMH's
  * {@code -t}, thread i of n taking pieces i, i + n, i + 2n, … as a recheck's workers do (so two
  * threads never read the same bytes at once, which would let one feed the other's cache); the
- * recheck methods are meant for {@code -t 1}, as they start their own threads.
+ * recheck and create methods are meant for {@code -t 1}, as they start their own threads.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -316,6 +320,28 @@ public class ReadAndHashBenchmark {
   @Benchmark
   public RecheckResult recheckFileStorage2(Data d, Bytes b) throws InterruptedException {
     return recheck(d.fileStorage, d, b, 2, d.mapped);
+  }
+
+  /** bt's {@link TorrentCreator} (v1) on one thread. */
+  @Benchmark
+  public Metainfo create1(Data d, Bytes b) throws IOException {
+    return create(d, b, 1);
+  }
+
+  /** bt's {@link TorrentCreator} (v1) on two threads. */
+  @Benchmark
+  public Metainfo create2(Data d, Bytes b) throws IOException {
+    return create(d, b, 2);
+  }
+
+  static Metainfo create(Data d, Bytes b, int threads) throws IOException {
+    Metainfo m = TorrentCreator.builder(d.file).pieceLength(d.pieceLength).noCreationDate()
+        .threads(threads).build().create();
+    if (!m.piecesV1().equals(ByteBuffer.wrap(d.pieces))) {
+      throw new AssertionError("TorrentCreator hashed the pieces wrong");
+    }
+    b.bytes += d.fileSize;
+    return m;
   }
 
   static RecheckResult recheck(Data d, Bytes b, int threads) throws InterruptedException {
