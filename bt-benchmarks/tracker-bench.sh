@@ -21,6 +21,11 @@
 # absolute whitelist path works (with -d DIR the path is relative to DIR). It closes every HTTP
 # connection after one reply (no keep-alive), so its keep-alive figure is really per-connection.
 # The machine is shared: `uptime` is printed before and after; compare figures of the same run.
+# On 2 cores the load generator, which makes as many system calls per announce as a tracker,
+# can be the bottleneck for both trackers: the rates then match whatever the trackers cost. So
+# each figure also gets the tracker's CPU time (user + system, from /proc/PID/stat, over the whole
+# load run, warm-up included) and "per CPU s": announces answered per second of the tracker's
+# CPU, the rate one core running the tracker alone would sustain.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -89,22 +94,34 @@ grep -q '^ready' "$out/bt.log" || { echo "bt tracker did not start:"; cat "$out/
 sleep 0.5
 kill -0 "$ot_pid" 2>/dev/null || { echo "opentracker did not start:"; cat "$out/ot.log"; exit 1; }
 
-load() { # load NAME ARGS... -> prints the figure
-  java -cp "$jar" bt.benchmarks.TrackerLoad load --seconds "$secs" --warmup "$warmup" \
+cpu_ticks() { # cpu_ticks PID -> user + system clock ticks of the process so far
+  awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
+}
+tck="$(getconf CLK_TCK)"
+
+load() { # load PID ARGS... -> prints "RATE ANNOUNCES_PER_CPU_SECOND"
+  local pid="$1" c0 c1 res
+  shift
+  c0="$(cpu_ticks "$pid")"
+  res="$(java -cp "$jar" bt.benchmarks.TrackerLoad load --seconds "$secs" --warmup "$warmup" \
     --hashes "$hashes" --peers "$peers" --window "$window" --threads "$threads" \
-    --connections "$conns" "$@" | tee -a "$out/raw.txt" | awk '/_per_s/ {print $2}'
+    --connections "$conns" "$@" | tee -a "$out/raw.txt")"
+  c1="$(cpu_ticks "$pid")"
+  awk -v t="$tck" -v c=$((c1 - c0)) '/_per_s/ {r = $2} /^replies_total/ {n = $2}
+    END { printf "%s %.0f\n", r, (c > 0 ? n / (c / t) : 0) }' <<<"$res"
 }
 
 # warm both up before measuring (bt's JIT, both trackers' swarms), unmeasured
-load --udp "$bt_udp" >/dev/null
-load --udp "$ot_port" >/dev/null
+load "$bt_pid" --udp "$bt_udp" >/dev/null
+load "$ot_pid" --udp "$ot_port" >/dev/null
 
 declare -A sum
 modes="udp"
 [[ "${SKIP_HTTP:-0}" == 1 ]] || modes="udp http http_close"
 echo
 echo "== announces/s (hashes $hashes, peers/hash $peers, UDP window $window x $threads, HTTP conns $conns)"
-printf '%-6s %-11s %12s %12s %8s\n' round mode bt opentracker bt/ot
+printf '%-6s %-11s %12s %12s %8s   %14s %14s %8s\n' round mode bt opentracker bt/ot \
+  "bt per CPU s" "ot per CPU s" bt/ot
 for r in $(seq "$rounds"); do
   for m in $modes; do
     case "$m" in
@@ -112,12 +129,15 @@ for r in $(seq "$rounds"); do
       http) bt_args=(--http "$bt_http"); ot_args=(--http "$ot_port") ;;
       http_close) bt_args=(--http "$bt_http" --close); ot_args=(--http "$ot_port" --close) ;;
     esac
-    b="$(load "${bt_args[@]}")"
-    o="$(load "${ot_args[@]}")"
+    read -r b bc <<<"$(load "$bt_pid" "${bt_args[@]}")"
+    read -r o oc <<<"$(load "$ot_pid" "${ot_args[@]}")"
     sum["$m,bt"]=$(( ${sum["$m,bt"]:-0} + ${b%.*} ))
     sum["$m,ot"]=$(( ${sum["$m,ot"]:-0} + ${o%.*} ))
-    printf '%-6s %-11s %12s %12s %8s\n' "$r" "$m" "$b" "$o" \
-      "$(awk -v a="$b" -v b="$o" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
+    sum["$m,btc"]=$(( ${sum["$m,btc"]:-0} + ${bc%.*} ))
+    sum["$m,otc"]=$(( ${sum["$m,otc"]:-0} + ${oc%.*} ))
+    printf '%-6s %-11s %12s %12s %8s   %14s %14s %8s\n' "$r" "$m" "$b" "$o" \
+      "$(awk -v a="$b" -v b="$o" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')" "$bc" "$oc" \
+      "$(awk -v a="$bc" -v b="$oc" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
   done
 done
 echo
@@ -125,8 +145,11 @@ echo "== mean of $rounds rounds"
 for m in $modes; do
   b=$(( ${sum["$m,bt"]} / rounds ))
   o=$(( ${sum["$m,ot"]} / rounds ))
-  printf '%-11s bt %9d/s  opentracker %9d/s  bt/opentracker %s\n' "$m" "$b" "$o" \
-    "$(awk -v a="$b" -v b="$o" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
+  bc=$(( ${sum["$m,btc"]} / rounds ))
+  oc=$(( ${sum["$m,otc"]} / rounds ))
+  printf '%-11s bt %9d/s  opentracker %9d/s  bt/opentracker %s;  per CPU second: bt %9d  opentracker %9d  bt/opentracker %s\n' \
+    "$m" "$b" "$o" "$(awk -v a="$b" -v b="$o" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')" \
+    "$bc" "$oc" "$(awk -v a="$bc" -v b="$oc" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
 done
 grep -h 'failed\|requests failed' "$out/raw.txt" | sort | uniq -c | sed 's/^/note: /' || true
 echo "after: $(uptime)"

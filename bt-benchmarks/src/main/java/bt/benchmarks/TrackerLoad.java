@@ -37,6 +37,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * TrackerLoad load [--udp PORT] [--http PORT] [--seconds 5] [--warmup 2] [--hashes 1000]
  *                  [--peers 200] [--window 64] [--threads 1] [--connections 16] [--close]
  *                                    prints "udp_announces_per_s X" and "http_announces_per_s X"
+ *                                    (the measured seconds), and "replies_total N" (every
+ *                                    announce answered, warm-up included: divided by the
+ *                                    tracker's CPU seconds over the same run it gives the
+ *                                    tracker's own cost, whichever side is the bottleneck)
  * </pre>
  *
  * <p>Not a JMH benchmark: the system under test is another process (or, for bt, another JVM), so
@@ -193,6 +197,7 @@ public final class TrackerLoad {
     for (Thread th : threads) {
       th.join(5000);
     }
+    System.out.println("replies_total " + sum(loads, false));
     if (errs > 0) {
       System.out.println("  (" + errs + " requests failed or met a closed connection; retried)");
     }

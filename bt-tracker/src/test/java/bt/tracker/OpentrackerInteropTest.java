@@ -96,7 +96,9 @@ class OpentrackerInteropTest {
       try {
         return c.announce(uri, r).join();
       } catch (CompletionException e) {
-        if (i >= 50 || !(e.getCause() instanceof TrackerException)) {
+        // a TrackerException until the whitelist is loaded; ConnectException until it listens
+        if (i >= 50 || !(e.getCause() instanceof TrackerException
+            || e.getCause() instanceof java.net.ConnectException)) {
           throw e;
         }
         Thread.sleep(100); // not authorized yet, or not listening yet

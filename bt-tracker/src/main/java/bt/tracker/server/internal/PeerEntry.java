@@ -1,13 +1,17 @@
 package bt.tracker.server.internal;
 
 /**
- * One peer of one swarm, keyed by its address and port. The address and port never change; the
- * rest is written only under the registry's lock (its announce time lives in the swarm's packed
- * arrays). {@link #peerId()} may be read
- * without it (a volatile reference to an array that is never modified).
+ * One peer of one swarm, keyed by its address and port: the address as an IPv6 address (IPv4
+ * mapped into {@code ::ffff:0:0/96}) in two longs, the port, and the key's hash in its swarm's
+ * table, all held in the record itself so that a lookup reads one object. The address and port
+ * never change; the rest is written only under the registry's lock (its announce time lives in
+ * the swarm's packed arrays). {@link #peerId()} may be read without it (a volatile reference to
+ * an array that is never modified).
  */
 public final class PeerEntry {
-  final PeerKey key;
+  final long hi;
+  final long lo;
+  final int hash;
   private final byte[] ip;
   private final int port;
   private volatile byte[] peerId;
@@ -16,11 +20,47 @@ public final class PeerEntry {
   /** Position in the swarm's array for its address family. */
   int index;
 
-  PeerEntry(PeerKey key, byte[] ip, int port, byte[] peerId) {
-    this.key = key;
+  PeerEntry(long hi, long lo, int hash, byte[] ip, int port, byte[] peerId) {
+    this.hi = hi;
+    this.lo = lo;
+    this.hash = hash;
     this.ip = ip;
     this.port = port;
     this.peerId = peerId;
+  }
+
+  /** The high 64 bits of {@code ip} as an IPv6 address (0 for IPv4). */
+  static long hi(byte[] ip) {
+    return ip.length == 4 ? 0L : HashKey.getLong(ip, 0);
+  }
+
+  /** The low 64 bits of {@code ip} as an IPv6 address ({@code ::ffff:a.b.c.d} for IPv4). */
+  static long lo(byte[] ip) {
+    return ip.length == 4 ? 0xFFFF_0000_0000L | (HashKey.getInt(ip, 0) & 0xFFFF_FFFFL)
+        : HashKey.getLong(ip, 8);
+  }
+
+  /**
+   * The key's hash under a secret {@code seed}: murmur3's 64-bit finaliser over each part, so
+   * that peers who choose their ports (or addresses) cannot aim at one slot of a swarm's table
+   * without knowing the seed.
+   */
+  static int hash(long hi, long lo, int port, long seed) {
+    long h = mix(seed ^ hi);
+    h = mix(h ^ lo);
+    h = mix(h ^ port);
+    return (int) (h ^ (h >>> 32));
+  }
+
+  private static long mix(long h) {
+    h = (h ^ (h >>> 33)) * 0xFF51_AFD7_ED55_8CCDL;
+    h = (h ^ (h >>> 33)) * 0xC4CE_B9FE_1A85_EC53L;
+    return h ^ (h >>> 33);
+  }
+
+  /** Whether this is the peer at that address and port. */
+  boolean is(long hi, long lo, int port) {
+    return this.lo == lo && this.port == port && this.hi == hi;
   }
 
   /** True for an IPv6 peer (18-byte compact form), false for IPv4 (6 bytes). */

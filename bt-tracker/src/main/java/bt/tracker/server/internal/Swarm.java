@@ -1,12 +1,14 @@
 package bt.tracker.server.internal;
 
 import java.util.Arrays;
-import java.util.HashMap;
 
 /**
  * The peers of one torrent. Not thread-safe: {@link SwarmRegistry} guards it with its lock.
  *
- * <p>Layout: a hash map finds a peer by address and port; each address family also has dense
+ * <p>Layout: an open-addressing table (linear probing, at most half full, deletion by backward
+ * shift) finds a peer by address and port, reading the table slot and the record itself: the
+ * key lives in the record, where a {@code HashMap} would add a node and a key object, each a
+ * cache miss in a tracker with 10^5 peers. Each address family also has dense
  * parallel arrays (the records, their compact forms packed back to back, 6 or 18 bytes a peer,
  * and their last-announce times), filled in announce order and kept dense by swap-removal. A
  * sample of numwant peers then reads one small array, O(numwant), and a re-announce writes a
@@ -21,9 +23,13 @@ import java.util.HashMap;
 final class Swarm {
   /** Peers examined to choose one to evict. */
   static final int EVICTION_PROBES = 8;
+  private static final int MIN_TABLE = 8;
 
   final HashKey hash;
-  private final HashMap<PeerKey, PeerEntry> peers = new HashMap<>();
+  /** The secret the peers' key hashes are computed with (see {@link PeerEntry#hash}). */
+  final long seed;
+  private PeerEntry[] table = new PeerEntry[MIN_TABLE];
+  private int size;
   private final Family v4 = new Family(6);
   private final Family v6 = new Family(18);
   int seeders;
@@ -79,25 +85,96 @@ final class Swarm {
     }
   }
 
-  Swarm(HashKey hash) {
+  Swarm(HashKey hash, long seed) {
     this.hash = hash;
+    this.seed = seed;
   }
 
   int size() {
-    return peers.size();
+    return size;
   }
 
   int leechers() {
-    return peers.size() - seeders;
+    return size - seeders;
   }
 
-  PeerEntry get(PeerKey key) {
-    return peers.get(key);
+  /** The peer at that address and port, whose {@link PeerEntry#hash} under {@link #seed} is h. */
+  PeerEntry get(long hi, long lo, int port, int h) {
+    PeerEntry[] t = table;
+    int mask = t.length - 1;
+    for (int i = h & mask; ; i = (i + 1) & mask) {
+      PeerEntry e = t[i];
+      if (e == null) {
+        return null;
+      }
+      if (e.hash == h && e.is(hi, lo, port)) {
+        return e;
+      }
+    }
+  }
+
+  private void insert(PeerEntry e) {
+    if ((size + 1) * 2 > table.length) {
+      rehash(table.length * 2);
+    }
+    place(table, e);
+    size++;
+  }
+
+  private static void place(PeerEntry[] t, PeerEntry e) {
+    int mask = t.length - 1;
+    int i = e.hash & mask;
+    while (t[i] != null) {
+      i = (i + 1) & mask;
+    }
+    t[i] = e;
+  }
+
+  private void delete(PeerEntry e) {
+    PeerEntry[] t = table;
+    int mask = t.length - 1;
+    int i = e.hash & mask;
+    while (t[i] != e) {
+      if (t[i] == null) {
+        throw new IllegalStateException("peer not in its swarm's table");
+      }
+      i = (i + 1) & mask;
+    }
+    // backward shift: move up each later entry of the run whose home slot is not in (i, j]
+    int j = i;
+    while (true) {
+      j = (j + 1) & mask;
+      PeerEntry x = t[j];
+      if (x == null) {
+        break;
+      }
+      int home = x.hash & mask;
+      boolean stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+      if (!stays) {
+        t[i] = x;
+        i = j;
+      }
+    }
+    t[i] = null;
+    size--;
+    if (table.length > MIN_TABLE && size * 8 < table.length) { // a crowd left: give memory back
+      rehash(table.length / 2);
+    }
+  }
+
+  private void rehash(int capacity) {
+    PeerEntry[] t = new PeerEntry[capacity];
+    for (PeerEntry e : table) {
+      if (e != null) {
+        place(t, e);
+      }
+    }
+    table = t;
   }
 
   /** Adds a new peer, heard from at {@code nowNanos}. */
   void add(PeerEntry e, long nowNanos) {
-    peers.put(e.key, e);
+    insert(e);
     (e.isIpv6() ? v6 : v4).add(e, nowNanos);
     if (e.seeder) {
       seeders++;
@@ -117,7 +194,7 @@ final class Swarm {
   }
 
   void remove(PeerEntry e) {
-    peers.remove(e.key);
+    delete(e);
     (e.isIpv6() ? v6 : v4).remove(e);
     if (e.seeder) {
       seeders--;
@@ -200,7 +277,10 @@ final class Swarm {
     long[] seen = f.lastSeen;
     for (int i = 0; i < n && k < want; i++) {
       if (idx != skip && seen[idx] - cutoffNanos >= 0) {
-        System.arraycopy(src, idx * w, dst, (base + k) * w, w);
+        // a 6- or 18-byte copy: a loop, as System.arraycopy's stub costs more than the copy
+        for (int b = 0, from = idx * w, to = (base + k) * w; b < w; b++) {
+          dst[to + b] = src[from + b];
+        }
         if (out.wantEntries) {
           out.entries[entryBase + k] = f.entries[idx];
         }

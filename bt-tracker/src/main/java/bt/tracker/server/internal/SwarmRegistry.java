@@ -1,5 +1,6 @@
 package bt.tracker.server.internal;
 
+import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -44,6 +45,8 @@ public final class SwarmRegistry {
   private Swarm[] swarmList = new Swarm[16];
   private final Set<HashKey> allowed;
   private final Limits limits;
+  /** The secret of the peer tables' hashes (see {@link PeerEntry#hash}). */
+  private final long seed = new SecureRandom().nextLong();
   private int totalPeers;
 
   /**
@@ -87,14 +90,16 @@ public final class SwarmRegistry {
    */
   public int announce(HashKey hash, byte[] ip, int port, byte[] peerId, boolean seeder, int event,
       int numwant, boolean bothFamilies, long nowNanos, Rng rng, PeerSample out) {
-    PeerKey key = PeerKey.of(ip, port);
+    long hi = PeerEntry.hi(ip);
+    long lo = PeerEntry.lo(ip);
+    int h = PeerEntry.hash(hi, lo, port, seed);
     out.count4 = 0;
     out.count6 = 0;
     synchronized (lock) {
       Swarm swarm = swarms.get(hash);
       if (event == EVENT_STOPPED) {
         if (swarm != null) {
-          PeerEntry e = swarm.get(key);
+          PeerEntry e = swarm.get(hi, lo, port, h);
           if (e != null) {
             if (seeder && !e.seeder) {
               countDownload(swarm, e); // finished and left at once (aria2 with --seed-time=0)
@@ -117,7 +122,7 @@ public final class SwarmRegistry {
         swarm = addSwarm(hash);
       }
       swarm.lastAnnounceNanos = nowNanos;
-      PeerEntry self = swarm.get(key);
+      PeerEntry self = swarm.get(hi, lo, port, h);
       if (self == null) {
         if (swarm.size() >= limits.maxPeersPerSwarm()) {
           swarm.remove(swarm.evictionCandidate(rng));
@@ -125,7 +130,7 @@ public final class SwarmRegistry {
         } else if (totalPeers >= limits.maxPeers()) {
           evictOneGlobally(swarm, rng);
         }
-        self = new PeerEntry(key, ip, port, peerId);
+        self = new PeerEntry(hi, lo, h, ip, port, peerId);
         self.seeder = seeder;
         swarm.add(self, nowNanos);
         totalPeers++;
@@ -162,7 +167,7 @@ public final class SwarmRegistry {
   }
 
   private Swarm addSwarm(HashKey hash) {
-    Swarm s = new Swarm(hash);
+    Swarm s = new Swarm(hash, seed);
     int n = swarms.size();
     if (n == swarmList.length) {
       swarmList = Arrays.copyOf(swarmList, n * 2);
