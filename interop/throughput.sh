@@ -18,12 +18,21 @@
 #        BT_HEAP   JVM heap options for both bt processes (default -Xmx256m)
 #        BT_JAVA_OPTS  more JVM options for bt (default none)
 #        TIMEOUT   seconds a single download may take (default 600)
-#        PAIRS     which pairs, in order (default "lt-lt lt-bt bt-lt bt-bt")
+#        PAIRS     which pairs, in order (default "lt-lt lt-bt bt-lt bt-bt"); also bt-bt-jvm:
+#                  bt.benchmarks.SwarmBenchmark (bt-benchmarks/target/benchmarks.jar, built by
+#                  BUILD=1 too), a bt seeder and a bt downloader in one JVM, three 1-seeder,
+#                  1-leecher swarms of SIZE in turn; its figure is the best of the second and
+#                  third, with the JIT warm (as in a long-running application that embeds bt);
+#                  its heap column is the peak heap in use of both clients together
 #        REPEAT    runs of each pair (default 1); the table shows the best rate of them
 #        WARM_SEEDER=1  before each measured download, one unmeasured download of the same kind
 #                  from the same seeder process (a seeder is long-running: bt's upload path is
 #                  then JIT-compiled, as libtorrent's native code always is); the measured
 #                  downloader is still a fresh process
+#        WARM_DOWNLOADER=1  bt downloaders run bt.benchmarks.WarmDownload (benchmarks.jar): the
+#                  same torrent downloaded twice from the same seeder in one process, the second
+#                  measured, with the JIT warm as in a long-running application; its peak RSS
+#                  and CPU cover both rounds (libtorrent downloaders are native: unchanged)
 #        BUILD=1   build bt-cli/target/bt.jar first (mvn -B -q -o package -DskipTests)
 #        KEEP=1    keep the temporary directory (/tmp/bt-throughput.XXXXXX)
 # Needs: /usr/bin/python3 with the libtorrent module (Debian's python3-libtorrent), java 17,
@@ -37,6 +46,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 lt_peer="$here/lt_peer.py"
 jar="$root/bt-cli/target/bt.jar"
+bench_jar="$root/bt-benchmarks/target/benchmarks.jar"
 py=/usr/bin/python3
 
 size_arg="${SIZE:-1G}"
@@ -47,6 +57,7 @@ timeout="${TIMEOUT:-600}"
 pairs="${PAIRS:-lt-lt lt-bt bt-lt bt-bt}"
 repeat="${REPEAT:-1}"
 warm="${WARM_SEEDER:-0}"
+warm_dl="${WARM_DOWNLOADER:-0}"
 
 to_bytes() {
   local v="$1" n suffix
@@ -65,7 +76,8 @@ size="$(to_bytes "$size_arg")"
   || { echo "$py cannot import libtorrent (apt-get install python3-libtorrent)" >&2; exit 1; }
 command -v java >/dev/null || { echo "java not found" >&2; exit 1; }
 [[ -x /usr/bin/time ]] || { echo "/usr/bin/time not found (apt-get install time)" >&2; exit 1; }
-if [[ "${BUILD:-0}" == 1 || ! -f "$jar" ]]; then
+if [[ "${BUILD:-0}" == 1 || ! -f "$jar" || ( ( "$pairs" == *bt-bt-jvm* || "$warm_dl" == 1 ) \
+      && ! -f "$bench_jar" ) ]]; then
   echo "building $jar ..." >&2
   (cd "$root" && mvn -B -q -o package -DskipTests) >&2
 fi
@@ -181,6 +193,11 @@ run_pair() {
     /usr/bin/time -v -o "$dout.time" "$py" -u "$lt_peer" download --torrent "$torrent" \
       --dir "$dl" --port "$dport" --peer "127.0.0.1:$sport" --timeout "$timeout" \
       >"$dout" 2>"$dout.err" &
+  elif [[ "$warm_dl" == 1 ]]; then
+    # shellcheck disable=SC2086
+    /usr/bin/time -v -o "$dout.time" java $bt_heap $bt_opts -Xlog:gc:file="$dout.gc" \
+      -cp "$bench_jar" bt.benchmarks.WarmDownload "$torrent" "127.0.0.1:$sport" "$dl" 2 \
+      >"$dout" 2>"$dout.err" &
   else
     # shellcheck disable=SC2086
     /usr/bin/time -v -o "$dout.time" java $bt_heap $bt_opts -Xlog:gc:file="$dout.gc" \
@@ -233,9 +250,45 @@ run_pair() {
   rm -rf "$dl"
 }
 
+# bt seeder and downloader in one JVM (SwarmBenchmark): rounds 2 and 3 run with the JIT warm
+run_jvm_pair() {
+  local pair="$1" run="$2" out="$tmp/$1.$2.out" load line rate secs heap
+  load="$(cut -d' ' -f1 /proc/loadavg)"
+  # shellcheck disable=SC2086
+  if ! java $bt_heap $bt_opts -cp "$bench_jar" bt.benchmarks.SwarmBenchmark $((size >> 20)) 1 1 1 \
+      >"$out" 2>&1; then
+    echo "  $pair run $run: SwarmBenchmark failed:" >&2
+    tail -5 "$out" >&2
+    return 1
+  fi
+  # "1 seeder -> 1 leecher(s): 1.11 s, aggregate 920 MiB/s, per leecher 920 MiB/s, peak heap in use 107 MiB ..."
+  line="$(grep '^1 seeder' "$out" | tail -n +2 \
+    | awk -F'aggregate ' '{split($2, a, " "); print a[1], $0}' | sort -n -r | head -1)"
+  [[ -n "$line" ]] || { echo "  $pair run $run: no result" >&2; return 1; }
+  rate="$(awk '{print $1}' <<<"$line")"
+  secs="$(sed -n 's/.*leecher(s): \([0-9.]*\) s.*/\1/p' <<<"$line")"
+  heap="$(sed -n 's/.*peak heap in use \([0-9]*\) MiB.*/\1/p' <<<"$line")M"
+  printf '  %-6s run %d: %8.1f MiB/s  %7.2f s  (cold first round: %s MiB/s)  heap %-8s load %s\n' \
+    "$pair" "$run" "$rate" "$secs" \
+    "$(grep '^1 seeder' "$out" | head -1 | sed -n 's/.*aggregate \([0-9]*\) MiB.*/\1/p')" "$heap" "$load"
+  if [[ -z "${best_rate[$pair]:-}" ]] || awk "BEGIN {exit !($rate > ${best_rate[$pair]})}"; then
+    best_rate[$pair]="$rate"
+    best_secs[$pair]="$secs"
+    best_rss[$pair]=0
+    best_anon[$pair]=0
+    best_heap[$pair]="$heap"
+    best_cpu[$pair]="-"
+    best_load[$pair]="$load"
+  fi
+}
+
 for ((r = 1; r <= repeat; r++)); do
   for pair in $pairs; do
-    run_pair "$pair" "$r" || echo "  $pair run $r: FAILED" >&2
+    if [[ "$pair" == bt-bt-jvm ]]; then
+      run_jvm_pair "$pair" "$r" || echo "  $pair run $r: FAILED" >&2
+    else
+      run_pair "$pair" "$r" || echo "  $pair run $r: FAILED" >&2
+    fi
   done
 done
 
@@ -245,7 +298,7 @@ printf '%-24s %8s %8s %8s %13s %10s %14s %6s %5s\n' "seeder -> downloader" "MiB/
   "vs lt-lt" "peak RSS MiB" "peak anon" "bt heap" "cpu s" "load"
 base="${best_rate[lt-lt]:-}"
 for pair in $pairs; do
-  name="$(sed 's/lt/libtorrent/g; s/-/ -> /' <<<"$pair")"
+  name="$(sed 's/lt/libtorrent/g; s/-jvm$/ (1 JVM, warm)/; s/-/ -> /' <<<"$pair")"
   if [[ -z "${best_rate[$pair]:-}" ]]; then
     printf '%-24s %8s\n' "$name" "FAILED"
     continue

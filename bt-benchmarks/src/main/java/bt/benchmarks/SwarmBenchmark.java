@@ -29,10 +29,11 @@ import java.util.stream.Stream;
  * java -Xmx256m -cp bt-benchmarks/target/benchmarks.jar bt.benchmarks.SwarmBenchmark [SIZE_MIB] [LEECHERS...]
  * </pre>
  *
- * (defaults: 1024 MiB, leecher counts 1 and 4). It prints, per run, the seconds from start to the
+ * (defaults: 1024 MiB, leecher counts 1 and 4; {@code 1024 1 1 1} runs three one-leecher swarms
+ * in turn, the later ones with the JIT warm). It prints, per run, the seconds from start to the
  * last leecher's completion, the aggregate and per-leecher MiB/s, and the peak heap in use across
- * the JVM (all clients together, so a bound on any one of them). Compare with libtorrent on the
- * same machine in the same session with {@code interop/throughput.sh}.
+ * the JVM (all clients together, so a bound on any one of them). {@code interop/throughput.sh}
+ * runs it as its {@code bt-bt-jvm} pair, next to libtorrent in the same run.
  */
 public final class SwarmBenchmark {
   private SwarmBenchmark() {}
@@ -58,12 +59,24 @@ public final class SwarmBenchmark {
           m.pieceCount(), Runtime.getRuntime().availableProcessors(),
           Runtime.getRuntime().maxMemory() >> 20);
       for (int i = 0; i < counts.size(); i++) {
-        run(m, src, dir.resolve("run-" + i), counts.get(i)); // fresh leecher directories each run
+        Path runDir = dir.resolve("run-" + i); // fresh leecher directories each run
+        try {
+          run(m, src, runDir, counts.get(i));
+        } finally {
+          delete(runDir); // so every run meets the same page cache and disk
+        }
       }
     } finally {
-      try (Stream<Path> s = Files.walk(dir)) {
-        s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      delete(dir);
+    }
+  }
+
+  private static void delete(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 
