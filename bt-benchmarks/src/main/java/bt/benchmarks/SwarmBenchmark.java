@@ -29,7 +29,8 @@ import java.util.stream.Stream;
  * java -Xmx256m -cp bt-benchmarks/target/benchmarks.jar bt.benchmarks.SwarmBenchmark [SIZE_MIB] [LEECHERS...]
  * </pre>
  *
- * (defaults: 1024 MiB, leecher counts 1 and 4; {@code 1024 1 1 1} runs three one-leecher swarms
+ * ({@code -Dbt.zeroCopyUploads=true} turns on the seeder's zero-copy uploads; defaults: 1024 MiB,
+ * leecher counts 1 and 4; {@code 1024 1 1 1} runs three one-leecher swarms
  * in turn, the later ones with the JIT warm). It prints, per run, the seconds from start to the
  * last leecher's completion, the aggregate and per-leecher MiB/s, and the peak heap in use across
  * the JVM (all clients together, so a bound on any one of them). {@code interop/throughput.sh}
@@ -88,7 +89,8 @@ public final class SwarmBenchmark {
     all.set(0, m.pieceCount());
     List<Client> clients = new ArrayList<>();
     try {
-      Client seeder = Client.builder().uploadSlots(Math.max(8, leechers)).build();
+      Client seeder = Client.builder().uploadSlots(Math.max(8, leechers))
+          .zeroCopyUploads(Boolean.getBoolean("bt.zeroCopyUploads")).build();
       clients.add(seeder);
       seeder.add(m, FileStorage.open(m, src), all).start();
       PeerAddress seedAddr = PeerAddress.of(seeder.listenAddress().getAddress(),

@@ -207,17 +207,29 @@ class LibtorrentInteropTest {
   @ValueSource(strings = {"--v1", "--hybrid", "--v2"})
   @Timeout(120)
   void btSeedsLibtorrentDownloads(String format) throws Exception {
-    btSeeds(format.equals("--v1") ? TorrentVersion.V1
-        : format.equals("--v2") ? TorrentVersion.V2 : TorrentVersion.HYBRID);
+    btSeeds(version(format), false);
   }
 
-  void btSeeds(TorrentVersion v) throws Exception {
+  static TorrentVersion version(String flag) {
+    return flag.equals("--v1") ? TorrentVersion.V1
+        : flag.equals("--v2") ? TorrentVersion.V2 : TorrentVersion.HYBRID;
+  }
+
+  /** The same with zero-copy uploads: bodies go out with sendfile straight from the files. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"--v1", "--hybrid", "--v2"})
+  @Timeout(120)
+  void btSeedsLibtorrentDownloadsWithZeroCopyUploads(String format) throws Exception {
+    btSeeds(version(format), true);
+  }
+
+  void btSeeds(TorrentVersion v, boolean zeroCopy) throws Exception {
     Path src = makeData(tmp.resolve("seed"), 3);
     Path torrent = tmp.resolve("t.torrent");
     TorrentCreator.builder(src).format(v).pieceLength(PIECE).build().create().writeTo(torrent);
     Metainfo m = Metainfo.parse(torrent);
     Path dl = tmp.resolve("dl");
-    try (Client client = Client.builder().build()) {
+    try (Client client = Client.builder().zeroCopyUploads(zeroCopy).build()) {
       Torrent t = client.add(m, FileStorage.open(m, src.getParent()));
       t.addListener(recorder());
       t.start();

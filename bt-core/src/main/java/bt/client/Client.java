@@ -126,6 +126,7 @@ public final class Client implements AutoCloseable {
     private WebSeedConfig webSeeds = WebSeedConfig.DEFAULTS;
     private EncryptionPolicy outgoingEncryption = EncryptionPolicy.ENABLED;
     private EncryptionPolicy incomingEncryption = EncryptionPolicy.ENABLED;
+    private boolean zeroCopyUploads;
 
     private Builder() {}
 
@@ -299,6 +300,27 @@ public final class Client implements AutoCloseable {
     }
 
     /**
+     * Whether uploads to peers whose payload is not encrypted go out with {@link
+     * Storage#transferTo} (for a {@code FileStorage}, {@code FileChannel.transferTo}: sendfile,
+     * no copy through user space), each block's body written straight from storage after its
+     * header. Default false: blocks are served from a cache of piece extents read by the disk
+     * threads and written with gathering writes, which keeps the event loop off the disk (a
+     * {@code transferTo} of bytes not in the page cache blocks it until the disk answers) and
+     * measured faster: on loopback, one 1 GiB transfer between two warm bt clients ran at
+     * 184–289 MiB/s with zero copy against 563–930 MiB/s with the cache in the same run, since
+     * each 16 KiB block costs a write for its header and a sendfile (with the JDK's size checks)
+     * for its body where the cache writes eight blocks in one gathering write. Turn it on to save
+     * the copy and the cache's memory where system calls are cheap relative to copying (large
+     * machines, data that stays in the page cache). Encrypted (RC4) connections, torrents with an
+     * upload limit at the time a block is queued, and blocks past a v2 piece's end always use
+     * the cache.
+     */
+    public Builder zeroCopyUploads(boolean on) {
+      this.zeroCopyUploads = on;
+      return this;
+    }
+
+    /**
      * Builds and starts the client: binds the listening socket and starts the engine thread.
      *
      * @throws UncheckedIOException if the address cannot be bound
@@ -316,7 +338,8 @@ public final class Client implements AutoCloseable {
       return new Engine.Config(listenAddress, port, peerIdPrefix, maxConnectionsPerTorrent,
           maxConnections, maxHalfOpen, uploadSlots, downloadLimit, uploadLimit, maxRequestsPerPeer,
           piecePicker, choker, peerSelector, List.copyOf(peerSources), limits, diskThreads, ticker,
-          r, closeTimeout, eventQueueCapacity, outgoingEncryption, incomingEncryption, webSeeds);
+          r, closeTimeout, eventQueueCapacity, outgoingEncryption, incomingEncryption, webSeeds,
+          zeroCopyUploads);
     }
 
     private static int positive(String what, int n) {

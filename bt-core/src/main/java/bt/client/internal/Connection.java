@@ -58,6 +58,12 @@ final class Connection implements PeerView {
   final ReadyBlock[] segBlocks = new ReadyBlock[segs.length];
   int segIndex;
   int segCount;
+  /**
+   * A zero-copy block whose header the batch ended with: its body goes out from storage once the
+   * batch is written, {@link #fileSent} bytes of it so far; null when there is none.
+   */
+  ReadyBlock fileBlock;
+  int fileSent;
 
   // Message Stream Encryption
   /** The MSE handshake, from the connection's start until its last bytes are written; or null. */
@@ -148,7 +154,7 @@ final class Connection implements PeerView {
 
   /** Whether bytes of a batch wait to be written. */
   boolean hasPendingOutput() {
-    return segIndex < segCount || hasPendingHandshakeOutput();
+    return segIndex < segCount || fileBlock != null || hasPendingHandshakeOutput();
   }
 
   /** Whether MSE handshake bytes wait to be written. */
@@ -163,14 +169,26 @@ final class Connection implements PeerView {
   static final class ReadyBlock {
     final int piece;
     final int offset;
+    final int length;
+    /** The bytes to send, or null for a zero-copy block sent from storage. */
     final ByteBuffer body;
     final Engine.Extent extent;
 
     ReadyBlock(int piece, int offset, ByteBuffer body, Engine.Extent extent) {
       this.piece = piece;
       this.offset = offset;
+      this.length = body.remaining();
       this.body = body;
       this.extent = extent;
+    }
+
+    /** A block to send with {@code transferTo} from storage. */
+    ReadyBlock(int piece, int offset, int length) {
+      this.piece = piece;
+      this.offset = offset;
+      this.length = length;
+      this.body = null;
+      this.extent = null;
     }
   }
 

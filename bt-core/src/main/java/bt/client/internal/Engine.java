@@ -118,7 +118,8 @@ public final class Engine {
       int eventQueueCapacity,
       EncryptionPolicy outgoingEncryption,
       EncryptionPolicy incomingEncryption,
-      WebSeedConfig webSeeds) {}
+      WebSeedConfig webSeeds,
+      boolean zeroCopyUploads) {}
 
   final Config config;
   final PeerId peerId;
@@ -932,8 +933,12 @@ public final class Engine {
     }
     try {
       for (int guard = 0; guard < 64 && !c.closed; guard++) {
-        if (c.hasPendingOutput()) {
+        if (c.segIndex < c.segCount) {
           if (!writeBatch(c, now)) {
+            break;
+          }
+        } else if (c.fileBlock != null) {
+          if (!writeFileBlock(c, now)) {
             break;
           }
         } else if (!fillBatch(c) && (c.closed || !c.torrent.pumpMore(c))) {
@@ -1002,6 +1007,12 @@ public final class Engine {
       }
       addSegment(c, out.duplicate().limit(out.position()).position(segStart), null);
       segStart = out.position();
+      if (r.body == null) {
+        // zero copy: the batch ends with this block's header; its body follows from storage
+        c.fileBlock = r;
+        c.fileSent = 0;
+        break;
+      }
       addSegment(c, r.body, r);
       blocks++;
     }
@@ -1011,7 +1022,44 @@ public final class Engine {
     if (c.encryptor != null) {
       encryptBatch(c);
     }
-    return c.segCount > 0;
+    return c.segCount > 0 || c.fileBlock != null;
+  }
+
+  /**
+   * Writes the body of the zero-copy block whose header has gone out, straight from storage,
+   * within the upload limit; true once all of it is written.
+   */
+  private boolean writeFileBlock(Connection c, long now) throws IOException {
+    Connection.ReadyBlock r = c.fileBlock;
+    long budget = c.torrent.upLimit.available(now);
+    if (budget <= 0) {
+      c.writeThrottled = true; // the tick goes on
+      return false;
+    }
+    int want = (int) Math.min(r.length - c.fileSent, budget);
+    long n;
+    try {
+      n = c.torrent.transferBody(r.piece, r.offset + c.fileSent, want, c.channel);
+    } catch (IOException | RuntimeException e) {
+      // the header is out: the peer cannot be told, so the connection goes
+      log.warn("reading piece {} for {} failed: {}", r.piece, c, e.toString());
+      close(c, "reading piece " + r.piece + " for upload failed");
+      return false;
+    }
+    if (n > 0) {
+      c.fileSent += (int) n;
+      c.torrent.upLimit.take(n, now);
+      c.torrent.onUploaded(c, (int) n, now);
+    }
+    if (c.fileSent < r.length) {
+      if (n == want) {
+        c.writeThrottled = true; // all the limit allowed went out; the tick goes on
+      }
+      return false;
+    }
+    c.fileBlock = null;
+    c.fileSent = 0;
+    return true;
   }
 
   /**
@@ -1148,6 +1196,8 @@ public final class Engine {
     }
     c.segIndex = 0;
     c.segCount = 0;
+    c.fileBlock = null;
+    c.fileSent = 0;
   }
 
   /** Selects for reads unless throttled, and for writes while bytes wait and not throttled. */

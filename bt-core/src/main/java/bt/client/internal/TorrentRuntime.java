@@ -1659,6 +1659,11 @@ final class TorrentRuntime {
     if (c.closed || c.session == null) {
       return;
     }
+    if (engine.config.zeroCopyUploads() && c.encryptor == null
+        && upLimit.available(engine.ticker.getAsLong()) == Long.MAX_VALUE) {
+      pumpZeroCopy(c);
+      return;
+    }
     int extentSize = this.extentSize;
     int readAhead = Math.max(2, READ_AHEAD_BYTES / extentSize);
     int scanLimit = readAhead * (extentSize / Connection.BLOCK + 1);
@@ -1721,6 +1726,42 @@ final class TorrentRuntime {
         e.waiters.add(c);
       }
     }
+  }
+
+  /**
+   * Zero-copy uploads: the requests at the head of the queue become blocks sent from storage
+   * (nothing is read ahead); a block past a v2 piece's end, whose tail is zeros, is read on its
+   * own as without zero copy.
+   */
+  private void pumpZeroCopy(Connection c) {
+    for (java.util.Iterator<long[]> it = c.uploadQueue.iterator(); it.hasNext()
+        && c.ready.size() < MAX_READY; ) {
+      long[] req = it.next();
+      int piece = (int) req[0];
+      int offset = (int) req[1];
+      int length = (int) req[2];
+      if (offset + length > metainfo.pieceSize(piece)) {
+        if (c.readsInFlight >= MAX_BLOCK_READS) {
+          return; // in order: what follows waits for this one
+        }
+        it.remove();
+        readBlock(c, piece, offset, length);
+        continue;
+      }
+      it.remove();
+      if (c.chokedByUs && !c.allowedFastGiven.get(piece)) {
+        continue; // choked meanwhile: the session has dropped or rejected the request
+      }
+      if (c.session.sendBlock(piece, offset, length)) {
+        c.ready.add(new Connection.ReadyBlock(piece, offset, length));
+      }
+    }
+  }
+
+  /** Sends a zero-copy block's bytes from storage; the count the channel took. */
+  long transferBody(int piece, int offset, int length, java.nio.channels.WritableByteChannel ch)
+      throws IOException {
+    return storage.transferTo(piece, offset, length, ch);
   }
 
   private void sendFromExtent(Connection c, Engine.Extent e, int piece, int offset, int length) {
@@ -1826,7 +1867,7 @@ final class TorrentRuntime {
   Connection.ReadyBlock takeReadyBlock(Connection c, PendingBlock pb) {
     Connection.ReadyBlock r;
     while ((r = c.ready.pollFirst()) != null) {
-      if (r.piece == pb.piece() && r.offset == pb.offset() && r.body.remaining() == pb.length()) {
+      if (r.piece == pb.piece() && r.offset == pb.offset() && r.length == pb.length()) {
         return r;
       }
       releaseBlock(r);
