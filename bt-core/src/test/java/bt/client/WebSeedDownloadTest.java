@@ -265,7 +265,10 @@ class WebSeedDownloadTest {
     Metainfo m = TestTorrents.v1(data, 16384);
     TestWebServer s = server(Mode.GOOD).put("/f", data);
     m = withWebSeeds(m, s.base() + "/f");
-    Client seeder = client(WebSeedConfig.DISABLED);
+    // the peer uploads at 256 KiB/s, so it cannot finish the 1 MiB before the web seed is asked
+    Client seeder = Client.builder().webSeeds(WebSeedConfig.DISABLED).uploadLimit(256 * 1024)
+        .build();
+    closeMe.add(seeder);
     Torrent st = seeder.add(m, new TestTorrents.ArrayStorage(m, data));
     st.start();
     st.completion().get(10, TimeUnit.SECONDS);
