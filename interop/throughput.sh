@@ -274,8 +274,8 @@ run_jvm_pair() {
   if [[ -z "${best_rate[$pair]:-}" ]] || awk "BEGIN {exit !($rate > ${best_rate[$pair]})}"; then
     best_rate[$pair]="$rate"
     best_secs[$pair]="$secs"
-    best_rss[$pair]=0
-    best_anon[$pair]=0
+    best_rss[$pair]="-"
+    best_anon[$pair]="-"
     best_heap[$pair]="$heap"
     best_cpu[$pair]="-"
     best_load[$pair]="$load"
@@ -307,7 +307,7 @@ for pair in $pairs; do
   if [[ -n "$base" ]]; then
     ratio="$(awk "BEGIN {printf \"%.2fx\", ${best_rate[$pair]} / $base}")"
   fi
-  printf '%-24s %8.1f %8.2f %8s %13d %10d %14s %6s %5s\n' "$name" "${best_rate[$pair]}" \
+  printf '%-24s %8.1f %8.2f %8s %13s %10s %14s %6s %5s\n' "$name" "${best_rate[$pair]}" \
     "${best_secs[$pair]}" "$ratio" "${best_rss[$pair]}" "${best_anon[$pair]}" \
     "${best_heap[$pair]}" "${best_cpu[$pair]}" "${best_load[$pair]}"
 done
