@@ -74,24 +74,9 @@ class HostilePeerTest {
     return reasons;
   }
 
-  @Test
-  void anOversizedLengthPrefixClosesThatPeer() throws Exception {
-    byte[] data = TestTorrents.random(300_000, 21);
-    Metainfo m = TestTorrents.v1(data, PIECE);
-    try (Client seeder = Client.builder().build()) {
-      Torrent t = seeder.add(m, new TestTorrents.ArrayStorage(m, data), all(m.pieceCount()));
-      List<String> reasons = disconnects(t);
-      t.start();
-      try (Socket s = handshake(seeder, m, true)) {
-        new DataOutputStream(s.getOutputStream()).writeInt(0x7FFF_FFFF); // a 2 GiB message
-        assertThat(closedBySeeder(s)).isTrue();
-      }
-      awaitReason(reasons);
-    }
-  }
-
-  @Test
-  void aRequestOutsideTheTorrentClosesThatPeer() throws Exception {
+  /** After a handshake, {@code message} (from the torrent's metainfo) must get the peer dropped. */
+  private static void assertDroppedFor(java.util.function.Function<Metainfo, byte[]> message)
+      throws Exception {
     byte[] data = TestTorrents.random(300_000, 22);
     Metainfo m = TestTorrents.v1(data, PIECE);
     try (Client seeder = Client.builder().build()) {
@@ -99,17 +84,22 @@ class HostilePeerTest {
       List<String> reasons = disconnects(t);
       t.start();
       try (Socket s = handshake(seeder, m, true)) {
-        DataOutputStream out = new DataOutputStream(s.getOutputStream());
-        out.writeInt(13);
-        out.writeByte(6); // request
-        out.writeInt(m.pieceCount() + 5);
-        out.writeInt(0);
-        out.writeInt(16384);
-        out.flush();
+        s.getOutputStream().write(message.apply(m));
         assertThat(closedBySeeder(s)).isTrue();
       }
       awaitReason(reasons);
     }
+  }
+
+  @Test
+  void anOversizedLengthPrefixClosesThatPeer() throws Exception {
+    assertDroppedFor(m -> java.nio.ByteBuffer.allocate(4).putInt(0x7FFF_FFFF).array()); // 2 GiB
+  }
+
+  @Test
+  void aRequestOutsideTheTorrentClosesThatPeer() throws Exception {
+    assertDroppedFor(m -> java.nio.ByteBuffer.allocate(17).putInt(13).put((byte) 6)
+        .putInt(m.pieceCount() + 5).putInt(0).putInt(16384).array());
   }
 
   @Test
