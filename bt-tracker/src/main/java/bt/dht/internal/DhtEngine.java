@@ -192,13 +192,12 @@ public final class DhtEngine {
     PeerAddress requester = peerOf(from);
     switch (q.method()) {
       case PING -> reply(q, List.of(), List.of(), null, requester, from);
-      case FIND_NODE ->
-          reply(q, table.closest(q.target(), RoutingTable.K), List.of(), null, requester, from);
+      case FIND_NODE -> reply(q, nodesFor(q, q.target(), from), List.of(), null, requester, from);
       case GET_PEERS -> {
         List<PeerAddress> values = store.get(q.infoHash(), config.maxValuesPerReply(), now, random);
         reply(
             q,
-            table.closest(q.infoHash(), RoutingTable.K),
+            nodesFor(q, q.infoHash(), from),
             values,
             tokens.tokenFor(from.getAddress(), now),
             requester,
@@ -225,6 +224,27 @@ public final class DhtEngine {
       }
       default -> throw new IllegalStateException("method " + q.method());
     }
+  }
+
+  /**
+   * The k closest nodes of each address family the query wants (BEP 32 {@code want}), or of the
+   * requester's own family when it does not say; the response puts them in {@code nodes} and
+   * {@code nodes6}.
+   */
+  private List<NodeInfo> nodesFor(KrpcMessage.Query q, NodeId target, InetSocketAddress from) {
+    int want = q.want();
+    if (want == 0) {
+      want = from.getAddress() instanceof java.net.Inet6Address
+          ? KrpcMessage.Query.WANT_N6 : KrpcMessage.Query.WANT_N4;
+    }
+    boolean v4 = (want & KrpcMessage.Query.WANT_N4) != 0;
+    boolean v6 = (want & KrpcMessage.Query.WANT_N6) != 0;
+    if (v4 && v6) {
+      List<NodeInfo> both = new ArrayList<>(table.closest(target, RoutingTable.K, true, false));
+      both.addAll(table.closest(target, RoutingTable.K, false, true));
+      return both;
+    }
+    return table.closest(target, RoutingTable.K, v4, v6);
   }
 
   private static PeerAddress peerOf(InetSocketAddress a) {

@@ -49,6 +49,9 @@ public final class KrpcCodec {
   /** The longest token accepted. */
   public static final int MAX_TOKEN = 64;
 
+  /** Entries of a BEP 32 {@code want} list looked at. */
+  static final int MAX_WANT = 4;
+
   /** The most compact nodes accepted in one {@code nodes} or {@code nodes6} string. */
   public static final int MAX_NODES = 32;
 
@@ -164,7 +167,8 @@ public final class KrpcCodec {
             false,
             null,
             ro,
-            version);
+            version,
+            want(a));
       case GET_PEERS:
         return new KrpcMessage.Query(
             tid,
@@ -176,7 +180,8 @@ public final class KrpcCodec {
             false,
             null,
             ro,
-            version);
+            version,
+            want(a));
       default:
         NodeId infoHash = id(a, "info_hash", "a.info_hash", tid, true);
         boolean implied = false;
@@ -372,6 +377,28 @@ public final class KrpcCodec {
     }
   }
 
+  /**
+   * BEP 32 {@code want}: the families named among its first {@value #MAX_WANT} entries. An
+   * optional field, so a {@code want} that is not a list, or entries that are not the strings
+   * {@code n4} or {@code n6}, are ignored rather than costing the query.
+   */
+  private static int want(BDict a) {
+    if (!(a.get("want") instanceof BList list)) {
+      return 0;
+    }
+    int want = 0;
+    for (int i = 0; i < Math.min(list.size(), MAX_WANT); i++) {
+      if (list.get(i) instanceof BString s) {
+        if (s.contentEquals("n4")) {
+          want |= KrpcMessage.Query.WANT_N4;
+        } else if (s.contentEquals("n6")) {
+          want |= KrpcMessage.Query.WANT_N6;
+        }
+      }
+    }
+    return want;
+  }
+
   private static boolean readOnly(BDict d, byte[] tid) throws KrpcException {
     BValue ro = d.get("ro");
     if (ro == null) {
@@ -426,6 +453,20 @@ public final class KrpcCodec {
 
   // ---- encoding ----
 
+  private static void putWant(BDict.Builder a, int want) {
+    if (want == 0) {
+      return;
+    }
+    List<BValue> w = new ArrayList<>(2);
+    if ((want & KrpcMessage.Query.WANT_N4) != 0) {
+      w.add(BString.of("n4"));
+    }
+    if ((want & KrpcMessage.Query.WANT_N6) != 0) {
+      w.add(BString.of("n6"));
+    }
+    a.put("want", BList.of(w));
+  }
+
   /** Encodes a message. */
   public static byte[] encode(KrpcMessage m) {
     BDict.Builder top = BDict.builder().put("t", BString.of(m.transactionId()));
@@ -433,8 +474,14 @@ public final class KrpcCodec {
       top.put("y", "q").put("q", q.method().wire);
       BDict.Builder a = BDict.builder().put("id", BString.of(q.id().bytes()));
       switch (q.method()) {
-        case FIND_NODE -> a.put("target", BString.of(q.target().bytes()));
-        case GET_PEERS -> a.put("info_hash", BString.of(q.infoHash().bytes()));
+        case FIND_NODE -> {
+          a.put("target", BString.of(q.target().bytes()));
+          putWant(a, q.want());
+        }
+        case GET_PEERS -> {
+          a.put("info_hash", BString.of(q.infoHash().bytes()));
+          putWant(a, q.want());
+        }
         case ANNOUNCE_PEER -> {
           a.put("info_hash", BString.of(q.infoHash().bytes()));
           a.put("port", q.port());

@@ -39,6 +39,8 @@ public sealed interface KrpcMessage
    *
    * @param readOnly the BEP 43 {@code ro} flag
    * @param version the {@code v} client version, or null
+   * @param want the BEP 32 {@code want} of a find_node or get_peers: {@link #WANT_N4} and/or
+   *     {@link #WANT_N6}, or 0 when absent (the requester's own address family is meant)
    */
   record Query(
       byte[] transactionId,
@@ -50,8 +52,21 @@ public sealed interface KrpcMessage
       boolean impliedPort,
       byte[] token,
       boolean readOnly,
-      byte[] version)
+      byte[] version,
+      int want)
       implements KrpcMessage {
+
+    /** {@code want} has {@code n4}: IPv4 nodes. */
+    public static final int WANT_N4 = 1;
+    /** {@code want} has {@code n6}: IPv6 nodes. */
+    public static final int WANT_N6 = 2;
+
+    /** A query without {@code want}. */
+    public Query(byte[] transactionId, Method method, NodeId id, NodeId target, NodeId infoHash,
+        int port, boolean impliedPort, byte[] token, boolean readOnly, byte[] version) {
+      this(transactionId, method, id, target, infoHash, port, impliedPort, token, readOnly,
+          version, 0);
+    }
 
     /** A ping. */
     public static Query ping(byte[] t, NodeId id, boolean ro) {

@@ -254,10 +254,19 @@ public final class RoutingTable {
 
   /** Up to {@code n} nodes that are not bad, closest to {@code target} first. */
   public List<NodeInfo> closest(NodeId target, int n) {
+    return closest(target, n, true, true);
+  }
+
+  /**
+   * Up to {@code n} nodes that are not bad, of the address families asked for (BEP 32), closest
+   * to {@code target} first.
+   */
+  public List<NodeInfo> closest(NodeId target, int n, boolean ipv4, boolean ipv6) {
     List<Entry> all = new ArrayList<>();
     for (Bucket b : buckets) {
       for (Entry e : b.nodes) {
-        if (!e.isBad()) {
+        boolean v6 = e.info.address().getAddress() instanceof java.net.Inet6Address;
+        if (!e.isBad() && (v6 ? ipv6 : ipv4)) {
           all.add(e);
         }
       }

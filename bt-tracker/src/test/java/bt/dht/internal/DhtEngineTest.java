@@ -209,4 +209,41 @@ class DhtEngineTest {
     assertThat(sent).hasSize(2).allMatch(m -> m.message() instanceof KrpcMessage.Error);
     assertThat(e.packetsDropped()).isEqualTo(5);
   }
+
+  /** A find_node from {@code from} with BEP 32 {@code want}; the response the engine sent. */
+  KrpcMessage.Response findNode(DhtEngine e, int want, InetSocketAddress from) {
+    sent.clear();
+    KrpcMessage.Query q = new KrpcMessage.Query(new byte[] {9}, KrpcMessage.Method.FIND_NODE,
+        NodeId.random(random), NodeId.random(random), null, 0, false, null, true, null, want);
+    deliver(e, q, from);
+    assertThat(sent).hasSize(1);
+    return (KrpcMessage.Response) sent.get(0).message();
+  }
+
+  @Test
+  void findNodeAnswersWithTheFamiliesTheQueryWants() {
+    DhtEngine e = engine(false, false);
+    for (int i = 0; i < 12; i++) { // ten-odd nodes of each family in the table
+      deliver(e, ping(NodeId.random(random), false), at("10.0.0." + (i + 1), 6881));
+      deliver(e, ping(NodeId.random(random), false), at("fd00::" + (i + 1), 6881));
+    }
+    InetSocketAddress v4asker = at("10.9.9.9", 7000);
+    InetSocketAddress v6asker = at("fd00::99", 7000);
+
+    KrpcMessage.Response r = findNode(e, 0, v4asker);
+    assertThat(r.nodes()).as("no want, IPv4 asker: IPv4 nodes").hasSize(RoutingTable.K);
+    assertThat(r.nodes6()).isEmpty();
+
+    r = findNode(e, 0, v6asker);
+    assertThat(r.nodes6()).as("no want, IPv6 asker: IPv6 nodes").hasSize(RoutingTable.K);
+    assertThat(r.nodes()).isEmpty();
+
+    r = findNode(e, KrpcMessage.Query.WANT_N6, v4asker);
+    assertThat(r.nodes6()).hasSize(RoutingTable.K);
+    assertThat(r.nodes()).isEmpty();
+
+    r = findNode(e, KrpcMessage.Query.WANT_N4 | KrpcMessage.Query.WANT_N6, v4asker);
+    assertThat(r.nodes()).as("both: k of each").hasSize(RoutingTable.K);
+    assertThat(r.nodes6()).hasSize(RoutingTable.K);
+  }
 }

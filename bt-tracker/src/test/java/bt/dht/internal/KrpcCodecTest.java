@@ -154,6 +154,40 @@ class KrpcCodecTest {
     assertThat(((KrpcMessage.Query) m).method()).isEqualTo(KrpcMessage.Method.PING);
   }
 
+  /** A find_node whose arguments end with {@code wantBencode} (a key and a value). */
+  private static int wantOf(String wantBencode) throws Exception {
+    String target = "6:target20:" + "t".repeat(20);
+    KrpcMessage m = KrpcCodec.decode(b("d1:ad2:id20:abcdefghij0123456789" + target + wantBencode
+        + "e1:q9:find_node1:t2:aa1:y1:qe"));
+    return ((KrpcMessage.Query) m).want();
+  }
+
+  @Test
+  void bep32WantIsReadAndWritten() throws Exception {
+    assertThat(wantOf("")).isZero();
+    assertThat(wantOf("4:wantl2:n4e")).isEqualTo(KrpcMessage.Query.WANT_N4);
+    assertThat(wantOf("4:wantl2:n6e")).isEqualTo(KrpcMessage.Query.WANT_N6);
+    assertThat(wantOf("4:wantl2:n62:n4e"))
+        .isEqualTo(KrpcMessage.Query.WANT_N4 | KrpcMessage.Query.WANT_N6);
+    for (int want = 0; want <= 3; want++) {
+      KrpcMessage.Query q = new KrpcMessage.Query(T, KrpcMessage.Method.GET_PEERS,
+          NodeId.of(b("abcdefghij0123456789")), null, NodeId.of(b("mnopqrstuvwxyz123456")), 0,
+          false, null, false, null, want);
+      assertThat(((KrpcMessage.Query) KrpcCodec.decode(KrpcCodec.encode(q))).want())
+          .isEqualTo(want);
+    }
+  }
+
+  @Test
+  void aMalformedWantIsIgnoredNotFatal() throws Exception {
+    assertThat(wantOf("4:wanti3e")).as("an integer").isZero();
+    assertThat(wantOf("4:want2:n4")).as("a string").isZero();
+    assertThat(wantOf("4:wantli4ed1:ai1eee")).as("entries of other types").isZero();
+    assertThat(wantOf("4:wantl2:n52:N4e")).as("unknown families").isZero();
+    // only the first few entries are looked at, however long the list
+    assertThat(wantOf("4:wantl" + "2:xx".repeat(300) + "2:n4e")).isZero();
+  }
+
   // ---------------------------------------------------------------- hostile input
 
   @Test
