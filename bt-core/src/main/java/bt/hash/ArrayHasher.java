@@ -7,8 +7,8 @@ import java.nio.ByteBuffer;
  * are passed straight through, and direct or read-only buffers are copied through one reused
  * 4 KiB chunk, small enough to stay in the first-level cache while it is hashed (measured with
  * JMH on a 16 MiB direct buffer: 4 KiB chunks hash at 0.97× of {@code openssl speed}, 16 KiB
- * chunks at 0.94×). Subclasses implement the array
- * update, the digest and the reset. Not thread-safe, like every {@link Hasher}.
+ * chunks at 0.94×). Subclasses implement the array update, the digest and the reset. Not
+ * thread-safe, like every {@link Hasher}.
  */
 public abstract class ArrayHasher implements Hasher {
   private static final int CHUNK = 4 * 1024;

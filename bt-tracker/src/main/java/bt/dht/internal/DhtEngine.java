@@ -237,14 +237,8 @@ public final class DhtEngine {
       want = from.getAddress() instanceof java.net.Inet6Address
           ? KrpcMessage.Query.WANT_N6 : KrpcMessage.Query.WANT_N4;
     }
-    boolean v4 = (want & KrpcMessage.Query.WANT_N4) != 0;
-    boolean v6 = (want & KrpcMessage.Query.WANT_N6) != 0;
-    if (v4 && v6) {
-      List<NodeInfo> both = new ArrayList<>(table.closest(target, RoutingTable.K, true, false));
-      both.addAll(table.closest(target, RoutingTable.K, false, true));
-      return both;
-    }
-    return table.closest(target, RoutingTable.K, v4, v6);
+    return table.closestOfEach(target, RoutingTable.K, (want & KrpcMessage.Query.WANT_N4) != 0,
+        (want & KrpcMessage.Query.WANT_N6) != 0);
   }
 
   private static PeerAddress peerOf(InetSocketAddress a) {

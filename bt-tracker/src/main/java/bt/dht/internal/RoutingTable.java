@@ -254,29 +254,46 @@ public final class RoutingTable {
 
   /** Up to {@code n} nodes that are not bad, closest to {@code target} first. */
   public List<NodeInfo> closest(NodeId target, int n) {
-    return closest(target, n, true, true);
+    List<Entry> sorted = byDistance(target, true, true);
+    List<NodeInfo> out = new ArrayList<>(Math.min(n, sorted.size()));
+    for (int i = 0; i < sorted.size() && i < n; i++) {
+      out.add(sorted.get(i).info);
+    }
+    return out;
   }
 
   /**
-   * Up to {@code n} nodes that are not bad, of the address families asked for (BEP 32), closest
-   * to {@code target} first.
+   * Up to {@code n} nodes that are not bad of each address family asked for (BEP 32 {@code
+   * want}), closest to {@code target} first.
    */
-  public List<NodeInfo> closest(NodeId target, int n, boolean ipv4, boolean ipv6) {
+  public List<NodeInfo> closestOfEach(NodeId target, int n, boolean ipv4, boolean ipv6) {
+    List<NodeInfo> out = new ArrayList<>();
+    int got4 = 0;
+    int got6 = 0;
+    for (Entry e : byDistance(target, ipv4, ipv6)) {
+      if (isIpv6(e) ? got6++ < n : got4++ < n) {
+        out.add(e.info);
+      }
+    }
+    return out;
+  }
+
+  /** The nodes that are not bad, of the families asked for, closest to {@code target} first. */
+  private List<Entry> byDistance(NodeId target, boolean ipv4, boolean ipv6) {
     List<Entry> all = new ArrayList<>();
     for (Bucket b : buckets) {
       for (Entry e : b.nodes) {
-        boolean v6 = e.info.address().getAddress() instanceof java.net.Inet6Address;
-        if (!e.isBad() && (v6 ? ipv6 : ipv4)) {
+        if (!e.isBad() && (isIpv6(e) ? ipv6 : ipv4)) {
           all.add(e);
         }
       }
     }
     all.sort(Comparator.comparing(e -> e.info.id(), target::compareDistance));
-    List<NodeInfo> out = new ArrayList<>(Math.min(n, all.size()));
-    for (int i = 0; i < all.size() && i < n; i++) {
-      out.add(all.get(i).info);
-    }
-    return out;
+    return all;
+  }
+
+  private static boolean isIpv6(Entry e) {
+    return e.info.address().getAddress() instanceof java.net.Inet6Address;
   }
 
   /** All nodes in the table. */

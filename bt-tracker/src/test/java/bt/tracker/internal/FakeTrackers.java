@@ -59,7 +59,8 @@ final class FakeTrackers implements TrackerClient {
 
   @Override
   public CompletableFuture<Map<InfoHash, ScrapeStats>> scrape(URI tracker, List<InfoHash> h) {
-    return CompletableFuture.failedFuture(new UnsupportedOperationException());
+    // TrackerPeerSource only announces; a scrape from it would be a bug the test must see
+    throw new AssertionError("TrackerPeerSource scraped " + tracker + " for " + h);
   }
 
   @Override

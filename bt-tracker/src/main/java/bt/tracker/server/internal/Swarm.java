@@ -26,8 +26,6 @@ final class Swarm {
   private static final int MIN_TABLE = 8;
 
   final HashKey hash;
-  /** The secret the peers' key hashes are computed with (see {@link PeerEntry#hash}). */
-  final long seed;
   private PeerEntry[] table = new PeerEntry[MIN_TABLE];
   private int size;
   private final Family v4 = new Family(6);
@@ -85,9 +83,8 @@ final class Swarm {
     }
   }
 
-  Swarm(HashKey hash, long seed) {
+  Swarm(HashKey hash) {
     this.hash = hash;
-    this.seed = seed;
   }
 
   int size() {
@@ -98,7 +95,7 @@ final class Swarm {
     return size - seeders;
   }
 
-  /** The peer at that address and port, whose {@link PeerEntry#hash} under {@link #seed} is h. */
+  /** The peer at that address and port, whose {@link PeerEntry#hash} is {@code h}. */
   PeerEntry get(long hi, long lo, int port, int h) {
     PeerEntry[] t = table;
     int mask = t.length - 1;
@@ -277,10 +274,7 @@ final class Swarm {
     long[] seen = f.lastSeen;
     for (int i = 0; i < n && k < want; i++) {
       if (idx != skip && seen[idx] - cutoffNanos >= 0) {
-        // a 6- or 18-byte copy: a loop, as System.arraycopy's stub costs more than the copy
-        for (int b = 0, from = idx * w, to = (base + k) * w; b < w; b++) {
-          dst[to + b] = src[from + b];
-        }
+        System.arraycopy(src, idx * w, dst, (base + k) * w, w);
         if (out.wantEntries) {
           out.entries[entryBase + k] = f.entries[idx];
         }

@@ -167,7 +167,7 @@ public final class SwarmRegistry {
   }
 
   private Swarm addSwarm(HashKey hash) {
-    Swarm s = new Swarm(hash, seed);
+    Swarm s = new Swarm(hash);
     int n = swarms.size();
     if (n == swarmList.length) {
       swarmList = Arrays.copyOf(swarmList, n * 2);
