@@ -37,9 +37,12 @@ public final class UdpTrackerHandler {
   public static final int MAX_SCRAPE_HASHES = 74;
   /** The length of an announce request (BEP 15); BEP 41 options after it are ignored. */
   public static final int ANNOUNCE_LENGTH = 98;
-  /** The largest reply: an announce to an IPv6 client with the maximal peer count. */
+  /**
+   * The largest reply: an announce to an IPv6 client with the maximal peer count, or a scrape of
+   * {@value #MAX_SCRAPE_HASHES} hashes, whichever is longer.
+   */
   public static int maxReplyBytes(int maxNumwant) {
-    return 20 + 18 * maxNumwant;
+    return Math.max(20 + 18 * maxNumwant, 8 + 12 * MAX_SCRAPE_HASHES);
   }
 
   private static final int CONNECT = 0;

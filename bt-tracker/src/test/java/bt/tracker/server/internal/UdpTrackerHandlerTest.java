@@ -84,6 +84,19 @@ class UdpTrackerHandlerTest {
   }
 
   @Test
+  void aFullScrapeFitsTheReplyBufferOfATrackerWithASmallNumwantCap() {
+    UdpTrackerHandler h = handler(null);
+    long c = connect(h, 3000);
+    ByteBuffer small = ByteBuffer.allocate(UdpTrackerHandler.maxReplyBytes(10));
+    ByteBuffer scrape = ByteBuffer.allocate(16 + 20 * 100).putLong(c).putInt(2).putInt(6);
+    for (int i = 0; i < 100; i++) {
+      scrape.put(HASH);
+    }
+    assertThat(h.handle(scrape.flip(), IP, 3000, now, small)).isTrue();
+    assertThat(small.remaining()).isEqualTo(8 + 12 * UdpTrackerHandler.MAX_SCRAPE_HASHES);
+  }
+
+  @Test
   void rejectsAConnectionIdIssuedToAnotherPortOrMadeUp() {
     UdpTrackerHandler h = handler(null);
     long a = connect(h, 1000);
