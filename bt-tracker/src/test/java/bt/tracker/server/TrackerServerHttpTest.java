@@ -185,6 +185,20 @@ class TrackerServerHttpTest {
   }
 
   @Test
+  void idleSocketsHoldingEverySlotGiveWayToANewClient() throws Exception {
+    start(TrackerServer.builder().maxHttpConnections(2));
+    try (RawHttp idle1 = new RawHttp(LOOPBACK, server.httpPort());
+        RawHttp idle2 = new RawHttp(LOOPBACK, server.httpPort())) {
+      Thread.sleep(1300); // past the grace period: they have sent nothing
+      try (RawHttp c = new RawHttp(LOOPBACK, server.httpPort())) {
+        c.send(get(announce(HASH, 3, "")));
+        assertThat(c.read().status()).isEqualTo(200);
+      }
+      assertThat(idle1.closedByServer()).as("the oldest idle socket lost its slot").isTrue();
+    }
+  }
+
+  @Test
   void expiresPeersAfterTwiceTheIntervalOnTheInjectedClock() throws Exception {
     AtomicLong now = new AtomicLong();
     start(TrackerServer.builder().announceInterval(Duration.ofMinutes(10)).ticker(now::get));

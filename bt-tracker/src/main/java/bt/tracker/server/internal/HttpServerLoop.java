@@ -35,11 +35,16 @@ import org.slf4j.LoggerFactory;
  * maxHead} 431, a malformed head 400/405/505, and the connection is closed after the reply. A
  * connection must deliver each complete request within {@code timeoutNanos} of its previous reply
  * (or of being accepted), and must read its replies, or it is closed: a slow-loris client holds a
- * slot for one timeout at most. Beyond {@code maxConnections}, new connections are closed at once.
+ * slot for one timeout at most. At {@code maxConnections}, a new connection takes the slot of the
+ * oldest one that has been open {@value #IDLE_GRACE_MILLIS} ms without completing a request (so a
+ * host holding every slot with idle sockets cannot lock out others), or is closed at once if
+ * every connection has been served. If accepting fails (no file descriptors left), accepting
+ * pauses until the next periodic check instead of spinning on the ready key.
  */
 public final class HttpServerLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(HttpServerLoop.class);
   private static final long CHECK_EVERY_NANOS = 250_000_000L;
+  private static final long IDLE_GRACE_MILLIS = 1000;
 
   private final ServerSocketChannel server;
   private final Selector selector;
@@ -54,6 +59,8 @@ public final class HttpServerLoop implements Runnable {
   private final ByteSink head = new ByteSink(256);
   private final ByteBuffer[] pair = new ByteBuffer[2];
   private volatile boolean running = true;
+  private final SelectionKey acceptKey;
+  private boolean acceptPaused;
 
   /** A loop serving {@code server}, which must be bound; the loop owns and closes both. */
   public HttpServerLoop(ServerSocketChannel server, HttpTrackerHandler handler, LongSupplier ticker,
@@ -67,7 +74,7 @@ public final class HttpServerLoop implements Runnable {
     this.maxHead = maxHead;
     this.selector = Selector.open();
     server.configureBlocking(false);
-    server.register(selector, SelectionKey.OP_ACCEPT);
+    acceptKey = server.register(selector, SelectionKey.OP_ACCEPT);
   }
 
   /** Stops the loop and closes every socket; the thread running {@link #run()} then returns. */
@@ -120,6 +127,10 @@ public final class HttpServerLoop implements Runnable {
         if (now - nextCheck >= 0) {
           nextCheck = now + CHECK_EVERY_NANOS;
           expire(now);
+          if (acceptPaused && acceptKey.isValid()) {
+            acceptPaused = false;
+            acceptKey.interestOps(SelectionKey.OP_ACCEPT);
+          }
         }
       }
     } catch (IOException | ClosedSelectorException e) {
@@ -135,10 +146,23 @@ public final class HttpServerLoop implements Runnable {
     }
   }
 
-  private void accept() throws IOException {
+  private void accept() {
     SocketChannel ch;
-    while ((ch = server.accept()) != null) {
-      if (conns.size() >= maxConnections) {
+    while (true) {
+      try {
+        ch = server.accept();
+      } catch (IOException e) {
+        // e.g. out of file descriptors: stop selecting for accepts until the next check
+        log.warn("HTTP tracker cannot accept connections: {}", e.toString());
+        acceptPaused = true;
+        acceptKey.interestOps(0);
+        return;
+      }
+      if (ch == null) {
+        return;
+      }
+      long now = ticker.getAsLong();
+      if (conns.size() >= maxConnections && !evictIdle(now)) {
         closeQuietly(ch);
         continue;
       }
@@ -147,13 +171,34 @@ public final class HttpServerLoop implements Runnable {
         ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
         InetSocketAddress remote = (InetSocketAddress) ch.getRemoteAddress();
         Conn c = new Conn(ch, remote.getAddress().getAddress(), maxHead);
-        c.deadline = ticker.getAsLong() + timeoutNanos;
+        c.accepted = now;
+        c.deadline = now + timeoutNanos;
         c.key = ch.register(selector, SelectionKey.OP_READ, c);
         conns.add(c);
       } catch (IOException e) {
         closeQuietly(ch);
       }
     }
+  }
+
+  /**
+   * Closes the oldest connection that has completed no request in the grace period, to make room;
+   * false if there is none.
+   */
+  private boolean evictIdle(long now) {
+    long graceNanos = IDLE_GRACE_MILLIS * 1_000_000L;
+    Conn oldest = null;
+    for (Conn c : conns) {
+      if (!c.served && now - c.accepted >= graceNanos
+          && (oldest == null || c.accepted - oldest.accepted < 0)) {
+        oldest = c;
+      }
+    }
+    if (oldest == null) {
+      return false;
+    }
+    close(oldest);
+    return true;
   }
 
   private void read(Conn c) throws IOException {
@@ -188,6 +233,7 @@ public final class HttpServerLoop implements Runnable {
       System.arraycopy(c.in, r, c.in, 0, c.inLen - r);
       c.inLen -= r;
       c.parser.reset();
+      c.served = true;
       c.deadline = ticker.getAsLong() + timeoutNanos;
       if (!keepAlive) {
         c.closing = true;
@@ -299,6 +345,9 @@ public final class HttpServerLoop implements Runnable {
     SelectionKey key;
     ByteBuffer out;
     long deadline;
+    /** When it was accepted, and whether it has completed a request since. */
+    long accepted;
+    boolean served;
     boolean closing;
 
     Conn(SocketChannel ch, byte[] ip, int capacity) {
