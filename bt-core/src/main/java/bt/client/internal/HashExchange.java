@@ -17,7 +17,7 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -83,7 +83,7 @@ final class HashExchange {
   static long layerBytes(Metainfo m) {
     long bytes = 0;
     for (FileEntry f : m.files()) {
-      if (!f.isPad() && f.piecesRoot().isPresent() && f.length() > m.pieceLength()) {
+      if (needsLayer(m, f)) {
         bytes += (f.length() + m.pieceLength() - 1) / m.pieceLength() * Merkle.HASH_SIZE;
       }
     }
@@ -96,11 +96,16 @@ final class HashExchange {
       return false;
     }
     for (FileEntry f : m.files()) {
-      if (!f.isPad() && f.piecesRoot().isPresent() && f.length() > m.pieceLength()) {
+      if (needsLayer(m, f)) {
         return true;
       }
     }
     return false;
+  }
+
+  /** Whether {@code f} has a piece layer: a v2 file of more than one piece. */
+  static boolean needsLayer(Metainfo m, FileEntry f) {
+    return !f.isPad() && f.piecesRoot().isPresent() && f.length() > m.pieceLength();
   }
 
   // ---------------------------------------------------------------- serving
@@ -115,19 +120,28 @@ final class HashExchange {
   }
 
   /**
-   * Answers one torrent's hash requests, keeping each file's padded piece-layer tree once built
-   * (least recently used first out, at most {@value #CACHE_BYTES} bytes in all), so that an answer
-   * costs a copy, not a rehash of the whole layer: a peer asking again and again costs little.
+   * Answers one torrent's hash requests. Each file's padded piece-layer tree is built on the first
+   * request for it and kept, from the layer's parents up (the layer itself is read from the
+   * metainfo): that is at most about as many bytes as the torrent's piece layers, which the
+   * metainfo holds already, so no file's tree is ever hashed twice and a peer asking again and
+   * again, for any files, costs copies only. Files are found by pieces root through a map built
+   * once.
    */
   static final class Server {
-    static final long CACHE_BYTES = 32L << 20;
-
     private final Metainfo m;
-    private final Map<MerkleRoot, byte[][]> trees = new LinkedHashMap<>(16, 0.75f, true);
-    private long cachedBytes;
+    private final Map<MerkleRoot, FileEntry> files = new HashMap<>();
+    private final Map<MerkleRoot, byte[][]> trees = new HashMap<>();
+    private byte[] pad;
 
     Server(Metainfo m) {
       this.m = m;
+      if (m != null && m.version() != TorrentVersion.V1) {
+        for (FileEntry f : m.files()) {
+          if (needsLayer(m, f)) {
+            files.putIfAbsent(f.piecesRoot().get(), f);
+          }
+        }
+      }
     }
 
     Metainfo metainfo() {
@@ -137,18 +151,10 @@ final class HashExchange {
     PeerMessage answer(PeerMessage.HashRequest r) {
       PeerMessage reject = new PeerMessage.HashReject(r.piecesRoot(), r.baseLayer(), r.index(),
           r.length(), r.proofLayers());
-      if (m == null || m.version() == TorrentVersion.V1 || r.baseLayer() != pieceLayerBase(m)) {
+      // a file of one piece has no layer: its pieces root is the whole tree
+      FileEntry file = files.get(r.piecesRoot());
+      if (file == null || r.baseLayer() != pieceLayerBase(m)) {
         return reject;
-      }
-      FileEntry file = null;
-      for (FileEntry f : m.files()) {
-        if (f.piecesRoot().isPresent() && f.piecesRoot().get().equals(r.piecesRoot())) {
-          file = f;
-          break;
-        }
-      }
-      if (file == null || file.length() <= m.pieceLength()) {
-        return reject; // one piece: its pieces root is the whole layer
       }
       ByteBuffer layer = m.pieceLayer(file).orElse(null);
       int n = pieces(m, file);
@@ -168,62 +174,59 @@ final class HashExchange {
       }
       byte[][] levels = tree(file.piecesRoot().get(), layer, n, (int) width);
       byte[] out = new byte[(count + uncles) * Merkle.HASH_SIZE];
-      System.arraycopy(levels[0], r.index() * Merkle.HASH_SIZE, out, 0,
-          count * Merkle.HASH_SIZE);
+      for (int i = 0; i < count; i++) {
+        node(levels, layer, n, 0, r.index() + i, out, i * Merkle.HASH_SIZE);
+      }
       // from the requested subtree's root (height log2(count)) up, each node's sibling
       for (int u = 0; u < uncles; u++) {
         int h = log2(count) + u;
-        int sibling = (r.index() >> h) ^ 1;
-        System.arraycopy(levels[h], sibling * Merkle.HASH_SIZE, out,
-            (count + u) * Merkle.HASH_SIZE, Merkle.HASH_SIZE);
+        node(levels, layer, n, h, (r.index() >> h) ^ 1, out, (count + u) * Merkle.HASH_SIZE);
       }
       return new PeerMessage.Hashes(r.piecesRoot(), r.baseLayer(), r.index(), count,
           r.proofLayers(), ByteBuffer.wrap(out));
     }
 
-    /** The levels of a file's padded piece-layer tree, the layer first and the root last. */
+    /** Copies node {@code i} of level {@code h} (0: the layer, padded) to {@code out[off]}. */
+    private void node(byte[][] levels, ByteBuffer layer, int n, int h, int i, byte[] out,
+        int off) {
+      if (h > 0) {
+        System.arraycopy(levels[h], i * Merkle.HASH_SIZE, out, off, Merkle.HASH_SIZE);
+      } else if (i < n) {
+        layer.get(layer.position() + i * Merkle.HASH_SIZE, out, off, Merkle.HASH_SIZE);
+      } else {
+        System.arraycopy(pad, 0, out, off, Merkle.HASH_SIZE);
+      }
+    }
+
+    /**
+     * The levels of a file's padded piece-layer tree, the root last; level 0 (the layer) is left
+     * null, as it is read from the metainfo.
+     */
     private byte[][] tree(MerkleRoot root, ByteBuffer layer, int n, int width) {
       byte[][] levels = trees.get(root);
       if (levels != null) {
         return levels;
       }
       MessageDigest sha = Merkle.sha256();
-      byte[] pad = padHash(sha, m);
+      if (pad == null) {
+        pad = padHash(sha, m);
+      }
       levels = new byte[log2(width) + 1][];
       byte[] cur = new byte[width * Merkle.HASH_SIZE];
       layer.duplicate().get(cur, 0, n * Merkle.HASH_SIZE);
       for (int i = n; i < width; i++) {
         System.arraycopy(pad, 0, cur, i * Merkle.HASH_SIZE, Merkle.HASH_SIZE);
       }
-      long bytes = 0;
-      for (int h = 0, w = width; ; h++, w /= 2) {
-        levels[h] = cur;
-        bytes += cur.length;
-        if (w == 1) {
-          break;
-        }
-        byte[] next = new byte[w / 2 * Merkle.HASH_SIZE];
-        for (int i = 0; i < w / 2; i++) {
+      for (int h = 1, w = width / 2; w >= 1; h++, w /= 2) {
+        byte[] next = new byte[w * Merkle.HASH_SIZE];
+        for (int i = 0; i < w; i++) {
           System.arraycopy(parent(sha, cur, 2 * i * Merkle.HASH_SIZE, cur,
               (2 * i + 1) * Merkle.HASH_SIZE), 0, next, i * Merkle.HASH_SIZE, Merkle.HASH_SIZE);
         }
+        levels[h] = next;
         cur = next;
       }
-      if (bytes <= CACHE_BYTES) {
-        trees.put(root, levels);
-        cachedBytes += bytes;
-        var it = trees.entrySet().iterator();
-        while (cachedBytes > CACHE_BYTES && it.hasNext()) {
-          byte[][] old = it.next().getValue();
-          if (old == levels) {
-            continue;
-          }
-          for (byte[] l : old) {
-            cachedBytes -= l.length;
-          }
-          it.remove();
-        }
-      }
+      trees.put(root, levels);
       return levels;
     }
   }
@@ -271,9 +274,10 @@ final class HashExchange {
 
     /** A fetch that asks for at most {@code maxCount} hashes (a power of two) per request. */
     Fetch(Metainfo partial, int maxCount) {
-      if (layerBytes(partial) > MAX_FETCH_BYTES) {
-        throw new IllegalArgumentException("piece layers of " + layerBytes(partial)
-            + " bytes exceed the " + MAX_FETCH_BYTES + " a fetch holds");
+      long bytes = layerBytes(partial);
+      if (bytes > MAX_FETCH_BYTES) {
+        throw new IllegalArgumentException("its piece layers (" + bytes + " bytes) exceed the "
+            + MAX_FETCH_BYTES + " a magnet download fetches");
       }
       this.partial = partial;
       this.maxCount = maxCount;
@@ -283,7 +287,7 @@ final class HashExchange {
       this.infoHashes = partial.infoHashes();
       this.base = pieceLayerBase(partial);
       for (FileEntry f : partial.files()) {
-        if (!f.isPad() && f.piecesRoot().isPresent() && f.length() > partial.pieceLength()) {
+        if (needsLayer(partial, f)) {
           files.add(new FileFetch(f.piecesRoot().get(), pieces(partial, f)));
         }
       }

@@ -1513,7 +1513,6 @@ final class TorrentRuntime {
       }
     } else {
       downloaded += r.payload;
-      ws.downloaded += r.payload;
       downMeter.add(r.payload, now);
       ws.errors = 0;
       if (ws.dropped || state != TorrentState.DOWNLOADING) {
@@ -1913,12 +1912,12 @@ final class TorrentRuntime {
     metadataFetch = null;
     if (HashExchange.lacksPieceLayers(got)) {
       // a v2 torrent's info dictionary has only each file's root: fetch the piece layers first
-      if (HashExchange.layerBytes(got) > HashExchange.MAX_FETCH_BYTES) {
-        fail("its piece layers (" + HashExchange.layerBytes(got) + " bytes) exceed the "
-            + HashExchange.MAX_FETCH_BYTES + " a magnet download fetches");
+      try {
+        hashFetch = new HashExchange.Fetch(got); // refuses layers over MAX_FETCH_BYTES
+      } catch (IllegalArgumentException e) {
+        fail(e.getMessage());
         return;
       }
-      hashFetch = new HashExchange.Fetch(got);
       pumpHashes(engine.ticker.getAsLong());
       return;
     }
@@ -1971,7 +1970,8 @@ final class TorrentRuntime {
         w[0] = now;
         w[1] = 0;
       }
-      boolean allowed = ++w[1] <= HASH_ANSWERS_PER_SECOND; // each answer hashes a whole layer
+      // the first answer for a file hashes its whole layer; later ones are copies
+      boolean allowed = ++w[1] <= HASH_ANSWERS_PER_SECOND;
       if (hashServer == null || hashServer.metainfo() != metainfo) {
         hashServer = new HashExchange.Server(metainfo);
       }

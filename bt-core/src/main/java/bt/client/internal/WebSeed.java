@@ -29,7 +29,6 @@ final class WebSeed {
   boolean dropped;
   /** Where its search for pieces nobody has started begins. */
   int cursor;
-  long downloaded;
 
   /**
    * One fetch: blocks {@code firstBlock..} of {@code firstPiece} up to block {@code endBlock}

@@ -1,8 +1,10 @@
 package bt.dht.internal;
 
+import bt.hash.HashFunction;
+import bt.hash.Hasher;
 import java.net.InetAddress;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
 /**
@@ -19,6 +21,7 @@ public final class Tokens {
   public static final int LENGTH = 8;
 
   private final RandomGenerator random;
+  private final Hasher sha1 = HashFunction.sha1().newHasher();
   private byte[] current = new byte[16];
   private byte[] previous = new byte[16];
   private long rotatedAt;
@@ -62,18 +65,10 @@ public final class Tokens {
         || MessageDigest.isEqual(token, make(previous, requester));
   }
 
-  private static byte[] make(byte[] secret, InetAddress ip) {
-    MessageDigest sha1;
-    try {
-      sha1 = MessageDigest.getInstance("SHA-1");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-1 is missing from the JDK", e);
-    }
-    sha1.update(secret);
-    sha1.update(ip.getAddress());
-    byte[] d = sha1.digest();
-    byte[] t = new byte[LENGTH];
-    System.arraycopy(d, 0, t, 0, LENGTH);
-    return t;
+  private byte[] make(byte[] secret, InetAddress ip) {
+    byte[] ipBytes = ip.getAddress();
+    sha1.update(secret, 0, secret.length);
+    sha1.update(ipBytes, 0, ipBytes.length);
+    return Arrays.copyOf(sha1.digest(), LENGTH);
   }
 }
