@@ -122,8 +122,8 @@ final class HashExchange {
   /**
    * Answers one torrent's hash requests. Each file's padded piece-layer tree is built on the first
    * request for it and kept, from the layer's parents up (the layer itself is read from the
-   * metainfo): that is at most about as many bytes as the torrent's piece layers, which the
-   * metainfo holds already, so no file's tree is ever hashed twice and a peer asking again and
+   * metainfo): padded to a power of two, that is less than twice the bytes of the torrent's piece
+   * layers, which the metainfo holds already, so no file's tree is ever hashed twice and a peer asking again and
    * again, for any files, costs copies only. Files are found by pieces root through a map built
    * once.
    */
