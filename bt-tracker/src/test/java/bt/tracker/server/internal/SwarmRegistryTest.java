@@ -204,4 +204,60 @@ class SwarmRegistryTest {
     assertThat(r.numwant(0)).isZero();
     assertThat(r.numwant(Long.MAX_VALUE)).isEqualTo(200);
   }
+
+  @Test
+  void everyLivePeerIsEquallyLikelyToBeSampledAndStaleOnesNever() {
+    SwarmRegistry r = registry(10, 10_000, 100_000);
+    int peers = 300;
+    for (int p = 0; p < peers; p++) {
+      announce(r, A, p, false, EVENT_STARTED, p % 3 == 0 ? 0 : 100 * SECOND); // a third stale
+    }
+    int self = 151; // live, in the middle of the array
+    int rounds = 20_000;
+    int[] hits = new int[peers];
+    out.wantEntries = true;
+    for (int round = 0; round < rounds; round++) {
+      int n = r.announce(A, ip(self), 6881, null, false, EVENT_NONE, 50, false, 100 * SECOND,
+          rng, out);
+      assertThat(n).isEqualTo(50);
+      List<Integer> got = sampled();
+      assertThat(new HashSet<>(got)).hasSize(50);
+      for (int i = 0; i < n; i++) {
+        int p = got.get(i);
+        assertThat(p % 3).as("stale peer %d handed out", p).isNotZero();
+        assertThat(p).isNotEqualTo(self);
+        assertThat(out.entries[i].ip()).isEqualTo(ip(p)); // the records match the compact forms
+        hits[p]++;
+      }
+    }
+    double expected = rounds * 50.0 / (peers * 2 / 3 - 1);
+    for (int p = 0; p < peers; p++) {
+      if (p % 3 != 0 && p != self) {
+        assertThat((double) hits[p]).as("peer %d", p).isBetween(expected * 0.85, expected * 1.15);
+      }
+    }
+  }
+
+  @Test
+  void aSampleWrapsRoundTheEndOfTheArrayAndTakesEveryoneWhenTooFew() {
+    SwarmRegistry r = registry(10, 10_000, 100_000);
+    for (int p = 0; p < 60; p++) {
+      announce(r, A, p, false, EVENT_STARTED, 0);
+    }
+    Set<Integer> union = new HashSet<>();
+    boolean wrapped = false;
+    for (int round = 0; round < 200; round++) {
+      assertThat(r.announce(A, ip(0), 6881, null, false, EVENT_NONE, 50, false, 0, rng, out))
+          .isEqualTo(50);
+      List<Integer> got = sampled();
+      assertThat(new HashSet<>(got)).hasSize(50).doesNotContain(0);
+      wrapped |= got.contains(59) && got.contains(1);
+      union.addAll(got);
+    }
+    assertThat(wrapped).isTrue();
+    assertThat(union).hasSize(59);
+    assertThat(r.announce(A, ip(0), 6881, null, false, EVENT_NONE, 100, false, 0, rng, out))
+        .isEqualTo(59);
+    assertThat(new HashSet<>(sampled())).hasSize(59).doesNotContain(0);
+  }
 }
