@@ -33,6 +33,18 @@ public final class HashKey implements Comparable<HashKey> {
     return new HashKey(src.getLong(index), src.getLong(index + 8), src.getInt(index + 16));
   }
 
+  long a() {
+    return a;
+  }
+
+  long b() {
+    return b;
+  }
+
+  int c() {
+    return c;
+  }
+
   /** Writes the 20 bytes at {@code dst[offset]}. */
   public void copyTo(byte[] dst, int offset) {
     putLong(dst, offset, a);

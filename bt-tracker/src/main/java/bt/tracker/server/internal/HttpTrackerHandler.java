@@ -5,7 +5,6 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import bt.peer.PeerAddress;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.Arrays;
 import java.util.TreeSet;
 
 /**
@@ -46,7 +45,7 @@ public final class HttpTrackerHandler {
 
   // the announce being parsed
   private HashKey infoHash;
-  private byte[] peerId;
+  private HashKey peerId;
   private int port;
   private long left;
   private long numwant;
@@ -129,13 +128,13 @@ public final class HttpTrackerHandler {
     if (port < 0) {
       return "missing port";
     }
-    if (!registry.isAllowed(infoHash)) {
-      return "info_hash not allowed on this tracker";
-    }
     byte[] ip = ipParam != null ? ipParam : clientIp;
     sample.wantEntries = !compact;
     int n = registry.announce(infoHash, ip, port, peerId, left == 0, event,
         registry.numwant(numwant), true, now, rng, sample);
+    if (n == SwarmRegistry.NOT_ALLOWED) {
+      return "info_hash not allowed on this tracker";
+    }
     body.put('d').bstr("complete").bint(sample.seeders).bstr("incomplete").bint(sample.leechers)
         .bstr("interval").bint(intervalSeconds).bstr("min interval").bint(minIntervalSeconds);
     body.bstr("peers");
@@ -186,7 +185,7 @@ public final class HttpTrackerHandler {
       if (valueLen != 20) {
         return "peer_id must be 20 bytes, got " + valueLen;
       }
-      peerId = Arrays.copyOf(value, 20);
+      peerId = HashKey.of(value, 0);
     } else if (nameIs(buf, s, eq, "port")) {
       long v = number(buf, vs, e);
       if (v < 1 || v > 65535) {

@@ -6,7 +6,8 @@ package bt.tracker.server.internal;
  * table, all held in the record itself so that a lookup reads one object. The address and port
  * never change; the rest is written only under the registry's lock (its announce time lives in
  * the swarm's packed arrays). {@link #peerId()} may be read without it (a volatile reference to
- * an array that is never modified).
+ * an array that is never modified); a re-announce compares the peer id with a copy in three
+ * fields of the record instead, which costs no read of another object.
  */
 public final class PeerEntry {
   final long hi;
@@ -15,18 +16,21 @@ public final class PeerEntry {
   private final byte[] ip;
   private final int port;
   private volatile byte[] peerId;
+  private long idA;
+  private long idB;
+  private int idC;
   boolean seeder;
   boolean completedCounted;
   /** Position in the swarm's array for its address family. */
   int index;
 
-  PeerEntry(long hi, long lo, int hash, byte[] ip, int port, byte[] peerId) {
+  PeerEntry(long hi, long lo, int hash, byte[] ip, int port, HashKey peerId) {
     this.hi = hi;
     this.lo = lo;
     this.hash = hash;
     this.ip = ip;
     this.port = port;
-    this.peerId = peerId;
+    peerId(peerId);
   }
 
   /** The high 64 bits of {@code ip} as an IPv6 address (0 for IPv4). */
@@ -83,10 +87,14 @@ public final class PeerEntry {
     return peerId;
   }
 
-  /** Keeps {@code id} if it differs from the current one (an equal one is not stored). */
-  void peerId(byte[] id) {
-    if (id != null && !java.util.Arrays.equals(id, peerId)) {
-      this.peerId = id;
+  /** Keeps {@code id}, unless it is null or the current one. */
+  void peerId(HashKey id) {
+    if (id != null
+        && (peerId == null || id.a() != idA || id.b() != idB || id.c() != idC)) {
+      idA = id.a();
+      idB = id.b();
+      idC = id.c();
+      this.peerId = id.bytes();
     }
   }
 

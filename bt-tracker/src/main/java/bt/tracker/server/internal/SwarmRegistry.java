@@ -36,6 +36,9 @@ public final class SwarmRegistry {
   /** The peer leaves: it is removed and gets no peers back. */
   public static final int EVENT_STOPPED = 3;
 
+  /** What {@link #announce} returns for an info hash that is not on the allow-list. */
+  public static final int NOT_ALLOWED = -1;
+
   /** The bounds and defaults of a registry; validated by the public builder. */
   public record Limits(int maxSwarms, int maxPeersPerSwarm, int maxPeers, int defaultNumwant,
       int maxNumwant, long peerTtlNanos) {}
@@ -79,16 +82,18 @@ public final class SwarmRegistry {
    * Records an announce and samples peers for the reply.
    *
    * @param ip the peer's address, 4 or 16 bytes; kept (the caller must not reuse it)
-   * @param peerId 20 bytes or null; kept if it differs from the one known
+   * @param peerId the peer id, or null; kept if it differs from the one known
    * @param numwant peers wanted, already capped by {@link #numwant(long)}
    * @param bothFamilies false to return only peers of the announcing peer's address family (UDP),
    *     true to add the other family after it (HTTP, which has {@code peers} and {@code peers6})
    * @param rng the calling thread's generator, for sampling and eviction
    * @param out receives the peers and the swarm's counts after this announce; its {@code
    *     wantEntries} is the caller's to set
-   * @return how many peers were sampled
+   * @return how many peers were sampled, or {@link #NOT_ALLOWED} (then nothing is recorded);
+   *     the allow-list is consulted only for a swarm not yet known, since one that is known was
+   *     allowed when it was made, and the list never changes
    */
-  public int announce(HashKey hash, byte[] ip, int port, byte[] peerId, boolean seeder, int event,
+  public int announce(HashKey hash, byte[] ip, int port, HashKey peerId, boolean seeder, int event,
       int numwant, boolean bothFamilies, long nowNanos, Rng rng, PeerSample out) {
     long hi = PeerEntry.hi(ip);
     long lo = PeerEntry.lo(ip);
@@ -97,6 +102,9 @@ public final class SwarmRegistry {
     out.count6 = 0;
     synchronized (lock) {
       Swarm swarm = swarms.get(hash);
+      if (swarm == null && !isAllowed(hash)) {
+        return NOT_ALLOWED;
+      }
       if (event == EVENT_STOPPED) {
         if (swarm != null) {
           PeerEntry e = swarm.get(hi, lo, port, h);

@@ -118,10 +118,6 @@ public final class UdpTrackerHandler {
     if (len < ANNOUNCE_LENGTH) {
       return error(reply, tid, "short announce", len);
     }
-    HashKey hash = HashKey.of(req, 16);
-    if (!registry.isAllowed(hash)) {
-      return error(reply, tid, "info hash not allowed", len);
-    }
     long left = req.getLong(64);
     int event = req.getInt(80);
     int numwant = req.getInt(92);
@@ -135,10 +131,11 @@ public final class UdpTrackerHandler {
     if (left < 0) {
       return error(reply, tid, "bad left", len);
     }
-    byte[] peerId = new byte[20];
-    req.get(36, peerId);
-    registry.announce(hash, ip, peerPort, peerId, left == 0, event, registry.numwant(numwant),
-        false, nowNanos, rng, sample);
+    if (registry.announce(HashKey.of(req, 16), ip, peerPort, HashKey.of(req, 36), left == 0,
+        event, registry.numwant(numwant), false, nowNanos, rng, sample)
+        == SwarmRegistry.NOT_ALLOWED) {
+      return error(reply, tid, "info hash not allowed", len);
+    }
     reply.putInt(ANNOUNCE).putInt(tid).putInt(intervalSeconds).putInt(sample.leechers)
         .putInt(sample.seeders);
     if (ip.length == 4) {

@@ -260,4 +260,35 @@ class SwarmRegistryTest {
         .isEqualTo(59);
     assertThat(new HashSet<>(sampled())).hasSize(59).doesNotContain(0);
   }
+
+  @Test
+  void aReannounceWithAnotherPeerIdReplacesItAndOneWithoutKeepsIt() {
+    SwarmRegistry r = registry(10, 100, 1000);
+    HashKey x = hash(7);
+    HashKey y = hash(8);
+    r.announce(A, ip(1), 6881, x, false, EVENT_STARTED, 50, false, 0, rng, out);
+    out.wantEntries = true;
+    r.announce(A, ip(2), 6881, null, false, EVENT_STARTED, 50, false, 0, rng, out);
+    assertThat(out.entries[0].peerId()).isEqualTo(x.bytes());
+    byte[] first = out.entries[0].peerId();
+    r.announce(A, ip(1), 6881, x, false, EVENT_NONE, 50, false, 0, rng, out);
+    r.announce(A, ip(2), 6881, null, false, EVENT_NONE, 50, false, 0, rng, out);
+    assertThat(out.entries[0].peerId()).isSameAs(first); // an equal id is not stored again
+    r.announce(A, ip(1), 6881, y, false, EVENT_NONE, 50, false, 0, rng, out);
+    r.announce(A, ip(1), 6881, null, false, EVENT_NONE, 50, false, 0, rng, out);
+    r.announce(A, ip(2), 6881, null, false, EVENT_NONE, 50, false, 0, rng, out);
+    assertThat(out.entries[0].peerId()).isEqualTo(y.bytes());
+  }
+
+  @Test
+  void anInfoHashOffTheAllowListIsRefusedAndRecordsNothing() {
+    SwarmRegistry r = new SwarmRegistry(new SwarmRegistry.Limits(10, 100, 1000, 50, 200,
+        60 * SECOND), Set.of(A));
+    assertThat(announce(r, B, 1, false, EVENT_STARTED, 0)).isEqualTo(SwarmRegistry.NOT_ALLOWED);
+    assertThat(announce(r, B, 1, false, EVENT_STOPPED, 0)).isEqualTo(SwarmRegistry.NOT_ALLOWED);
+    assertThat(announce(r, A, 1, false, EVENT_STARTED, 0)).isZero();
+    assertThat(announce(r, A, 2, false, EVENT_STARTED, 0)).isEqualTo(1);
+    assertThat(r.swarmCount()).isEqualTo(1);
+    assertThat(r.peerCount()).isEqualTo(2);
+  }
 }
