@@ -15,6 +15,7 @@ public final class PeerEntry {
   final int hash;
   private final byte[] ip;
   private final int port;
+  private final boolean ipv6; // ip.length == 16, without reading the array
   private volatile byte[] peerId;
   private long idA;
   private long idB;
@@ -30,6 +31,7 @@ public final class PeerEntry {
     this.hash = hash;
     this.ip = ip;
     this.port = port;
+    this.ipv6 = ip.length == 16;
     peerId(peerId);
   }
 
@@ -56,7 +58,7 @@ public final class PeerEntry {
     return (int) (h ^ (h >>> 32));
   }
 
-  private static long mix(long h) {
+  static long mix(long h) {
     h = (h ^ (h >>> 33)) * 0xFF51_AFD7_ED55_8CCDL;
     h = (h ^ (h >>> 33)) * 0xC4CE_B9FE_1A85_EC53L;
     return h ^ (h >>> 33);
@@ -69,7 +71,7 @@ public final class PeerEntry {
 
   /** True for an IPv6 peer (18-byte compact form), false for IPv4 (6 bytes). */
   public boolean isIpv6() {
-    return ip.length == 16;
+    return ipv6;
   }
 
   /** The address bytes, 4 or 16; do not modify. */

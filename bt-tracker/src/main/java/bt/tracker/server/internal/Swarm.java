@@ -26,7 +26,13 @@ final class Swarm {
   private static final int MIN_TABLE = 8;
 
   final HashKey hash;
+  /** The key's parts and its hash in the registry's index (see {@link SwarmRegistry}). */
+  final long keyB;
+  final int keyC;
+  final int indexHash;
   private PeerEntry[] table = new PeerEntry[MIN_TABLE];
+  /** {@code table[i].hash} for each occupied slot: a probe that misses reads no record. */
+  private int[] hashes = new int[MIN_TABLE];
   private int size;
   private final Family v4 = new Family(6);
   private final Family v6 = new Family(18);
@@ -83,8 +89,11 @@ final class Swarm {
     }
   }
 
-  Swarm(HashKey hash) {
+  Swarm(HashKey hash, int indexHash) {
     this.hash = hash;
+    this.keyB = hash.b();
+    this.keyC = hash.c();
+    this.indexHash = indexHash;
   }
 
   int size() {
@@ -98,13 +107,14 @@ final class Swarm {
   /** The peer at that address and port, whose {@link PeerEntry#hash} is {@code h}. */
   PeerEntry get(long hi, long lo, int port, int h) {
     PeerEntry[] t = table;
+    int[] hs = hashes;
     int mask = t.length - 1;
     for (int i = h & mask; ; i = (i + 1) & mask) {
       PeerEntry e = t[i];
       if (e == null) {
         return null;
       }
-      if (e.hash == h && e.is(hi, lo, port)) {
+      if (hs[i] == h && e.is(hi, lo, port)) {
         return e;
       }
     }
@@ -114,21 +124,23 @@ final class Swarm {
     if ((size + 1) * 2 > table.length) {
       rehash(table.length * 2);
     }
-    place(table, e);
+    place(table, hashes, e);
     size++;
   }
 
-  private static void place(PeerEntry[] t, PeerEntry e) {
+  private static void place(PeerEntry[] t, int[] hs, PeerEntry e) {
     int mask = t.length - 1;
     int i = e.hash & mask;
     while (t[i] != null) {
       i = (i + 1) & mask;
     }
     t[i] = e;
+    hs[i] = e.hash;
   }
 
   private void delete(PeerEntry e) {
     PeerEntry[] t = table;
+    int[] hs = hashes;
     int mask = t.length - 1;
     int i = e.hash & mask;
     while (t[i] != e) {
@@ -145,10 +157,11 @@ final class Swarm {
       if (x == null) {
         break;
       }
-      int home = x.hash & mask;
+      int home = hs[j] & mask;
       boolean stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
       if (!stays) {
         t[i] = x;
+        hs[i] = hs[j];
         i = j;
       }
     }
@@ -161,12 +174,14 @@ final class Swarm {
 
   private void rehash(int capacity) {
     PeerEntry[] t = new PeerEntry[capacity];
+    int[] hs = new int[capacity];
     for (PeerEntry e : table) {
       if (e != null) {
-        place(t, e);
+        place(t, hs, e);
       }
     }
     table = t;
+    hashes = hs;
   }
 
   /** Adds a new peer, heard from at {@code nowNanos}. */

@@ -2,7 +2,6 @@ package bt.tracker.server.internal;
 
 import java.security.SecureRandom;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -44,8 +43,20 @@ public final class SwarmRegistry {
       int maxNumwant, long peerTtlNanos) {}
 
   private final Object lock = new Object();
-  private final HashMap<HashKey, Swarm> swarms = new HashMap<>();
+  /**
+   * The swarms by info hash: open addressing (linear probing, at most half full, backward-shift
+   * deletion) over {@link Swarm#indexHash}, a hash of the whole key under {@link #seed} (clients
+   * choose info hashes, so they must not be able to aim at one run of slots), with each key's
+   * first 8 bytes in {@link #slotKeys} beside it. A lookup reads the two arrays and the one
+   * swarm that matches; a {@code HashMap} read a node and a key object besides, each a cache
+   * miss under load.
+   */
+  private Swarm[] slots = new Swarm[MIN_SLOTS];
+  private long[] slotKeys = new long[MIN_SLOTS];
+  private static final int MIN_SLOTS = 32;
+  /** The swarms, dense (in no order), for random eviction probes and sweeps. */
   private Swarm[] swarmList = new Swarm[16];
+  private int swarmCount;
   private final Set<HashKey> allowed;
   private final Limits limits;
   /** The secret of the peer tables' hashes (see {@link PeerEntry#hash}). */
@@ -101,7 +112,7 @@ public final class SwarmRegistry {
     out.count4 = 0;
     out.count6 = 0;
     synchronized (lock) {
-      Swarm swarm = swarms.get(hash);
+      Swarm swarm = find(hash);
       if (swarm == null && !isAllowed(hash)) {
         return NOT_ALLOWED;
       }
@@ -124,7 +135,7 @@ public final class SwarmRegistry {
         return 0;
       }
       if (swarm == null) {
-        if (swarms.size() >= limits.maxSwarms()) {
+        if (swarmCount >= limits.maxSwarms()) {
           removeSwarm(oldestSwarm(rng, false));
         }
         swarm = addSwarm(hash);
@@ -174,26 +185,106 @@ public final class SwarmRegistry {
     }
   }
 
+  private int indexHash(HashKey k) {
+    long h = PeerEntry.mix(seed ^ k.a());
+    h = PeerEntry.mix(h ^ k.b());
+    h = PeerEntry.mix(h ^ k.c());
+    return (int) (h ^ (h >>> 32));
+  }
+
+  private Swarm find(HashKey k) {
+    Swarm[] t = slots;
+    long[] keys = slotKeys;
+    int mask = t.length - 1;
+    long a = k.a();
+    for (int i = indexHash(k) & mask; ; i = (i + 1) & mask) {
+      Swarm s = t[i];
+      if (s == null) {
+        return null;
+      }
+      if (keys[i] == a && s.keyB == k.b() && s.keyC == k.c()) {
+        return s;
+      }
+    }
+  }
+
+  private static void place(Swarm[] t, long[] keys, Swarm s) {
+    int mask = t.length - 1;
+    int i = s.indexHash & mask;
+    while (t[i] != null) {
+      i = (i + 1) & mask;
+    }
+    t[i] = s;
+    keys[i] = s.hash.a();
+  }
+
+  private void resizeSlots(int capacity) {
+    Swarm[] t = new Swarm[capacity];
+    long[] keys = new long[capacity];
+    for (int i = 0; i < swarmCount; i++) {
+      place(t, keys, swarmList[i]);
+    }
+    slots = t;
+    slotKeys = keys;
+  }
+
+  private void unlink(Swarm s) {
+    Swarm[] t = slots;
+    long[] keys = slotKeys;
+    int mask = t.length - 1;
+    int i = s.indexHash & mask;
+    while (t[i] != s) {
+      if (t[i] == null) {
+        throw new IllegalStateException("swarm not in the index");
+      }
+      i = (i + 1) & mask;
+    }
+    int j = i;
+    while (true) { // backward shift, as in Swarm's peer table
+      j = (j + 1) & mask;
+      Swarm x = t[j];
+      if (x == null) {
+        break;
+      }
+      int home = x.indexHash & mask;
+      boolean stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+      if (!stays) {
+        t[i] = x;
+        keys[i] = keys[j];
+        i = j;
+      }
+    }
+    t[i] = null;
+  }
+
   private Swarm addSwarm(HashKey hash) {
-    Swarm s = new Swarm(hash);
-    int n = swarms.size();
+    Swarm s = new Swarm(hash, indexHash(hash));
+    int n = swarmCount;
     if (n == swarmList.length) {
       swarmList = Arrays.copyOf(swarmList, n * 2);
     }
     s.index = n;
     swarmList[n] = s;
-    swarms.put(hash, s);
+    swarmCount = n + 1;
+    if (swarmCount * 2 > slots.length) {
+      resizeSlots(slots.length * 2);
+    } else {
+      place(slots, slotKeys, s);
+    }
     return s;
   }
 
   private void removeSwarm(Swarm s) {
-    swarms.remove(s.hash);
-    int last = swarms.size(); // the size after removal is the last index
+    unlink(s);
+    int last = --swarmCount; // the count after removal is the last index
     Swarm moved = swarmList[last];
     swarmList[s.index] = moved;
     moved.index = s.index;
     swarmList[last] = null;
     totalPeers -= s.size();
+    if (slots.length > MIN_SLOTS && swarmCount * 8 < slots.length) { // give memory back
+      resizeSlots(slots.length / 2);
+    }
   }
 
   /**
@@ -201,7 +292,7 @@ public final class SwarmRegistry {
    * the one announced to least recently; null if none qualifies.
    */
   private Swarm oldestSwarm(Rng rng, boolean withPeers) {
-    int n = swarms.size();
+    int n = swarmCount;
     Swarm best = null;
     for (int i = 0; i < Swarm.EVICTION_PROBES * (withPeers ? 4 : 1); i++) {
       Swarm s = swarmList[rng.nextInt(n)];
@@ -241,7 +332,7 @@ public final class SwarmRegistry {
    */
   public void scrape(HashKey hash, int[] out) {
     synchronized (lock) {
-      Swarm s = swarms.get(hash);
+      Swarm s = find(hash);
       out[0] = s == null ? 0 : s.seeders;
       out[1] = s == null ? 0 : s.downloaded;
       out[2] = s == null ? 0 : s.leechers();
@@ -259,7 +350,7 @@ public final class SwarmRegistry {
     long cutoff = nowNanos - limits.peerTtlNanos();
     int removed = 0;
     synchronized (lock) {
-      for (int i = swarms.size() - 1; i >= 0; i--) { // backwards: removal swaps in checked ones
+      for (int i = swarmCount - 1; i >= 0; i--) { // backwards: removal swaps in checked ones
         Swarm s = swarmList[i];
         int n = s.sweep(cutoff);
         totalPeers -= n;
@@ -275,7 +366,7 @@ public final class SwarmRegistry {
   /** The number of swarms. */
   public int swarmCount() {
     synchronized (lock) {
-      return swarms.size();
+      return swarmCount;
     }
   }
 
@@ -290,7 +381,8 @@ public final class SwarmRegistry {
   public Map<HashKey, int[]> snapshot() {
     synchronized (lock) {
       Map<HashKey, int[]> out = new LinkedHashMap<>();
-      for (Swarm s : swarms.values()) {
+      for (int i = 0; i < swarmCount; i++) {
+        Swarm s = swarmList[i];
         out.put(s.hash, new int[] {s.seeders, s.downloaded, s.leechers()});
       }
       return out;

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -290,5 +291,43 @@ class SwarmRegistryTest {
     assertThat(announce(r, A, 2, false, EVENT_STARTED, 0)).isEqualTo(1);
     assertThat(r.swarmCount()).isEqualTo(1);
     assertThat(r.peerCount()).isEqualTo(2);
+  }
+
+  @Test
+  void theSwarmIndexFindsEverySwarmThroughGrowthEvictionAndShrinking() {
+    SwarmRegistry r = registry(400, 100, 100_000);
+    java.util.Random random = new java.util.Random(7);
+    long now = 0;
+    for (int step = 0; step < 20_000; step++) {
+      now += SECOND / 100;
+      announce(r, hash(random.nextInt(3000)), random.nextInt(5), random.nextBoolean(),
+          EVENT_STARTED, now);
+      if (step % 2000 == 1999) {
+        checkIndex(r, random);
+      }
+      if (step == 12_000) {
+        r.sweep(now + 59_900_000_000L); // all but ~10 swarms expire: the index shrinks 3 times
+        assertThat(r.swarmCount()).isBetween(1, 30);
+        checkIndex(r, random);
+      }
+    }
+    r.sweep(now + 120 * SECOND);
+    assertThat(r.swarmCount()).isZero();
+    checkIndex(r, random);
+  }
+
+  private void checkIndex(SwarmRegistry r, java.util.Random random) {
+    Map<HashKey, int[]> all = r.snapshot();
+    assertThat(all).hasSize(r.swarmCount());
+    assertThat(r.swarmCount()).isLessThanOrEqualTo(400);
+    for (Map.Entry<HashKey, int[]> e : all.entrySet()) {
+      r.scrape(e.getKey(), counts);
+      assertThat(counts).containsExactly(e.getValue());
+    }
+    for (int i = 0; i < 200; i++) {
+      HashKey k = hash(3000 + random.nextInt(60_000));
+      r.scrape(k, counts);
+      assertThat(counts).containsExactly(0, 0, 0);
+    }
   }
 }

@@ -29,7 +29,7 @@ class SwarmTableTest {
   void agreesWithAMapThroughGrowthShrinkingAndCollisions() {
     for (int collisionValues : new int[] {1, 3, 64, 0}) {
       SplittableRandom rnd = new SplittableRandom(collisionValues);
-      Swarm s = new Swarm(HASH);
+      Swarm s = new Swarm(HASH, 0);
       Map<Key, PeerEntry> model = new HashMap<>();
       List<Key> keys = new ArrayList<>();
       for (int step = 0; step < 4000; step++) {
@@ -71,7 +71,7 @@ class SwarmTableTest {
 
   @Test
   void aKeyDiffersInAnyPart() {
-    Swarm s = new Swarm(HASH);
+    Swarm s = new Swarm(HASH, 0);
     Key k = new Key(0, 0xFFFF_0A00_0001L, 6881);
     PeerEntry e = entry(k, 5);
     s.add(e, 0);
