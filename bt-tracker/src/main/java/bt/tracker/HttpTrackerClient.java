@@ -25,6 +25,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 /**
  * Announces to and scrapes HTTP(S) trackers (BEP 3, BEP 23 compact peers, BEP 7 {@code peers6},
@@ -77,12 +78,15 @@ public final class HttpTrackerClient implements TrackerClient {
     pool.allowCoreThreadTimeOut(true);
     pool.setRemoveOnCancelPolicy(true);
     this.executor = pool;
-    this.http = HttpClient.newBuilder()
+    HttpClient.Builder http = HttpClient.newBuilder()
         .executor(executor)
         .connectTimeout(b.connectTimeout)
         .followRedirects(HttpClient.Redirect.NORMAL)
-        .version(HttpClient.Version.HTTP_1_1)
-        .build();
+        .version(HttpClient.Version.HTTP_1_1);
+    if (b.sslContext != null) {
+      http.sslContext(b.sslContext);
+    }
+    this.http = http.build();
   }
 
   /** A builder with the defaults. */
@@ -217,8 +221,19 @@ public final class HttpTrackerClient implements TrackerClient {
     private Duration requestTimeout = Duration.ofSeconds(30);
     private int maxBodyBytes = HttpTrackerResponses.MAX_BODY_BYTES;
     private String userAgent = "bt/0.1";
+    private SSLContext sslContext;
 
     private Builder() {}
+
+    /**
+     * The TLS context for {@code https} trackers, e.g. one that trusts a private tracker's own
+     * certificate authority; default: the JDK's default context (its trust store, hostname
+     * verification on).
+     */
+    public Builder sslContext(SSLContext context) {
+      this.sslContext = Objects.requireNonNull(context, "context");
+      return this;
+    }
 
     /** How long connecting may take; default 15 s. */
     public Builder connectTimeout(Duration timeout) {
