@@ -23,6 +23,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -47,14 +48,19 @@ class HttpsTrackerClientTest {
   static void start() throws Exception {
     Path store = dir.resolve("tracker.p12");
     Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+    // every JDK has keytool; a jlink'd runtime without it cannot run this test
+    Assumptions.assumeTrue(Files.isExecutable(keytool), "no keytool in " + keytool);
+    Path log = dir.resolve("keytool.log");
     Process p = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "tracker",
         "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
         "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12",
         "-keystore", store.toString(), "-storepass", "changeit", "-keypass", "changeit")
-        .redirectErrorStream(true).start();
-    String output = new String(p.getInputStream().readAllBytes());
-    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(output).isZero();
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    if (!p.waitFor(20, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("keytool did not finish in 20 s");
+    }
+    assertThat(p.exitValue()).as(Files.readString(log)).isZero();
 
     KeyStore ks = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(store)) {
@@ -121,8 +127,7 @@ class HttpsTrackerClientTest {
       assertThatThrownBy(() -> c.announce(url("/announce"),
           HttpTrackerClientTest.request().build()).join())
           .isInstanceOf(CompletionException.class)
-          .hasRootCauseInstanceOf(java.security.cert.CertPathBuilderException.class)
-          .hasCauseInstanceOf(SSLHandshakeException.class);
+          .hasCauseInstanceOf(SSLHandshakeException.class); // the certificate is not trusted
     }
     assertThat(requests).hasSize(before); // no request reached the tracker
   }

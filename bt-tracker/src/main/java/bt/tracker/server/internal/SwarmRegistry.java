@@ -45,7 +45,7 @@ public final class SwarmRegistry {
   private final Object lock = new Object();
   /**
    * The swarms by info hash: open addressing (linear probing, at most half full, backward-shift
-   * deletion) over {@link Swarm#indexHash}, a hash of the whole key under {@link #seed} (clients
+   * deletion) over {@link Swarm#indexHash}, a hash of the whole key under {@link #indexSeed} (clients
    * choose info hashes, so they must not be able to aim at one run of slots), with each key's
    * first 8 bytes in {@link #slotKeys} beside it. A lookup reads the two arrays and the one
    * swarm that matches; a {@code HashMap} read a node and a key object besides, each a cache
@@ -60,7 +60,9 @@ public final class SwarmRegistry {
   private final Set<HashKey> allowed;
   private final Limits limits;
   /** The secret of the peer tables' hashes (see {@link PeerEntry#hash}). */
-  private final long seed = new SecureRandom().nextLong();
+  private final long seed;
+  /** The secret of the swarm index's hash, distinct from the peer tables'. */
+  private final long indexSeed;
   private int totalPeers;
 
   /**
@@ -69,6 +71,9 @@ public final class SwarmRegistry {
   public SwarmRegistry(Limits limits, Set<HashKey> allowed) {
     this.limits = limits;
     this.allowed = allowed;
+    SecureRandom random = new SecureRandom();
+    this.seed = random.nextLong();
+    this.indexSeed = random.nextLong();
   }
 
   /** The limits this registry enforces. */
@@ -186,7 +191,7 @@ public final class SwarmRegistry {
   }
 
   private int indexHash(HashKey k) {
-    long h = PeerEntry.mix(seed ^ k.a());
+    long h = PeerEntry.mix(indexSeed ^ k.a());
     h = PeerEntry.mix(h ^ k.b());
     h = PeerEntry.mix(h ^ k.c());
     return (int) (h ^ (h >>> 32));
@@ -367,6 +372,13 @@ public final class SwarmRegistry {
   public int swarmCount() {
     synchronized (lock) {
       return swarmCount;
+    }
+  }
+
+  /** The swarm index's slot count (for tests: it grows at half full and shrinks at 1/8). */
+  int indexCapacity() {
+    synchronized (lock) {
+      return slots.length;
     }
   }
 

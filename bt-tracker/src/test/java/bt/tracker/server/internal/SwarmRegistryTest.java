@@ -294,29 +294,35 @@ class SwarmRegistryTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Timeout(30)
   void theSwarmIndexFindsEverySwarmThroughGrowthEvictionAndShrinking() {
     SwarmRegistry r = registry(400, 100, 100_000);
     java.util.Random random = new java.util.Random(7);
+    Set<HashKey> used = new HashSet<>();
     long now = 0;
     for (int step = 0; step < 20_000; step++) {
       now += SECOND / 100;
-      announce(r, hash(random.nextInt(3000)), random.nextInt(5), random.nextBoolean(),
-          EVENT_STARTED, now);
+      HashKey h = hash(random.nextInt(3000));
+      used.add(h);
+      announce(r, h, random.nextInt(5), random.nextBoolean(), EVENT_STARTED, now);
       if (step % 2000 == 1999) {
-        checkIndex(r, random);
+        checkIndex(r, random, used);
       }
       if (step == 12_000) {
-        r.sweep(now + 59_900_000_000L); // all but ~10 swarms expire: the index shrinks 3 times
+        assertThat(r.indexCapacity()).isEqualTo(1024); // 400 swarms: grown past half full
+        r.sweep(now + 59_900_000_000L); // all but ~10 swarms expire
         assertThat(r.swarmCount()).isBetween(1, 30);
-        checkIndex(r, random);
+        assertThat(r.indexCapacity()).isLessThanOrEqualTo(256); // shrunk as they went
+        checkIndex(r, random, used);
       }
     }
     r.sweep(now + 120 * SECOND);
     assertThat(r.swarmCount()).isZero();
-    checkIndex(r, random);
+    assertThat(r.indexCapacity()).isEqualTo(32);
+    checkIndex(r, random, used);
   }
 
-  private void checkIndex(SwarmRegistry r, java.util.Random random) {
+  private void checkIndex(SwarmRegistry r, java.util.Random random, Set<HashKey> used) {
     Map<HashKey, int[]> all = r.snapshot();
     assertThat(all).hasSize(r.swarmCount());
     assertThat(r.swarmCount()).isLessThanOrEqualTo(400);
@@ -324,10 +330,50 @@ class SwarmRegistryTest {
       r.scrape(e.getKey(), counts);
       assertThat(counts).containsExactly(e.getValue());
     }
+    for (HashKey gone : used) { // evicted or swept: no longer found
+      if (!all.containsKey(gone)) {
+        r.scrape(gone, counts);
+        assertThat(counts).containsExactly(0, 0, 0);
+      }
+    }
     for (int i = 0; i < 200; i++) {
       HashKey k = hash(3000 + random.nextInt(60_000));
       r.scrape(k, counts);
       assertThat(counts).containsExactly(0, 0, 0);
+    }
+  }
+
+  /**
+   * A sample that started on self or a stale peer would hand the peer after it one extra chance
+   * per skipped slot: at numwant 1 the peer after self would come up twice as often, and the
+   * peer after a block of stale ones many times as often.
+   */
+  @Test
+  void noPeerIsFavouredForFollowingSelfOrABlockOfStalePeers() {
+    SwarmRegistry r = registry(10, 10_000, 100_000);
+    int peers = 40;
+    for (int p = 0; p < peers; p++) {
+      announce(r, A, p, false, EVENT_STARTED, p < 10 ? 0 : 100 * SECOND); // 0..9 stale, together
+    }
+    int self = 25;
+    for (int want : new int[] {1, 5}) {
+      int rounds = 60_000;
+      int[] hits = new int[peers];
+      for (int round = 0; round < rounds; round++) {
+        int n = r.announce(A, ip(self), 6881, null, false, EVENT_NONE, want, false, 100 * SECOND,
+            rng, out);
+        assertThat(n).isEqualTo(want);
+        for (int p : sampled()) {
+          hits[p]++;
+        }
+      }
+      double expected = (double) rounds * want / (peers - 10 - 1);
+      for (int p = 10; p < peers; p++) {
+        if (p != self) {
+          assertThat((double) hits[p]).as("peer %d at numwant %d", p, want)
+              .isBetween(expected * 0.9, expected * 1.1);
+        }
+      }
     }
   }
 }
