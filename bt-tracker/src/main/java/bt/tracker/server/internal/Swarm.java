@@ -162,9 +162,7 @@ final class Swarm {
       if (x == null) {
         break;
       }
-      int home = hs[j] & mask;
-      boolean stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
-      if (!stays) {
+      if (!staysInRun(i, j, hs[j] & mask)) {
         t[i] = x;
         hs[i] = hs[j];
         i = j;
@@ -175,6 +173,15 @@ final class Swarm {
     if (table.length > MIN_TABLE && size * 8 < table.length) { // a crowd left: give memory back
       rehash(table.length / 2);
     }
+  }
+
+  /**
+   * For backward-shift deletion in a linear-probing table: whether the entry at slot {@code j},
+   * whose home slot is {@code home}, stays put when slot {@code i} before it is emptied, that is
+   * whether {@code home} lies cyclically in {@code (i, j]}.
+   */
+  static boolean staysInRun(int i, int j, int home) {
+    return i <= j ? (i < home && home <= j) : (i < home || home <= j);
   }
 
   private void rehash(int capacity) {
@@ -264,11 +271,11 @@ final class Swarm {
    * than {@code self} (wrapping at the end), stepping over {@code self} and stale peers: with the
    * start uniform over the eligible peers, each is in exactly {@code want} of the possible runs,
    * so every peer is equally likely to be picked, none twice; the run is copied a stretch at a
-   * time, so a sample reads O(want)
-   * consecutive bytes. (A strided sample over the whole array, tried first, cost 11% more CPU per
-   * announce at 200 peers a swarm: it touched every cache line of the arrays.) Consecutive peers
-   * are those that first announced at about the same time, so one reply's peers are correlated;
-   * each announce starts elsewhere, as a client announcing again needs.
+   * time, so a sample reads O(want) consecutive bytes. (A strided sample over the whole array,
+   * tried first, cost 11% more CPU per announce at 200 peers a swarm: it touched every cache line
+   * of the arrays.) Consecutive peers are those that first announced at about the same time, so
+   * one reply's peers are correlated; each announce starts elsewhere, as a client announcing
+   * again needs.
    */
   int sample(boolean ipv6, PeerEntry self, int want, long cutoffNanos, PeerSample out,
       Rng rng) {

@@ -251,9 +251,7 @@ public final class SwarmRegistry {
       if (x == null) {
         break;
       }
-      int home = x.indexHash & mask;
-      boolean stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
-      if (!stays) {
+      if (!Swarm.staysInRun(i, j, x.indexHash & mask)) {
         t[i] = x;
         keys[i] = keys[j];
         i = j;
