@@ -12,12 +12,12 @@ import java.util.SplittableRandom;
 
 /**
  * Measures what the machine charges for writing into page cache it has not used lately, which
- * is what every download does: it writes SIZE MiB (default 1024) to a new file with {@code
+ * is what every download does: it writes MIB MiB (default 1024) to a new file with {@code
  * pwrite} from one 256 KiB direct buffer, deletes the file, and repeats, first back to back and
  * then with a pause before each round, printing the wall and CPU seconds of each round.
  *
  * <pre>
- * java -cp bt-benchmarks/target/benchmarks.jar bt.benchmarks.PageCacheProbe DIR [SIZE_MIB] [PAUSE_S]
+ * java -cp bt-benchmarks/target/benchmarks.jar bt.benchmarks.PageCacheProbe DIR [MIB] [PAUSE_S]
  * </pre>
  *
  * <p>On a machine that keeps its freed memory, both kinds of round cost the same. On a virtual
@@ -31,7 +31,7 @@ public final class PageCacheProbe {
 
   public static void main(String[] args) throws IOException, InterruptedException {
     if (args.length < 1 || args.length > 3) {
-      throw new IllegalArgumentException("usage: PageCacheProbe DIR [SIZE_MIB] [PAUSE_S]");
+      throw new IllegalArgumentException("usage: PageCacheProbe DIR [MIB] [PAUSE_S]");
     }
     Path file = Path.of(args[0]).resolve("page-cache-probe.bin");
     long size = (args.length > 1 ? Long.parseLong(args[1]) : 1024) << 20;

@@ -45,9 +45,9 @@ public final class SwarmRegistry {
   private final Object lock = new Object();
   /**
    * The swarms by info hash: open addressing (linear probing, at most half full, backward-shift
-   * deletion) over {@link Swarm#indexHash}, a hash of the whole key under {@link #indexSeed} (clients
-   * choose info hashes, so they must not be able to aim at one run of slots), with each key's
-   * first 8 bytes in {@link #slotKeys} beside it. A lookup reads the two arrays and the one
+   * deletion) over {@link Swarm#indexHash}, a hash of the whole key under {@link #indexSeed}
+   * (clients choose info hashes, so they must not be able to aim at one run of slots), with each
+   * key's first 8 bytes in {@link #slotKeys} beside it. A lookup reads the two arrays and the one
    * swarm that matches; a {@code HashMap} read a node and a key object besides, each a cache
    * miss under load.
    */
