@@ -28,6 +28,11 @@ public final class HashKey implements Comparable<HashKey> {
     return new HashKey(getLong(src, offset), getLong(src, offset + 8), getInt(src, offset + 16));
   }
 
+  /** The key whose three big-endian parts are {@code a}, {@code b} and {@code c}. */
+  static HashKey of(long a, long b, int c) {
+    return new HashKey(a, b, c);
+  }
+
   /** The key for the 20 bytes at the buffer's absolute index {@code index}. */
   public static HashKey of(ByteBuffer src, int index) {
     return new HashKey(src.getLong(index), src.getLong(index + 8), src.getInt(index + 16));

@@ -30,10 +30,11 @@ final class Swarm {
   static final int EVICTION_PROBES = 8;
   private static final int MIN_TABLE = 8;
 
-  final HashKey hash;
-  /** The key's parts and its hash in the registry's index (see {@link SwarmRegistry}). */
+  /** The info hash, in the three parts of a {@link HashKey}, held here so a lookup reads them. */
+  final long keyA;
   final long keyB;
   final int keyC;
+  /** The key's hash in the registry's index (see {@link SwarmRegistry}). */
   final int indexHash;
   private PeerEntry[] table = new PeerEntry[MIN_TABLE];
   /** {@code table[i].hash} for each occupied slot: a probe that misses reads no record. */
@@ -95,10 +96,15 @@ final class Swarm {
   }
 
   Swarm(HashKey hash, int indexHash) {
-    this.hash = hash;
+    this.keyA = hash.a();
     this.keyB = hash.b();
     this.keyC = hash.c();
     this.indexHash = indexHash;
+  }
+
+  /** The info hash. */
+  HashKey hash() {
+    return HashKey.of(keyA, keyB, keyC);
   }
 
   int size() {

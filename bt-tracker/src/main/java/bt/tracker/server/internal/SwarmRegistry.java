@@ -220,7 +220,7 @@ public final class SwarmRegistry {
       i = (i + 1) & mask;
     }
     t[i] = s;
-    keys[i] = s.hash.a();
+    keys[i] = s.keyA;
   }
 
   private void resizeSlots(int capacity) {
@@ -393,7 +393,7 @@ public final class SwarmRegistry {
       Map<HashKey, int[]> out = new LinkedHashMap<>();
       for (int i = 0; i < swarmCount; i++) {
         Swarm s = swarmList[i];
-        out.put(s.hash, new int[] {s.seeders, s.downloaded, s.leechers()});
+        out.put(s.hash(), new int[] {s.seeders, s.downloaded, s.leechers()});
       }
       return out;
     }
