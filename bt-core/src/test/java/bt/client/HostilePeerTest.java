@@ -161,12 +161,7 @@ class HostilePeerTest {
           // dropped by the seeder: allowed, if for a reason
           assertThat(reasons).as("the seeder said why it dropped the flooder").isNotEmpty();
         }
-        TestTorrents.ArrayStorage store = new TestTorrents.ArrayStorage(m, null);
-        Torrent l = leecher.add(m, store);
-        l.addPeer(SwarmTest.addressOf(seeder));
-        l.start();
-        l.completion().get(60, TimeUnit.SECONDS);
-        assertThat(store.data).isEqualTo(data);
+        SwarmTest.downloadFrom(seeder, leecher, m, data);
       }
     }
   }

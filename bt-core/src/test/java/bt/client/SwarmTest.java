@@ -18,6 +18,21 @@ class SwarmTest {
     return PeerAddress.of(a.getAddress(), a.getPort());
   }
 
+  /**
+   * Downloads {@code m} into {@code leecher}'s memory from {@code seeder} alone, waiting at most
+   * 60 s, and checks the bytes against {@code data}; returns the leecher's torrent.
+   */
+  static Torrent downloadFrom(Client seeder, Client leecher, Metainfo m, byte[] data)
+      throws Exception {
+    TestTorrents.ArrayStorage store = new TestTorrents.ArrayStorage(m, null);
+    Torrent l = leecher.add(m, store);
+    l.addPeer(addressOf(seeder));
+    l.start();
+    l.completion().get(60, TimeUnit.SECONDS);
+    assertThat(store.data).isEqualTo(data);
+    return l;
+  }
+
   @Test
   void oneLeecherDownloadsFromOneSeeder() throws Exception {
     byte[] data = TestTorrents.random(3 * 1024 * 1024 + 12345, 1);

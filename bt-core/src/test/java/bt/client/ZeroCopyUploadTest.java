@@ -71,12 +71,7 @@ class ZeroCopyUploadTest {
 
   private static void download(Client seeder, Client leecher, Metainfo m, byte[] data)
       throws Exception {
-    TestTorrents.ArrayStorage store = new TestTorrents.ArrayStorage(m, null);
-    Torrent l = leecher.add(m, store);
-    l.addPeer(SwarmTest.addressOf(seeder));
-    l.start();
-    l.completion().get(60, TimeUnit.SECONDS);
-    assertThat(store.data).isEqualTo(data);
+    Torrent l = SwarmTest.downloadFrom(seeder, leecher, m, data);
     assertThat(l.status().hashFailures()).isZero();
   }
 
