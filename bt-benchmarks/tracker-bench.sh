@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Announces a second of bt's TrackerServer against opentracker, on this machine, in one run:
 # UDP (BEP 15) with a window of requests in flight, HTTP with keep-alive connections, and HTTP
-# with one connection per request. The load generator is bt.benchmarks.TrackerLoad (one JVM,
+# with one connection per request. The load generator is io.btlib.benchmarks.TrackerLoad (one JVM,
 # the same settings for both trackers); bt's tracker runs in its own JVM (TrackerLoad serve), as
 # opentracker runs in its own process. Both serve only the benchmark's info hashes (opentracker
 # is built with a whitelist and cannot turn it off, so bt gets the same allow-list).
@@ -76,7 +76,7 @@ echo "before: $(uptime)"
 echo "cpus: $(nproc); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 java -version 2>&1 | head -1
 
-java -cp "$jar" bt.benchmarks.TrackerLoad hashes "$hashes" "$out/whitelist"
+java -cp "$jar" io.btlib.benchmarks.TrackerLoad hashes "$hashes" "$out/whitelist"
 
 ot_port="$(pick_port)"
 opentracker -i 127.0.0.1 -p "$ot_port" -P "$ot_port" -w "$out/whitelist" >"$out/ot.log" 2>&1 &
@@ -85,7 +85,7 @@ ot_pid=$!
 bt_udp="$(pick_port)"
 bt_http="$(pick_port)"
 mkfifo "$out/bt.in"
-java ${BT_SERVER_OPTS:-} -cp "$jar" bt.benchmarks.TrackerLoad serve "$bt_udp" "$bt_http" "$out/whitelist" \
+java ${BT_SERVER_OPTS:-} -cp "$jar" io.btlib.benchmarks.TrackerLoad serve "$bt_udp" "$bt_http" "$out/whitelist" \
   <"$out/bt.in" >"$out/bt.log" 2>&1 &
 bt_pid=$!
 exec 9>"$out/bt.in"   # bt's server runs until this is closed
@@ -103,7 +103,7 @@ load() { # load PID ARGS... -> prints "RATE ANNOUNCES_PER_CPU_SECOND"
   local pid="$1" c0 c1 res
   shift
   c0="$(cpu_ticks "$pid")"
-  res="$(java -cp "$jar" bt.benchmarks.TrackerLoad load --seconds "$secs" --warmup "$warmup" \
+  res="$(java -cp "$jar" io.btlib.benchmarks.TrackerLoad load --seconds "$secs" --warmup "$warmup" \
     --hashes "$hashes" --peers "$peers" --window "$window" --threads "$threads" \
     --connections "$conns" "$@" | tee -a "$out/raw.txt")"
   c1="$(cpu_ticks "$pid")"

@@ -19,7 +19,7 @@
 #        BT_JAVA_OPTS  more JVM options for bt (default none)
 #        TIMEOUT   seconds a single download may take (default 600)
 #        PAIRS     which pairs, in order (default "lt-lt lt-bt bt-lt bt-bt"); also bt-bt-jvm:
-#                  bt.benchmarks.SwarmBenchmark (bt-benchmarks/target/benchmarks.jar, built by
+#                  io.btlib.benchmarks.SwarmBenchmark (bt-benchmarks/target/benchmarks.jar, built by
 #                  BUILD=1 too), a bt seeder and a bt downloader in one JVM, three 1-seeder,
 #                  1-leecher swarms of SIZE in turn; its figure is the best of the second and
 #                  third, with the JIT warm (as in a long-running application that embeds bt);
@@ -29,7 +29,7 @@
 #                  from the same seeder process (a seeder is long-running: bt's upload path is
 #                  then JIT-compiled, as libtorrent's native code always is); the measured
 #                  downloader is still a fresh process
-#        WARM_DOWNLOADER=1  bt downloaders run bt.benchmarks.WarmDownload (benchmarks.jar): the
+#        WARM_DOWNLOADER=1  bt downloaders run io.btlib.benchmarks.WarmDownload (benchmarks.jar): the
 #                  same torrent downloaded twice from the same seeder in one process, the second
 #                  measured, with the JIT warm as in a long-running application; its peak RSS
 #                  and CPU cover both rounds (libtorrent downloaders are native: unchanged)
@@ -196,7 +196,7 @@ run_pair() {
   elif [[ "$warm_dl" == 1 ]]; then
     # shellcheck disable=SC2086
     /usr/bin/time -v -o "$dout.time" java $bt_heap $bt_opts -Xlog:gc:file="$dout.gc" \
-      -cp "$bench_jar" bt.benchmarks.WarmDownload "$torrent" "127.0.0.1:$sport" "$dl" 2 \
+      -cp "$bench_jar" io.btlib.benchmarks.WarmDownload "$torrent" "127.0.0.1:$sport" "$dl" 2 \
       >"$dout" 2>"$dout.err" &
   else
     # shellcheck disable=SC2086
@@ -255,7 +255,7 @@ run_jvm_pair() {
   local pair="$1" run="$2" out="$tmp/$1.$2.out" load line rate secs heap
   load="$(cut -d' ' -f1 /proc/loadavg)"
   # shellcheck disable=SC2086
-  if ! java $bt_heap $bt_opts -cp "$bench_jar" bt.benchmarks.SwarmBenchmark $((size >> 20)) 1 1 1 \
+  if ! java $bt_heap $bt_opts -cp "$bench_jar" io.btlib.benchmarks.SwarmBenchmark $((size >> 20)) 1 1 1 \
       >"$out" 2>&1; then
     echo "  $pair run $run: SwarmBenchmark failed:" >&2
     tail -5 "$out" >&2

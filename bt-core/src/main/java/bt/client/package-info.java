@@ -1,7 +1,0 @@
-/**
- * The client: the service interfaces through which an application plugs in storage (and, as the
- * engine grows, peer sources), and later the {@code Client} and {@code Torrent} handles.
- *
- * <p>Everything in {@code bt.client.internal} is implementation, not API.
- */
-package bt.client;

@@ -1,2 +1,0 @@
-/** Implementations for {@code bt.hash}. Internal, not API. */
-package bt.hash.internal;

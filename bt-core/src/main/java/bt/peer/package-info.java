@@ -1,9 +1,0 @@
-/**
- * Peers: addresses and identities.
- *
- * <p>{@link bt.peer.PeerAddress} is where to reach a peer (an IP literal and a port, never a host
- * name); {@link bt.peer.PeerId} is the 20-byte id a peer sends in its handshake (BEP 3, BEP 20);
- * {@link bt.peer.CompactPeers} reads and writes the compact peer lists of BEP 23 and BEP 7 that
- * trackers, PEX (BEP 11) and the DHT (BEP 5) exchange.
- */
-package bt.peer;

@@ -1,7 +1,0 @@
-/**
- * Web seeds (BEP 19, GetRight style {@code url-list}): HTTP(S) servers that hold a torrent's
- * files and serve its pieces by Range requests. The engine uses a torrent's {@code url-list} and a
- * magnet link's {@code ws=} by itself; {@link bt.webseed.WebSeedConfig} tunes or disables it
- * ({@code Client.builder().webSeeds(..)}).
- */
-package bt.webseed;

@@ -1,0 +1,1334 @@
+package io.btlib.client.internal;
+
+import io.btlib.client.EncryptionPolicy;
+import io.btlib.client.PeerSource;
+import io.btlib.client.Storage;
+import io.btlib.client.StorageFactory;
+import io.btlib.client.Torrent;
+import io.btlib.metainfo.InfoHash;
+import io.btlib.metainfo.MagnetLink;
+import io.btlib.metainfo.Metainfo;
+import io.btlib.peer.PeerAddress;
+import io.btlib.peer.PeerId;
+import io.btlib.policy.Choker;
+import io.btlib.policy.PeerSelector;
+import io.btlib.policy.PiecePicker;
+import io.btlib.wire.Handshake;
+import io.btlib.wire.WireException;
+import io.btlib.webseed.WebSeedConfig;
+import io.btlib.wire.WireLimits;
+import io.btlib.wire.mse.CryptoMethod;
+import io.btlib.wire.mse.MseException;
+import io.btlib.wire.mse.MseHandshake;
+import io.btlib.wire.mse.MseResult;
+import io.btlib.wire.mse.SkeyLookup;
+import io.btlib.wire.session.PeerEvent;
+import io.btlib.wire.session.PendingBlock;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client's engine: one event-loop thread that owns every socket and all protocol state, a
+ * pool for disk I/O and hashing, and a thread for listener events. Everything else posts tasks to
+ * the loop. Internal, not API.
+ */
+public final class Engine {
+  private static final Logger log = LoggerFactory.getLogger(Engine.class);
+  static final long TICK_NANOS = 100_000_000L;
+  /**
+   * At most this many bytes of downloaded pieces wait in memory for their hash check and write;
+   * past it only pieces already started get more requests, so memory stays bounded whatever the
+   * network outpaces.
+   */
+  static final long MAX_BUFFERED_BYTES = 64L << 20;
+  /** At most this many block bodies go out in one gathering write. */
+  static final int MAX_GATHER_BLOCKS = 16;
+  /**
+   * Seeding reads verified pieces in extents of this many bytes, or whole pieces when shorter:
+   * one read and one hand-off per extent rather than per 16 KiB block.
+   */
+  static final int EXTENT = 1024 * 1024;
+  /**
+   * Read buffers grow past their first size only while all of them together stay within this:
+   * they are direct memory, which a small heap also bounds.
+   */
+  static final long MAX_READ_BUFFER_BYTES = 32L << 20;
+  /** The read cache's budget: extents of every torrent, pinned or not. */
+  static final long MAX_CACHE_BYTES = 32L << 20;
+  /**
+   * An RC4 connection encrypts the block bodies of a batch into a buffer of its own of this many
+   * bytes (or one block, if blocks are longer): fewer bodies per gathering write than a plain one.
+   */
+  static final int ENCRYPTED_BODIES_BYTES = 64 * 1024;
+  /** Peers that failed an MSE handshake and get plain text from now on: at most this many. */
+  static final int MAX_PLAINTEXT_PEERS = 4096;
+  /** How long such a peer is dialled in plain text before MSE is tried again: one hour. */
+  static final long PLAINTEXT_MEMORY_NANOS = 3_600_000_000_000L;
+
+  /** The client's settings, as the builder checked them. */
+  public record Config(
+      InetAddress listenAddress,
+      int port,
+      String peerIdPrefix,
+      int maxConnectionsPerTorrent,
+      int maxConnections,
+      int maxHalfOpen,
+      int uploadSlots,
+      long downloadLimit,
+      long uploadLimit,
+      int maxRequestsPerPeer,
+      PiecePicker.Factory piecePicker,
+      Choker.Factory choker,
+      PeerSelector.Factory peerSelector,
+      List<PeerSource> peerSources,
+      WireLimits limits,
+      int diskThreads,
+      LongSupplier ticker,
+      RandomGenerator random,
+      Duration closeTimeout,
+      int eventQueueCapacity,
+      EncryptionPolicy outgoingEncryption,
+      EncryptionPolicy incomingEncryption,
+      WebSeedConfig webSeeds,
+      boolean zeroCopyUploads) {}
+
+  final Config config;
+  final PeerId peerId;
+  final LongSupplier ticker;
+  final RandomGenerator random;
+  final EventDispatcher events;
+  final ExecutorService disk;
+  final TokenBucket downBucket;
+  final TokenBucket upBucket;
+  private final Selector selector;
+  private final ServerSocketChannel server;
+  private final InetSocketAddress listenAddress;
+  private final Thread loop;
+  private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  private final List<TorrentRuntime> torrents = new CopyOnWriteArrayList<>();
+  private final Map<InfoHash, TorrentRuntime> byHash = new HashMap<>();
+  /** HASH('req2', id) of every torrent's 20-byte ids, for incoming MSE handshakes; under byHash. */
+  private final Map<ByteBuffer, InfoHash> byReq2Hash = new HashMap<>();
+  private final SkeyLookup skeyLookup = this::findSkey;
+  /**
+   * MSE keys and padding: cryptographic material, so never the policies' random (which a test
+   * may seed).
+   */
+  private final SecureRandom mseRandom = new SecureRandom();
+  /** Peers an MSE handshake failed with, dialled in plain text (ENABLED outgoing); loop only. */
+  private final PlaintextPeers plaintextPeers =
+      new PlaintextPeers(MAX_PLAINTEXT_PEERS, PLAINTEXT_MEMORY_NANOS);
+  final List<Connection> connections = new ArrayList<>();
+  private volatile boolean closing;
+  private boolean closed;
+  private final ByteBuffer scratch = ByteBuffer.allocate(64 * 1024);
+  int halfOpen;
+  long bufferedBytes;
+  /** The capacity of every open connection's read buffer. */
+  private long readBufferBytes;
+  /** Received-block buffers for reuse; sessions allocate from it, the torrent gives them back. */
+  private final java.util.ArrayDeque<ByteBuffer> freeBlocks = new java.util.ArrayDeque<>();
+  private static final int MAX_FREE_BLOCKS = 256;
+
+  public Engine(Config config) throws IOException {
+    this.config = config;
+    this.ticker = config.ticker();
+    this.random = config.random();
+    this.peerId = PeerId.random(config.peerIdPrefix(), random);
+    long now = ticker.getAsLong();
+    this.downBucket = new TokenBucket(config.downloadLimit(),
+        burstFor(config.downloadLimit()), now);
+    this.upBucket = new TokenBucket(config.uploadLimit(), burstFor(config.uploadLimit()), now);
+    this.selector = Selector.open();
+    try {
+      this.server = ServerSocketChannel.open();
+      server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      server.bind(new InetSocketAddress(config.listenAddress(), config.port()), 128);
+      server.configureBlocking(false);
+      server.register(selector, SelectionKey.OP_ACCEPT);
+      this.listenAddress = (InetSocketAddress) server.getLocalAddress();
+    } catch (IOException | RuntimeException e) {
+      selector.close();
+      throw e;
+    }
+    AtomicInteger n = new AtomicInteger();
+    this.disk = Executors.newFixedThreadPool(config.diskThreads(), r -> {
+      Thread t = new Thread(r, "bt-disk-" + n.getAndIncrement());
+      t.setDaemon(true);
+      return t;
+    });
+    this.events = new EventDispatcher(config.eventQueueCapacity(), "bt-events");
+    this.loop = new Thread(this::run, "bt-engine-" + listenAddress.getPort());
+    loop.setDaemon(true);
+    loop.start();
+  }
+
+  /** A bucket's burst: a quarter second of the rate, at least one 16 KiB block and some slack. */
+  static long burstFor(long rate) {
+    return Math.max(64 * 1024, rate / 4);
+  }
+
+  public InetSocketAddress listenAddress() {
+    return listenAddress;
+  }
+
+  public PeerId peerId() {
+    return peerId;
+  }
+
+  public List<Torrent> torrents() {
+    List<Torrent> out = new ArrayList<>();
+    for (TorrentRuntime t : torrents) {
+      out.add(t.handle);
+    }
+    return out;
+  }
+
+  public Torrent add(Metainfo metainfo, Storage storage, BitSet verified) {
+    checkOpen();
+    TorrentRuntime t = new TorrentRuntime(this, metainfo.infoHashes(), metainfo, storage, null,
+        verified);
+    register(t);
+    return t.handle;
+  }
+
+  public Torrent add(MagnetLink magnet, StorageFactory storage) {
+    checkOpen();
+    TorrentRuntime t = new TorrentRuntime(this, magnet.infoHashes(), null, null, storage, null);
+    t.magnet = magnet;
+    register(t);
+    return t.handle;
+  }
+
+  private void register(TorrentRuntime t) {
+    synchronized (byHash) {
+      for (InfoHash h : t.infoHashes.shortHashes()) {
+        if (byHash.containsKey(h)) {
+          throw new IllegalArgumentException("torrent " + h + " is already in the client");
+        }
+      }
+      for (InfoHash h : t.infoHashes.shortHashes()) {
+        byHash.put(h, t);
+        byReq2Hash.put(ByteBuffer.wrap(SkeyLookup.req2Hash(h)), h);
+      }
+    }
+    torrents.add(t);
+  }
+
+  void unregister(TorrentRuntime t) {
+    synchronized (byHash) {
+      for (InfoHash h : t.infoHashes.shortHashes()) {
+        if (byHash.remove(h, t)) {
+          byReq2Hash.remove(ByteBuffer.wrap(SkeyLookup.req2Hash(h)));
+        }
+      }
+    }
+    torrents.remove(t);
+  }
+
+  private TorrentRuntime find(InfoHash shortHash) {
+    synchronized (byHash) {
+      return byHash.get(shortHash);
+    }
+  }
+
+  /** The MSE receiver's lookup: the torrent id with this HASH('req2', id), if it takes peers. */
+  private InfoHash findSkey(ByteBuffer req2Hash) {
+    InfoHash h;
+    synchronized (byHash) {
+      h = byReq2Hash.get(req2Hash);
+    }
+    TorrentRuntime t = h == null ? null : find(h);
+    return t != null && t.acceptsConnections() ? h : null;
+  }
+
+  /** The payload methods a policy allows: RC4 only when forced, else both. */
+  private static Set<CryptoMethod> methodsFor(EncryptionPolicy p) {
+    return p == EncryptionPolicy.FORCED ? EnumSet.of(CryptoMethod.RC4)
+        : EnumSet.allOf(CryptoMethod.class);
+  }
+
+  void checkOpen() {
+    if (closing) {
+      throw new IllegalStateException("closed");
+    }
+  }
+
+  /** Runs {@code r} on the engine thread. */
+  void post(Runnable r) {
+    if (closed) {
+      return;
+    }
+    tasks.add(r);
+    selector.wakeup();
+  }
+
+  boolean onLoop() {
+    return Thread.currentThread() == loop;
+  }
+
+  /** Runs {@code r} on the disk pool; when the pool is shut down, drops it. */
+  void submitDisk(Runnable r) {
+    try {
+      disk.execute(r);
+    } catch (RejectedExecutionException e) {
+      log.debug("disk task dropped: engine closing");
+    }
+  }
+
+  /**
+   * The sessions' block allocator: a buffer for a received block, from the pool when it is a
+   * standard 16 KiB block. Called on the loop (sessions run there).
+   */
+  ByteBuffer allocateBlock(int length) {
+    if (length == Connection.BLOCK) {
+      ByteBuffer b = freeBlocks.pollFirst();
+      if (b != null) {
+        return b.clear();
+      }
+    }
+    return ByteBuffer.allocate(length);
+  }
+
+  /** Gives back a block buffer once its bytes are copied out. */
+  void releaseBlock(ByteBuffer b) {
+    if (b.capacity() == Connection.BLOCK && !b.isReadOnly() && freeBlocks.size() < MAX_FREE_BLOCKS
+        && onLoop()) {
+      freeBlocks.addFirst(b);
+    }
+  }
+
+  /** Runs {@code r} on the disk pool, or here if the pool no longer takes tasks. */
+  void submitDiskOrRun(Runnable r) {
+    try {
+      disk.execute(r);
+    } catch (RejectedExecutionException e) {
+      r.run();
+    }
+  }
+
+  /** Runs {@code r} on the loop, or here once the loop has stopped. */
+  void postOrRun(Runnable r) {
+    if (closed) {
+      r.run();
+      return;
+    }
+    post(r);
+  }
+
+  // ------------------------------------------------------------ read cache
+
+  /**
+   * Bytes of a verified piece read once from storage for every request that falls in them:
+   * {@code length} bytes of piece {@code piece} from {@code start}. Owned by the loop. Its pooled
+   * direct buffer is filled on the disk pool before {@link #data} is set; blocks sent from it pin
+   * it, and only an extent without pins goes back to the pool when the cache evicts it.
+   */
+  static final class Extent {
+    final TorrentRuntime torrent;
+    final int piece;
+    final int start;
+    final int length;
+    final ByteBuffer buffer;
+    /** The bytes (position 0, limit length), once read; null while loading. */
+    ByteBuffer data;
+    /** Why the read failed, or null. */
+    String error;
+    int pins;
+    /** Connections with requests waiting for the read. */
+    final List<Connection> waiters = new ArrayList<>(2);
+
+    Extent(TorrentRuntime torrent, int piece, int start, int length, ByteBuffer buffer) {
+      this.torrent = torrent;
+      this.piece = piece;
+      this.start = start;
+      this.length = length;
+      this.buffer = buffer;
+    }
+
+    @Override
+    public String toString() {
+      return "extent " + piece + "@" + start + "+" + length;
+    }
+  }
+
+  /** A key of the read cache (hand-written: a record's hashCode runs through method handles). */
+  private static final class ExtentKey {
+    final TorrentRuntime torrent;
+    final int piece;
+    final int start;
+
+    ExtentKey(TorrentRuntime torrent, int piece, int start) {
+      this.torrent = torrent;
+      this.piece = piece;
+      this.start = start;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ExtentKey && ((ExtentKey) o).torrent == torrent
+          && ((ExtentKey) o).piece == piece && ((ExtentKey) o).start == start;
+    }
+
+    @Override
+    public int hashCode() {
+      return (System.identityHashCode(torrent) * 31 + piece) * 31 + start;
+    }
+  }
+
+  /** Every extent cached or loading, least recently used first. */
+  private final java.util.LinkedHashMap<ExtentKey, Extent> extents =
+      new java.util.LinkedHashMap<>(64, 0.75f, true);
+  /** Buffers of evicted extents for reuse, by capacity (a torrent's extent size). */
+  private final Map<Integer, java.util.ArrayDeque<ByteBuffer>> freeExtents = new HashMap<>();
+  /** The capacity of every extent buffer allocated and not dropped: cached, loading or free. */
+  private long extentBytes;
+
+  /** The extent of piece {@code piece} from {@code start}, cached or loading; or null. */
+  Extent extent(TorrentRuntime t, int piece, int start) {
+    return extents.get(new ExtentKey(t, piece, start));
+  }
+
+  /**
+   * Adds an extent to load into a buffer of {@code capacity} bytes: from the pool, new within the
+   * budget, or taken from the least recently used extent nothing pins; null when the budget is
+   * all pinned or loading.
+   */
+  Extent newExtent(TorrentRuntime t, int piece, int start, int length, int capacity) {
+    ByteBuffer b = takeBuffer(capacity);
+    if (b == null) {
+      return null;
+    }
+    Extent e = new Extent(t, piece, start, length, b);
+    extents.put(new ExtentKey(t, piece, start), e);
+    return e;
+  }
+
+  private ByteBuffer takeBuffer(int capacity) {
+    java.util.ArrayDeque<ByteBuffer> free = freeExtents.get(capacity);
+    ByteBuffer b = free == null ? null : free.pollFirst();
+    if (b != null) {
+      return b;
+    }
+    while (extentBytes + capacity > MAX_CACHE_BYTES) {
+      if (dropFreeBuffer()) {
+        continue;
+      }
+      Extent victim = null;
+      for (Iterator<Extent> it = extents.values().iterator(); it.hasNext(); ) {
+        Extent e = it.next();
+        if (e.pins == 0 && e.data != null) {
+          it.remove();
+          victim = e;
+          break;
+        }
+      }
+      if (victim == null) {
+        return null;
+      }
+      if (victim.buffer.capacity() == capacity) {
+        return victim.buffer;
+      }
+      extentBytes -= victim.buffer.capacity(); // another size: the collector frees it
+    }
+    extentBytes += capacity;
+    return ByteBuffer.allocateDirect(capacity);
+  }
+
+  /** Drops one pooled buffer of any size; false if the pool is empty. */
+  private boolean dropFreeBuffer() {
+    for (java.util.ArrayDeque<ByteBuffer> q : freeExtents.values()) {
+      ByteBuffer b = q.pollFirst();
+      if (b != null) {
+        extentBytes -= b.capacity();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void recycle(ByteBuffer b) {
+    freeExtents.computeIfAbsent(b.capacity(), k -> new java.util.ArrayDeque<>()).addFirst(b);
+  }
+
+  /** Forgets an extent whose read failed; its buffer goes back to the pool. */
+  void dropExtent(Extent e) {
+    if (extents.remove(new ExtentKey(e.torrent, e.piece, e.start), e) && e.pins == 0) {
+      recycle(e.buffer);
+    }
+  }
+
+  /** Forgets the extents of a torrent being removed that nothing pins. */
+  void dropExtents(TorrentRuntime t) {
+    for (Iterator<Extent> it = extents.values().iterator(); it.hasNext(); ) {
+      Extent e = it.next();
+      if (e.torrent == t && e.pins == 0 && e.data != null) {
+        it.remove();
+        recycle(e.buffer);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ loop
+
+  private void run() {
+    long lastTick = 0;
+    try {
+      while (!closing) {
+        long now = ticker.getAsLong();
+        long wait = Math.max(1, (lastTick + TICK_NANOS - now) / 1_000_000);
+        selector.select(Math.min(wait, 100));
+        now = ticker.getAsLong();
+        Runnable r;
+        while ((r = tasks.poll()) != null) {
+          try {
+            r.run();
+          } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            log.error("engine task failed", e);
+          }
+        }
+        Iterator<SelectionKey> it = selector.selectedKeys().iterator();
+        while (it.hasNext()) {
+          SelectionKey k = it.next();
+          it.remove();
+          try {
+            handleKey(k, now);
+          } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            Object a = k.attachment();
+            log.error("error handling {}", a, e);
+            if (a instanceof Connection) {
+              close((Connection) a, "internal error: " + e);
+            }
+          }
+        }
+        if (now - lastTick >= TICK_NANOS) {
+          lastTick = now;
+          tick(now);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      log.error("engine loop failed", e);
+    } finally {
+      shutdownOnLoop();
+    }
+  }
+
+  private void tick(long now) {
+    for (Connection c : new ArrayList<>(connections)) {
+      c.nowNanos = now;
+      if (c.readThrottled || c.writeThrottled) {
+        c.readThrottled = false;
+        c.writeThrottled = false;
+        updateInterest(c);
+      }
+      if (c.session != null) {
+        c.session.handleTimeout(now);
+        drain(c, now);
+      } else if (!c.connected && now - c.createdNanos > 10_000_000_000L) {
+        close(c, "connect timed out");
+      } else if (c.connected && now - c.createdNanos > 20_000_000_000L) {
+        c.mseRefused = c.mse != null && !c.mseDone;
+        close(c, "handshake timed out");
+      }
+    }
+    for (TorrentRuntime t : torrents) {
+      try {
+        t.tick(now);
+      } catch (RuntimeException e) {
+        log.error("torrent {} tick failed", t.infoHashes, e);
+        t.fail("internal error: " + e);
+      }
+    }
+  }
+
+  private void handleKey(SelectionKey k, long now) {
+    if (!k.isValid()) {
+      return;
+    }
+    if (k.isAcceptable()) {
+      accept(now);
+      return;
+    }
+    Connection c = (Connection) k.attachment();
+    c.nowNanos = now;
+    if (k.isConnectable()) {
+      finishConnect(c, now);
+      return;
+    }
+    if (k.isReadable()) {
+      read(c, now);
+    }
+    if (!c.closed && k.isValid() && k.isWritable()) {
+      flush(c, now);
+    }
+  }
+
+  private void accept(long now) {
+    for (;;) {
+      SocketChannel ch;
+      try {
+        ch = server.accept();
+      } catch (IOException e) {
+        log.debug("accept failed: {}", e.toString());
+        return;
+      }
+      if (ch == null) {
+        return;
+      }
+      try {
+        if (connections.size() >= config.maxConnections()) {
+          ch.close();
+          continue;
+        }
+        InetSocketAddress remote = (InetSocketAddress) ch.getRemoteAddress();
+        ch.configureBlocking(false);
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        Connection c = new Connection(ch, false, PeerAddress.of(remote), now);
+        c.connected = true;
+        EncryptionPolicy in = config.incomingEncryption();
+        if (in != EncryptionPolicy.DISABLED) {
+          c.mse = MseHandshake.receiver(skeyLookup, methodsFor(in),
+              in == EncryptionPolicy.ENABLED, mseRandom);
+        }
+        c.key = ch.register(selector, SelectionKey.OP_READ, c);
+        connections.add(c);
+        readBufferBytes += c.in.capacity();
+      } catch (IOException | RuntimeException e) {
+        log.debug("incoming connection dropped: {}", e.toString());
+        try {
+          ch.close();
+        } catch (IOException ignored) {
+          // nothing more to do
+        }
+      }
+    }
+  }
+
+  /** Starts an outgoing connection for {@code t}; false if it could not even start. */
+  boolean connect(TorrentRuntime t, PeerAddress peer, long now) {
+    SocketChannel ch = null;
+    try {
+      ch = SocketChannel.open();
+      ch.configureBlocking(false);
+      ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+      Connection c = new Connection(ch, true, peer, now);
+      c.torrent = t;
+      c.key = ch.register(selector, SelectionKey.OP_CONNECT, c);
+      connections.add(c);
+      readBufferBytes += c.in.capacity();
+      t.connections.add(c);
+      halfOpen++;
+      if (ch.connect(peer.toSocketAddress())) {
+        finishConnect(c, now);
+      }
+      return true;
+    } catch (IOException | RuntimeException e) {
+      log.debug("cannot dial {}: {}", peer, e.toString());
+      if (ch != null) {
+        try {
+          ch.close();
+        } catch (IOException ignored) {
+          // nothing more to do
+        }
+      }
+      return false;
+    }
+  }
+
+  private void finishConnect(Connection c, long now) {
+    try {
+      if (!c.channel.finishConnect()) {
+        return;
+      }
+    } catch (IOException e) {
+      close(c, "connect failed: " + e.getMessage());
+      return;
+    }
+    halfOpen--;
+    c.connected = true;
+    c.key.interestOps(SelectionKey.OP_READ);
+    EncryptionPolicy out = config.outgoingEncryption();
+    if (out == EncryptionPolicy.FORCED
+        || (out == EncryptionPolicy.ENABLED && !plaintextPeers.isPlain(c.address, now))) {
+      c.mse = MseHandshake.initiator(c.torrent.infoHashes.shortHash(), methodsFor(out),
+          ByteBuffer.allocate(0), mseRandom);
+      flush(c, now); // Ya and PadA; the session starts once the MSE handshake is done
+      return;
+    }
+    c.torrent.onConnected(c, now);
+    drain(c, now);
+  }
+
+  private void read(Connection c, long now) {
+    for (int round = 0; round < 4 && !c.closed; round++) {
+      if (!c.in.hasRemaining()) {
+        grow(c, config.limits().maxMessageLength() + 4);
+      }
+      int want = c.in.remaining();
+      RateLimiter limit = c.torrent != null && c.handshakeDone ? c.torrent.downLimit : null;
+      if (limit != null) {
+        long allowed = limit.available(now);
+        if (allowed <= 0) {
+          c.readThrottled = true; // stop selecting for reads until the next tick refills
+          updateInterest(c);
+          return;
+        }
+        want = (int) Math.min(want, allowed);
+      }
+      int n;
+      int start = c.in.position();
+      try {
+        if (want == c.in.remaining()) {
+          n = c.channel.read(c.in);
+        } else {
+          ByteBuffer view = c.in.duplicate();
+          view.limit(view.position() + want);
+          n = c.channel.read(view);
+          if (n > 0) {
+            c.in.position(view.position());
+          }
+        }
+      } catch (IOException e) {
+        c.mseRefused = c.mse != null && !c.mseDone;
+        close(c, "read failed: " + e.getMessage());
+        return;
+      }
+      if (n < 0) {
+        c.mseRefused = c.mse != null && !c.mseDone;
+        if (c.session != null) {
+          c.session.handleEof(now);
+          drain(c, now);
+        }
+        close(c, c.mse != null && !c.mseDone ? "connection closed during the MSE handshake"
+            : "connection closed by peer");
+        return;
+      }
+      if (n == 0) {
+        return;
+      }
+      if (c.decryptor != null) {
+        c.decryptor.apply(c.in, start, n);
+      }
+      if (limit != null) {
+        limit.take(n, now); // only what was read: a short read costs no tokens
+      }
+      boolean filled = n == want && !c.in.hasRemaining();
+      consume(c, now);
+      if (filled && c.handshakeDone && !c.closed
+          && readBufferBytes + c.in.capacity() <= MAX_READ_BUFFER_BYTES) {
+        // the socket had more than the buffer holds: a busy peer gets fewer, larger reads
+        grow(c, Connection.MAX_READ_BUFFER);
+      }
+    }
+  }
+
+  /**
+   * Doubles the read buffer up to {@code max} (a message longer than the buffer may need up to the
+   * wire limit); its bytes are kept.
+   */
+  private void grow(Connection c, int max) {
+    int cap = c.in.capacity();
+    if (cap >= max) {
+      return;
+    }
+    // an RC4 connection decrypts in place: an array is cheaper to work on than direct memory
+    int size = Math.min(max, cap * 2);
+    ByteBuffer bigger = c.decryptor != null ? ByteBuffer.allocate(size)
+        : ByteBuffer.allocateDirect(size);
+    c.in.flip();
+    bigger.put(c.in);
+    c.in = bigger;
+    readBufferBytes += bigger.capacity() - cap;
+  }
+
+  private void consume(Connection c, long now) {
+    c.in.flip();
+    try {
+      if (c.mse != null && !c.mseDone && !handleMse(c, now)) {
+        return;
+      }
+      if (c.session == null) {
+        if (!attachIncoming(c, now)) {
+          return;
+        }
+      }
+      c.session.handleBytes(c.in, now);
+    } finally {
+      if (c.in != null) {
+        c.in.compact();
+      }
+    }
+    drain(c, now);
+  }
+
+  /**
+   * Feeds the MSE handshake from the read buffer (in read mode) and sends what it queues; once it
+   * is done, switches the connection to the negotiated payload. False while it needs more bytes
+   * (or the connection closed).
+   */
+  private boolean handleMse(Connection c, long now) {
+    MseHandshake mse = c.mse;
+    try {
+      mse.handleBytes(c.in);
+    } catch (MseException e) {
+      c.mseRefused = true;
+      close(c, "MSE handshake failed: " + e.getMessage());
+      return false;
+    }
+    if (!mse.isDone()) {
+      flush(c, now);
+      return false;
+    }
+    MseResult r = mse.result();
+    c.mseDone = true;
+    if (r.method() == CryptoMethod.RC4) {
+      c.encryptor = r.encryptor();
+      c.decryptor = r.decryptor();
+      c.decryptor.apply(c.in, c.in.position(), c.in.remaining()); // read along with the handshake
+    }
+    ByteBuffer ia = r.initialPayload();
+    if (ia.hasRemaining()) {
+      prepend(c, ia);
+    }
+    if (!r.isPlaintextHandshake() && !c.outgoing) {
+      c.mseSkey = r.skey();
+    }
+    if (c.outgoing) {
+      c.torrent.onConnected(c, now);
+    }
+    flush(c, now); // the handshake's last bytes go before any payload
+    return !c.closed;
+  }
+
+  /** Puts {@code head} before the unread bytes of the read buffer (in read mode). */
+  private void prepend(Connection c, ByteBuffer head) {
+    int n = head.remaining();
+    int pos = c.in.position();
+    if (pos >= n) {
+      c.in.put(pos - n, head, head.position(), n);
+      c.in.position(pos - n);
+      return;
+    }
+    ByteBuffer bigger = ByteBuffer.allocate(Math.max(c.in.capacity(), n + c.in.remaining()));
+    bigger.put(head).put(c.in).flip();
+    readBufferBytes += bigger.capacity() - c.in.capacity();
+    c.in = bigger;
+  }
+
+  /** Matches an incoming connection's handshake to a torrent; false while more bytes are needed. */
+  private boolean attachIncoming(Connection c, long now) {
+    InfoHash h;
+    try {
+      h = Handshake.peekInfoHash(c.in);
+    } catch (WireException e) {
+      close(c, "not a BitTorrent handshake");
+      return false;
+    }
+    if (h == null) {
+      return false;
+    }
+    TorrentRuntime t = find(h);
+    if (t == null || !t.acceptsConnections()) {
+      close(c, "no torrent " + h);
+      return false;
+    }
+    if (c.mseSkey != null && find(c.mseSkey) != t) {
+      close(c, "the handshake names " + h + ", the MSE handshake " + c.mseSkey);
+      return false;
+    }
+    if (t.connections.size() >= config.maxConnectionsPerTorrent()) {
+      close(c, "too many connections");
+      return false;
+    }
+    c.torrent = t;
+    t.connections.add(c);
+    t.onIncoming(c, h, now);
+    return c.session != null;
+  }
+
+  /** Handles the session's events and sends what it has queued. */
+  void drain(Connection c, long now) {
+    if (c.session == null || c.closed) {
+      return;
+    }
+    PeerEvent e;
+    while ((e = c.session.pollEvent()) != null) {
+      if (e instanceof PeerEvent.Closed) {
+        PeerEvent.Closed closedEvent = (PeerEvent.Closed) e;
+        if (closedEvent.protocolViolation()) {
+          c.torrent.onViolation(c, closedEvent.reason());
+        }
+        flush(c, now);
+        close(c, closedEvent.reason());
+        return;
+      }
+      try {
+        c.torrent.onEvent(c, e, now);
+      } catch (RuntimeException ex) {
+        log.error("handling {} from {} failed", e, c, ex);
+        close(c, "internal error: " + ex);
+        return;
+      }
+      if (c.closed) {
+        return;
+      }
+    }
+    c.torrent.afterEvents(c, now); // once per batch of events, not once per request or block
+    flush(c, now);
+  }
+
+  /**
+   * Writes what is queued for {@code c}, as much as the socket and the upload limit take: the
+   * session's messages and the bodies of its blocks go out together, up to {@link
+   * #MAX_GATHER_BLOCKS} blocks per gathering write, the bodies straight from the read cache.
+   */
+  void flush(Connection c, long now) {
+    if (c.closed || !c.connected) {
+      return;
+    }
+    if (c.mse != null) {
+      try {
+        if (!flushHandshake(c)) {
+          updateInterest(c);
+          return;
+        }
+      } catch (IOException e) {
+        c.mseRefused = !c.mseDone;
+        close(c, "write failed: " + e.getMessage());
+        return;
+      }
+    }
+    if (c.session == null) {
+      updateInterest(c);
+      return;
+    }
+    try {
+      for (int guard = 0; guard < 64 && !c.closed; guard++) {
+        if (c.segIndex < c.segCount) {
+          if (!writeBatch(c, now)) {
+            break;
+          }
+        } else if (c.fileBlock != null) {
+          if (!writeFileBlock(c, now)) {
+            break;
+          }
+        } else if (!fillBatch(c) && (c.closed || !c.torrent.pumpMore(c))) {
+          break;
+        }
+      }
+    } catch (IOException e) {
+      close(c, "write failed: " + e.getMessage());
+      return;
+    }
+    updateInterest(c);
+  }
+
+  /**
+   * Writes the MSE handshake's bytes; true once none wait (the handshake's buffer is dropped when
+   * the handshake is done as well).
+   */
+  private boolean flushHandshake(Connection c) throws IOException {
+    if (c.mseOut == null) {
+      c.mseOut = ByteBuffer.allocate(1024).flip();
+    }
+    for (;;) {
+      if (!c.mseOut.hasRemaining()) {
+        c.mseOut.clear();
+        c.mse.pollTransmit(c.mseOut);
+        c.mseOut.flip();
+        if (!c.mseOut.hasRemaining()) {
+          break;
+        }
+      }
+      c.channel.write(c.mseOut);
+      if (c.mseOut.hasRemaining()) {
+        return false;
+      }
+    }
+    if (c.mseDone) {
+      c.mse = null;
+      c.mseOut = null;
+    }
+    return true;
+  }
+
+  /** Polls the session into a new batch; false if it had nothing to send (or c closed). */
+  private boolean fillBatch(Connection c) {
+    ByteBuffer out = c.out;
+    out.clear();
+    c.segIndex = 0;
+    c.segCount = 0;
+    int segStart = 0;
+    int blocks = 0;
+    int maxBlocks = c.encryptor == null ? MAX_GATHER_BLOCKS : Math.max(1, Math.min(
+        MAX_GATHER_BLOCKS, ENCRYPTED_BODIES_BYTES / config.limits().maxBlockLength()));
+    while (blocks < maxBlocks) {
+      boolean wrote = c.session.pollTransmit(out);
+      PendingBlock pb = c.session.pendingBlock();
+      if (pb == null) {
+        if (!wrote) {
+          break;
+        }
+        continue;
+      }
+      Connection.ReadyBlock r = c.torrent.takeReadyBlock(c, pb);
+      if (r == null) {
+        close(c, "internal error: block " + pb + " not read");
+        return false;
+      }
+      addSegment(c, out.duplicate().limit(out.position()).position(segStart), null);
+      segStart = out.position();
+      if (r.body == null) {
+        // zero copy: the batch ends with this block's header; its body follows from storage
+        c.fileBlock = r;
+        c.fileSent = 0;
+        break;
+      }
+      addSegment(c, r.body, r);
+      blocks++;
+    }
+    if (out.position() > segStart) {
+      addSegment(c, out.duplicate().limit(out.position()).position(segStart), null);
+    }
+    if (c.encryptor != null) {
+      encryptBatch(c);
+    }
+    return c.segCount > 0 || c.fileBlock != null;
+  }
+
+  /**
+   * Writes the body of the zero-copy block whose header has gone out, straight from storage,
+   * within the upload limit; true once all of it is written.
+   */
+  private boolean writeFileBlock(Connection c, long now) throws IOException {
+    Connection.ReadyBlock r = c.fileBlock;
+    long budget = c.torrent.upLimit.available(now);
+    if (budget <= 0) {
+      c.writeThrottled = true; // the tick goes on
+      return false;
+    }
+    int want = (int) Math.min(r.length - c.fileSent, budget);
+    long n;
+    try {
+      n = c.torrent.transferBody(r.piece, r.offset + c.fileSent, want, c.channel);
+    } catch (IOException | RuntimeException e) {
+      // the header is out: the peer cannot be told, so the connection goes
+      log.warn("reading piece {} for {} failed: {}", r.piece, c, e.toString());
+      close(c, "reading piece " + r.piece + " for upload failed");
+      return false;
+    }
+    if (n > 0) {
+      c.fileSent += (int) n;
+      c.torrent.upLimit.take(n, now);
+      c.torrent.onUploaded(c, (int) n, now);
+    }
+    if (c.fileSent < r.length) {
+      if (n == want) {
+        c.writeThrottled = true; // all the limit allowed went out; the tick goes on
+      }
+      return false;
+    }
+    c.fileBlock = null;
+    c.fileSent = 0;
+    return true;
+  }
+
+  /**
+   * Encrypts a new batch once, in wire order: message bytes in place (they are the connection's
+   * own), block bodies into the connection's own buffer, whose views replace them (a body is a
+   * view of the read cache that other connections share).
+   */
+  private void encryptBatch(Connection c) {
+    int used = 0;
+    int views = 0;
+    for (int k = 0; k < c.segCount; k++) {
+      ByteBuffer s = c.segs[k];
+      int n = s.remaining();
+      if (c.segBlocks[k] == null) {
+        c.encryptor.apply(s, s.position(), n);
+        continue;
+      }
+      if (c.encryptedBodies == null || c.encryptedBodies.capacity() - used < n) {
+        if (used > 0) {
+          throw new IllegalStateException("encrypted bodies overflow: " + used + " + " + n);
+        }
+        c.encryptedBodies = ByteBuffer.allocate(Math.max(ENCRYPTED_BODIES_BYTES, n));
+        c.encryptedViews = new ByteBuffer[MAX_GATHER_BLOCKS];
+        for (int v = 0; v < MAX_GATHER_BLOCKS; v++) {
+          c.encryptedViews[v] = c.encryptedBodies.duplicate();
+        }
+      }
+      ByteBuffer v = c.encryptedViews[views++];
+      v.clear().position(used).limit(used + n);
+      int p = s.position();
+      c.encryptor.apply(s, v);
+      s.position(p);
+      v.position(used);
+      c.segs[k] = v;
+      used += n;
+    }
+  }
+
+  private static void addSegment(Connection c, ByteBuffer b, Connection.ReadyBlock block) {
+    if (!b.hasRemaining() && block == null) {
+      return;
+    }
+    c.segs[c.segCount] = b;
+    c.segBlocks[c.segCount] = block;
+    c.segCount++;
+  }
+
+  /**
+   * One gathering write of the batch, within the upload limit (which counts block bodies only);
+   * true if the batch is done, false if the socket is full or the limit throttles.
+   */
+  private boolean writeBatch(Connection c, long now) throws IOException {
+    long budget = c.torrent.upLimit.available(now);
+    int end = c.segIndex;
+    ByteBuffer cut = null; // a body cut short by the limit: its limit is restored after the write
+    int cutLimit = 0;
+    int cutOffered = 0;
+    long bodyOffered = 0;
+    for (; end < c.segCount; end++) {
+      if (c.segBlocks[end] == null) {
+        continue;
+      }
+      int rem = c.segs[end].remaining();
+      if (budget - bodyOffered <= 0) {
+        break;
+      }
+      if (rem > budget - bodyOffered) {
+        cut = c.segs[end];
+        cutLimit = cut.limit();
+        cutOffered = cut.position() + (int) (budget - bodyOffered);
+        cut.limit(cutOffered);
+        bodyOffered = budget;
+        end++;
+        break;
+      }
+      bodyOffered += rem;
+    }
+    if (end == c.segIndex) {
+      c.writeThrottled = true; // a body is next and the limit has no tokens: the tick goes on
+      return false;
+    }
+    long offered = 0;
+    for (int k = c.segIndex; k < end; k++) {
+      offered += c.segs[k].remaining();
+    }
+    long n;
+    try {
+      n = c.channel.write(c.segs, c.segIndex, end - c.segIndex);
+    } finally {
+      if (cut != null) {
+        cut.limit(cutLimit);
+      }
+    }
+    long bodyLeft = 0;
+    for (int k = c.segIndex; k < end; k++) {
+      if (c.segBlocks[k] != null) {
+        bodyLeft += c.segs[k] == cut ? Math.max(0, cutOffered - cut.position())
+            : c.segs[k].remaining();
+      }
+    }
+    long bodyWritten = bodyOffered - bodyLeft;
+    if (bodyWritten > 0) {
+      c.torrent.upLimit.take(bodyWritten, now);
+      c.torrent.onUploaded(c, (int) bodyWritten, now);
+    }
+    while (c.segIndex < c.segCount && !c.segs[c.segIndex].hasRemaining()) {
+      Connection.ReadyBlock r = c.segBlocks[c.segIndex];
+      if (r != null) {
+        c.torrent.releaseBlock(r);
+      }
+      c.segs[c.segIndex] = null;
+      c.segBlocks[c.segIndex] = null;
+      c.segIndex++;
+    }
+    if (c.segIndex == c.segCount) {
+      c.segIndex = 0;
+      c.segCount = 0;
+      return true;
+    }
+    if (n == offered && (cut != null || end < c.segCount)) {
+      c.writeThrottled = true; // all the limit allowed went out: the tick goes on
+    }
+    return false;
+  }
+
+  /** Drops the batch being written, releasing its blocks (the connection is closing). */
+  void dropBatch(Connection c) {
+    for (int k = c.segIndex; k < c.segCount; k++) {
+      if (c.segBlocks[k] != null) {
+        c.torrent.releaseBlock(c.segBlocks[k]);
+      }
+      c.segs[k] = null;
+      c.segBlocks[k] = null;
+    }
+    c.segIndex = 0;
+    c.segCount = 0;
+    c.fileBlock = null;
+    c.fileSent = 0;
+  }
+
+  /** Selects for reads unless throttled, and for writes while bytes wait and not throttled. */
+  private void updateInterest(Connection c) {
+    if (c.closed || !c.connected || !c.key.isValid()) {
+      return;
+    }
+    boolean pending = c.hasPendingOutput();
+    int ops = (c.readThrottled ? 0 : SelectionKey.OP_READ)
+        | (pending && !c.writeThrottled ? SelectionKey.OP_WRITE : 0);
+    if (c.key.interestOps() != ops) {
+      c.key.interestOps(ops);
+    }
+  }
+
+  void close(Connection c, String reason) {
+    if (c.closed) {
+      return;
+    }
+    c.closed = true;
+    if (c.outgoing && c.mseRefused && c.torrent != null
+        && config.outgoingEncryption() == EncryptionPolicy.ENABLED && !closing) {
+      // the peer may not speak MSE: once more in plain text, and plain text from now on
+      plaintextPeers.remember(c.address, ticker.getAsLong());
+      TorrentRuntime t = c.torrent;
+      PeerAddress a = c.address;
+      post(() -> redialPlain(t, a));
+    }
+    readBufferBytes -= c.in.capacity();
+    if (c.outgoing && !c.connected) {
+      halfOpen--;
+    }
+    connections.remove(c);
+    try {
+      c.channel.close();
+    } catch (IOException e) {
+      log.debug("closing {}: {}", c, e.toString());
+    }
+    if (c.torrent != null) {
+      c.torrent.onClosed(c, reason);
+    }
+    log.debug("closed {}: {}", c, reason);
+  }
+
+  private void redialPlain(TorrentRuntime t, PeerAddress a) {
+    if (closing || !torrents.contains(t) || !t.acceptsConnections()) {
+      return;
+    }
+    for (Connection o : t.connections) {
+      if (o.address.equals(a)) {
+        return;
+      }
+    }
+    log.debug("MSE failed with {}: dialling it again in plain text", a);
+    connect(t, a, ticker.getAsLong());
+  }
+
+  // ---------------------------------------------------------------- close
+
+  public void close() {
+    synchronized (this) {
+      if (closing) {
+        awaitLoop();
+        return;
+      }
+      closing = true;
+    }
+    selector.wakeup();
+    awaitLoop();
+    if (loop.isAlive()) {
+      // the loop did not stop in time: release what it holds from here
+      shutdownResources();
+    }
+  }
+
+  private void awaitLoop() {
+    if (Thread.currentThread() == loop) {
+      return;
+    }
+    try {
+      loop.join(Math.max(1, config.closeTimeout().toMillis()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void shutdownOnLoop() {
+    for (TorrentRuntime t : torrents) {
+      try {
+        t.shutdown("client closed");
+      } catch (RuntimeException e) {
+        log.warn("closing torrent {} failed", t.infoHashes, e);
+      }
+    }
+    for (Connection c : new ArrayList<>(connections)) {
+      close(c, "client closed");
+    }
+    shutdownResources();
+  }
+
+  private synchronized void shutdownResources() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      server.close();
+    } catch (IOException e) {
+      log.debug("closing server socket: {}", e.toString());
+    }
+    try {
+      selector.close();
+    } catch (IOException e) {
+      log.debug("closing selector: {}", e.toString());
+    }
+    disk.shutdown();
+    try {
+      if (!disk.awaitTermination(config.closeTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        disk.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      disk.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    for (TorrentRuntime t : torrents) {
+      t.closeStorage();
+    }
+    events.close(config.closeTimeout().toMillis());
+  }
+
+  static boolean isClosedChannel(Throwable e) {
+    return e instanceof ClosedChannelException;
+  }
+}

@@ -1,0 +1,239 @@
+package io.btlib.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.btlib.metainfo.InfoHashes;
+import io.btlib.metainfo.MagnetLink;
+import io.btlib.metainfo.Metainfo;
+import io.btlib.peer.PeerAddress;
+import io.btlib.policy.ChokeDecision;
+import io.btlib.policy.PiecePickers;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Swarms with trouble in them: magnets, lost peers, garbage, liars, custom policies. */
+class SwarmFaultsTest {
+
+  static PeerAddress addressOf(Client c) {
+    InetSocketAddress a = c.listenAddress();
+    return PeerAddress.of(a.getAddress(), a.getPort());
+  }
+
+  static BitSet all(int n) {
+    BitSet b = new BitSet();
+    b.set(0, n);
+    return b;
+  }
+
+  @Test
+  void aMagnetOnlyLeecherFetchesTheMetadataThenTheData() throws Exception {
+    byte[] data = TestTorrents.random(1_500_000, 3);
+    Metainfo m = TestTorrents.v1(data, 32 * 1024, 500_000, data.length - 500_000);
+    try (Client seeder = Client.builder().build(); Client leecher = Client.builder().build()) {
+      seeder.add(m, new TestTorrents.ArrayStorage(m, data), all(m.pieceCount())).start();
+      TestTorrents.ArrayStorage[] store = new TestTorrents.ArrayStorage[1];
+      MagnetLink link = MagnetLink.builder(m.infoHashes()).displayName("swarm").build();
+      Torrent t = leecher.add(link, meta -> store[0] = new TestTorrents.ArrayStorage(meta, null));
+      assertThat(t.metainfo()).isEmpty();
+      t.addPeer(addressOf(seeder));
+      t.start();
+      t.completion().get(60, TimeUnit.SECONDS);
+      assertThat(t.metainfo()).hasValue(m);
+      assertThat(store[0].data).isEqualTo(data);
+    }
+  }
+
+  @Test
+  void aSeederThatLeavesMidwayCostsNothing() throws Exception {
+    byte[] data = TestTorrents.random(4_000_000, 4);
+    Metainfo m = TestTorrents.v1(data, 16 * 1024);
+    Client a = Client.builder().uploadLimit(2_000_000).build();
+    try (Client b = Client.builder().uploadLimit(2_000_000).build();
+        Client leecher = Client.builder().build()) {
+      a.add(m, new TestTorrents.ArrayStorage(m, data), all(m.pieceCount())).start();
+      b.add(m, new TestTorrents.ArrayStorage(m, data), all(m.pieceCount())).start();
+      TestTorrents.ArrayStorage store = new TestTorrents.ArrayStorage(m, null);
+      Torrent t = leecher.add(m, store);
+      AtomicInteger verified = new AtomicInteger();
+      t.addListener(new TorrentListener() {
+        @Override
+        public void onPieceVerified(Torrent torrent, int piece) {
+          if (verified.incrementAndGet() == 20) {
+            a.close(); // mid-download, with requests in flight
+          }
+        }
+      });
+      t.addPeer(addressOf(a));
+      t.addPeer(addressOf(b));
+      t.start();
+      t.completion().get(60, TimeUnit.SECONDS);
+      assertThat(store.data).isEqualTo(data);
+    } finally {
+      a.close();
+    }
+  }
+
+  @Test
+  void aPeerSendingGarbageIsDroppedAndTheDownloadCompletes() throws Exception {
+    byte[] data = TestTorrents.random(600_000, 5);
+    Metainfo m = TestTorrents.v1(data, 16 * 1024);
+    try (ServerSocket garbage = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+        Client seeder = Client.builder().build(); Client leecher = Client.builder().build()) {
+      Thread liar = new Thread(() -> {
+        try (Socket s = garbage.accept()) {
+          OutputStream out = s.getOutputStream();
+          out.write("HTTP/1.1 200 OK\r\n\r\nthis is not bittorrent".getBytes());
+          out.flush();
+          s.getInputStream().read(new byte[1024]);
+        } catch (Exception e) {
+          // closed by the client: expected
+        }
+      });
+      liar.setDaemon(true);
+      liar.start();
+      seeder.add(m, new TestTorrents.ArrayStorage(m, data), all(m.pieceCount())).start();
+      TestTorrents.ArrayStorage store = new TestTorrents.ArrayStorage(m, null);
+      Torrent t = leecher.add(m, store);
+      Set<String> disconnects = ConcurrentHashMap.newKeySet();
+      t.addListener(new TorrentListener() {
+        @Override
+        public void onPeerDisconnected(Torrent torrent, PeerAddress peer, String reason) {
+          disconnects.add(reason);
+        }
+      });
+      t.addPeer(PeerAddress.of(InetAddress.getLoopbackAddress(), garbage.getLocalPort()));
+      t.addPeer(addressOf(seeder));
+      t.start();
+      t.completion().get(60, TimeUnit.SECONDS);
+      assertThat(store.data).isEqualTo(data);
+      liar.join(5000);
+    }
+  }
+
+  @Test
+  void aPeerServingCorruptBlocksIsBannedAndNobodyHonestIs() throws Exception {
+    byte[] data = TestTorrents.random(2_000_000, 6);
+    Metainfo m = TestTorrents.v1(data, 64 * 1024);
+    byte[] corrupt = data.clone();
+    for (int p = 0; p < m.pieceCount(); p += 2) {
+      corrupt[p * m.pieceLength() + 100] ^= 0x55; // every other piece is wrong in its first block
+    }
+    try (Client honest = Client.builder().uploadLimit(1_000_000).build();
+        Client liar = Client.builder().build(); Client leecher = Client.builder().build()) {
+      honest.add(m, new TestTorrents.ArrayStorage(m, data), all(m.pieceCount())).start();
+      // the liar claims every piece without checking (as aria2 --bt-seed-unverified does)
+      liar.add(m, new TestTorrents.ArrayStorage(m, corrupt), all(m.pieceCount())).start();
+      TestTorrents.ArrayStorage store = new TestTorrents.ArrayStorage(m, null);
+      Torrent t = leecher.add(m, store);
+      List<PeerAddress> banned = new CopyOnWriteArrayList<>();
+      t.addListener(new TorrentListener() {
+        @Override
+        public void onPeerBanned(Torrent torrent, PeerAddress peer, String reason) {
+          banned.add(peer);
+        }
+      });
+      t.addPeer(addressOf(liar));
+      t.addPeer(addressOf(honest));
+      t.start();
+      t.completion().get(60, TimeUnit.SECONDS);
+      assertThat(store.data).isEqualTo(data);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (banned.isEmpty() && t.status().hashFailures() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(20); // events are delivered on the client's event thread
+      }
+      assertThat(t.status().hashFailures()).isPositive();
+      assertThat(banned).containsExactly(addressOf(liar));
+      assertThat(t.status().bannedPeers()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void customPickerAndChokerAreUsed() throws Exception {
+    byte[] data = TestTorrents.random(800_000, 7);
+    Metainfo m = TestTorrents.v1(data, 16 * 1024);
+    AtomicInteger picks = new AtomicInteger();
+    AtomicInteger rechokes = new AtomicInteger();
+    Set<Integer> order = new HashSet<>();
+    try (Client seeder = Client.builder()
+            .choker(() -> (peers, ctx) -> {
+              rechokes.incrementAndGet();
+              Set<PeerAddress> all = new HashSet<>();
+              peers.forEach(p -> all.add(p.address()));
+              return new ChokeDecision(all, Optional.empty()); // everyone, always
+            }).build();
+        Client leecher = Client.builder()
+            .piecePicker(torrent -> {
+              var inner = PiecePickers.sequential().create(torrent);
+              return (peer, swarm, max, out) -> {
+                picks.incrementAndGet();
+                inner.pickBlocks(peer, swarm, max, (p, b) -> {
+                  order.add(p);
+                  return out.add(p, b);
+                });
+              };
+            }).build()) {
+      seeder.add(m, new TestTorrents.ArrayStorage(m, data), all(m.pieceCount())).start();
+      TestTorrents.ArrayStorage store = new TestTorrents.ArrayStorage(m, null);
+      Torrent t = leecher.add(m, store);
+      t.addPeer(addressOf(seeder));
+      t.start();
+      t.completion().get(60, TimeUnit.SECONDS);
+      assertThat(store.data).isEqualTo(data);
+      assertThat(picks.get()).isPositive();
+      assertThat(rechokes.get()).isPositive();
+      assertThat(order).hasSize(m.pieceCount());
+    }
+  }
+
+  @Test
+  void closeStopsEveryThreadItStarted() throws Exception {
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
+    for (int i = 0; i < 100; i++) {
+      Client c = Client.builder().build();
+      c.close();
+      c.close(); // idempotent
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    Set<Thread> leftover;
+    do {
+      leftover = new HashSet<>(Thread.getAllStackTraces().keySet());
+      leftover.removeAll(before);
+      leftover.removeIf(th -> !th.getName().startsWith("bt-") || !th.isAlive());
+      if (leftover.isEmpty()) {
+        break;
+      }
+      Thread.sleep(10);
+    } while (System.nanoTime() < deadline);
+    assertThat(leftover).isEmpty();
+  }
+
+  @Test
+  void commandsAfterCloseFailClearly() {
+    Client c = Client.builder().build();
+    byte[] data = TestTorrents.random(20_000, 8);
+    Metainfo m = TestTorrents.v1(data, 16 * 1024);
+    Torrent t = c.add(m, new TestTorrents.ArrayStorage(m, data));
+    c.close();
+    org.assertj.core.api.Assertions.assertThatThrownBy(t::start)
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> c.add(m, new TestTorrents.ArrayStorage(m, data)))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(t.completion()).isCompletedExceptionally();
+    InfoHashes unused = m.infoHashes();
+    assertThat(unused).isNotNull();
+  }
+}

@@ -1,2 +1,0 @@
-/** Implementation of bt.storage. Internal, not API. */
-package bt.storage.internal;

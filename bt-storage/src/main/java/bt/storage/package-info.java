@@ -1,7 +1,0 @@
-/**
- * Verified storage: where each piece's bytes live on disk, reading and writing them, checking them
- * against their hashes, resume data and torrent creation.
- *
- * <p>Everything in {@code bt.storage.internal} is implementation, not API.
- */
-package bt.storage;

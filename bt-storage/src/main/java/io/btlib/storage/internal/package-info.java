@@ -1,0 +1,2 @@
+/** Implementation of io.btlib.storage. Internal, not API. */
+package io.btlib.storage.internal;

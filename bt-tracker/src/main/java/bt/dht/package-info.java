@@ -1,7 +1,0 @@
-/**
- * The Mainline DHT (BEP 5, with BEP 32 {@code nodes6} and {@code want}, BEP 42 id hardening
- * and BEP 43 read-only mode): {@link bt.dht.DhtNode} is a node that finds and announces peers
- * and serves other nodes, and is also a {@link bt.client.PeerSource}; {@link bt.dht.NodeId} is a
- * 160-bit key; {@link bt.dht.DhtStats} a snapshot of a node's state.
- */
-package bt.dht;

@@ -1,6 +1,0 @@
-/**
- * The implementation behind {@link bt.tracker}: the BEP 15 UDP tracker codec, HTTP tracker URL
- * building, the bounded HTTP body reader, and the BEP 12 announce scheduling of {@link
- * bt.tracker.TrackerPeerSource}. Not API: anything here may change without notice.
- */
-package bt.tracker.internal;

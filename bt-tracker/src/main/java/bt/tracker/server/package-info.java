@@ -1,6 +1,0 @@
-/**
- * An embeddable BitTorrent tracker: {@link bt.tracker.server.TrackerServer} serves announces and
- * scrapes over HTTP (BEP 3, 23, 7, 48) and UDP (BEP 15) from swarms kept in memory, with bounded
- * memory, per-request limits and no threads left behind after {@code close()}.
- */
-package bt.tracker.server;
