@@ -43,7 +43,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 @State(Scope.Thread)
 public class MerkleBenchmark {
-  static final int BLOCK = 16 * 1024;
+  static final int BLOCK = io.btlib.metainfo.Metainfo.BLOCK_SIZE;
   static final int FILE_SIZE = (16 << 20) + 5000;
 
   /** The piece length in bytes. */

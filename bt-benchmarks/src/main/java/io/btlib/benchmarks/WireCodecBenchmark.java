@@ -43,7 +43,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Fork(1)
 @State(Scope.Thread)
 public class WireCodecBenchmark {
-  private static final int BLOCK = 16 * 1024;
+  private static final int BLOCK = io.btlib.metainfo.Metainfo.BLOCK_SIZE;
   private static final int MESSAGES = 1024;
 
   private ByteBuffer pieces;

@@ -190,8 +190,8 @@ public final class PieceVerifier {
         v2Expected = expectedV2(index);
         v2Check = v2Expected != null && v2Length > 0;
         v2MinLeaves = f != null && f.length() > metainfo.pieceLength()
-            ? metainfo.pieceLength() / Merkle.BLOCK_SIZE : 1;
-        int maxLeaves = (v2Length + Merkle.BLOCK_SIZE - 1) / Merkle.BLOCK_SIZE;
+            ? metainfo.pieceLength() / Metainfo.BLOCK_SIZE : 1;
+        int maxLeaves = (v2Length + Metainfo.BLOCK_SIZE - 1) / Metainfo.BLOCK_SIZE;
         if (leaves.length < maxLeaves * 32) {
           leaves = new byte[maxLeaves * 32];
         }
@@ -234,13 +234,13 @@ public final class PieceVerifier {
 
     private void feedLeaves(ByteBuffer part) {
       while (part.hasRemaining()) {
-        int take = Math.min(part.remaining(), Merkle.BLOCK_SIZE - inBlock);
+        int take = Math.min(part.remaining(), Metainfo.BLOCK_SIZE - inBlock);
         ByteBuffer slice = part.duplicate();
         slice.limit(slice.position() + take);
         leaf.update(slice);
         part.position(part.position() + take);
         inBlock += take;
-        if (inBlock == Merkle.BLOCK_SIZE) {
+        if (inBlock == Metainfo.BLOCK_SIZE) {
           leaf.digest(leaves, leafCount * 32);
           leafCount++;
           inBlock = 0;

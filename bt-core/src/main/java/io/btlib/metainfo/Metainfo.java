@@ -54,6 +54,13 @@ import java.util.Optional;
  * <p>Instances are immutable and thread-safe. They keep a reference to the source bytes.
  */
 public final class Metainfo {
+  /**
+   * 16 KiB: the unit of data transfer (every client requests blocks of this size, BEP 3) and the
+   * leaf of BEP 52's merkle trees, so also the smallest v2 piece length. The one definition of the
+   * block size in bt.
+   */
+  public static final int BLOCK_SIZE = 16 * 1024;
+
   private final BDict root;
   private final BDict info;
   private final InfoHashes infoHashes;

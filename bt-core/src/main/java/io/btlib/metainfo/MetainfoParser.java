@@ -45,7 +45,7 @@ public final class MetainfoParser {
   /** The largest piece length accepted: 1 GiB. */
   public static final int MAX_PIECE_LENGTH = 1 << 30;
   /** The smallest v2 piece length (BEP 52). */
-  public static final int MIN_V2_PIECE_LENGTH = 16 * 1024;
+  public static final int MIN_V2_PIECE_LENGTH = Metainfo.BLOCK_SIZE;
 
   static final MetainfoParser DEFAULT = builder().build();
 
@@ -543,7 +543,7 @@ public final class MetainfoParser {
     BDict d = (BDict) lv;
     p.hasPieceLayers = true;
     MessageDigest sha256 = Merkle.sha256();
-    byte[] pad = Merkle.zeroSubtreeRoot(sha256, p.pieceLength / Merkle.BLOCK_SIZE);
+    byte[] pad = Merkle.zeroSubtreeRoot(sha256, p.pieceLength / Metainfo.BLOCK_SIZE);
     for (FileEntry f : p.files) {
       if (f.length() <= p.pieceLength || f.piecesRoot().isEmpty()) {
         continue;

@@ -1,5 +1,6 @@
 package io.btlib.webseed;
 
+import io.btlib.metainfo.Metainfo;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -75,9 +76,10 @@ public record WebSeedConfig(
   }
 
   private static int checkRequestBytes(int n) {
-    if (n < 16384 || n > (16 << 20) || n % 16384 != 0) {
-      throw new IllegalArgumentException("maxRequestBytes must be a multiple of 16384 in [16384, "
-          + (16 << 20) + "]: " + n);
+    int block = Metainfo.BLOCK_SIZE;
+    if (n < block || n > (16 << 20) || n % block != 0) {
+      throw new IllegalArgumentException("maxRequestBytes must be a multiple of " + block + " in ["
+          + block + ", " + (16 << 20) + "]: " + n);
     }
     return n;
   }

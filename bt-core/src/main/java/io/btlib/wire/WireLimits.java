@@ -1,5 +1,7 @@
 package io.btlib.wire;
 
+import io.btlib.metainfo.Metainfo;
+
 /**
  * The limits a {@link WireDecoder} enforces, as one immutable value.
  *
@@ -14,7 +16,7 @@ package io.btlib.wire;
  */
 public record WireLimits(int maxMessageLength, int maxBlockLength, int maxExtendedLength) {
   /** The defaults. */
-  public static final WireLimits DEFAULTS = new WireLimits((1 << 20) + 13, 16 * 1024, 1 << 20);
+  public static final WireLimits DEFAULTS = new WireLimits((1 << 20) + 13, Metainfo.BLOCK_SIZE, 1 << 20);
 
   /** Checks the values. */
   public WireLimits {

@@ -353,7 +353,7 @@ class MetainfoTest {
     BDict.Builder layers = BDict.builder();
     List<BDict> v1Files = new ArrayList<>();
     long v1Total = 0;
-    byte[] padHash = Merkle.zeroSubtreeRoot(md, pieceLength / Merkle.BLOCK_SIZE);
+    byte[] padHash = Merkle.zeroSubtreeRoot(md, pieceLength / Metainfo.BLOCK_SIZE);
     for (int i = 0; i < lengths.length; i++) {
       long len = lengths[i];
       BDict.Builder leaf = BDict.builder().put("length", len);

@@ -112,7 +112,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TorrentCreator {
   /** The smallest piece length a creator accepts: one 16 KiB block. */
-  public static final int MIN_PIECE_LENGTH = 16 * 1024;
+  public static final int MIN_PIECE_LENGTH = Metainfo.BLOCK_SIZE;
   /** The largest piece length a creator accepts (the parser's limit). */
   public static final int MAX_PIECE_LENGTH = MetainfoParser.MAX_PIECE_LENGTH;
   /** The default {@code created by}: {@code bt/VERSION}, or {@code bt} when the version is unknown. */

@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * per-file pieces, hybrid pad files) and their content formula gives the bytes.
  */
 abstract class StorageContractTest {
-  static final int BLOCK = 16 * 1024;
+  static final int BLOCK = io.btlib.metainfo.Metainfo.BLOCK_SIZE;
   static final WritableByteChannel NOWHERE = Channels.newChannel(OutputStream.nullOutputStream());
 
   @TempDir Path dir;

@@ -21,7 +21,6 @@ import java.util.Set;
  * about the peer. Owned by the engine thread; not thread-safe. Internal, not API.
  */
 final class Connection implements PeerView {
-  static final int BLOCK = 16 * 1024;
 
   final SocketChannel channel;
   final boolean outgoing;

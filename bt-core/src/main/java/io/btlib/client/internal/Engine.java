@@ -310,7 +310,7 @@ public final class Engine {
    * standard 16 KiB block. Called on the loop (sessions run there).
    */
   ByteBuffer allocateBlock(int length) {
-    if (length == Connection.BLOCK) {
+    if (length == Metainfo.BLOCK_SIZE) {
       ByteBuffer b = freeBlocks.pollFirst();
       if (b != null) {
         return b.clear();
@@ -321,7 +321,7 @@ public final class Engine {
 
   /** Gives back a block buffer once its bytes are copied out. */
   void releaseBlock(ByteBuffer b) {
-    if (b.capacity() == Connection.BLOCK && !b.isReadOnly() && freeBlocks.size() < MAX_FREE_BLOCKS
+    if (b.capacity() == Metainfo.BLOCK_SIZE && !b.isReadOnly() && freeBlocks.size() < MAX_FREE_BLOCKS
         && onLoop()) {
       freeBlocks.addFirst(b);
     }

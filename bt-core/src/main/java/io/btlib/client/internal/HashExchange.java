@@ -60,7 +60,7 @@ final class HashExchange {
 
   /** The piece layer's base layer number, counted from the 16 KiB leaves. */
   static int pieceLayerBase(Metainfo m) {
-    return log2(m.pieceLength() / Merkle.BLOCK_SIZE);
+    return log2(m.pieceLength() / Metainfo.BLOCK_SIZE);
   }
 
   /** The number of pieces of a v2 file. */
@@ -70,7 +70,7 @@ final class HashExchange {
 
   /** The hash that stands for a piece wholly past a file's end: a zero subtree of one piece. */
   private static byte[] padHash(MessageDigest sha, Metainfo m) {
-    return Merkle.zeroSubtreeRoot(sha, m.pieceLength() / Merkle.BLOCK_SIZE);
+    return Merkle.zeroSubtreeRoot(sha, m.pieceLength() / Metainfo.BLOCK_SIZE);
   }
 
   private static byte[] parent(MessageDigest sha, byte[] a, int ao, byte[] b, int bo) {

@@ -36,8 +36,8 @@ import java.util.random.RandomGenerator;
  *
  * <p><b>States.</b> A piece is <em>verified</em> (its hash matched), <em>in progress</em> (some
  * block is received or requested: {@link #isStarted(int)}) or <em>untouched</em>. It is
- * <em>wanted</em> when it is not verified and its priority is above 0. Blocks are 16 KiB ({@link
- * #BLOCK_SIZE}); the last block of a piece may be shorter. Each block of a piece in progress is
+ * <em>wanted</em> when it is not verified and its priority is above 0. Blocks are 16 KiB
+ * ({@link Metainfo#BLOCK_SIZE}); the last block of a piece may be shorter. Each block of a piece in progress is
  * received or not, and requested from some number of peers; the two are independent, since in the
  * end game a block may still be requested elsewhere when it arrives. A request is counted from
  * {@link #blockRequested(int, int)} until {@link #requestEnded(int, int)}, whatever ends it
@@ -65,16 +65,13 @@ import java.util.random.RandomGenerator;
  * @param <K> the key that identifies a peer (its connection, or its address)
  */
 public final class PieceState<K> implements SwarmView {
-  /** The size of a block, the unit of requests: 16 KiB. */
-  public static final int BLOCK_SIZE = 16 * 1024;
-
   /** The highest priority. */
   public static final int MAX_PRIORITY = 7;
 
   /** The priority every piece and file starts with. */
   public static final int DEFAULT_PRIORITY = 1;
 
-  private static final int BLOCK_SHIFT = 14;
+  private static final int BLOCK_SHIFT = Integer.numberOfTrailingZeros(Metainfo.BLOCK_SIZE);
 
   private final int pieceCount;
   private final int nominalSize;
@@ -221,7 +218,7 @@ public final class PieceState<K> implements SwarmView {
   }
 
   private static int blocksFor(int size) {
-    return (size + BLOCK_SIZE - 1) >>> BLOCK_SHIFT;
+    return (size + Metainfo.BLOCK_SIZE - 1) >>> BLOCK_SHIFT;
   }
 
   // ---------------------------------------------------------------------------------- sizes
@@ -254,7 +251,7 @@ public final class PieceState<K> implements SwarmView {
   /** The number of bytes in block {@code block} of piece {@code piece}: 16 KiB but for the last. */
   public int blockLength(int piece, int block) {
     checkBlock(piece, block);
-    return Math.min(BLOCK_SIZE, pieceSize(piece) - (block << BLOCK_SHIFT));
+    return Math.min(Metainfo.BLOCK_SIZE, pieceSize(piece) - (block << BLOCK_SHIFT));
   }
 
   /**
@@ -262,7 +259,7 @@ public final class PieceState<K> implements SwarmView {
    * not a multiple of 16 KiB.
    */
   public int blockOf(int offset) {
-    return offset >= 0 && (offset & (BLOCK_SIZE - 1)) == 0 ? offset >>> BLOCK_SHIFT : -1;
+    return offset >= 0 && (offset & (Metainfo.BLOCK_SIZE - 1)) == 0 ? offset >>> BLOCK_SHIFT : -1;
   }
 
   /**

@@ -683,7 +683,7 @@ final class TorrentRuntime {
       c.uploadQueue.removeIf(q -> q[0] == r.piece() && q[1] == r.offset());
     } else if (e instanceof PeerEvent.RequestRejected) {
       PeerEvent.RequestRejected r = (PeerEvent.RequestRejected) e;
-      int block = r.offset() / Connection.BLOCK;
+      int block = r.offset() / Metainfo.BLOCK_SIZE;
       if (c.requests.remove(Connection.key(r.piece(), block)) && pieces != null) {
         pieces.requestEnded(r.piece(), block);
       }
@@ -846,7 +846,7 @@ final class TorrentRuntime {
     }
     long rate = c.downMeter.rate(now);
     int target = (int) Math.min(Math.min(MAX_QUEUE, c.peerRequestQueue),
-        Math.max(MIN_QUEUE, rate * (QUEUE_TIME_NANOS / SECOND) / Connection.BLOCK));
+        Math.max(MIN_QUEUE, rate * (QUEUE_TIME_NANOS / SECOND) / Metainfo.BLOCK_SIZE));
     int inFlight = c.requests.size();
     int room = target - inFlight;
     if (room <= 0) {
@@ -874,7 +874,7 @@ final class TorrentRuntime {
     for (int i = 0; i < sink.count; i++) {
       int piece = picks[2 * i];
       int block = picks[2 * i + 1];
-      if (!c.session.request(piece, block * Connection.BLOCK, pieces.blockLength(piece, block))) {
+      if (!c.session.request(piece, block * Metainfo.BLOCK_SIZE, pieces.blockLength(piece, block))) {
         continue; // the session refused it (choked, or already asked)
       }
       c.requests.add(Connection.key(piece, block));
@@ -1024,9 +1024,9 @@ final class TorrentRuntime {
     downMeter.add(len, now);
     c.lastBlockNanos = now;
     int piece = b.piece();
-    int block = b.offset() / Connection.BLOCK;
+    int block = b.offset() / Metainfo.BLOCK_SIZE;
     boolean wasRequested = c.requests.remove(Connection.key(piece, block));
-    if (pieces == null || !wasRequested || b.offset() % Connection.BLOCK != 0
+    if (pieces == null || !wasRequested || b.offset() % Metainfo.BLOCK_SIZE != 0
         || len != pieces.blockLength(piece, block)) {
       wasted += len;
       c.requestNeeded = true; // once the events of this read are handled
@@ -1045,7 +1045,7 @@ final class TorrentRuntime {
   private void acceptBlock(Connection c, PeerAddress from, int piece, int block, ByteBuffer data,
       long now) {
     int len = data.remaining();
-    int offset = block * Connection.BLOCK;
+    int offset = block * Metainfo.BLOCK_SIZE;
     if (pieces.isVerified(piece) || pieces.isBlockReceived(piece, block)
         || hashing.get(piece)) {
       wasted += len; // an end-game duplicate
@@ -1197,7 +1197,7 @@ final class TorrentRuntime {
       pieces.pieceVerified(piece);
       writeBack(buf.size);
       Set<PeerAddress> liars = smartBan.onPiecePassed(piece, block -> buf.view(
-          block * Connection.BLOCK, pieces.blockLength(piece, block)));
+          block * Metainfo.BLOCK_SIZE, pieces.blockLength(piece, block)));
       for (PeerAddress liar : liars) {
         ban(liar, "sent bad data for piece " + piece);
       }
@@ -1221,7 +1221,7 @@ final class TorrentRuntime {
       }
       pieces.pieceFailed(piece);
       Set<PeerAddress> liars = smartBan.onPieceFailed(piece, block -> buf.view(
-          block * Connection.BLOCK, pieces.blockLength(piece, block)));
+          block * Metainfo.BLOCK_SIZE, pieces.blockLength(piece, block)));
       post(l -> l.onHashFailed(handle, piece, Set.copyOf(contributors)));
       for (PeerAddress liar : liars) {
         ban(liar, "sent every block of failed piece " + piece);
@@ -1398,7 +1398,7 @@ final class TorrentRuntime {
    * duplicated. Null when there is nothing.
    */
   private WebSeed.Request pickForWebSeed(WebSeed ws, WebSeedConfig cfg, long now) {
-    int maxBlocks = cfg.maxRequestBytes() / Connection.BLOCK;
+    int maxBlocks = cfg.maxRequestBytes() / Metainfo.BLOCK_SIZE;
     boolean budget = engine.bufferedBytes < Engine.MAX_BUFFERED_BYTES;
     if (budget) {
       int count = pieces.pieceCount();
@@ -1457,9 +1457,9 @@ final class TorrentRuntime {
   private WebSeed.Request newWebSeedRequest(int firstPiece, int firstBlock, int lastPiece,
       int endBlock, WebSeedConfig cfg, long now) {
     long pl = metainfo.pieceLength();
-    long start = firstPiece * pl + (long) firstBlock * Connection.BLOCK;
+    long start = firstPiece * pl + (long) firstBlock * Metainfo.BLOCK_SIZE;
     long end = lastPiece * pl + Math.min(pieces.pieceSize(lastPiece),
-        endBlock * Connection.BLOCK);
+        endBlock * Metainfo.BLOCK_SIZE);
     int payload = 0;
     for (int p = firstPiece; p <= lastPiece; p++) {
       int e = p == lastPiece ? endBlock : pieces.blockCount(p);
@@ -1520,7 +1520,7 @@ final class TorrentRuntime {
       } else {
         long pl = metainfo.pieceLength();
         forEachBlock(r, (p, b) -> {
-          int off = (int) (p * pl + (long) b * Connection.BLOCK - r.start);
+          int off = (int) (p * pl + (long) b * Metainfo.BLOCK_SIZE - r.start);
           acceptBlock(null, ws.address, p, b, ByteBuffer.wrap(data, off, pieces.blockLength(p, b)),
               now);
         });
@@ -1665,7 +1665,7 @@ final class TorrentRuntime {
     }
     int extentSize = this.extentSize;
     int readAhead = Math.max(2, READ_AHEAD_BYTES / extentSize);
-    int scanLimit = readAhead * (extentSize / Connection.BLOCK + 1);
+    int scanLimit = readAhead * (extentSize / Metainfo.BLOCK_SIZE + 1);
     Engine.Extent lastMissing = null;
     int missing = 0;
     int scanned = 0;

@@ -9,7 +9,6 @@ import java.security.NoSuchAlgorithmException;
  */
 public final class Merkle {
   /** The size of a leaf block. */
-  public static final int BLOCK_SIZE = 16 * 1024;
   /** The size of a hash. */
   public static final int HASH_SIZE = 32;
 

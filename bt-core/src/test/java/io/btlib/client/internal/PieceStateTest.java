@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 class PieceStateTest {
-  static final int B = PieceState.BLOCK_SIZE;
+  static final int B = io.btlib.metainfo.Metainfo.BLOCK_SIZE;
 
   /** 10 pieces of 2.5 blocks; the last one 1000 bytes. */
   static PieceState<String> small() {

@@ -28,7 +28,7 @@ final class Fixtures {
   static final int PIECES = 10;
   static final long TOTAL = 9L * PIECE_LENGTH + 1000;
   static final int LAST_PIECE_SIZE = 1000;
-  static final int BLOCK = 16 * 1024;
+  static final int BLOCK = io.btlib.metainfo.Metainfo.BLOCK_SIZE;
 
   static byte[] filled(int n, int v) {
     byte[] b = new byte[n];

@@ -2,6 +2,7 @@ package io.btlib.storage.internal;
 
 import io.btlib.hash.HashFunction;
 import io.btlib.hash.Hasher;
+import io.btlib.metainfo.Metainfo;
 import io.btlib.metainfo.TorrentVersion;
 import java.io.Closeable;
 import java.io.IOException;
@@ -38,7 +39,7 @@ public final class CreatorJob {
   /** The most bytes read at once per thread: larger reads fall out of the L2 cache. */
   public static final int CHUNK = 256 * 1024;
 
-  private static final int BLOCK = CreatorMerkle.BLOCK;
+  private static final int BLOCK = Metainfo.BLOCK_SIZE;
   private static final int TASK_BYTES = 16 << 20;
   private static final byte[] ZEROS = new byte[BLOCK];
 

@@ -15,7 +15,6 @@ public final class CreatorMerkle {
   /** The size of a hash. */
   public static final int HASH = 32;
   /** The size of a leaf block. */
-  public static final int BLOCK = 16 * 1024;
 
   private static final int LEVELS = 64;
 
