@@ -57,7 +57,8 @@ class PublicApiTest {
         if (rel.startsWith("/")) {
           rel = rel.substring(1);
         }
-        if (!rel.endsWith(".class") || rel.contains("/internal/") || rel.endsWith("package-info.class")) {
+        if (!rel.endsWith(".class") || rel.contains("/internal/") || rel.endsWith("package-info.class")
+            || rel.endsWith("module-info.class")) {
           continue;
         }
         String name = rel.substring(0, rel.length() - ".class".length()).replace('/', '.');

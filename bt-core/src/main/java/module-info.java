@@ -1,0 +1,25 @@
+/**
+ * The protocol and the engine: metainfo (v1, v2, hybrid), magnet links, info hashes, the peer wire
+ * protocol (sans-I/O codec, session, message stream encryption), download policies, web seeds, and
+ * the client ({@link io.btlib.client.Client}) with its service provider interfaces.
+ *
+ * <p>Only the API packages are exported; {@code *.internal} packages are implementation, with one
+ * qualified export: the path rules bt-storage applies to files on disk are the metainfo parser's.
+ */
+module io.btlib.core {
+  requires transitive io.btlib.bencode;
+  requires org.slf4j;
+  requires java.net.http;
+
+  exports io.btlib.client;
+  exports io.btlib.hash;
+  exports io.btlib.metainfo;
+  exports io.btlib.peer;
+  exports io.btlib.policy;
+  exports io.btlib.webseed;
+  exports io.btlib.wire;
+  exports io.btlib.wire.mse;
+  exports io.btlib.wire.session;
+
+  exports io.btlib.metainfo.internal to io.btlib.storage;
+}
