@@ -27,22 +27,60 @@ import org.bouncycastle.crypto.digests.SHA256Digest;
  *
  * <p>The functions are thread-safe; each {@link Hasher} is used by one thread at a time. Direct and
  * read-only buffers are fed through a 16 KiB heap chunk per hasher.
+ *
+ * <p><b>An optional dependency.</b> bt-storage declares BouncyCastle ({@code
+ * org.bouncycastle:bcprov-jdk18on}) optional, so an application that never asks for these functions
+ * does not carry it; one that does adds the dependency itself (and, as a named module, {@code
+ * requires org.bouncycastle.provider}). Without it {@link #sha1()} and {@link #sha256()} throw
+ * {@link IllegalStateException}; {@link #isAvailable()} tells beforehand.
  */
 public final class BouncyCastleHashes {
-  private static final HashFunction SHA1 = new BcHashFunction("SHA-1", 20, SHA1Digest::new);
-  private static final HashFunction SHA256 =
-      new BcHashFunction("SHA-256", 32, SHA256Digest::new);
+  private static final String PROBE = "org.bouncycastle.crypto.digests.SHA1Digest";
 
   private BouncyCastleHashes() {}
 
-  /** BouncyCastle's SHA-1 (for v1 pieces, BEP 3). */
-  public static HashFunction sha1() {
-    return SHA1;
+  /** Whether BouncyCastle's digests can be loaded, so that {@link #sha1()} will not throw. */
+  public static boolean isAvailable() {
+    try {
+      Class.forName(PROBE, false, BouncyCastleHashes.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
   }
 
-  /** BouncyCastle's SHA-256 (for v2 merkle trees, BEP 52). */
+  /**
+   * BouncyCastle's SHA-1 (for v1 pieces, BEP 3).
+   *
+   * @throws IllegalStateException if BouncyCastle is not on the class path or module path
+   */
+  public static HashFunction sha1() {
+    requireAvailable();
+    return Functions.SHA1;
+  }
+
+  /**
+   * BouncyCastle's SHA-256 (for v2 merkle trees, BEP 52).
+   *
+   * @throws IllegalStateException if BouncyCastle is not on the class path or module path
+   */
   public static HashFunction sha256() {
-    return SHA256;
+    requireAvailable();
+    return Functions.SHA256;
+  }
+
+  private static void requireAvailable() {
+    if (!isAvailable()) {
+      throw new IllegalStateException("BouncyCastle is not available: BouncyCastleHashes needs"
+          + " org.bouncycastle:bcprov-jdk18on, an optional dependency of bt-storage; add it to the"
+          + " application (and 'requires org.bouncycastle.provider' to a module)");
+    }
+  }
+
+  /** Touches BouncyCastle's classes only once its presence is checked. */
+  private static final class Functions {
+    static final HashFunction SHA1 = new BcHashFunction("SHA-1", 20, SHA1Digest::new);
+    static final HashFunction SHA256 = new BcHashFunction("SHA-256", 32, SHA256Digest::new);
   }
 
   private static final class BcHashFunction implements HashFunction {

@@ -153,4 +153,35 @@ class BouncyCastleHashesTest {
         .threads(2).build().run();
     assertThat(r.allGood()).isTrue();
   }
+
+  @Test
+  void availableWhenBouncyCastleIsOnTheClassPath() {
+    assertThat(BouncyCastleHashes.isAvailable()).isTrue();
+  }
+
+  /**
+   * BouncyCastle is an optional dependency: loaded without it (bt's own classes only, in a class
+   * loader whose parent is the platform loader), the class still loads, says it is unavailable, and
+   * the two functions throw a specific exception that names the missing artifact.
+   */
+  @Test
+  void withoutBouncyCastleTheFunctionsThrowASpecificException() throws Exception {
+    java.net.URL[] urls = {
+        BouncyCastleHashes.class.getProtectionDomain().getCodeSource().getLocation(),
+        HashFunction.class.getProtectionDomain().getCodeSource().getLocation(),
+        io.btlib.bencode.BValue.class.getProtectionDomain().getCodeSource().getLocation()};
+    try (java.net.URLClassLoader loader =
+        new java.net.URLClassLoader(urls, ClassLoader.getPlatformClassLoader())) {
+      assertThatThrownBy(() -> loader.loadClass("org.bouncycastle.crypto.Digest"))
+          .isInstanceOf(ClassNotFoundException.class);
+      Class<?> c = loader.loadClass(BouncyCastleHashes.class.getName());
+      assertThat(c.getMethod("isAvailable").invoke(null)).isEqualTo(false);
+      for (String f : new String[] {"sha1", "sha256"}) {
+        assertThatThrownBy(() -> c.getMethod(f).invoke(null))
+            .isInstanceOf(java.lang.reflect.InvocationTargetException.class)
+            .cause().isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("org.bouncycastle:bcprov-jdk18on");
+      }
+    }
+  }
 }
