@@ -18,8 +18,19 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Methods are thread-safe and return at once; the work happens on the client's engine thread.
  * After the torrent is removed or the client closed, commands throw {@link IllegalStateException}.
+ *
+ * <p>A torrent is {@link AutoCloseable}: {@link #close()} removes it from its client, like {@link
+ * #remove()}, but may be called any number of times and after the client is closed, so a torrent
+ * used for one job fits a try-with-resources block:
+ *
+ * <pre>{@code
+ * try (Torrent t = client.add(metainfo, FileStorage.open(metainfo, dir))) {
+ *   t.start();
+ *   t.completion().get();
+ * }   // removed: connections and storage closed, the client goes on
+ * }</pre>
  */
-public interface Torrent {
+public interface Torrent extends AutoCloseable {
 
   /** The torrent's info hashes. */
   InfoHashes infoHashes();
@@ -43,8 +54,19 @@ public interface Torrent {
    */
   void stop();
 
-  /** Removes the torrent from the client, closing its connections and its storage. */
+  /**
+   * Removes the torrent from the client, closing its connections and its storage.
+   *
+   * @throws IllegalStateException if it was removed already or the client is closed
+   */
   void remove();
+
+  /**
+   * Removes the torrent from the client, closing its connections and its storage, unless it is
+   * removed already or its client is closed; idempotent, never throws.
+   */
+  @Override
+  void close();
 
   /** A snapshot of the torrent's progress. */
   TorrentStatus status();

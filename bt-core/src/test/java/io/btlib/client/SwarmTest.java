@@ -1,6 +1,7 @@
 package io.btlib.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.btlib.metainfo.Metainfo;
 import io.btlib.peer.PeerAddress;
@@ -51,6 +52,37 @@ class SwarmTest {
       assertThat(l.status().piecesHave()).isEqualTo(m.pieceCount());
       assertThat(l.status().hashFailures()).isZero();
     }
+  }
+
+  @Test
+  void aTorrentClosedByTryWithResourcesLeavesItsClient() throws Exception {
+    byte[] data = TestTorrents.random(300_000, 21);
+    Metainfo m = TestTorrents.v1(data, 32 * 1024);
+    TestTorrents.ArrayStorage store = new TestTorrents.ArrayStorage(m, data);
+    TestTorrents.ArrayStorage other = new TestTorrents.ArrayStorage(m, data);
+    Torrent kept;
+    try (Client client = Client.builder().build()) {
+      Torrent used;
+      try (Torrent t = client.add(m, store)) {
+        used = t;
+        t.start();
+        t.completion().get(10, TimeUnit.SECONDS);
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while ((!store.closed || !client.torrents().isEmpty()) && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(store.closed).as("storage closed by the torrent's close").isTrue();
+      assertThat(client.torrents()).isEmpty();
+      used.close(); // idempotent
+      assertThatThrownBy(used::remove).isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(used::start).isInstanceOf(IllegalStateException.class);
+
+      kept = client.add(m, other);
+      assertThat(client.torrents()).containsExactly(kept);
+    }
+    kept.close(); // after the client closed: nothing to do, no exception
+    assertThat(other.closed).isTrue();
   }
 
   @Test

@@ -277,6 +277,11 @@ public final class Engine {
         : EnumSet.allOf(CryptoMethod.class);
   }
 
+  /** Whether {@link #close()} has begun; commands are refused from then on. */
+  boolean isClosing() {
+    return closing;
+  }
+
   void checkOpen() {
     if (closing) {
       throw new IllegalStateException("closed");

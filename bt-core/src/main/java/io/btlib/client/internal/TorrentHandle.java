@@ -54,8 +54,25 @@ final class TorrentHandle implements Torrent {
   @Override
   public void remove() {
     check();
+    if (markRemoved()) {
+      t.engine.post(() -> t.shutdown("removed"));
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!t.engine.isClosing() && markRemoved()) {
+      t.engine.post(() -> t.shutdown("removed"));
+    }
+  }
+
+  /** Whether this call is the one that removed the torrent (remove and close may race). */
+  private synchronized boolean markRemoved() {
+    if (t.removed) {
+      return false;
+    }
     t.removed = true;
-    t.engine.post(() -> t.shutdown("removed"));
+    return true;
   }
 
   @Override
