@@ -85,7 +85,7 @@ public final class DhtNode implements PeerSource, AutoCloseable {
   private static final long SEEN_QUIET_MILLIS = 10 * 60 * 1000;
   private static final long REBOOTSTRAP_MILLIS = 60_000;
 
-  private final Builder config;
+  private final Config config;
   private final Clock clock;
   private final RandomGenerator random;
   private final NodeId id;
@@ -105,7 +105,7 @@ public final class DhtNode implements PeerSource, AutoCloseable {
   private long nextRebootstrap; // the node's thread only
 
   private DhtNode(Builder b) {
-    this.config = b.copy();
+    this.config = b.config();
     this.clock = b.clock;
     this.random = b.random;
     NodeId chosen = b.nodeId;
@@ -157,14 +157,14 @@ public final class DhtNode implements PeerSource, AutoCloseable {
       if (thread != null) {
         throw new IllegalStateException("DHT node is already started");
       }
-      InetAddress bind = config.bindAddress;
+      InetAddress bind = config.bindAddress();
       DatagramChannel ch =
           DatagramChannel.open(
               bind instanceof java.net.Inet6Address
                   ? StandardProtocolFamily.INET6
                   : StandardProtocolFamily.INET);
       try {
-        ch.bind(new InetSocketAddress(bind, config.port));
+        ch.bind(new InetSocketAddress(bind, config.port()));
         ch.configureBlocking(false);
         selector = Selector.open();
         ch.register(selector, SelectionKey.OP_READ);
@@ -179,14 +179,14 @@ public final class DhtNode implements PeerSource, AutoCloseable {
       localAddress = (InetSocketAddress) ch.getLocalAddress();
       DhtEngine.Config ec =
           new DhtEngine.Config(
-              config.readOnly,
-              config.bep42,
-              config.queryTimeout.toMillis(),
-              config.ratePerSecond,
-              config.rateBurst,
-              config.maxInfoHashes,
-              config.maxPeersPerInfoHash,
-              config.peerTtl.toMillis(),
+              config.readOnly(),
+              config.bep42(),
+              config.queryTimeout().toMillis(),
+              config.ratePerSecond(),
+              config.rateBurst(),
+              config.maxInfoHashes(),
+              config.maxPeersPerInfoHash(),
+              config.peerTtl().toMillis(),
               50,
               1024);
       engine = new DhtEngine(ec, id, clock::millis, random, this::sendNow);
@@ -197,7 +197,7 @@ public final class DhtNode implements PeerSource, AutoCloseable {
       thread = new Thread(this::run, "bt-dht-" + localAddress.getPort());
       thread.setDaemon(true);
       thread.start();
-      if (!config.bootstrapNodes.isEmpty() || !restored.isEmpty()) {
+      if (!config.bootstrapNodes().isEmpty() || !restored.isEmpty()) {
         bootstrap();
       }
       return this;
@@ -233,7 +233,7 @@ public final class DhtNode implements PeerSource, AutoCloseable {
     return submit(
         f ->
             engine
-                .lookup(id, false, config.bootstrapNodes)
+                .lookup(id, false, config.bootstrapNodes())
                 .whenComplete(
                     (l, e) -> {
                       saveTable();
@@ -324,7 +324,7 @@ public final class DhtNode implements PeerSource, AutoCloseable {
   @Override
   public OptionalInt dhtPort() {
     InetSocketAddress a = localAddress;
-    return a == null || closed || config.readOnly ? OptionalInt.empty() : OptionalInt.of(a.getPort());
+    return a == null || closed || config.readOnly() ? OptionalInt.empty() : OptionalInt.of(a.getPort());
   }
 
   /**
@@ -407,7 +407,7 @@ public final class DhtNode implements PeerSource, AutoCloseable {
         port = context.listenPort();
       } catch (RuntimeException e) {
         LOG.warn("a peer source context failed; retrying later", e);
-        nextRun = now + config.retryInterval.toMillis();
+        nextRun = now + config.retryInterval().toMillis();
         return;
       }
       running = true;
@@ -434,7 +434,7 @@ public final class DhtNode implements PeerSource, AutoCloseable {
     private void finish(List<PeerAddress> found) {
       running = false;
       long now = clock.millis();
-      nextRun = now + (found.isEmpty() ? config.retryInterval : config.searchInterval).toMillis();
+      nextRun = now + (found.isEmpty() ? config.retryInterval() : config.searchInterval()).toMillis();
       if (!found.isEmpty() && !stopped) {
         try {
           context.addPeers(
@@ -485,8 +485,8 @@ public final class DhtNode implements PeerSource, AutoCloseable {
         engine.onTick();
         if (now >= nextRebootstrap) {
           nextRebootstrap = now + REBOOTSTRAP_MILLIS;
-          if (engine.table().size() == 0 && !config.bootstrapNodes.isEmpty()) {
-            engine.lookup(id, false, config.bootstrapNodes); // the table emptied: start over
+          if (engine.table().size() == 0 && !config.bootstrapNodes().isEmpty()) {
+            engine.lookup(id, false, config.bootstrapNodes()); // the table emptied: start over
           }
         }
         for (Search s : searches) {
@@ -531,7 +531,7 @@ public final class DhtNode implements PeerSource, AutoCloseable {
   }
 
   private void saveTable() {
-    Path file = config.routingTableFile;
+    Path file = config.routingTableFile();
     if (file == null) {
       return;
     }
@@ -587,6 +587,27 @@ public final class DhtNode implements PeerSource, AutoCloseable {
   }
 
   /** Settings for a {@link DhtNode}; each setter checks its argument. Not thread-safe. */
+  /** The settings a DhtNode runs with: an immutable snapshot of its builder. */
+  private record Config(
+      InetAddress bindAddress,
+      int port,
+      List<InetSocketAddress> bootstrapNodes,
+      NodeId nodeId,
+      boolean readOnly,
+      boolean bep42,
+      InetAddress externalAddress,
+      Path routingTableFile,
+      Duration queryTimeout,
+      Duration searchInterval,
+      Duration retryInterval,
+      Duration peerTtl,
+      double ratePerSecond,
+      int rateBurst,
+      int maxInfoHashes,
+      int maxPeersPerInfoHash,
+      Clock clock,
+      RandomGenerator random) {}
+
   public static final class Builder {
     private InetAddress bindAddress = InetAddress.getLoopbackAddress();
     private int port;
@@ -609,27 +630,26 @@ public final class DhtNode implements PeerSource, AutoCloseable {
 
     Builder() {}
 
-    private Builder copy() {
-      Builder b = new Builder();
-      b.bindAddress = bindAddress;
-      b.port = port;
-      b.bootstrapNodes = bootstrapNodes;
-      b.nodeId = nodeId;
-      b.readOnly = readOnly;
-      b.bep42 = bep42;
-      b.externalAddress = externalAddress;
-      b.routingTableFile = routingTableFile;
-      b.queryTimeout = queryTimeout;
-      b.searchInterval = searchInterval;
-      b.retryInterval = retryInterval;
-      b.peerTtl = peerTtl;
-      b.ratePerSecond = ratePerSecond;
-      b.rateBurst = rateBurst;
-      b.maxInfoHashes = maxInfoHashes;
-      b.maxPeersPerInfoHash = maxPeersPerInfoHash;
-      b.clock = clock;
-      b.random = random;
-      return b;
+    private Config config() {
+      return new Config(
+          bindAddress,
+          port,
+          List.copyOf(bootstrapNodes),
+          nodeId,
+          readOnly,
+          bep42,
+          externalAddress,
+          routingTableFile,
+          queryTimeout,
+          searchInterval,
+          retryInterval,
+          peerTtl,
+          ratePerSecond,
+          rateBurst,
+          maxInfoHashes,
+          maxPeersPerInfoHash,
+          clock,
+          random);
     }
 
     /**

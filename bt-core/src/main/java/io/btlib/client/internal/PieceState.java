@@ -64,7 +64,7 @@ import java.util.random.RandomGenerator;
  *
  * @param <K> the key that identifies a peer (its connection, or its address)
  */
-public final class PieceState<K> implements SwarmView {
+final class PieceState<K> implements SwarmView {
   /** The highest priority. */
   public static final int MAX_PRIORITY = 7;
 

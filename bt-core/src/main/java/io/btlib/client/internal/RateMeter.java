@@ -22,7 +22,7 @@ import java.util.Arrays;
  * <p>Owned by the engine's event-loop thread: not thread-safe, no locks. Time is passed in as the
  * engine's monotonic {@code nowNanos}.
  */
-public final class RateMeter {
+final class RateMeter {
   /** The default number of buckets. */
   public static final int DEFAULT_BUCKETS = 5;
 

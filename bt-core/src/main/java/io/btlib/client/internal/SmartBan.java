@@ -54,7 +54,7 @@ import java.util.function.IntUnaryOperator;
  *
  * @param <K> the key that identifies a peer; compared with {@code equals}
  */
-public final class SmartBan<K> {
+final class SmartBan<K> {
   /** The default number of failed pieces tracked. */
   public static final int DEFAULT_MAX_FAILED_PIECES = 64;
 

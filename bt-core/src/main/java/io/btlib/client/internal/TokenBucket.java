@@ -19,7 +19,7 @@ package io.btlib.client.internal;
  * <p>Owned by the engine's event-loop thread: not thread-safe, no locks. Time is passed in as the
  * engine's monotonic {@code nowNanos}.
  */
-public final class TokenBucket {
+final class TokenBucket {
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
   /** The largest burst: the bucket counts byte-nanoseconds in a long. */

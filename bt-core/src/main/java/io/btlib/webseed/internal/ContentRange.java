@@ -8,7 +8,7 @@ package io.btlib.webseed.internal;
  * @param last the last byte, inclusive
  * @param total the whole resource's length, or -1 if the server said {@code *}
  */
-public record ContentRange(long first, long last, long total) {
+record ContentRange(long first, long last, long total) {
 
   /**
    * Parses the header's value.

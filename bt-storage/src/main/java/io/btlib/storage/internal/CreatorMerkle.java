@@ -11,7 +11,7 @@ import io.btlib.hash.Hasher;
  * 2<sup>k</sup> zero leaves, where a zero leaf is 32 zero bytes (BEP 52: "the remaining leaf hashes
  * beyond the end of the file ... are set to zero").
  */
-public final class CreatorMerkle {
+final class CreatorMerkle {
   /** The size of a hash. */
   public static final int HASH = 32;
   /** The size of a leaf block. */

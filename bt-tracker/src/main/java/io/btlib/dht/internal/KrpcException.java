@@ -8,7 +8,7 @@ package io.btlib.dht.internal;
  * set and {@link #errorCode()} is the KRPC error to answer with (203 protocol error, 204 method
  * unknown); otherwise the packet is simply dropped.
  */
-public final class KrpcException extends Exception {
+final class KrpcException extends Exception {
   private static final long serialVersionUID = 1L;
 
   private final transient byte[] transactionId;

@@ -13,7 +13,7 @@ import java.util.random.RandomGenerator;
  * with the previous secret is still accepted, so a token lives 5 to 10 minutes. Time is given by
  * the caller. Not thread-safe (used by the DHT thread only).
  */
-public final class Tokens {
+final class Tokens {
   /** How often the secret changes. */
   public static final long ROTATE_MILLIS = 5 * 60_000L;
 

@@ -77,7 +77,7 @@ public final class TrackerServer implements AutoCloseable {
   /** The longest re-announce floor of common clients (libtorrent's min_announce_interval). */
   static final long CLIENT_INTERVAL_FLOOR_NANOS = TimeUnit.MINUTES.toNanos(5);
 
-  private final Builder config;
+  private final Config config;
   private final SwarmRegistry registry;
   private final Object lifecycle = new Object();
   private boolean started;
@@ -91,16 +91,13 @@ public final class TrackerServer implements AutoCloseable {
   private Thread sweepThread;
 
   private TrackerServer(Builder b) {
-    this.config = b.copy();
-    if (config.minInterval.compareTo(config.interval) > 0) {
-      config.minInterval = config.interval;
-    }
+    this.config = b.config();
     // clients re-announce no sooner than their own floor whatever we say (bt 1 min, libtorrent
     // 5 min): a peer expires after twice the longer of the two, or short intervals drop live peers
-    long ttl = 2 * Math.max(b.interval.toNanos(), CLIENT_INTERVAL_FLOOR_NANOS);
-    this.registry = new SwarmRegistry(new SwarmRegistry.Limits(b.maxSwarms, b.maxPeersPerSwarm,
-        b.maxPeers, b.defaultNumwant, b.maxNumwant, ttl), b.allowed == null ? null
-        : Set.copyOf(b.allowed));
+    long ttl = 2 * Math.max(config.interval().toNanos(), CLIENT_INTERVAL_FLOOR_NANOS);
+    this.registry = new SwarmRegistry(new SwarmRegistry.Limits(config.maxSwarms(),
+        config.maxPeersPerSwarm(), config.maxPeers(), config.defaultNumwant(),
+        config.maxNumwant(), ttl), config.allowed());
   }
 
   /** A builder with the defaults listed on each of its methods. */
@@ -125,15 +122,15 @@ public final class TrackerServer implements AutoCloseable {
       }
       started = true;
       SecureRandom random = new SecureRandom();
-      LongSupplier ticker = config.ticker;
-      int interval = (int) config.interval.getSeconds();
-      int minInterval = (int) config.minInterval.getSeconds();
+      LongSupplier ticker = config.ticker();
+      int interval = (int) config.interval().getSeconds();
+      int minInterval = (int) config.minInterval().getSeconds();
       try {
-        if (config.httpPort >= 0) {
+        if (config.httpPort() >= 0) {
           ServerSocketChannel ch = ServerSocketChannel.open();
           try {
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            ch.bind(new InetSocketAddress(config.bindAddress, config.httpPort), 1024);
+            ch.bind(new InetSocketAddress(config.bindAddress(), config.httpPort()), 1024);
           } catch (IOException e) {
             ch.close();
             throw e;
@@ -141,23 +138,23 @@ public final class TrackerServer implements AutoCloseable {
           httpPort = ((InetSocketAddress) ch.getLocalAddress()).getPort();
           HttpTrackerHandler h = new HttpTrackerHandler(registry, new Rng(random.nextLong()),
               interval, minInterval);
-          httpLoop = new HttpServerLoop(ch, h, ticker, config.httpTimeout.toNanos(),
-              config.maxHttpConnections, MAX_REQUEST_LINE, MAX_HEAD);
+          httpLoop = new HttpServerLoop(ch, h, ticker, config.httpTimeout().toNanos(),
+              config.maxHttpConnections(), MAX_REQUEST_LINE, MAX_HEAD);
         }
-        if (config.udpPort >= 0) {
-          DatagramChannel ch = DatagramChannel.open(config.bindAddress instanceof Inet6Address
+        if (config.udpPort() >= 0) {
+          DatagramChannel ch = DatagramChannel.open(config.bindAddress() instanceof Inet6Address
               ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
           try {
             ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
             ch.setOption(StandardSocketOptions.SO_SNDBUF, 1 << 20);
-            ch.bind(new InetSocketAddress(config.bindAddress, config.udpPort));
+            ch.bind(new InetSocketAddress(config.bindAddress(), config.udpPort()));
           } catch (IOException e) {
             ch.close();
             throw e;
           }
           udpPort = ((InetSocketAddress) ch.getLocalAddress()).getPort();
           udpLoop = new UdpServerLoop(ch, ticker,
-              UdpTrackerHandler.maxReplyBytes(config.maxNumwant));
+              UdpTrackerHandler.maxReplyBytes(config.maxNumwant()));
         }
       } catch (IOException | RuntimeException e) {
         stopAll();
@@ -169,7 +166,7 @@ public final class TrackerServer implements AutoCloseable {
       }
       if (udpLoop != null) {
         ConnectionIds ids = new ConnectionIds(random, ID_ROTATION_NANOS, ticker.getAsLong());
-        for (int i = 0; i < config.udpThreads; i++) {
+        for (int i = 0; i < config.udpThreads(); i++) {
           UdpTrackerHandler h = new UdpTrackerHandler(registry, ids, new Rng(random.nextLong()),
               interval);
           udpThreads.add(daemon(udpLoop.worker(h), "bt-tracker-udp-" + udpPort + "-" + i));
@@ -190,7 +187,7 @@ public final class TrackerServer implements AutoCloseable {
   }
 
   private void sweepLoop() {
-    long periodMillis = Math.max(1000, Math.min(60_000, config.interval.toMillis() / 2));
+    long periodMillis = Math.max(1000, Math.min(60_000, config.interval().toMillis() / 2));
     synchronized (lifecycle) {
       while (!closed) {
         try {
@@ -202,7 +199,7 @@ public final class TrackerServer implements AutoCloseable {
           return;
         }
         try {
-          registry.sweep(config.ticker.getAsLong());
+          registry.sweep(config.ticker().getAsLong());
         } catch (RuntimeException e) {
           log.warn("tracker sweep failed", e);
         }
@@ -255,12 +252,12 @@ public final class TrackerServer implements AutoCloseable {
   }
 
   private String hostLiteral() {
-    String h = config.bindAddress.getHostAddress();
+    String h = config.bindAddress().getHostAddress();
     int zone = h.indexOf('%');
     if (zone >= 0) {
       h = h.substring(0, zone);
     }
-    return config.bindAddress instanceof Inet6Address ? "[" + h + "]" : h;
+    return config.bindAddress() instanceof Inet6Address ? "[" + h + "]" : h;
   }
 
   /** The number of swarms held now. */
@@ -326,7 +323,7 @@ public final class TrackerServer implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "TrackerServer[" + config.bindAddress.getHostAddress() + " http " + httpPort + " udp "
+    return "TrackerServer[" + config.bindAddress().getHostAddress() + " http " + httpPort + " udp "
         + udpPort + "]";
   }
 
@@ -334,6 +331,24 @@ public final class TrackerServer implements AutoCloseable {
    * Settings for a {@link TrackerServer}. Each setter checks its value at once and throws
    * {@link IllegalArgumentException} naming it.
    */
+  /** The settings a TrackerServer runs with: an immutable snapshot of its builder. */
+  private record Config(
+      InetAddress bindAddress,
+      int httpPort,
+      int udpPort,
+      Duration interval,
+      Duration minInterval,
+      Set<HashKey> allowed,
+      int maxSwarms,
+      int maxPeersPerSwarm,
+      int maxPeers,
+      int defaultNumwant,
+      int maxNumwant,
+      Duration httpTimeout,
+      int maxHttpConnections,
+      int udpThreads,
+      LongSupplier ticker) {}
+
   public static final class Builder {
     private InetAddress bindAddress = InetAddress.getLoopbackAddress();
     private int httpPort = 0;
@@ -353,24 +368,23 @@ public final class TrackerServer implements AutoCloseable {
 
     private Builder() {}
 
-    private Builder copy() {
-      Builder b = new Builder();
-      b.bindAddress = bindAddress;
-      b.httpPort = httpPort;
-      b.udpPort = udpPort;
-      b.interval = interval;
-      b.minInterval = minInterval;
-      b.allowed = allowed;
-      b.maxSwarms = maxSwarms;
-      b.maxPeersPerSwarm = maxPeersPerSwarm;
-      b.maxPeers = maxPeers;
-      b.defaultNumwant = defaultNumwant;
-      b.maxNumwant = maxNumwant;
-      b.httpTimeout = httpTimeout;
-      b.maxHttpConnections = maxHttpConnections;
-      b.udpThreads = udpThreads;
-      b.ticker = ticker;
-      return b;
+    private Config config() {
+      return new Config(
+          bindAddress,
+          httpPort,
+          udpPort,
+          interval,
+          minInterval.compareTo(interval) > 0 ? interval : minInterval, // never above interval
+          allowed == null ? null : Set.copyOf(allowed),
+          maxSwarms,
+          maxPeersPerSwarm,
+          maxPeers,
+          defaultNumwant,
+          maxNumwant,
+          httpTimeout,
+          maxHttpConnections,
+          udpThreads,
+          ticker);
     }
 
     /**

@@ -10,7 +10,7 @@ import java.util.Arrays;
  * requests ({@link #reset()}), so a reply allocates nothing once the array has grown. Not
  * thread-safe.
  */
-public final class ByteSink {
+final class ByteSink {
   private byte[] buf;
   private int len;
 

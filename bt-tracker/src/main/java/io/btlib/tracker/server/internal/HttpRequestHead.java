@@ -21,7 +21,7 @@ package io.btlib.tracker.server.internal;
  * <p>Lines may end in CRLF or a bare LF. The search for the end of the head resumes where the last
  * call stopped, so a client that sends one byte at a time costs O(n), not O(n^2).
  */
-public final class HttpRequestHead {
+final class HttpRequestHead {
   /** {@link #parse} needs more bytes. */
   public static final int NEED_MORE = 0;
 

@@ -9,7 +9,7 @@ package io.btlib.tracker.server.internal;
  * an array that is never modified); a re-announce compares the peer id with a copy in three
  * fields of the record instead, which costs no read of another object.
  */
-public final class PeerEntry {
+final class PeerEntry {
   final long hi;
   final long lo;
   final int hash;
