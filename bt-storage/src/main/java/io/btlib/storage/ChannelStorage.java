@@ -67,6 +67,13 @@ import org.slf4j.LoggerFactory;
  * skipped file writes that file's share through the provider; a provider that wants no trace of
  * a skipped file may open such bytes somewhere else.
  *
+ * <p><b>Recheck and resume.</b> {@link Recheck} works on it as on any storage (with {@link
+ * Recheck.Builder#memoryMapped} through mappings of the channels for reading). Resume data needs
+ * each file's size and modification time, which a channel does not tell: take it with {@link
+ * ResumeData#capture(Metainfo, ResumeData.FileStates, BitSet)}, the app reporting what its
+ * documents provider says, and check it with {@link ResumeData#resolve(Metainfo,
+ * ResumeData.FileStates)}.
+ *
  * <p><b>Open channels.</b> The storage owns every channel the provider returns and closes it.
  * Reads and writes use separate channels (a file being read and written holds two); at most
  * {@link Builder#maxOpenChannels(int)} are kept open, least recently used closed first, and the

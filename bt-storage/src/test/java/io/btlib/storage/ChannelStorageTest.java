@@ -15,7 +15,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.BitSet;
 import java.util.Set;
 import java.util.TreeSet;
@@ -271,6 +274,36 @@ class ChannelStorageTest extends FileBackedStorageTest {
       assertThat(r.bad()).isEqualTo(bad);
       assertThat(r.unreadable().isEmpty()).isTrue();
     }
+  }
+
+  @Test
+  void resumeDataTakenThroughFileStatesTrustsOnlyUnchangedFiles() throws IOException {
+    Metainfo m = RecheckFixtures.load("v1-multi.torrent");
+    byte[] stream = RecheckFixtures.stream(m);
+    try (Storage s = open(m)) {
+      writeAll(s, m, stream);
+      s.flush();
+    }
+    // what an app would ask its documents provider: size and last-modified of each document
+    ResumeData.FileStates states = (f, i) -> ResumeData.FileState.of(provider.pathOf(f));
+    BitSet all = new BitSet();
+    all.set(0, m.pieceCount());
+    Path file = dir.resolve("multi.resume");
+    ResumeData.capture(m, states, all).save(file);
+    ResumeData loaded = ResumeData.load(file);
+    assertThat(loaded.resolve(m, states).verified()).isEqualTo(all);
+
+    Path d = provider.pathOf(m.files().get(indexOf(m, "multi/z/deep/d.bin"))); // pieces 3, 4
+    Files.setLastModifiedTime(d, FileTime.from(Instant.parse("2001-01-01T00:00:00Z")));
+    Files.delete(provider.pathOf(m.files().get(indexOf(m, "multi/a.bin")))); // pieces 0, 1
+    ResumeData.Resolution r = loaded.resolve(m, states);
+    BitSet recheck = new BitSet();
+    recheck.set(0, 2);
+    recheck.set(3, 5);
+    assertThat(r.toRecheck()).isEqualTo(recheck); // a missing file has no part file to cover it
+    assertThat(r.verified()).isEqualTo(BitSet.valueOf(new long[] {0b00100}));
+    assertThatThrownBy(() -> loaded.resolve(m, (f, i) -> null))
+        .isInstanceOf(NullPointerException.class).hasMessage("FileStates gave null for file 0");
   }
 
   @Test
