@@ -165,4 +165,23 @@ abstract class FileBackedStorageTest extends StorageContractTest {
           root().resolve("multi/z/deep/d.bin"));
     }
   }
+
+  @Test
+  void flushForcesAWrittenFileWhoseChannelWasClosedUnderneath() throws IOException {
+    Metainfo m = RecheckFixtures.load("v1-multi.torrent");
+    byte[] stream = RecheckFixtures.stream(m);
+    TestOpener opener = new TestOpener();
+    Path a = root().resolve("multi/a.bin");
+    try (Storage s = open(m, opener, 64, false)) {
+      writePiece(s, m, stream, 0); // a.bin only
+      for (TestOpener.Recorded r : opener.opened) {
+        if (r.path.equals(a)) {
+          r.close(); // as a thread interrupted in I/O would
+        }
+      }
+      s.flush();
+      assertThat(opener.forced).containsExactly(a);
+      assertThat(readPiece(s, m, 0)).isEqualTo(piece(m, stream, 0));
+    }
+  }
 }
