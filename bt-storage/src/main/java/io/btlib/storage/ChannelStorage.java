@@ -64,8 +64,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Skipped files.</b> There is no part file (it would need a place the provider does not
  * name), so {@link #setWantedFiles} changes nothing: every file the engine writes to is
  * stored. The engine downloads only pieces of wanted files, but a piece it shares with a
- * skipped file writes that file's share through the provider; a provider that wants no trace of
- * a skipped file may open such bytes somewhere else.
+ * skipped file writes that file's share through the provider. The provider decides where each
+ * file's bytes live, so an app may keep a skipped file's elsewhere (a cache directory), as long
+ * as {@code READ} later finds them where {@code WRITE} put them.
  *
  * <p><b>Recheck and resume.</b> {@link Recheck} works on it as on any storage (with {@link
  * Recheck.Builder#memoryMapped} through mappings of the channels for reading). Resume data needs
