@@ -5,10 +5,10 @@ import io.btlib.client.StorageFactory;
 import io.btlib.metainfo.FileEntry;
 import io.btlib.metainfo.Metainfo;
 import io.btlib.storage.internal.ChannelCache;
+import io.btlib.storage.internal.FileIo;
 import io.btlib.storage.internal.MappedWindow;
 import io.btlib.storage.internal.PartFile;
 import io.btlib.storage.internal.SafePaths;
-import io.btlib.storage.internal.Zeros;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -126,6 +126,7 @@ public final class FileStorage implements Storage {
   private final boolean[] parted; // bytes kept in the part file; written under the write lock
   private final ChannelCache cache;
   private final PartFile partFile;
+  private final FileIo io;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean started; // a write has happened: files may be created
   private volatile boolean unsettled; // the first write's settling failed; flush retries it
@@ -150,6 +151,7 @@ public final class FileStorage implements Storage {
     Path part = root.resolve(ResumeData.partfileName(metainfo));
     this.partFile = new PartFile(part, opener::open, metainfo.pieceLength(),
         metainfo.pieceCount(), n);
+    this.io = new FileIo(map, cache, false, i -> paths[i].toString(), partFile, i -> parted[i]);
     if (partFile.load()) {
       BitSet kept = partFile.kept();
       for (int i = 0; i < n; i++) {
@@ -184,53 +186,29 @@ public final class FileStorage implements Storage {
   @Override
   public void read(int piece, int offset, ByteBuffer dst) throws IOException {
     checkOpen();
-    List<FileSlice> slices = map.slices(piece, offset, dst.remaining());
-    int base = dst.position();
     Lock l = lock.readLock();
     l.lock();
     try {
-      for (FileSlice s : slices) {
-        ByteBuffer part = dst.slice(base + s.pieceOffset() - offset, s.length());
-        if (s.pad()) {
-          Zeros.fill(part);
-        } else if (parted[s.fileIndex()]) {
-          readParted(piece, s, part);
-        } else {
-          readFile(piece, s, part);
-        }
-      }
+      io.read(piece, offset, dst);
     } finally {
       l.unlock();
     }
-    dst.position(dst.limit());
   }
 
   @Override
   public void write(int piece, int offset, ByteBuffer src) throws IOException {
     checkOpen();
-    List<FileSlice> slices = map.slices(piece, offset, src.remaining());
     if (!started) {
+      map.slices(piece, offset, src.remaining()); // a range outside the piece creates nothing
       settleOnFirstWrite();
     }
-    int base = src.position();
     Lock l = lock.readLock();
     l.lock();
     try {
-      for (FileSlice s : slices) {
-        if (s.pad()) {
-          continue;
-        }
-        ByteBuffer part = src.slice(base + s.pieceOffset() - offset, s.length());
-        if (parted[s.fileIndex()]) {
-          partFile.write(piece, s.pieceOffset(), part);
-        } else {
-          writeFile(s, part);
-        }
-      }
+      io.write(piece, offset, src);
     } finally {
       l.unlock();
     }
-    src.position(src.limit());
   }
 
   /**
@@ -243,61 +221,11 @@ public final class FileStorage implements Storage {
   public long transferTo(int piece, int offset, int length, WritableByteChannel target)
       throws IOException {
     checkOpen();
-    List<FileSlice> slices = map.slices(piece, offset, length);
-    ChannelCache.Entry[] lent = new ChannelCache.Entry[slices.size()];
     Lock l = lock.readLock();
     l.lock();
     try {
-      for (int k = 0; k < lent.length; k++) {
-        FileSlice s = slices.get(k);
-        if (s.pad()) {
-          continue;
-        }
-        if (parted[s.fileIndex()]) {
-          if (!partFile.hasSlot(piece)) {
-            throw notInPartFile(piece, s);
-          }
-          continue;
-        }
-        lent[k] = cache.acquire(s.fileIndex(), false);
-        long size = lent[k].channel().size();
-        if (s.fileOffset() + s.length() > size) {
-          throw eof(piece, s, size);
-        }
-      }
-      long sent = 0;
-      for (int k = 0; k < lent.length; k++) {
-        FileSlice s = slices.get(k);
-        long n;
-        if (s.pad()) {
-          n = Zeros.write(target, s.length());
-        } else if (lent[k] == null) {
-          ByteBuffer b = ByteBuffer.allocate(s.length());
-          readParted(piece, s, b);
-          b.flip();
-          n = 0;
-          while (b.hasRemaining()) {
-            int w = target.write(b);
-            if (w <= 0) {
-              break;
-            }
-            n += w;
-          }
-        } else {
-          n = transfer(piece, s, lent[k].channel(), target);
-        }
-        sent += n;
-        if (n < s.length()) {
-          break; // a non-blocking target is full
-        }
-      }
-      return sent;
+      return io.transferTo(piece, offset, length, target);
     } finally {
-      for (ChannelCache.Entry e : lent) {
-        if (e != null) {
-          cache.release(e);
-        }
-      }
       l.unlock();
     }
   }
@@ -441,7 +369,7 @@ public final class FileStorage implements Storage {
         if (wanted[i] && parted[i]) {
           export(i);
         } else if (wanted[i] && createEmpty && f.length() == 0 && !f.isPad() && !f.isSymlink()) {
-          cache.release(cache.acquire(i, true));
+          io.touch(i);
         }
       } catch (IOException e) {
         failure = merge(failure, e);
@@ -474,19 +402,14 @@ public final class FileStorage implements Storage {
             ByteBuffer b = ByteBuffer.allocate(s.length());
             partFile.read(p, s.pieceOffset(), b);
             b.flip();
-            writeFile(s, b);
+            io.writeFile(s, b);
             moved = true;
           }
         }
       }
     }
     if (moved) { // the moved bytes are durable before the part file forgets them
-      ChannelCache.Entry e = cache.acquire(i, true);
-      try {
-        e.channel().force(false);
-      } finally {
-        cache.release(e);
-      }
+      io.force(i);
     }
     parted[i] = false;
     partFile.setKept(partedFiles());
@@ -508,114 +431,21 @@ public final class FileStorage implements Storage {
     return false;
   }
 
-  private void readParted(int piece, FileSlice s, ByteBuffer part) throws IOException {
-    if (!partFile.read(piece, s.pieceOffset(), part)) {
-      throw notInPartFile(piece, s);
-    }
-  }
-
-  private void readFile(int piece, FileSlice s, ByteBuffer part) throws IOException {
-    ChannelCache.Entry e = cache.acquire(s.fileIndex(), false);
-    try {
-      FileChannel ch = e.channel();
-      long pos = s.fileOffset();
-      while (part.hasRemaining()) {
-        int n = ch.read(part, pos);
-        if (n < 0) {
-          throw eof(piece, s, ch.size());
-        }
-        pos += n;
-      }
-    } finally {
-      cache.release(e);
-    }
-  }
-
   /**
    * Feeds {@code length} bytes of a piece from {@code offset} to {@code sink} in chunks of at most
-   * {@code chunk} bytes, reading plain files through {@code window}'s mappings (no copy out of the
-   * page cache), pad files as zeros and part-file bytes through a buffer. For {@link Recheck}:
-   * each chunk given to the sink is valid only during the call.
-   *
-   * @throws IOException if a byte cannot be read (a missing or short file, a skipped file's bytes
-   *     absent from the part file)
+   * {@code chunk} bytes, reading plain files through {@code window}'s mappings; for {@link
+   * Recheck}. See {@link FileIo#readMapped}.
    */
   void readMapped(int piece, int offset, int length, int chunk, MappedWindow window,
       Consumer<ByteBuffer> sink) throws IOException {
     checkOpen();
-    List<FileSlice> slices = map.slices(piece, offset, length);
     Lock l = lock.readLock();
     l.lock();
     try {
-      for (FileSlice s : slices) {
-        if (s.pad()) {
-          ByteBuffer zeros = ByteBuffer.allocate(Math.min(chunk, s.length()));
-          for (int done = 0; done < s.length(); ) {
-            int n = Math.min(zeros.capacity(), s.length() - done);
-            sink.accept(zeros.clear().limit(n));
-            done += n;
-          }
-        } else if (parted[s.fileIndex()]) {
-          ByteBuffer b = ByteBuffer.allocate(s.length());
-          readParted(piece, s, b);
-          sink.accept(b.flip());
-        } else {
-          ChannelCache.Entry e = cache.acquire(s.fileIndex(), false);
-          try {
-            FileChannel ch = e.channel();
-            long size = ch.size();
-            if (s.fileOffset() + s.length() > size) {
-              throw eof(piece, s, size);
-            }
-            ByteBuffer v = window.view(s.fileIndex(), ch, s.fileOffset(), s.length(), size);
-            for (int done = 0; done < s.length(); ) {
-              int n = Math.min(chunk, s.length() - done);
-              sink.accept(v.slice(done, n));
-              done += n;
-            }
-          } finally {
-            cache.release(e);
-          }
-        }
-      }
+      io.readMapped(piece, offset, length, chunk, window, sink);
     } finally {
       l.unlock();
     }
-  }
-
-  private void writeFile(FileSlice s, ByteBuffer part) throws IOException {
-    ChannelCache.Entry e = cache.acquire(s.fileIndex(), true);
-    try {
-      FileChannel ch = e.channel();
-      long pos = s.fileOffset();
-      while (part.hasRemaining()) {
-        pos += ch.write(part, pos);
-      }
-    } finally {
-      // marked after the bytes (even some): a flush running meanwhile clears the mark before it
-      // forces, so marking first could let it clear the mark of bytes it did not force
-      e.markDirty();
-      cache.release(e);
-    }
-  }
-
-  private long transfer(int piece, FileSlice s, FileChannel ch, WritableByteChannel target)
-      throws IOException {
-    long pos = s.fileOffset();
-    long left = s.length();
-    while (left > 0) {
-      long n = ch.transferTo(pos, left, target);
-      if (n <= 0) {
-        long size = ch.size();
-        if (pos >= size) {
-          throw eof(piece, s, size); // the file shrank under us
-        }
-        break;
-      }
-      pos += n;
-      left -= n;
-    }
-    return s.length() - left;
   }
 
   /** Opens file {@code i}'s channel for the cache, after the path checks. */
@@ -631,23 +461,7 @@ public final class FileStorage implements Storage {
     SafePaths.check(root, rootReal(file), components);
     Files.createDirectories(file.getParent());
     FileChannel ch = opener.open(file, WRITE);
-    if (preallocate) {
-      try {
-        long length = files.get(i).length();
-        long size = ch.size();
-        if (size < length) {
-          Zeros.fill(ch, size, length);
-        }
-      } catch (IOException | RuntimeException e) {
-        try {
-          ch.close();
-        } catch (IOException suppressed) {
-          e.addSuppressed(suppressed);
-        }
-        throw e;
-      }
-    }
-    return ch;
+    return preallocate ? FileIo.preallocate(ch, files.get(i).length()) : ch;
   }
 
   private Path rootReal(Path file) throws IOException {
@@ -662,16 +476,6 @@ public final class FileStorage implements Storage {
       rootReal = r;
     }
     return r;
-  }
-
-  private EOFException eof(int piece, FileSlice s, long size) {
-    return new EOFException(paths[s.fileIndex()] + ": " + size + " bytes long, piece " + piece
-        + " needs bytes " + s.fileOffset() + ".." + (s.fileOffset() + s.length()));
-  }
-
-  private NoSuchFileException notInPartFile(int piece, FileSlice s) {
-    return new NoSuchFileException(paths[s.fileIndex()].toString(), null,
-        "skipped file; piece " + piece + " has no bytes in the part file " + partFile.path());
   }
 
   private static IOException merge(IOException a, IOException b) {

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,10 +36,10 @@ import org.slf4j.LoggerFactory;
  * chunks of at most 256 KiB into its own direct buffer (a chunk that stays in cache hashes at full speed;
  * a whole multi-MiB piece would not) and feeds a {@link PieceVerifier.Check}. A piece whose bytes
  * cannot all be read is bad and also reported as unreadable; no exception escapes for bad data.
- * With {@link Builder#memoryMapped} a {@link FileStorage} is instead hashed straight from
- * read-only mappings of its files, one 64 MiB window per thread unmapped as it moves on: no copy
- * out of the page cache, the same 256 KiB chunks; a file truncated while mapped makes its pieces
- * unreadable, as a short read would.
+ * With {@link Builder#memoryMapped} a {@link FileStorage} (or {@link ChannelStorage}) is instead
+ * hashed straight from read-only mappings of its files, one 64 MiB window per thread unmapped as
+ * it moves on: no copy out of the page cache, the same 256 KiB chunks; a file truncated while
+ * mapped makes its pieces unreadable, as a short read would.
  *
  * <p>{@link #start()} runs in the background and returns a handle to wait on or cancel; {@link
  * #run()} waits. The recheck owns its threads and ends them all before its future completes,
@@ -173,7 +174,10 @@ public final class Recheck {
     }
 
     private void work() {
-      FileStorage mappable = mapped && storage instanceof FileStorage ? (FileStorage) storage : null;
+      MappedReader mappable = !mapped ? null
+          : storage instanceof FileStorage fs ? fs::readMapped
+          : storage instanceof ChannelStorage cs ? cs::readMapped
+          : null;
       try (MappedWindow window = new MappedWindow()) {
         PieceVerifier.Check check = verifier.newCheck();
         ByteBuffer buf = ByteBuffer.allocateDirect(Math.min(CHUNK, metainfo.pieceLength()));
@@ -231,10 +235,10 @@ public final class Recheck {
      * makes the JVM raise an {@link InternalError} (its SIGBUS handler) instead of crashing: that
      * piece is then unreadable, like a short read.
      */
-    private void readMapped(FileStorage fs, int p, int size, MappedWindow window,
+    private void readMapped(MappedReader reader, int p, int size, MappedWindow window,
         PieceVerifier.Check check) throws IOException {
       try {
-        fs.readMapped(p, 0, size, CHUNK, window, b -> {
+        reader.read(p, 0, size, CHUNK, window, b -> {
           int n = b.remaining();
           check.update(b);
           bytes.addAndGet(n);
@@ -290,11 +294,12 @@ public final class Recheck {
     }
 
     /**
-     * Whether a {@link FileStorage} is hashed straight from read-only mappings of its files
-     * instead of through {@link Storage#read} (default: false). Mapping skips the kernel's copy
-     * out of the page cache, but on Linux with a warm cache it measured the same as reading
-     * (ReadAndHashBenchmark, 2 threads: 3.83–3.90 GB/s mapped against 3.85–3.92 read, same run),
-     * and a file truncated under a mapping costs a JVM fault-handling path: so it is opt-in.
+     * Whether a {@link FileStorage} or {@link ChannelStorage} is hashed straight from read-only
+     * mappings of its files instead of through {@link Storage#read} (default: false). Mapping
+     * skips the kernel's copy out of the page cache, but on Linux with a warm cache it measured
+     * the same as reading (ReadAndHashBenchmark, 2 threads: 3.83–3.90 GB/s mapped against
+     * 3.85–3.92 read, same run), and a file truncated under a mapping costs a JVM fault-handling
+     * path: so it is opt-in.
      */
     public Builder memoryMapped(boolean mapped) {
       this.mapped = mapped;
@@ -338,5 +343,12 @@ public final class Recheck {
     public Recheck build() {
       return new Recheck(this);
     }
+  }
+
+  /** A storage's read of a piece range through mappings ({@code FileIo#readMapped}). */
+  @FunctionalInterface
+  private interface MappedReader {
+    void read(int piece, int offset, int length, int chunk, MappedWindow window,
+        Consumer<ByteBuffer> sink) throws IOException;
   }
 }

@@ -98,6 +98,18 @@ public final class ResumeData {
   }
 
   /**
+   * Reports the current state of a torrent's file, for a storage whose files have no path: on
+   * Android, a document's {@code COLUMN_SIZE} and {@code COLUMN_LAST_MODIFIED} (milliseconds,
+   * times 1,000,000), or {@link FileState#MISSING}. Report the same clock every time: a
+   * different time than recorded makes the file's pieces be rechecked.
+   */
+  @FunctionalInterface
+  public interface FileStates {
+    /** The state now of file {@code index} of the torrent, described by {@code file}. */
+    FileState of(FileEntry file, int index) throws IOException;
+  }
+
+  /**
    * What resume data says after checking it against the files now on disk.
    *
    * @param verified the pieces still trusted
@@ -137,16 +149,32 @@ public final class ResumeData {
    */
   public static ResumeData capture(Metainfo metainfo, Path root, BitSet verified)
       throws IOException {
+    return capture(metainfo, verified, (f, i) -> FileState.of(resolve(root, f)),
+        FileState.of(root.resolve(partfileName(metainfo))));
+  }
+
+  /**
+   * Takes resume data for a storage whose files have no path, such as a {@link ChannelStorage}:
+   * the given verified pieces and each file's state as {@code states} reports it (pad files
+   * excluded). Flush the storage first.
+   */
+  public static ResumeData capture(Metainfo metainfo, FileStates states, BitSet verified)
+      throws IOException {
+    return capture(metainfo, verified, states, FileState.MISSING);
+  }
+
+  private static ResumeData capture(Metainfo metainfo, BitSet verified, FileStates states,
+      FileState partfile) throws IOException {
     if (verified.length() > metainfo.pieceCount()) {
       throw new IllegalArgumentException("piece " + (verified.length() - 1) + " outside [0, "
           + metainfo.pieceCount() + ")");
     }
-    List<FileState> states = new ArrayList<>();
-    for (FileEntry f : metainfo.files()) {
-      states.add(f.isPad() ? FileState.MISSING : FileState.of(resolve(root, f)));
+    List<FileState> list = new ArrayList<>();
+    for (int i = 0; i < metainfo.files().size(); i++) {
+      FileEntry f = metainfo.files().get(i);
+      list.add(f.isPad() ? FileState.MISSING : stateOf(states, f, i));
     }
-    return new ResumeData(primaryHash(metainfo), metainfo.pieceCount(), verified, states,
-        FileState.of(root.resolve(partfileName(metainfo))));
+    return new ResumeData(primaryHash(metainfo), metainfo.pieceCount(), verified, list, partfile);
   }
 
   /** The name of the side file that holds pieces shared with skipped files, under the root. */
@@ -177,13 +205,35 @@ public final class ResumeData {
    * @throws IOException if the data belongs to another torrent, or the files cannot be examined
    */
   public Resolution resolve(Metainfo metainfo, Path root) throws IOException {
+    checkTorrent(metainfo);
+    boolean partfileSame = partfile.equals(FileState.of(root.resolve(partfileName(metainfo))));
+    return resolve(metainfo, (f, i) -> FileState.of(resolve(root, f)), partfileSame);
+  }
+
+  /**
+   * Checks this data against {@code metainfo} and the files' states now as {@code states}
+   * reports them, for a storage whose files have no path (see {@link #capture(Metainfo,
+   * FileStates, BitSet)}): a verified piece stays trusted only if every file it touches exists
+   * with the size and modification time recorded.
+   *
+   * @throws IOException if the data belongs to another torrent, or {@code states} fails
+   */
+  public Resolution resolve(Metainfo metainfo, FileStates states) throws IOException {
+    checkTorrent(metainfo);
+    return resolve(metainfo, states, false);
+  }
+
+  private void checkTorrent(Metainfo metainfo) throws IOException {
     if (!infoHash.equals(primaryHash(metainfo)) || pieceCount != metainfo.pieceCount()
         || files.size() != metainfo.files().size()) {
       throw new IOException("resume data is for torrent " + infoHash + " with " + pieceCount
           + " pieces, not " + primaryHash(metainfo));
     }
+  }
+
+  private Resolution resolve(Metainfo metainfo, FileStates states, boolean partfileSame)
+      throws IOException {
     PieceMap map = PieceMap.of(metainfo);
-    boolean partfileSame = partfile.equals(FileState.of(root.resolve(partfileName(metainfo))));
     BitSet changedFiles = new BitSet();
     BitSet absentFiles = new BitSet();
     for (int i = 0; i < files.size(); i++) {
@@ -191,7 +241,7 @@ public final class ResumeData {
       if (f.isPad() || f.length() == 0) {
         continue;
       }
-      FileState now = FileState.of(resolve(root, f));
+      FileState now = stateOf(states, f, i);
       if (!now.equals(files.get(i)) || now.size() != -1 && now.size() < f.length()) {
         changedFiles.set(i);
       }
@@ -351,6 +401,14 @@ public final class ResumeData {
   private static InfoHash primaryHash(Metainfo m) {
     Optional<InfoHash> v1 = m.infoHashes().v1();
     return v1.isPresent() ? v1.get() : m.infoHashes().v2().orElseThrow();
+  }
+
+  private static FileState stateOf(FileStates states, FileEntry f, int i) throws IOException {
+    FileState s = states.of(f, i);
+    if (s == null) {
+      throw new NullPointerException("FileStates gave null for file " + i);
+    }
+    return s;
   }
 
   private static Path resolve(Path root, FileEntry f) {

@@ -28,7 +28,7 @@ class ZeroCopySeedingTest {
 
   @TempDir Path tmp;
 
-  private static Path makeData(Path root) throws IOException {
+  static Path makeData(Path root) throws IOException {
     Path dir = root.resolve("data");
     Files.createDirectories(dir.resolve("sub"));
     SplittableRandom rnd = new SplittableRandom(17);
@@ -42,7 +42,7 @@ class ZeroCopySeedingTest {
     return dir;
   }
 
-  private static PeerAddress addressOf(Client c) {
+  static PeerAddress addressOf(Client c) {
     InetSocketAddress a = c.listenAddress();
     return PeerAddress.of(a.getAddress(), a.getPort());
   }
@@ -80,7 +80,7 @@ class ZeroCopySeedingTest {
     }
   }
 
-  private static void assertSameFiles(Path expected, Path actual) throws IOException {
+  static void assertSameFiles(Path expected, Path actual) throws IOException {
     try (var files = Files.walk(expected)) {
       for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
         Path g = actual.resolve(expected.relativize(f).toString());

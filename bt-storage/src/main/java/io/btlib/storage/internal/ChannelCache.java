@@ -21,7 +21,8 @@ import java.util.TreeSet;
  * last release.
  *
  * <p>A channel that was written to and is closed before being forced is remembered, so that {@link
- * #forceAll()} can reopen and force it: eviction never loses a flush.
+ * #forceAll()} can reopen and force it: eviction never loses a flush, nor does a channel closed
+ * by someone else (a thread interrupted in I/O, or the application that gave the channel).
  *
  * <p>Thread-safe. Channels are opened outside the lock, so a slow open delays only its caller.
  */
@@ -144,16 +145,19 @@ public final class ChannelCache {
    */
   public void forceAll() throws IOException {
     List<Entry> lent = new ArrayList<>();
-    List<Integer> reopen;
+    Set<Integer> reopen;
     synchronized (this) {
       checkOpen();
+      reopen = new TreeSet<>(dirtyClosed);
       for (Entry e : map.values()) {
-        if (e.dirty) {
+        if (e.dirty && !e.channel.isOpen()) {
+          // closed under us (an interrupt, the channel's owner): acquire replaces and forces it
+          reopen.add(e.file);
+        } else if (e.dirty) {
           e.uses++;
           lent.add(e);
         }
       }
-      reopen = new ArrayList<>(dirtyClosed);
       dirtyClosed.clear();
     }
     IOException failure = null;
