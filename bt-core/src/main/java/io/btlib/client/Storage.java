@@ -9,7 +9,9 @@ import java.util.BitSet;
 /**
  * Where one torrent's pieces are kept: the service interface between the engine (or a recheck)
  * and the bytes, addressed by piece, never by file. bt-storage ships {@code FileStorage} (files
- * under a directory) and {@code MemoryStorage}; an application may supply its own.
+ * under a directory), {@code ChannelStorage} (file channels the application opens, e.g. from
+ * Android's storage access framework) and {@code MemoryStorage}; an application may supply its
+ * own.
  *
  * <p><b>Contract.</b> A piece's bytes are the {@code Metainfo.pieceSize(piece)} bytes of the
  * torrent's piece-aligned stream; bytes of BEP 47 pad files are never stored and read as zeros. A
