@@ -9,9 +9,9 @@ module io.btlib.storage {
   requires transitive io.btlib.core;
   requires org.slf4j;
   requires static org.bouncycastle.provider;
-  // sun.misc.Unsafe.invokeCleaner unmaps memory-mapped windows at once; without the module the
-  // garbage collector unmaps them, later.
-  requires static jdk.unsupported;
+  // sun.misc.Unsafe.invokeCleaner unmaps memory-mapped windows at once (a recheck maps its file a
+  // window at a time); where it is missing (Android) the garbage collector unmaps them, later.
+  requires jdk.unsupported;
 
   exports io.btlib.storage;
 }
