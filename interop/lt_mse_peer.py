@@ -57,8 +57,8 @@ def report(handle):
         return
     for p in peers:
         key = (p.ip[0], p.ip[1])
-        if key in _reported or p.flags & lt.peer_info.handshake:
-            continue  # still in the handshake: flags not final
+        if key in _reported or p.flags & (lt.peer_info.handshake | lt.peer_info.connecting):
+            continue  # still connecting or in the handshake: flags not final
         _reported.add(key)
         lt_peer.emit({"event": "peer", "ip": p.ip[0], "port": p.ip[1],
                       "rc4": bool(p.flags & lt.peer_info.rc4_encrypted),
