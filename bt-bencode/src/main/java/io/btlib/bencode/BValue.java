@@ -17,9 +17,13 @@ public sealed interface BValue permits BString, BInteger, BList, BDict {
 
   /** The kind of a value, for dispatch without pattern matching. */
   enum Type {
+    /** A byte string, {@link BString}. */
     STRING,
+    /** An integer, {@link BInteger}. */
     INTEGER,
+    /** A list, {@link BList}. */
     LIST,
+    /** A dictionary, {@link BDict}. */
     DICT
   }
 

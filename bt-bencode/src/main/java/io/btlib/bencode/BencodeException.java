@@ -11,10 +11,14 @@ package io.btlib.bencode;
 public class BencodeException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** What was wrong, without the offset. */
   private final String reason;
+  /** The byte offset in the input where the problem was found. */
   private final long offset;
 
   /**
+   * Creates an exception.
+   *
    * @param reason what was wrong, e.g. {@code "leading zero in integer"}
    * @param offset the byte offset in the input where the problem was found
    */

@@ -8,6 +8,7 @@ package io.btlib.metainfo;
  */
 public class MagnetLinkException extends RuntimeException {
 
+  /** The query parameter at fault, or null. */
   private final String parameter;
 
   /**

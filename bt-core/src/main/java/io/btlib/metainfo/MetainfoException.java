@@ -10,10 +10,14 @@ package io.btlib.metainfo;
 public class MetainfoException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** Where the problem is; {@code ""} for the whole input. */
   private final String keyPath;
+  /** What is wrong, without the key path. */
   private final String reason;
 
   /**
+   * Creates an exception.
+   *
    * @param keyPath where the problem is, as dotted keys with list indices in brackets ({@code ""}
    *     for the whole document)
    * @param reason what is wrong

@@ -20,24 +20,43 @@ import java.util.BitSet;
  * Dispatch on {@link #id()} or with {@code instanceof}.
  */
 public sealed interface PeerMessage {
+  /** The wire id of <i>choke</i>. */
   int CHOKE = 0;
+  /** The wire id of <i>unchoke</i>. */
   int UNCHOKE = 1;
+  /** The wire id of <i>interested</i>. */
   int INTERESTED = 2;
+  /** The wire id of <i>not interested</i>. */
   int NOT_INTERESTED = 3;
+  /** The wire id of <i>have</i>. */
   int HAVE = 4;
+  /** The wire id of <i>bitfield</i>. */
   int BITFIELD = 5;
+  /** The wire id of <i>request</i>. */
   int REQUEST = 6;
+  /** The wire id of <i>piece</i>. */
   int PIECE = 7;
+  /** The wire id of <i>cancel</i>. */
   int CANCEL = 8;
+  /** The wire id of <i>port (BEP 5)</i>. */
   int PORT = 9;
+  /** The wire id of <i>suggest piece (BEP 6)</i>. */
   int SUGGEST_PIECE = 13;
+  /** The wire id of <i>have all (BEP 6)</i>. */
   int HAVE_ALL = 14;
+  /** The wire id of <i>have none (BEP 6)</i>. */
   int HAVE_NONE = 15;
+  /** The wire id of <i>reject request (BEP 6)</i>. */
   int REJECT_REQUEST = 16;
+  /** The wire id of <i>allowed fast (BEP 6)</i>. */
   int ALLOWED_FAST = 17;
+  /** The wire id of <i>extended (BEP 10)</i>. */
   int EXTENDED = 20;
+  /** The wire id of <i>hash request (BEP 52)</i>. */
   int HASH_REQUEST = 21;
+  /** The wire id of <i>hashes (BEP 52)</i>. */
   int HASHES = 22;
+  /** The wire id of <i>hash reject (BEP 52)</i>. */
   int HASH_REJECT = 23;
   /** The id {@link KeepAlive} reports; it has none on the wire. */
   int KEEP_ALIVE = -1;

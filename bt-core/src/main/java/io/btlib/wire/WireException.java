@@ -25,12 +25,18 @@ public class WireException extends Exception {
     BAD_EXTENSION
   }
 
+  /** The rule broken. */
   private final Rule rule;
+  /** The stream offset of the offending message's first byte. */
   private final long offset;
+  /** The offending value, or -1. */
   private final long value;
+  /** The limit broken, or -1. */
   private final long limit;
 
   /**
+   * Creates an exception.
+   *
    * @param rule the rule broken
    * @param offset the stream offset of the offending message's first byte
    * @param value the offending value (or -1)

@@ -25,16 +25,19 @@ public record RecheckResult(
     unreadable = (BitSet) unreadable.clone();
   }
 
+  /** The pieces that were checked, as a copy. */
   @Override
   public BitSet checked() {
     return (BitSet) checked.clone();
   }
 
+  /** The checked pieces that match their hashes, as a copy. */
   @Override
   public BitSet good() {
     return (BitSet) good.clone();
   }
 
+  /** The checked pieces of which some byte could not be read, as a copy. */
   @Override
   public BitSet unreadable() {
     return (BitSet) unreadable.clone();

@@ -122,11 +122,13 @@ public final class ResumeData {
       toRecheck = (BitSet) toRecheck.clone();
     }
 
+    /** The pieces still trusted, as a copy. */
     @Override
     public BitSet verified() {
       return (BitSet) verified.clone();
     }
 
+    /** The pieces that were verified but touch a file that changed, as a copy. */
     @Override
     public BitSet toRecheck() {
       return (BitSet) toRecheck.clone();

@@ -11,10 +11,14 @@ package io.btlib.tracker;
 public class TrackerException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** Where the problem is; {@code ""} for the whole input. */
   private final String keyPath;
+  /** What is wrong, without the key path. */
   private final String reason;
 
   /**
+   * Creates an exception.
+   *
    * @param keyPath where the problem is, as dotted keys with list indices in brackets ({@code ""}
    *     for the whole body)
    * @param reason what is wrong

@@ -27,8 +27,11 @@ public class TrackerFailureException extends TrackerException {
   private static final long serialVersionUID = 1L;
   private static final int MAX_REASON_IN_MESSAGE = 200;
 
+  /** The tracker's {@code failure reason}. */
   private final String failureReason;
-  private final Duration retryIn; // null when the tracker gave none
+  /** When to try again; null when the tracker gave no {@code retry in}. */
+  private final Duration retryIn;
+  /** Whether the tracker said never to try again. */
   private final boolean retryNever;
 
   /** A failure with no retry advice. */

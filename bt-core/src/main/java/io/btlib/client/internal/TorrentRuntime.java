@@ -1297,7 +1297,10 @@ final class TorrentRuntime {
   /** The most web seeds of one torrent that are used (a url-list may be long). */
   static final int MAX_WEB_SEEDS = 16;
 
-  /** Set by the client before the torrent can start (see {@link WebSeeds#configure}). */
+  /**
+   * Set by the client before the torrent can start (see {@link
+   * io.btlib.client.Client.Builder#webSeeds}).
+   */
   private final WebSeedConfig webSeedConfig;
   private List<WebSeed> webSeeds = List.of();
   private WebSeedFetcher webSeedFetcher;
@@ -1860,7 +1863,7 @@ final class TorrentRuntime {
 
   /**
    * The block the session has just written the header of. Blocks are queued in the session in
-   * the order of {@link #ready}; one the session took back (the peer cancelled it while queued)
+   * the order of {@link Connection#ready}; one the session took back (the peer cancelled it while queued)
    * is skipped and released.
    */
   Connection.ReadyBlock takeReadyBlock(Connection c, PendingBlock pb) {

@@ -33,12 +33,18 @@ public final class MseException extends Exception {
     PLAINTEXT_REFUSED
   }
 
+  /** The rule broken. */
   private final Rule rule;
+  /** How many bytes the peer had sent before the offending field. */
   private final long offset;
+  /** The offending value, or -1. */
   private final long value;
+  /** The limit broken, or -1. */
   private final long limit;
 
   /**
+   * Creates an exception.
+   *
    * @param rule the rule broken
    * @param offset bytes received from the peer before the offending field
    * @param value the offending value, or -1
