@@ -586,7 +586,6 @@ public final class DhtNode implements PeerSource, AutoCloseable {
     }
   }
 
-  /** Settings for a {@link DhtNode}; each setter checks its argument. Not thread-safe. */
   /** The settings a DhtNode runs with: an immutable snapshot of its builder. */
   private record Config(
       InetAddress bindAddress,
@@ -608,6 +607,7 @@ public final class DhtNode implements PeerSource, AutoCloseable {
       Clock clock,
       RandomGenerator random) {}
 
+  /** Settings for a {@link DhtNode}; each setter checks its argument. Not thread-safe. */
   public static final class Builder {
     private InetAddress bindAddress = InetAddress.getLoopbackAddress();
     private int port;

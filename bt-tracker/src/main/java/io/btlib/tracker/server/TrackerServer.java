@@ -327,10 +327,6 @@ public final class TrackerServer implements AutoCloseable {
         + udpPort + "]";
   }
 
-  /**
-   * Settings for a {@link TrackerServer}. Each setter checks its value at once and throws
-   * {@link IllegalArgumentException} naming it.
-   */
   /** The settings a TrackerServer runs with: an immutable snapshot of its builder. */
   private record Config(
       InetAddress bindAddress,
@@ -349,6 +345,10 @@ public final class TrackerServer implements AutoCloseable {
       int udpThreads,
       LongSupplier ticker) {}
 
+  /**
+   * Settings for a {@link TrackerServer}. Each setter checks its value at once and throws
+   * {@link IllegalArgumentException} naming it.
+   */
   public static final class Builder {
     private InetAddress bindAddress = InetAddress.getLoopbackAddress();
     private int httpPort = 0;
