@@ -1,6 +1,8 @@
 package io.btlib.tracker;
 
 import io.btlib.client.PeerSource;
+import io.btlib.http.HttpTransport;
+import io.btlib.http.HttpTransports;
 import io.btlib.tracker.internal.AnnounceConfig;
 import io.btlib.tracker.internal.Scheduler;
 import io.btlib.tracker.internal.ThreadFactories;
@@ -70,6 +72,7 @@ public final class TrackerPeerSource implements PeerSource, AutoCloseable {
   private final RandomGenerator random;
   private final List<TrackerClient> givenClients;
   private final Duration httpTimeout;
+  private final HttpTransport.Factory httpTransport;
   private final Duration udpRetransmitBase;
   private final int udpMaxRetransmits;
   private final Set<SessionImpl> sessions = ConcurrentHashMap.newKeySet();
@@ -87,6 +90,7 @@ public final class TrackerPeerSource implements PeerSource, AutoCloseable {
     this.random = b.random;
     this.givenClients = List.copyOf(b.clients);
     this.httpTimeout = b.httpTimeout;
+    this.httpTransport = b.httpTransport;
     this.udpRetransmitBase = b.udpRetransmitBase;
     this.udpMaxRetransmits = b.udpMaxRetransmits;
     if (b.executor != null) {
@@ -162,7 +166,7 @@ public final class TrackerPeerSource implements PeerSource, AutoCloseable {
         case "https":
           if (http == null) {
             http = HttpTrackerClient.builder().connectTimeout(httpTimeout)
-                .requestTimeout(httpTimeout).build();
+                .requestTimeout(httpTimeout).httpTransport(httpTransport).build();
           }
           return http;
         case "udp":
@@ -269,6 +273,7 @@ public final class TrackerPeerSource implements PeerSource, AutoCloseable {
     private Duration stoppedTimeout = Duration.ofSeconds(2);
     private Duration refreshInterval = Duration.ofSeconds(5);
     private Duration httpTimeout = Duration.ofSeconds(30);
+    private HttpTransport.Factory httpTransport = HttpTransports.urlConnection();
     private Duration announceTimeout = Duration.ofMinutes(5);
     private Duration udpRetransmitBase = Duration.ofSeconds(15);
     private int udpMaxRetransmits = 2;
@@ -353,6 +358,16 @@ public final class TrackerPeerSource implements PeerSource, AutoCloseable {
      */
     public Builder announceTimeout(Duration timeout) {
       this.announceTimeout = positive("announceTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * What makes the transport of HTTP announces; default {@link HttpTransports#urlConnection()}
+     * (runs on Android too); {@link HttpTransports#jdkHttpClient()} uses the JDK's {@code
+     * HttpClient}. Ignored when {@link #client} replaces the built-in clients.
+     */
+    public Builder httpTransport(HttpTransport.Factory factory) {
+      this.httpTransport = Objects.requireNonNull(factory, "factory");
       return this;
     }
 
