@@ -20,10 +20,13 @@ import javax.net.ssl.SSLContext;
  *       to the handler's return, waiting in line included; past it the future fails with a
  *       {@link java.net.SocketTimeoutException} and the connection is closed.
  *   <li>Completing the returned future from outside (e.g. {@code cancel(true)}) aborts the
- *       exchange: the connection is closed and the handler's reads fail.
- *   <li>Redirects (301, 302, 303, 307, 308 with a {@code Location}) are followed at most 5 times,
- *       never from {@code https} to {@code http}; a redirect not followed (the sixth, or one to
- *       {@code http}) is handed to the handler as is. No proxy is used; the body is not decoded.
+ *       exchange: the connection is closed and the handler's reads fail (with the JDK's {@code
+ *       HttpURLConnection}, only when the read in progress ends, at the latest at the request's
+ *       deadline; see {@link HttpTransports#urlConnection()}).
+ *   <li>Redirects (301, 302, 303, 307, 308 with a {@code Location}) are followed, at most 5
+ *       requests in all (the JDK client's default), never from {@code https} to {@code http}; a
+ *       redirect not followed (the fifth, or one to {@code http}) is handed to the handler as
+ *       is. No proxy is used; the body is not decoded.
  *   <li>{@link #close()} fails the exchanges in flight with {@link IllegalStateException}, closes
  *       their connections and stops the threads; a later {@code send} fails the same way.
  * </ul>

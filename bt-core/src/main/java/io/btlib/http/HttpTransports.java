@@ -12,7 +12,10 @@ public final class HttpTransports {
   /**
    * The default: {@link java.net.HttpURLConnection}, on every JVM and on Android. It reuses a
    * connection after a body read to its end (the platform's keep-alive cache), and runs each
-   * exchange on one of its threads.
+   * exchange on one of its threads. On a JVM, an exchange aborted while a body read is blocked
+   * (cancel, {@code close()}) fails at once, but its socket and thread are released only when
+   * that read ends, at the latest at the request's deadline: the JDK's {@code disconnect()}
+   * cannot interrupt it. Android's implementation closes the socket at once.
    */
   public static HttpTransport.Factory urlConnection() {
     return URL_CONNECTION;

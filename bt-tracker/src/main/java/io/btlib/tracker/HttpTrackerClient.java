@@ -44,10 +44,10 @@ import javax.net.ssl.SSLContext;
  *
  * <p>Limits: a body over {@link Builder#maxBodyBytes} is refused as soon as its {@code
  * Content-Length} or its bytes so far exceed it, without reading the rest (never more than the
- * limit is held); connecting is bounded by {@link Builder#connectTimeout}, the whole exchange,
- * body included, by {@link Builder#requestTimeout} (then the future fails with a {@link
- * java.net.SocketTimeoutException}); redirects are followed at most 5 times, never HTTPS to
- * HTTP. No proxy is used. A non-200 status fails with a {@link TrackerException} naming it,
+ * limit is held); connecting is bounded by {@link Builder#connectTimeout}, the whole exchange, body
+ * included, by {@link Builder#requestTimeout} (then the future fails with a {@link
+ * java.net.SocketTimeoutException}); redirects are followed, at most 5 requests in all, never HTTPS
+ * to HTTP. No proxy is used. A non-200 status fails with a {@link TrackerException} naming it,
  * unless the body is a bencoded {@code failure reason}, which is reported as such.
  *
  * <p>Threads: the transport runs the requests on its own daemon threads named {@code

@@ -20,12 +20,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * What both built-in transports share: each exchange runs blocking on one of {@code
  * maxConcurrent} daemon worker threads ({@code <threadName>-N}, idle ones end after 10 s); one
  * timer thread ({@code <threadName>-timer}) fails an exchange at its deadline. Ending an exchange
- * early (deadline, cancel, close) runs its {@link Call#onAbort abort action}, which closes the
- * connection so that a blocked read fails.
+ * early (deadline, cancel, close) fails its future at once and runs its {@link Call#onAbort abort
+ * action}, which closes the connection so that a blocked read fails, on an abort thread ({@code
+ * <threadName>-abort-N}), so that whoever ends it never blocks.
  */
 public abstract class BlockingTransport implements HttpTransport {
   private final ThreadPoolExecutor workers;
   private final ScheduledThreadPoolExecutor timer;
+  private final ThreadPoolExecutor aborter;
   private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
@@ -41,6 +43,11 @@ public abstract class BlockingTransport implements HttpTransport {
     timer.setKeepAliveTime(10, TimeUnit.SECONDS);
     timer.allowCoreThreadTimeOut(true);
     timer.setRemoveOnCancelPolicy(true);
+    AtomicInteger a = new AtomicInteger();
+    aborter = new ThreadPoolExecutor(options.maxConcurrent(), options.maxConcurrent(),
+        1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        r -> daemon(r, options.threadName() + "-abort-" + a.incrementAndGet()));
+    aborter.allowCoreThreadTimeOut(true);
   }
 
   private static Thread daemon(Runnable r, String name) {
@@ -70,7 +77,7 @@ public abstract class BlockingTransport implements HttpTransport {
     out.whenComplete((v, e) -> {
       inFlight.remove(out);
       if (e != null) {
-        call.abort();
+        call.abort(aborter);
       }
     });
     if (closed) { // close() may have missed it
@@ -115,12 +122,15 @@ public abstract class BlockingTransport implements HttpTransport {
     }
     workers.shutdownNow();
     timer.shutdownNow();
+    aborter.shutdown(); // the aborts queued by the loop above still run
   }
 
   /**
    * One exchange's abort hook. The worker registers an action (close the connection); {@link
-   * #abort} runs it once, at once if it is registered late, and interrupts the worker if it is
-   * still on this exchange.
+   * #abort} interrupts the worker if it is still on this exchange and runs the action once, on
+   * the transport's abort threads (closing a connection may block: the JDK's {@code
+   * HttpURLConnection.disconnect()} waits for a read in progress), or at once in the worker if
+   * the action is registered after the abort.
    */
   protected static final class Call {
     private Runnable action;
@@ -154,7 +164,7 @@ public abstract class BlockingTransport implements HttpTransport {
       return aborted;
     }
 
-    void abort() {
+    void abort(java.util.concurrent.Executor runner) {
       Runnable r;
       synchronized (this) {
         if (aborted) {
@@ -167,7 +177,11 @@ public abstract class BlockingTransport implements HttpTransport {
         }
       }
       if (r != null) {
-        r.run();
+        try {
+          runner.execute(r);
+        } catch (RejectedExecutionException e) { // closed: the worker is being stopped anyway
+          r.run();
+        }
       }
     }
   }

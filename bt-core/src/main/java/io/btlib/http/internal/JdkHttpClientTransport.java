@@ -18,12 +18,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The transport on the JDK's {@code java.net.http.HttpClient} (HTTP/1.1, redirects {@code
- * NORMAL}: at most 5, the JDK's {@code jdk.httpclient.redirects.retrylimit} default, never HTTPS
- * to HTTP). The client pools connections; it runs its own work on 2 daemon threads {@code
- * <threadName>-client-N} that {@link #close()} stops. In Java 17 the client has no {@code
- * close()}: its selector thread ({@code HttpClient-N-SelectorManager}, a daemon) ends by itself
- * once the client is unreachable and idle.
+ * The transport on the JDK's {@code java.net.http.HttpClient} (HTTP/1.1, redirects {@code NORMAL}:
+ * at most 5 requests, the JDK's {@code jdk.httpclient.redirects.retrylimit} default, never HTTPS to
+ * HTTP). The client pools connections; it runs its own work on 2 daemon threads {@code
+ * <threadName>-client-N} that {@link #close()} stops. In Java 17 the client has no {@code close()}:
+ * its selector thread ({@code HttpClient-N-SelectorManager}, a daemon) ends by itself once the
+ * client is unreachable and idle.
  *
  * <p>JVM only: Android has no {@code java.net.http}, so the build's Android API check skips this
  * class ({@link JvmOnly}); only {@link JdkHttpClientFactory} makes it.

@@ -17,11 +17,18 @@ import javax.net.ssl.SSLSocketFactory;
 /**
  * The default transport, on {@link HttpURLConnection} (no proxy, redirects followed by this class
  * so that the policy is the same as the JDK client's). Connection reuse is the platform's: a body
- * read to its end and closed returns its connection to the keep-alive cache; one closed early is
+ * read to its end and closed returns its connection to the keep-alive cache; one left early is
  * disconnected.
+ *
+ * <p>Aborting calls {@link HttpURLConnection#disconnect()}. On Android that closes the socket at
+ * once. The JDK's implementation cannot interrupt a read in progress on the body (disconnect
+ * waits for it), so each connection's read timeout is set to the time left before the request's
+ * deadline: an aborted exchange's future fails at once, but its worker thread and socket are
+ * released at the latest at that deadline.
  */
 public final class UrlConnectionTransport extends BlockingTransport {
-  static final int MAX_REDIRECTS = 5;
+  /** Redirects followed per exchange, as the JDK client's default retry limit of 5 requests. */
+  static final int MAX_REDIRECTS = 4;
   private final int connectMillis;
   private final SSLSocketFactory sslSockets;
 
@@ -61,7 +68,7 @@ public final class UrlConnectionTransport extends BlockingTransport {
           throw new IOException("no valid HTTP status line from " + uri);
         }
         URI next = redirect(uri, status, c.getHeaderField("Location"));
-        if (next != null && redirects < MAX_REDIRECTS) { // as the JDK client: the 6th is answered
+        if (next != null && redirects < MAX_REDIRECTS) {
           drain(c);
           released = true;
           uri = next;

@@ -13,8 +13,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Fetches byte ranges from web seeds over the configured {@link HttpTransport} (HTTP/1.1,
- * redirects as the transport's contract says: at most 5, never HTTPS to HTTP). Each fetch asks its
+ * Fetches byte ranges from web seeds over the configured {@link HttpTransport} (HTTP/1.1, redirects
+ * as the transport's contract says: at most 5 requests, never HTTPS to HTTP). Each fetch asks its
  * segments one after another and fills one byte array; what the server sends is checked before it
  * is kept:
  *
