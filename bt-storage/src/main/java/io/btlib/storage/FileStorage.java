@@ -8,9 +8,11 @@ import io.btlib.storage.internal.ChannelCache;
 import io.btlib.storage.internal.MappedWindow;
 import io.btlib.storage.internal.PartFile;
 import io.btlib.storage.internal.SafePaths;
+import io.btlib.storage.internal.Slices;
 import io.btlib.storage.internal.Zeros;
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
@@ -190,7 +192,7 @@ public final class FileStorage implements Storage {
     l.lock();
     try {
       for (FileSlice s : slices) {
-        ByteBuffer part = dst.slice(base + s.pieceOffset() - offset, s.length());
+        ByteBuffer part = Slices.slice(dst, base + s.pieceOffset() - offset, s.length());
         if (s.pad()) {
           Zeros.fill(part);
         } else if (parted[s.fileIndex()]) {
@@ -202,7 +204,7 @@ public final class FileStorage implements Storage {
     } finally {
       l.unlock();
     }
-    dst.position(dst.limit());
+    ((Buffer) dst).position(dst.limit());
   }
 
   @Override
@@ -220,7 +222,7 @@ public final class FileStorage implements Storage {
         if (s.pad()) {
           continue;
         }
-        ByteBuffer part = src.slice(base + s.pieceOffset() - offset, s.length());
+        ByteBuffer part = Slices.slice(src, base + s.pieceOffset() - offset, s.length());
         if (parted[s.fileIndex()]) {
           partFile.write(piece, s.pieceOffset(), part);
         } else {
@@ -230,7 +232,7 @@ public final class FileStorage implements Storage {
     } finally {
       l.unlock();
     }
-    src.position(src.limit());
+    ((Buffer) src).position(src.limit());
   }
 
   /**
@@ -274,7 +276,7 @@ public final class FileStorage implements Storage {
         } else if (lent[k] == null) {
           ByteBuffer b = ByteBuffer.allocate(s.length());
           readParted(piece, s, b);
-          b.flip();
+          ((Buffer) b).flip();
           n = 0;
           while (b.hasRemaining()) {
             int w = target.write(b);
@@ -473,7 +475,7 @@ public final class FileStorage implements Storage {
           if (s.fileIndex() == i) {
             ByteBuffer b = ByteBuffer.allocate(s.length());
             partFile.read(p, s.pieceOffset(), b);
-            b.flip();
+            ((Buffer) b).flip();
             writeFile(s, b);
             moved = true;
           }
@@ -552,13 +554,13 @@ public final class FileStorage implements Storage {
           ByteBuffer zeros = ByteBuffer.allocate(Math.min(chunk, s.length()));
           for (int done = 0; done < s.length(); ) {
             int n = Math.min(zeros.capacity(), s.length() - done);
-            sink.accept(zeros.clear().limit(n));
+            sink.accept((ByteBuffer) ((Buffer) zeros).clear().limit(n));
             done += n;
           }
         } else if (parted[s.fileIndex()]) {
           ByteBuffer b = ByteBuffer.allocate(s.length());
           readParted(piece, s, b);
-          sink.accept(b.flip());
+          sink.accept((ByteBuffer) ((Buffer) b).flip());
         } else {
           ChannelCache.Entry e = cache.acquire(s.fileIndex(), false);
           try {
@@ -570,7 +572,7 @@ public final class FileStorage implements Storage {
             ByteBuffer v = window.view(s.fileIndex(), ch, s.fileOffset(), s.length(), size);
             for (int done = 0; done < s.length(); ) {
               int n = Math.min(chunk, s.length() - done);
-              sink.accept(v.slice(done, n));
+              sink.accept(Slices.slice(v, done, n));
               done += n;
             }
           } finally {

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +24,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
-import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +69,7 @@ public final class TrackerPeerSource implements PeerSource, AutoCloseable {
   private final ScheduledExecutorService executor;
   private final boolean ownsExecutor;
   private final LongSupplier ticker;
-  private final RandomGenerator random;
+  private final Random random;
   private final List<TrackerClient> givenClients;
   private final Duration httpTimeout;
   private final HttpTransport.Factory httpTransport;
@@ -279,7 +279,7 @@ public final class TrackerPeerSource implements PeerSource, AutoCloseable {
     private int udpMaxRetransmits = 2;
     private ScheduledExecutorService executor;
     private LongSupplier ticker = System::nanoTime;
-    private RandomGenerator random = new java.security.SecureRandom();
+    private Random random = new java.security.SecureRandom();
     private final List<TrackerClient> clients = new ArrayList<>();
 
     private Builder() {}
@@ -405,7 +405,7 @@ public final class TrackerPeerSource implements PeerSource, AutoCloseable {
     }
 
     /** The randomness for tier shuffles and keys; default a {@link java.security.SecureRandom}. */
-    public Builder random(RandomGenerator random) {
+    public Builder random(Random random) {
       this.random = Objects.requireNonNull(random, "random");
       return this;
     }

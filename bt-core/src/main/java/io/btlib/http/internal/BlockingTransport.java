@@ -86,8 +86,9 @@ public abstract class BlockingTransport implements HttpTransport {
     }
     try {
       ScheduledFuture<?> deadline = timer.schedule(() -> {
-        out.completeExceptionally(new SocketTimeoutException("no complete response from "
-            + request.uri() + " within " + request.timeout()));
+        out.completeExceptionally(new SocketTimeoutException(
+            "timed out: no complete response from " + request.uri() + " within "
+                + request.timeout()));
       }, request.timeout().toNanos(), TimeUnit.NANOSECONDS);
       out.whenComplete((v, e) -> deadline.cancel(false));
       workers.execute(() -> {

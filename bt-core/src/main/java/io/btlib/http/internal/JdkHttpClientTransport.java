@@ -110,6 +110,7 @@ public final class JdkHttpClientTransport extends BlockingTransport {
     clientThreads.shutdownNow();
   }
 
+  @JvmOnly
   private static final class Response implements HttpResponse {
     private final java.net.http.HttpResponse<InputStream> r;
 

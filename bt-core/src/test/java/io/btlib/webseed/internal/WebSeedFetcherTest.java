@@ -8,7 +8,7 @@ import io.btlib.http.HttpTransports;
 import io.btlib.webseed.WebSeedConfig;
 import java.net.URI;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -37,7 +37,7 @@ class WebSeedFetcherTest {
 
   static byte[] random(int n) {
     byte[] b = new byte[n];
-    new SplittableRandom(n).nextBytes(b);
+    new Random(n).nextBytes(b);
     return b;
   }
 
