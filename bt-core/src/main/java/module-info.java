@@ -9,10 +9,13 @@
 module io.btlib.core {
   requires transitive io.btlib.bencode;
   requires org.slf4j;
-  requires java.net.http;
+  // Only HttpTransports.jdkHttpClient() uses it, and loads it only when asked: the default HTTP
+  // transport is HttpURLConnection (java.base), so an image without java.net.http runs bt.
+  requires static java.net.http;
 
   exports io.btlib.client;
   exports io.btlib.hash;
+  exports io.btlib.http;
   exports io.btlib.metainfo;
   exports io.btlib.peer;
   exports io.btlib.policy;

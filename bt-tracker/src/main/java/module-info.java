@@ -6,7 +6,6 @@
 module io.btlib.tracker {
   requires transitive io.btlib.core;
   requires org.slf4j;
-  requires java.net.http;
 
   exports io.btlib.dht;
   exports io.btlib.tracker;

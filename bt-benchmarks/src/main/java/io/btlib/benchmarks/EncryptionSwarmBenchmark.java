@@ -13,7 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.Comparator;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -41,7 +41,7 @@ public final class EncryptionSwarmBenchmark {
       Path src = dir.resolve("seed");
       Files.createDirectories(src);
       Path file = src.resolve("data.bin");
-      SplittableRandom r = new SplittableRandom(42);
+      Random r = new Random(42);
       byte[] buf = new byte[1 << 20];
       try (OutputStream out = Files.newOutputStream(file)) {
         for (long i = 0; i < sizeMiB; i++) {

@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -72,7 +72,7 @@ public class HashBenchmark {
   @Setup(Level.Trial)
   public void setUp() throws NoSuchAlgorithmException {
     heap = new byte[size];
-    new SplittableRandom(size).nextBytes(heap);
+    new Random(size).nextBytes(heap);
     direct = ByteBuffer.allocateDirect(size);
     direct.put(heap).flip();
     jdk = HashFunction.sha1().newHasher();

@@ -9,7 +9,7 @@ import io.btlib.storage.BouncyCastleHashes;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -76,7 +76,7 @@ public class MerkleBenchmark {
   @Setup(Level.Trial)
   public void setUp() throws NoSuchAlgorithmException {
     data = new byte[FILE_SIZE];
-    new SplittableRandom(pieceLength).nextBytes(data);
+    new Random(pieceLength).nextBytes(data);
     metainfo = v2Torrent(data, pieceLength);
     if (metainfo.version() != TorrentVersion.V2 || !metainfo.hasPieceLayers()) {
       throw new AssertionError("not a v2 torrent with piece layers");

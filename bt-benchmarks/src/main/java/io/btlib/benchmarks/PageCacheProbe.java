@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
-import java.util.SplittableRandom;
+import java.util.Random;
 
 /**
  * Measures what the machine charges for writing into page cache it has not used lately, which
@@ -38,7 +38,7 @@ public final class PageCacheProbe {
     long pauseMillis = (args.length > 2 ? Long.parseLong(args[2]) : 6) * 1000;
     int chunk = 256 << 10;
     ByteBuffer buf = ByteBuffer.allocateDirect(chunk);
-    SplittableRandom random = new SplittableRandom(1);
+    Random random = new Random(1);
     while (buf.hasRemaining()) {
       buf.putLong(random.nextLong());
     }

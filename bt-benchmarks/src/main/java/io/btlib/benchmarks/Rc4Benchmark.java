@@ -9,7 +9,7 @@ import io.btlib.wire.mse.SkeyLookup;
 import java.nio.ByteBuffer;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.Cipher;
 import javax.crypto.ShortBufferException;
@@ -65,7 +65,7 @@ public class Rc4Benchmark {
   @Setup
   public void setup() throws Exception {
     byte[] data = new byte[size];
-    new SplittableRandom(1).nextBytes(data);
+    new Random(1).nextBytes(data);
     directBody = ByteBuffer.allocateDirect(size).put(data).flip();
     heapOut = ByteBuffer.allocate(size);
     heapIn = ByteBuffer.wrap(data.clone());
@@ -75,7 +75,7 @@ public class Rc4Benchmark {
     encryptor = ciphers[0];
     decryptor = ciphers[1];
     byte[] key = new byte[20];
-    new SplittableRandom(2).nextBytes(key);
+    new Random(2).nextBytes(key);
     bc = new RC4Engine();
     bc.init(true, new KeyParameter(key));
     jdk = Cipher.getInstance("ARCFOUR");
@@ -86,9 +86,9 @@ public class Rc4Benchmark {
   static PayloadCipher[] rc4Pair() throws MseException {
     InfoHash skey = InfoHash.of(new byte[20]);
     MseHandshake a = MseHandshake.initiator(skey, EnumSet.of(CryptoMethod.RC4),
-        ByteBuffer.allocate(0), new SplittableRandom(3));
+        ByteBuffer.allocate(0), new Random(3));
     MseHandshake b = MseHandshake.receiver(SkeyLookup.of(List.of(skey)),
-        EnumSet.of(CryptoMethod.RC4), false, new SplittableRandom(4));
+        EnumSet.of(CryptoMethod.RC4), false, new Random(4));
     ByteBuffer wire = ByteBuffer.allocate(4096);
     for (int i = 0; i < 4 && !(a.isDone() && b.isDone()); i++) {
       wire.clear();

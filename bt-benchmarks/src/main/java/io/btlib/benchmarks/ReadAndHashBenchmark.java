@@ -20,7 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -114,7 +114,7 @@ public class ReadAndHashBenchmark {
       file = dir.resolve("data.bin");
       pieceCount = (int) ((fileSize + pieceLength - 1) / pieceLength);
       pieces = new byte[pieceCount * 20];
-      SplittableRandom rnd = new SplittableRandom(42);
+      Random rnd = new Random(42);
       Hasher h = HashFunction.sha1().newHasher();
       byte[] block = new byte[pieceLength];
       try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW,

@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -138,7 +138,7 @@ public final class SwarmBenchmark {
   }
 
   private static void writeRandom(Path file, long size) throws IOException {
-    SplittableRandom r = new SplittableRandom(42);
+    Random r = new Random(42);
     byte[] buf = new byte[1 << 20];
     try (OutputStream out = Files.newOutputStream(file)) {
       for (long done = 0; done < size; done += buf.length) {

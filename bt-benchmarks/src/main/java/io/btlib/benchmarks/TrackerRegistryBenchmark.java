@@ -4,7 +4,7 @@ import io.btlib.tracker.server.internal.HashKey;
 import io.btlib.tracker.server.internal.PeerSample;
 import io.btlib.tracker.server.internal.Rng;
 import io.btlib.tracker.server.internal.SwarmRegistry;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -58,7 +58,7 @@ public class TrackerRegistryBenchmark {
     registry = new SwarmRegistry(new SwarmRegistry.Limits(swarms * 2, peers * 2, swarms * peers * 2,
         50, 200, TimeUnit.HOURS.toNanos(1)), null);
     sample = new PeerSample(200);
-    SplittableRandom r = new SplittableRandom(3);
+    Random r = new Random(3);
     hashes = new HashKey[swarms];
     for (int i = 0; i < swarms; i++) {
       byte[] h = new byte[20];

@@ -5,7 +5,7 @@ import io.btlib.wire.WireDecoder;
 import io.btlib.wire.WireEncoder;
 import io.btlib.wire.WireException;
 import java.nio.ByteBuffer;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -54,7 +54,7 @@ public class WireCodecBenchmark {
   @Setup
   public void setUp() {
     byte[] block = new byte[BLOCK];
-    new SplittableRandom(1).nextBytes(block);
+    new Random(1).nextBytes(block);
     pieces = ByteBuffer.allocateDirect(64 * (BLOCK + 13));
     for (int i = 0; i < 64; i++) {
       encode(new PeerMessage.Piece(i / 4, (i % 4) * BLOCK, ByteBuffer.wrap(block)), pieces);

@@ -1,5 +1,6 @@
 package io.btlib.bencode;
 
+import io.btlib.bencode.internal.Bytes;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -176,12 +177,12 @@ public final class BString implements BValue, Comparable<BString> {
       return false; // UTF-8 never has fewer bytes than UTF-16 code units
     }
     byte[] b = text.getBytes(StandardCharsets.UTF_8);
-    return Arrays.equals(src, off, off + len, b, 0, b.length);
+    return Bytes.equals(src, off, off + len, b, 0, b.length);
   }
 
   /** Whether this string's bytes equal {@code bytes}. */
   public boolean contentEquals(byte[] bytes) {
-    return Arrays.equals(src, off, off + len, bytes, 0, bytes.length);
+    return Bytes.equals(src, off, off + len, bytes, 0, bytes.length);
   }
 
   /**
@@ -211,7 +212,7 @@ public final class BString implements BValue, Comparable<BString> {
 
   @Override
   public int compareTo(BString o) {
-    return Arrays.compareUnsigned(src, off, off + len, o.src, o.off, o.off + o.len);
+    return Bytes.compareUnsigned(src, off, off + len, o.src, o.off, o.off + o.len);
   }
 
   @Override
@@ -250,7 +251,7 @@ public final class BString implements BValue, Comparable<BString> {
       return false;
     }
     BString s = (BString) o;
-    return len == s.len && Arrays.equals(src, off, off + len, s.src, s.off, s.off + s.len);
+    return len == s.len && Bytes.equals(src, off, off + len, s.src, s.off, s.off + s.len);
   }
 
   @Override

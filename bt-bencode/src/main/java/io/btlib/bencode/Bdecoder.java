@@ -2,6 +2,7 @@ package io.btlib.bencode;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 
 /**
@@ -130,7 +131,7 @@ public final class Bdecoder {
    */
   public BValue decode(ByteBuffer src) {
     BValue v = decode(arrayOf(src), offsetOf(src), src.remaining());
-    src.position(src.limit());
+    ((Buffer) src).position(src.limit());
     return v;
   }
 
@@ -180,7 +181,16 @@ public final class Bdecoder {
   }
 
   private byte[] readCapped(InputStream in) throws IOException {
-    byte[] bytes = in.readNBytes(maxInputBytes);
+    // InputStream.readNBytes is Java 11: not on Android API 26
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(
+        Math.min(maxInputBytes, 8192));
+    byte[] chunk = new byte[8192];
+    int n;
+    while (out.size() < maxInputBytes
+        && (n = in.read(chunk, 0, Math.min(chunk.length, maxInputBytes - out.size()))) >= 0) {
+      out.write(chunk, 0, n);
+    }
+    byte[] bytes = out.toByteArray();
     if (bytes.length == maxInputBytes && in.read() != -1) {
       throw new BencodeException("input is larger than the limit of " + maxInputBytes + " bytes",
           maxInputBytes);

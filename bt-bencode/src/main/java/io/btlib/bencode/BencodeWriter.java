@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -198,7 +199,7 @@ public final class BencodeWriter {
     beforeValue();
     if (encoded.hasArray()) {
       out.write(encoded.array(), encoded.arrayOffset() + encoded.position(), encoded.remaining());
-      encoded.position(encoded.limit());
+      ((Buffer) encoded).position(encoded.limit());
     } else {
       byte[] b = new byte[encoded.remaining()];
       encoded.get(b);

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,7 +29,7 @@ class BdecoderFuzzTest {
   private static final Bdecoder TIGHT =
       Bdecoder.builder().strict(false).maxDepth(4).maxValues(24).maxStringLength(12).build();
 
-  private static List<byte[]> seeds(SplittableRandom r) {
+  private static List<byte[]> seeds(Random r) {
     List<byte[]> seeds = new ArrayList<>();
     seeds.add(TorrentLike.document());
     for (String s :
@@ -52,7 +52,7 @@ class BdecoderFuzzTest {
 
   @Test
   void onlyBencodeExceptionEscapesAndSuccessesReEncode() {
-    SplittableRandom r = new SplittableRandom(SEED);
+    Random r = new Random(SEED);
     List<byte[]> seeds = seeds(r);
     int strictOk = 0;
     int lenientOnly = 0;
@@ -170,7 +170,7 @@ class BdecoderFuzzTest {
     return o;
   }
 
-  static byte[] mutate(SplittableRandom r, byte[] seed) {
+  static byte[] mutate(Random r, byte[] seed) {
     byte[] b = seed.clone();
     int rounds = 1 + (r.nextInt(4) == 0 ? r.nextInt(4) : 0);
     for (int k = 0; k < rounds; k++) {
@@ -179,7 +179,7 @@ class BdecoderFuzzTest {
     return b;
   }
 
-  private static byte[] mutateOnce(SplittableRandom r, byte[] b) {
+  private static byte[] mutateOnce(Random r, byte[] b) {
     int n = b.length;
     switch (r.nextInt(8)) {
       case 0: // flip one bit

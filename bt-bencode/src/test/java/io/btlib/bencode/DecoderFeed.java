@@ -14,7 +14,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.SplittableRandom;
+import java.util.Random;
 
 /**
  * The feeding helper of STYLE.md section 5 item 20, adapted to a decoder that takes whole inputs.
@@ -83,7 +83,7 @@ final class DecoderFeed {
         return decodeStream(d, new ChunkedInputStream(input, null));
       case STREAM_RANDOM_CHUNKS:
         return decodeStream(
-            d, new ChunkedInputStream(input, new SplittableRandom(input.length * 31L + 7)));
+            d, new ChunkedInputStream(input, new Random(input.length * 31L + 7)));
       default:
         throw new AssertionError(way);
     }
@@ -210,10 +210,10 @@ final class DecoderFeed {
   /** An input stream that hands out at most one byte per read, or seeded random chunks. */
   static final class ChunkedInputStream extends InputStream {
     private final byte[] data;
-    private final SplittableRandom random; // null: one byte per read
+    private final Random random; // null: one byte per read
     private int pos;
 
-    ChunkedInputStream(byte[] data, SplittableRandom random) {
+    ChunkedInputStream(byte[] data, Random random) {
       this.data = data;
       this.random = random;
     }

@@ -1,9 +1,9 @@
 package io.btlib.bencode;
 
-import java.util.SplittableRandom;
+import java.util.Random;
 
 /**
- * Random {@link BValue} trees from a seeded {@link SplittableRandom}: binary strings (empty
+ * Random {@link BValue} trees from a seeded {@link Random}: binary strings (empty
  * included), longs with extremes, lists, and dictionaries with random binary keys that often share
  * prefixes and cross 0x80, so canonical ordering is exercised.
  */
@@ -13,15 +13,15 @@ final class RandomValues {
     Integer.MAX_VALUE, Integer.MIN_VALUE, 1L << 32, -(1L << 53)
   };
 
-  private final SplittableRandom r;
+  private final Random r;
   private final int maxStringLength;
 
-  RandomValues(SplittableRandom r, int maxStringLength) {
+  RandomValues(Random r, int maxStringLength) {
     this.r = r;
     this.maxStringLength = maxStringLength;
   }
 
-  RandomValues(SplittableRandom r) {
+  RandomValues(Random r) {
     this(r, 40);
   }
 

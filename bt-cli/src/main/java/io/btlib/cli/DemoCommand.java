@@ -27,7 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -258,7 +258,7 @@ final class DemoCommand implements Command {
   }
 
   private static void writeRandom(Path file, long size) throws IOException {
-    SplittableRandom r = new SplittableRandom(size);
+    Random r = new Random(size);
     byte[] buf = new byte[1 << 20];
     try (OutputStream o = Files.newOutputStream(file)) {
       for (long left = size; left > 0; ) {

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -48,7 +48,7 @@ class CreateCommandTest {
 
   private static byte[] random(int n) {
     byte[] b = new byte[n];
-    new SplittableRandom(n).nextBytes(b);
+    new Random(n).nextBytes(b);
     return b;
   }
 

@@ -21,9 +21,8 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.function.LongSupplier;
-import java.util.random.RandomGenerator;
 
 /**
  * A BitTorrent client: one listening socket, one engine thread, any number of torrents. Build one,
@@ -120,7 +119,7 @@ public final class Client implements AutoCloseable {
     private WireLimits limits = WireLimits.DEFAULTS;
     private int diskThreads = 2;
     private LongSupplier ticker = System::nanoTime;
-    private RandomGenerator random;
+    private Random random;
     private Duration closeTimeout = Duration.ofSeconds(5);
     private int eventQueueCapacity = 10_000;
     private WebSeedConfig webSeeds = WebSeedConfig.DEFAULTS;
@@ -249,7 +248,7 @@ public final class Client implements AutoCloseable {
     }
 
     /** The random source for peer ids and policies (default: seeded from the ticker). */
-    public Builder random(RandomGenerator random) {
+    public Builder random(Random random) {
       this.random = Objects.requireNonNull(random);
       return this;
     }
@@ -334,7 +333,7 @@ public final class Client implements AutoCloseable {
     }
 
     Engine.Config config() {
-      RandomGenerator r = random != null ? random : new SplittableRandom(ticker.getAsLong());
+      Random r = random != null ? random : new Random(ticker.getAsLong());
       return new Engine.Config(listenAddress, port, peerIdPrefix, maxConnectionsPerTorrent,
           maxConnections, maxHalfOpen, uploadSlots, downloadLimit, uploadLimit, maxRequestsPerPeer,
           piecePicker, choker, peerSelector, List.copyOf(peerSources), limits, diskThreads, ticker,

@@ -2,6 +2,7 @@ package io.btlib.client;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.util.BitSet;
@@ -57,7 +58,7 @@ public interface Storage extends Closeable {
       throws IOException {
     ByteBuffer b = ByteBuffer.allocate(length);
     read(piece, offset, b);
-    b.flip();
+    ((Buffer) b).flip();
     long sent = 0;
     while (b.hasRemaining()) {
       int n = target.write(b);

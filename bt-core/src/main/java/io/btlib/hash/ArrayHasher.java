@@ -1,5 +1,6 @@
 package io.btlib.hash;
 
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 
 /**
@@ -22,7 +23,7 @@ public abstract class ArrayHasher implements Hasher {
   public final void update(ByteBuffer buffer) {
     if (buffer.hasArray()) {
       update(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
-      buffer.position(buffer.limit());
+      ((Buffer) buffer).position(buffer.limit());
       return;
     }
     if (chunk == null) {

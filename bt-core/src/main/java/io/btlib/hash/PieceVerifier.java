@@ -4,6 +4,7 @@ import io.btlib.metainfo.FileEntry;
 import io.btlib.metainfo.Metainfo;
 import io.btlib.metainfo.TorrentVersion;
 import io.btlib.metainfo.internal.Merkle;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -127,19 +128,19 @@ public final class PieceVerifier {
   /** The expected v2 hash of a piece: its layer entry, or the file's root for a one-piece file. */
   private byte[] expectedV2(int piece) {
     FileEntry f = v2File(piece);
-    if (f == null || f.piecesRoot().isEmpty()) {
+    if (f == null || !f.piecesRoot().isPresent()) {
       return null;
     }
     if (f.length() <= metainfo.pieceLength()) {
       return f.piecesRoot().get().bytes();
     }
     Optional<ByteBuffer> layer = metainfo.pieceLayer(f);
-    if (layer.isEmpty()) {
+    if (!layer.isPresent()) {
       return null;
     }
     int k = piece - (int) (f.offset() / metainfo.pieceLength());
     byte[] h = new byte[32];
-    layer.get().position(k * 32).get(h);
+    ((ByteBuffer) ((Buffer) layer.get()).position(k * 32)).get(h);
     return h;
   }
 
@@ -216,13 +217,13 @@ public final class PieceVerifier {
       if (v2Check && fed < v2Length) {
         int v2n = Math.min(n, v2Length - fed);
         ByteBuffer part = data.duplicate();
-        part.limit(part.position() + v2n);
+        ((Buffer) part).limit(part.position() + v2n);
         feedLeaves(part);
       }
       if (h1 != null) {
         h1.update(data);
       } else {
-        data.position(data.limit());
+        ((Buffer) data).position(data.limit());
       }
       fed += n;
     }
@@ -236,9 +237,9 @@ public final class PieceVerifier {
       while (part.hasRemaining()) {
         int take = Math.min(part.remaining(), Metainfo.BLOCK_SIZE - inBlock);
         ByteBuffer slice = part.duplicate();
-        slice.limit(slice.position() + take);
+        ((Buffer) slice).limit(slice.position() + take);
         leaf.update(slice);
-        part.position(part.position() + take);
+        ((Buffer) part).position(part.position() + take);
         inBlock += take;
         if (inBlock == Metainfo.BLOCK_SIZE) {
           leaf.digest(leaves, leafCount * 32);

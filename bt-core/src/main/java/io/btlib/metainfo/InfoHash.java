@@ -1,9 +1,9 @@
 package io.btlib.metainfo;
 
+import io.btlib.bencode.internal.Bytes;
 import io.btlib.metainfo.internal.Base32;
 
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Objects;
 
 /**
@@ -32,7 +32,6 @@ public final class InfoHash implements Comparable<InfoHash> {
   /** Length in bytes of a v2 (SHA-256) info hash. */
   public static final int V2_LENGTH = 32;
 
-  private static final HexFormat HEX = HexFormat.of();
 
   private final byte[] bytes;
   private final int hash;
@@ -79,12 +78,12 @@ public final class InfoHash implements Comparable<InfoHash> {
           "info hash hex must be 40 or 64 characters, got " + hex.length());
     }
     for (int i = 0; i < hex.length(); i++) {
-      if (!HexFormat.isHexDigit(hex.charAt(i))) {
+      if (!Bytes.isHexDigit(hex.charAt(i))) {
         throw new IllegalArgumentException(
             "invalid hex character '" + hex.charAt(i) + "' at index " + i + " of info hash");
       }
     }
-    return new InfoHash(HEX.parseHex(hex));
+    return new InfoHash(Bytes.parseHex(hex));
   }
 
   /**
@@ -165,7 +164,7 @@ public final class InfoHash implements Comparable<InfoHash> {
 
   /** Returns the bytes as lowercase hex: 40 or 64 characters. */
   public String hex() {
-    return HEX.formatHex(bytes);
+    return Bytes.toHex(bytes);
   }
 
   /**
@@ -183,7 +182,7 @@ public final class InfoHash implements Comparable<InfoHash> {
 
   @Override
   public int compareTo(InfoHash other) {
-    return Arrays.compareUnsigned(bytes, other.bytes);
+    return Bytes.compareUnsigned(bytes, other.bytes);
   }
 
   @Override

@@ -1,6 +1,8 @@
 package io.btlib.metainfo;
 
+import io.btlib.bencode.internal.Bytes;
 import java.net.InetSocketAddress;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -9,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -342,7 +343,7 @@ public final class MagnetLink {
 
   private static InfoHash parseMultihash(String hex) {
     for (int i = 0; i < hex.length(); i++) {
-      if (!HexFormat.isHexDigit(hex.charAt(i))) {
+      if (!Bytes.isHexDigit(hex.charAt(i))) {
         throw new IllegalArgumentException(
             "invalid hex character '" + hex.charAt(i) + "' at index " + i + " of multihash");
       }
@@ -403,7 +404,7 @@ public final class MagnetLink {
     }
     for (int i = 0; i < host.length(); i++) {
       char c = host.charAt(i);
-      if (!HexFormat.isHexDigit(c) && c != ':' && c != '.') {
+      if (!Bytes.isHexDigit(c) && c != ':' && c != '.') {
         throw new IllegalArgumentException(
             "invalid character '" + c + "' at index " + i + " of IPv6 address");
       }
@@ -498,13 +499,13 @@ public final class MagnetLink {
     for (int i = 0; i < raw.length(); i++) {
       char c = raw.charAt(i);
       if (c == '%') {
-        if (i + 2 >= raw.length() || !HexFormat.isHexDigit(raw.charAt(i + 1))
-            || !HexFormat.isHexDigit(raw.charAt(i + 2))) {
+        if (i + 2 >= raw.length() || !Bytes.isHexDigit(raw.charAt(i + 1))
+            || !Bytes.isHexDigit(raw.charAt(i + 2))) {
           throw new MagnetLinkException("'%' at index " + i + " of " + part + " of parameter "
               + parameter + " is not followed by two hex digits: " + quote(raw), parameter);
         }
-        bytes.put((byte) ((HexFormat.fromHexDigit(raw.charAt(i + 1)) << 4)
-            | HexFormat.fromHexDigit(raw.charAt(i + 2))));
+        bytes.put((byte) ((Bytes.fromHexDigit(raw.charAt(i + 1)) << 4)
+            | Bytes.fromHexDigit(raw.charAt(i + 2))));
         i += 2;
       } else if (c < 0x20 || c == 0x7F) {
         throw new MagnetLinkException(String.format("raw control character U+%04X at index %d of %s"
@@ -525,7 +526,7 @@ public final class MagnetLink {
         i = end - 1;
       }
     }
-    bytes.flip();
+    ((Buffer) bytes).flip();
     CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT)
         .onUnmappableCharacter(CodingErrorAction.REPORT);

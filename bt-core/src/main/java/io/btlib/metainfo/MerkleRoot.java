@@ -1,7 +1,7 @@
 package io.btlib.metainfo;
 
+import io.btlib.bencode.internal.Bytes;
 import java.util.Arrays;
-import java.util.HexFormat;
 
 /**
  * A 32-byte SHA-256 merkle root: the {@code pieces root} of one file in a v2 torrent (BEP 52), the
@@ -33,7 +33,7 @@ public final class MerkleRoot implements Comparable<MerkleRoot> {
       throw new IllegalArgumentException(
           "a merkle root is 64 hex characters, not " + hex.length());
     }
-    return new MerkleRoot(HexFormat.of().parseHex(hex));
+    return new MerkleRoot(Bytes.parseHex(hex));
   }
 
   /** A copy of the 32 bytes. */
@@ -48,12 +48,12 @@ public final class MerkleRoot implements Comparable<MerkleRoot> {
 
   /** Lowercase hex. */
   public String hex() {
-    return HexFormat.of().formatHex(bytes);
+    return Bytes.toHex(bytes);
   }
 
   @Override
   public int compareTo(MerkleRoot o) {
-    return Arrays.compareUnsigned(bytes, o.bytes);
+    return Bytes.compareUnsigned(bytes, o.bytes);
   }
 
   @Override

@@ -12,9 +12,11 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * A parsed and validated metainfo file (a {@code .torrent}): BitTorrent v1 (BEP 3), v2 (BEP 52) or
@@ -96,7 +98,8 @@ public final class Metainfo {
     this.piecesV1 = p.piecesV1;
     this.pieceLayers = Map.copyOf(p.pieceLayers);
     this.hasPieceLayers = p.hasPieceLayers;
-    this.trackerTiers = p.trackerTiers.stream().map(List::copyOf).toList();
+    this.trackerTiers = Collections.unmodifiableList(
+        p.trackerTiers.stream().map(List::copyOf).collect(Collectors.toList()));
     this.webSeeds = List.copyOf(p.webSeeds);
     this.creationDate = p.creationDate;
     this.comment = p.comment;

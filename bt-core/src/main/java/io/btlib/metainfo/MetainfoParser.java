@@ -545,7 +545,7 @@ public final class MetainfoParser {
     MessageDigest sha256 = Merkle.sha256();
     byte[] pad = Merkle.zeroSubtreeRoot(sha256, p.pieceLength / Metainfo.BLOCK_SIZE);
     for (FileEntry f : p.files) {
-      if (f.length() <= p.pieceLength || f.piecesRoot().isEmpty()) {
+      if (f.length() <= p.pieceLength || !f.piecesRoot().isPresent()) {
         continue;
       }
       MerkleRoot root = f.piecesRoot().get();

@@ -1,6 +1,7 @@
 package io.btlib.peer;
 
 import java.net.InetAddress;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -78,11 +79,13 @@ public final class CompactPeers {
       if (port == 0) {
         continue;
       }
-      src.get(p, a);
+      for (int k = 0; k < a.length; k++) { // ByteBuffer.get(int, byte[]) is Java 13
+        a[k] = src.get(p + k);
+      }
       InetAddress address = IpLiterals.toInetAddress(a);
       out.add(new PeerAddress(address, port));
     }
-    src.position(start + length);
+    ((Buffer) src).position(start + length);
     return Collections.unmodifiableList(out);
   }
 

@@ -1,11 +1,11 @@
 package io.btlib.peer;
 
+import io.btlib.bencode.internal.Bytes;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.random.RandomGenerator;
+import java.util.Random;
 
 /**
  * The 20-byte id a peer announces to trackers and sends in its handshake (BEP 3), which by
@@ -38,7 +38,6 @@ public final class PeerId implements Comparable<PeerId> {
   private static final String RANDOM_ALPHABET =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
 
-  private static final HexFormat HEX = HexFormat.of();
 
   private final byte[] bytes;
   private final int hash;
@@ -84,12 +83,12 @@ public final class PeerId implements Comparable<PeerId> {
       throw new IllegalArgumentException("peer id hex must be 40 characters, got " + hex.length());
     }
     for (int i = 0; i < hex.length(); i++) {
-      if (!HexFormat.isHexDigit(hex.charAt(i))) {
+      if (!Bytes.isHexDigit(hex.charAt(i))) {
         throw new IllegalArgumentException(
             "invalid hex character '" + hex.charAt(i) + "' at index " + i + " of peer id");
       }
     }
-    return new PeerId(HEX.parseHex(hex));
+    return new PeerId(Bytes.parseHex(hex));
   }
 
   /**
@@ -104,7 +103,7 @@ public final class PeerId implements Comparable<PeerId> {
    * @throws IllegalArgumentException if the prefix is longer than 20 characters or holds a
    *     character that is not printable ASCII, naming the index
    */
-  public static PeerId random(String prefix, RandomGenerator rng) {
+  public static PeerId random(String prefix, Random rng) {
     Objects.requireNonNull(prefix, "prefix");
     Objects.requireNonNull(rng, "rng");
     if (prefix.length() > LENGTH) {
@@ -153,7 +152,7 @@ public final class PeerId implements Comparable<PeerId> {
 
   /** The bytes as 40 lower-case hex characters. */
   public String hex() {
-    return HEX.formatHex(bytes);
+    return Bytes.toHex(bytes);
   }
 
   /**
@@ -176,7 +175,7 @@ public final class PeerId implements Comparable<PeerId> {
 
   @Override
   public int compareTo(PeerId other) {
-    return Arrays.compareUnsigned(bytes, other.bytes);
+    return Bytes.compareUnsigned(bytes, other.bytes);
   }
 
   @Override

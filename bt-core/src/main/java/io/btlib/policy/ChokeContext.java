@@ -1,6 +1,6 @@
 package io.btlib.policy;
 
-import java.util.random.RandomGenerator;
+import java.util.Random;
 
 /**
  * What a {@link Choker} knows besides the peers.
@@ -13,7 +13,7 @@ import java.util.random.RandomGenerator;
  * @param random the torrent's random source
  */
 public record ChokeContext(
-    int uploadSlots, boolean seeding, long round, long nowNanos, RandomGenerator random) {
+    int uploadSlots, boolean seeding, long round, long nowNanos, Random random) {
 
   /** Checks the values. */
   public ChokeContext {

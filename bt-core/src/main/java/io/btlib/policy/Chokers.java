@@ -169,7 +169,9 @@ public final class Chokers {
       if (total == 0) {
         return null;
       }
-      long pick = ctx.random().nextLong(total);
+      // Random.nextLong(bound) is Java 17; weights sum to a few thousand at most
+      long pick = total <= Integer.MAX_VALUE ? ctx.random().nextInt((int) total)
+          : Math.floorMod(ctx.random().nextLong(), total);
       for (PeerStats p : peers) {
         if (p.interested() && !regular.contains(p.address())) {
           pick -= weight(p, ctx);

@@ -1,6 +1,6 @@
 package io.btlib.policy;
 
-import java.util.random.RandomGenerator;
+import java.util.Random;
 
 /**
  * A read-only view of one torrent's download state, for a {@link PiecePicker}. Pieces the picker
@@ -52,5 +52,5 @@ public interface SwarmView {
   long nowNanos();
 
   /** The torrent's random source, for tie-breaks (seeded by the client's builder). */
-  RandomGenerator random();
+  Random random();
 }

@@ -1,5 +1,7 @@
 package io.btlib.webseed;
 
+import io.btlib.http.HttpTransport;
+import io.btlib.http.HttpTransports;
 import io.btlib.metainfo.Metainfo;
 import java.time.Duration;
 import java.util.Objects;
@@ -32,6 +34,9 @@ import java.util.Objects;
  * @param maxWholeFileBytes when a server answers a Range request with the whole file (status 200),
  *     the most bytes read of it to reach the range (default 4 MiB); a range that ends further into
  *     the file fails the request instead
+ * @param httpTransport makes the HTTP transport web seeds are fetched with (default {@link
+ *     HttpTransports#urlConnection()}; {@link HttpTransports#jdkHttpClient()} on a JVM that has
+ *     {@code java.net.http})
  */
 public record WebSeedConfig(
     boolean enabled,
@@ -43,7 +48,8 @@ public record WebSeedConfig(
     Duration maxRetryDelay,
     int maxConsecutiveErrors,
     int maxHashFailures,
-    long maxWholeFileBytes) {
+    long maxWholeFileBytes,
+    HttpTransport.Factory httpTransport) {
 
   /** The defaults: enabled, 4 requests per seed, 1 MiB per request. */
   public static final WebSeedConfig DEFAULTS = builder().build();
@@ -66,6 +72,7 @@ public record WebSeedConfig(
     atLeastOne("maxConsecutiveErrors", maxConsecutiveErrors);
     atLeastOne("maxHashFailures", maxHashFailures);
     checkWholeFile(maxWholeFileBytes);
+    Objects.requireNonNull(httpTransport, "httpTransport");
   }
 
   private static int checkRequests(int n) {
@@ -124,6 +131,7 @@ public record WebSeedConfig(
     b.maxConsecutiveErrors = maxConsecutiveErrors;
     b.maxHashFailures = maxHashFailures;
     b.maxWholeFileBytes = maxWholeFileBytes;
+    b.httpTransport = httpTransport;
     return b;
   }
 
@@ -143,6 +151,7 @@ public record WebSeedConfig(
     private int maxConsecutiveErrors = 5;
     private int maxHashFailures = 3;
     private long maxWholeFileBytes = 4L << 20;
+    private HttpTransport.Factory httpTransport = HttpTransports.urlConnection();
 
     private Builder() {}
 
@@ -207,6 +216,16 @@ public record WebSeedConfig(
     }
 
     /**
+     * What makes the HTTP transport (default {@link HttpTransports#urlConnection()}, which runs
+     * on Android too; {@link HttpTransports#jdkHttpClient()} uses the JDK's {@code HttpClient}).
+     * The client makes one transport per torrent when its first web seed request starts.
+     */
+    public Builder httpTransport(HttpTransport.Factory factory) {
+      this.httpTransport = Objects.requireNonNull(factory, "factory");
+      return this;
+    }
+
+    /**
      * The config.
      *
      * @throws IllegalArgumentException naming the value out of range
@@ -214,7 +233,7 @@ public record WebSeedConfig(
     public WebSeedConfig build() {
       return new WebSeedConfig(enabled, maxRequestsPerSeed, maxRequestBytes, connectTimeout,
           requestTimeout, retryDelay, maxRetryDelay, maxConsecutiveErrors, maxHashFailures,
-          maxWholeFileBytes);
+          maxWholeFileBytes, httpTransport);
     }
   }
 }

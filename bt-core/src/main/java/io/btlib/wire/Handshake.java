@@ -2,6 +2,7 @@ package io.btlib.wire;
 
 import io.btlib.metainfo.InfoHash;
 import io.btlib.peer.PeerId;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -91,7 +92,7 @@ public record Handshake(long reserved, InfoHash infoHash, PeerId peerId) {
     long reserved = src.getLong(p + 20);
     byte[] hash = new byte[20];
     byte[] id = new byte[20];
-    src.position(p + 28);
+    ((Buffer) src).position(p + 28);
     src.get(hash).get(id);
     return new Handshake(reserved, InfoHash.of(hash), PeerId.of(id));
   }
@@ -108,14 +109,14 @@ public record Handshake(long reserved, InfoHash infoHash, PeerId peerId) {
     }
     decodeHeaderCheck(src);
     byte[] hash = new byte[20];
-    src.duplicate().position(src.position() + 28).get(hash);
+    ((ByteBuffer) ((Buffer) src.duplicate()).position(src.position() + 28)).get(hash);
     return InfoHash.of(hash);
   }
 
   private static void decodeHeaderCheck(ByteBuffer src) throws WireException {
     ByteBuffer probe = src.duplicate();
     if (probe.remaining() > LENGTH - 1) {
-      probe.limit(probe.position() + LENGTH - 1);
+      ((Buffer) probe).limit(probe.position() + LENGTH - 1);
     }
     decode(probe); // checks the protocol string; can't complete with fewer than 68 bytes
   }

@@ -2,6 +2,7 @@ package io.btlib.wire;
 
 import io.btlib.metainfo.MerkleRoot;
 import io.btlib.wire.WireException.Rule;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 
@@ -82,7 +83,7 @@ public final class WireDecoder {
             limits.maxMessageLength(), "message length prefix too large");
       }
       if (length == 0) {
-        src.position(p + 4);
+        ((Buffer) src).position(p + 4);
         streamOffset += 4;
         out.accept(PeerMessage.KeepAlive.INSTANCE);
         count++;
@@ -96,16 +97,16 @@ public final class WireDecoder {
       }
       int id = src.get(p + 4) & 0xFF;
       ByteBuffer payload = src.duplicate();
-      payload.position(p + 5).limit(p + 4 + (int) length);
+      ((Buffer) payload).position(p + 5).limit(p + 4 + (int) length);
       PeerMessage m = message(id, (int) length, payload.slice().asReadOnlyBuffer());
-      src.position(p + 4 + (int) length);
+      ((Buffer) src).position(p + 4 + (int) length);
       long at = streamOffset;
       streamOffset += 4 + length;
       try {
         out.accept(m);
       } catch (RuntimeException e) {
         streamOffset = at; // leave the offsets consistent for the caller's handling
-        src.position(p);
+        ((Buffer) src).position(p);
         throw e;
       }
       count++;
@@ -215,7 +216,7 @@ public final class WireDecoder {
         }
         int piece = index(b, 0, "piece");
         int offset = index(b, 4, "offset");
-        b.position(8);
+        ((Buffer) b).position(8);
         return new PeerMessage.Piece(piece, offset, b.slice());
       }
       case PeerMessage.PORT:
@@ -226,7 +227,7 @@ public final class WireDecoder {
               "extension message without its id");
         }
         int ext = b.get(0) & 0xFF;
-        b.position(1);
+        ((Buffer) b).position(1);
         return new PeerMessage.Extended(ext, b.slice());
       }
       case PeerMessage.HASH_REQUEST:
@@ -249,7 +250,7 @@ public final class WireDecoder {
         if (id == PeerMessage.HASH_REJECT) {
           return new PeerMessage.HashReject(r, base, index, len, proof);
         }
-        b.position(48);
+        ((Buffer) b).position(48);
         return new PeerMessage.Hashes(r, base, index, len, proof, b.slice());
       }
       default:

@@ -16,7 +16,7 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.EnumSet;
-import java.util.SplittableRandom;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -42,7 +42,7 @@ class EncryptionWireTest {
       ch.setOption(StandardSocketOptions.SO_LINGER, 0);
       ch.socket().setSoTimeout(10_000);
       mse = MseHandshake.initiator(skey, EnumSet.of(CryptoMethod.RC4), initialPayload,
-          new SplittableRandom(9));
+          new Random(9));
     }
 
     /** Runs the handshake: its result, or null if the client closed the connection. */
@@ -101,7 +101,7 @@ class EncryptionWireTest {
 
   static ByteBuffer handshakeFor(InfoHash h) {
     ByteBuffer b = ByteBuffer.allocate(Handshake.LENGTH);
-    new Handshake(Handshake.FAST, h, PeerId.random("-TT0000-", new SplittableRandom(1)))
+    new Handshake(Handshake.FAST, h, PeerId.random("-TT0000-", new Random(1)))
         .encode(b);
     return b.flip();
   }

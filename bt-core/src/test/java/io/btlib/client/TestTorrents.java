@@ -13,7 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Random;
 
 /** Torrents made in memory for engine tests, and a storage over a byte array. */
 final class TestTorrents {
@@ -57,7 +57,7 @@ final class TestTorrents {
 
   static byte[] random(int n, long seed) {
     byte[] b = new byte[n];
-    new SplittableRandom(seed).nextBytes(b);
+    new Random(seed).nextBytes(b);
     return b;
   }
 

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.Arrays;
-import java.util.SplittableRandom;
+import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,7 +28,7 @@ class JdkHashFunctionTest {
   @ParameterizedTest
   @ValueSource(strings = {"SHA-1", "SHA-256"})
   void longArraysAtAnyOffsetHashAsOneDigestWould(String algorithm) throws Exception {
-    SplittableRandom rnd = new SplittableRandom(7);
+    Random rnd = new Random(7);
     Hasher h = jdk(algorithm).newHasher();
     for (int size : SIZES) {
       byte[] data = new byte[size + 11];
@@ -48,7 +48,7 @@ class JdkHashFunctionTest {
   @ParameterizedTest
   @ValueSource(strings = {"SHA-1", "SHA-256"})
   void directAndReadOnlyBuffersHashAsArraysDo(String algorithm) throws Exception {
-    SplittableRandom rnd = new SplittableRandom(8);
+    Random rnd = new Random(8);
     Hasher h = jdk(algorithm).newHasher();
     for (int size : SIZES) {
       byte[] data = new byte[size];
@@ -70,7 +70,7 @@ class JdkHashFunctionTest {
   void outOfRangeArraysAreRefusedBeforeAnyByteIsHashed(String algorithm) throws Exception {
     Hasher h = jdk(algorithm).newHasher();
     byte[] data = new byte[200_000];
-    new SplittableRandom(9).nextBytes(data);
+    new Random(9).nextBytes(data);
     assertThatThrownBy(() -> h.update(data, 100, data.length))
         .isInstanceOf(IndexOutOfBoundsException.class);
     assertThatThrownBy(() -> h.update(data, -1, 10))

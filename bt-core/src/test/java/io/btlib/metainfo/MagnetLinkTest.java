@@ -10,7 +10,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
+import java.util.Random;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -595,7 +595,7 @@ class MagnetLinkTest {
       "?", "#", "/", ":", "[", "]", ",", ";", "@", "\"", "'", "é", "ß", "世", "😀", "\u0301", "\n", "\u0000",
       "\u007F", "\u00A0", "\uFEFF", "%41", "urn:btih:", "http://", "udp://"};
 
-    private String randomText(SplittableRandom r, int maxPieces, boolean mayBeEmpty) {
+    private String randomText(Random r, int maxPieces, boolean mayBeEmpty) {
       StringBuilder sb = new StringBuilder();
       int n = (mayBeEmpty ? 0 : 1) + r.nextInt(maxPieces);
       for (int i = 0; i < n; i++) {
@@ -604,7 +604,7 @@ class MagnetLinkTest {
       return sb.toString();
     }
 
-    private InetSocketAddress randomPeer(SplittableRandom r) {
+    private InetSocketAddress randomPeer(Random r) {
       int port = 1 + r.nextInt(65535);
       switch (r.nextInt(3)) {
         case 0:
@@ -630,7 +630,7 @@ class MagnetLinkTest {
       }
     }
 
-    private MagnetLink randomLink(SplittableRandom r) {
+    private MagnetLink randomLink(Random r) {
       byte[] v1 = new byte[20];
       byte[] v2 = new byte[32];
       r.nextBytes(v1);
@@ -672,7 +672,7 @@ class MagnetLinkTest {
 
     @Test
     void randomLinksRoundTripThroughToString() {
-      SplittableRandom r = new SplittableRandom(0x6d61676e6574L);
+      Random r = new Random(0x6d61676e6574L);
       for (int i = 0; i < 5000; i++) {
         MagnetLink link = randomLink(r);
         MagnetLink reparsed;
@@ -688,7 +688,7 @@ class MagnetLinkTest {
 
     @Test
     void mutatedLinksFailOnlyWithMagnetLinkException() {
-      SplittableRandom r = new SplittableRandom(0xF022L);
+      Random r = new Random(0xF022L);
       List<String> seeds = new ArrayList<>(List.of(
           BTIH + "&dn=Big+Buck+Bunny&tr=udp%3A%2F%2Ft%3A1&x.pe=[::1]:6881&so=0,2,4-6",
           BTMH + "&xt=urn:btih:" + V1_BASE32 + "&ws=http://w/&x.pe=10.0.0.1:80",

@@ -18,7 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -41,7 +41,7 @@ class MetainfoTest {
 
   static BString pieces(int count) {
     byte[] b = new byte[count * 20];
-    new SplittableRandom(count).nextBytes(b);
+    new Random(count).nextBytes(b);
     return BString.of(b);
   }
 
@@ -360,7 +360,7 @@ class MetainfoTest {
       if (len > 0) {
         int pieces = (int) ((len + pieceLength - 1) / pieceLength);
         byte[] layer = new byte[pieces * 32];
-        new SplittableRandom(i).nextBytes(layer);
+        new Random(i).nextBytes(layer);
         byte[] root;
         if (pieces == 1) {
           root = Arrays.copyOf(layer, 32);
@@ -552,7 +552,7 @@ class MetainfoTest {
       BencodeWriter.encode(v2Root(16384, true, 40_000, 5, 16384)),
       BencodeWriter.encode(v2Root(16384, false, 70_000, 0, 3)),
     };
-    SplittableRandom r = new SplittableRandom(42);
+    Random r = new Random(42);
     int cases = Integer.getInteger("bt.fuzz.cases", 20_000);
     for (int i = 0; i < cases; i++) {
       byte[] s = seeds[r.nextInt(seeds.length)].clone();

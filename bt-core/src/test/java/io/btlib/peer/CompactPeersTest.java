@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class CompactPeersTest {
@@ -131,7 +131,7 @@ class CompactPeersTest {
 
   @Test
   void encodeThenDecodeGivesBackThePeers() {
-    SplittableRandom rnd = new SplittableRandom(3);
+    Random rnd = new Random(3);
     List<PeerAddress> v4 = new ArrayList<>();
     List<PeerAddress> v6 = new ArrayList<>();
     for (int i = 0; i < 500; i++) {

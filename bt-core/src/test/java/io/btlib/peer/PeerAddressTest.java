@@ -8,7 +8,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.util.SplittableRandom;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class PeerAddressTest {
@@ -56,7 +56,7 @@ class PeerAddressTest {
 
   @Test
   void toStringParsesBackToAnEqualValue() {
-    SplittableRandom rnd = new SplittableRandom(42);
+    Random rnd = new Random(42);
     for (int i = 0; i < 2000; i++) {
       byte[] b = new byte[rnd.nextBoolean() ? 4 : 16];
       for (int j = 0; j < b.length; j++) {

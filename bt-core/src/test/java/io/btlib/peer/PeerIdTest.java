@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
-import java.util.SplittableRandom;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class PeerIdTest {
@@ -79,7 +79,7 @@ class PeerIdTest {
 
   @Test
   void randomKeepsThePrefixAndFillsWithUrlSafeCharacters() {
-    PeerId id = PeerId.random("-BT0100-", new SplittableRandom(1));
+    PeerId id = PeerId.random("-BT0100-", new Random(1));
     String s = new String(id.bytes(), StandardCharsets.US_ASCII);
     assertThat(s).startsWith("-BT0100-").hasSize(20);
     assertThat(s.substring(8)).matches("[A-Za-z0-9._~-]{12}");
@@ -88,21 +88,21 @@ class PeerIdTest {
 
   @Test
   void randomIsRepeatableForTheSameSeedAndDiffersAcrossSeeds() {
-    assertThat(PeerId.random("-BT0100-", new SplittableRandom(7)))
-        .isEqualTo(PeerId.random("-BT0100-", new SplittableRandom(7)))
-        .isNotEqualTo(PeerId.random("-BT0100-", new SplittableRandom(8)));
+    assertThat(PeerId.random("-BT0100-", new Random(7)))
+        .isEqualTo(PeerId.random("-BT0100-", new Random(7)))
+        .isNotEqualTo(PeerId.random("-BT0100-", new Random(8)));
   }
 
   @Test
   void randomAcceptsEmptyAndFullLengthPrefixes() {
-    assertThat(PeerId.random("", new SplittableRandom(1)).hex()).hasSize(40);
+    assertThat(PeerId.random("", new Random(1)).hex()).hasSize(40);
     String full = "ABCDEFGHIJKLMNOPQRST";
-    assertThat(PeerId.random(full, new SplittableRandom(1)).bytes()).isEqualTo(ascii(full));
+    assertThat(PeerId.random(full, new Random(1)).bytes()).isEqualTo(ascii(full));
   }
 
   @Test
   void randomRejectsLongOrNonAsciiPrefixes() {
-    SplittableRandom rng = new SplittableRandom(1);
+    Random rng = new Random(1);
     assertThatThrownBy(() -> PeerId.random("ABCDEFGHIJKLMNOPQRSTU", rng))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("got 21");

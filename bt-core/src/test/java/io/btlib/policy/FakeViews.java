@@ -5,9 +5,8 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
-import java.util.SplittableRandom;
-import java.util.random.RandomGenerator;
 
 /** Made-up swarms and peers for policy tests. */
 final class FakeViews {
@@ -22,7 +21,7 @@ final class FakeViews {
     final Set<Long> received = new HashSet<>();
     final Map<Long, Integer> requests = new HashMap<>();
     boolean endGame;
-    RandomGenerator random = new SplittableRandom(1);
+    Random random = new Random(1);
 
     Swarm(int pieces, int blocksPerPiece) {
       this.pieces = pieces;
@@ -103,7 +102,7 @@ final class FakeViews {
     }
 
     @Override
-    public RandomGenerator random() {
+    public Random random() {
       return random;
     }
   }

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.SplittableRandom;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class ExtensionMessagesTest {
@@ -52,7 +52,7 @@ class ExtensionMessagesTest {
   @Test
   void metadataMessagesRoundTrip() throws Exception {
     byte[] metadata = new byte[40_000];
-    new SplittableRandom(3).nextBytes(metadata);
+    new Random(3).nextBytes(metadata);
     for (int piece = 0; piece < 3; piece++) {
       MetadataMessage m = MetadataMessage.data(piece, metadata);
       MetadataMessage d = MetadataMessage.decode(ByteBuffer.wrap(m.encode()), 1 << 20);
@@ -125,7 +125,7 @@ class ExtensionMessagesTest {
       new ExtendedHandshake(Map.of("ut_pex", 1), Optional.of("x"), OptionalInt.of(1),
           OptionalInt.empty(), Optional.empty(), OptionalInt.of(5), true).encode(),
     };
-    SplittableRandom r = new SplittableRandom(5);
+    Random r = new Random(5);
     for (int i = 0; i < 30_000; i++) {
       byte[] s = seeds[r.nextInt(seeds.length)].clone();
       int edits = 1 + r.nextInt(3);

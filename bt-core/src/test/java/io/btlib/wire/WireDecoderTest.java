@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class WireDecoderTest {
@@ -96,7 +96,7 @@ class WireDecoderTest {
     return new int[] {at, in.length - at};
   }
 
-  static int[] random(byte[] in, SplittableRandom r) {
+  static int[] random(byte[] in, Random r) {
     List<Integer> c = new ArrayList<>();
     int left = in.length;
     while (left > 0) {
@@ -120,7 +120,7 @@ class WireDecoderTest {
     for (int at = 0; at <= in.length; at += (at < 200 ? 1 : 97)) {
       assertThat(feed(in, split(in, at))).as("split at %d", at).containsExactlyElementsOf(expected);
     }
-    SplittableRandom r = new SplittableRandom(1);
+    Random r = new Random(1);
     for (int i = 0; i < 50; i++) {
       assertThat(feed(in, random(in, r))).containsExactlyElementsOf(expected);
     }
@@ -248,7 +248,7 @@ class WireDecoderTest {
   @Test
   void fuzzedStreamsFailOnlyWithWireException() {
     byte[] valid = encodeAll(everyMessage());
-    SplittableRandom r = new SplittableRandom(99);
+    Random r = new Random(99);
     int cases = Integer.getInteger("bt.fuzz.cases", 20_000);
     for (int i = 0; i < cases; i++) {
       byte[] s = valid.clone();

@@ -11,6 +11,7 @@ import io.btlib.storage.internal.PartFile;
 import io.btlib.storage.internal.SafePaths;
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
@@ -401,7 +402,7 @@ public final class FileStorage implements Storage {
           if (s.fileIndex() == i) {
             ByteBuffer b = ByteBuffer.allocate(s.length());
             partFile.read(p, s.pieceOffset(), b);
-            b.flip();
+            ((Buffer) b).flip();
             io.writeFile(s, b);
             moved = true;
           }

@@ -5,9 +5,11 @@ import io.btlib.client.StorageFactory;
 import io.btlib.metainfo.FileEntry;
 import io.btlib.metainfo.Metainfo;
 import io.btlib.storage.internal.ByteRanges;
+import io.btlib.storage.internal.Slices;
 import io.btlib.storage.internal.Zeros;
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.file.NoSuchFileException;
 import java.util.BitSet;
@@ -92,13 +94,14 @@ public final class MemoryStorage implements Storage {
       }
       for (FileSlice s : slices) {
         if (s.pad()) {
-          Zeros.fill(dst.slice(dst.position() + s.pieceOffset() - offset, s.length()));
+          Zeros.fill(Slices.slice(dst, dst.position() + s.pieceOffset() - offset, s.length()));
         } else {
-          dst.put(dst.position() + s.pieceOffset() - offset, p.bytes, s.pieceOffset(), s.length());
+          Slices.slice(dst, dst.position() + s.pieceOffset() - offset, s.length())
+              .put(p.bytes, s.pieceOffset(), s.length());
         }
       }
     }
-    dst.position(dst.limit());
+    ((Buffer) dst).position(dst.limit());
   }
 
   @Override
@@ -113,13 +116,14 @@ public final class MemoryStorage implements Storage {
     synchronized (p) {
       for (FileSlice s : slices) {
         if (!s.pad()) {
-          src.get(src.position() + s.pieceOffset() - offset, p.bytes, s.pieceOffset(), s.length());
+          Slices.slice(src, src.position() + s.pieceOffset() - offset, s.length())
+              .get(p.bytes, s.pieceOffset(), s.length());
           p.written.add(s.pieceOffset(), s.pieceOffset() + s.length());
           fileWritten.set(s.fileIndex(), 1);
         }
       }
     }
-    src.position(src.limit());
+    ((Buffer) src).position(src.limit());
   }
 
   /** Ignored, but for the closed check: a memory storage keeps every write. */

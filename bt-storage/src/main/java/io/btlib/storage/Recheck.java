@@ -6,6 +6,7 @@ import io.btlib.hash.PieceVerifier;
 import io.btlib.storage.internal.MappedWindow;
 import io.btlib.metainfo.Metainfo;
 import java.io.IOException;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -193,9 +194,9 @@ public final class Recheck {
             } else {
               for (int off = 0; off < size; ) {
                 int n = Math.min(buf.capacity(), size - off);
-                buf.clear().limit(n);
+                ((Buffer) buf).clear().limit(n);
                 storage.read(p, off, buf);
-                buf.flip();
+                ((Buffer) buf).flip();
                 check.update(buf);
                 off += n;
                 bytes.addAndGet(n);

@@ -402,7 +402,7 @@ public final class ResumeData {
 
   private static InfoHash primaryHash(Metainfo m) {
     Optional<InfoHash> v1 = m.infoHashes().v1();
-    return v1.isPresent() ? v1.get() : m.infoHashes().v2().orElseThrow();
+    return v1.isPresent() ? v1.get() : m.infoHashes().v2().get();
   }
 
   private static FileState stateOf(FileStates states, FileEntry f, int i) throws IOException {

@@ -14,8 +14,8 @@ import java.net.URISyntaxException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -28,6 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,7 +132,7 @@ public final class TorrentCreator {
   private final String createdBy;
   private final DateMode dateMode;
   private final Instant fixedDate;
-  private final InstantSource clock;
+  private final Supplier<Instant> clock;
   private final int threads;
   private final CreateListener listener;
   private final HashFunction sha1;
@@ -142,7 +144,8 @@ public final class TorrentCreator {
     this.source = b.source;
     this.format = b.format;
     this.pieceLength = b.pieceLength;
-    this.trackerTiers = b.trackerTiers.stream().map(List::copyOf).toList();
+    this.trackerTiers = Collections.unmodifiableList(
+        b.trackerTiers.stream().map(List::copyOf).collect(Collectors.toList()));
     this.webSeeds = List.copyOf(b.webSeeds);
     this.isPrivate = b.isPrivate;
     this.comment = b.comment;
@@ -304,7 +307,7 @@ public final class TorrentCreator {
         date = null;
         break;
       default:
-        date = clock.instant();
+        date = clock.get();
     }
     CreatorInfo.Options options = new CreatorInfo.Options(trackerTiers, webSeeds, isPrivate,
         comment, createdBy, date);
@@ -316,7 +319,7 @@ public final class TorrentCreator {
   private static String defaultCreatedBy() {
     String v = TorrentCreator.class.getPackage() == null ? null
         : TorrentCreator.class.getPackage().getImplementationVersion();
-    return v == null || v.isBlank() ? "bt" : "bt/" + v;
+    return v == null || v.trim().isEmpty() ? "bt" : "bt/" + v;
   }
 
   /**
@@ -522,7 +525,7 @@ public final class TorrentCreator {
     private String createdBy = DEFAULT_CREATED_BY;
     private DateMode dateMode = DateMode.CLOCK;
     private Instant fixedDate;
-    private InstantSource clock = InstantSource.system();
+    private Supplier<Instant> clock = Instant::now;
     private int threads = Runtime.getRuntime().availableProcessors();
     private CreateListener listener = CreateListener.NONE;
     private HashFunction sha1 = HashFunction.sha1();
@@ -657,9 +660,9 @@ public final class TorrentCreator {
 
     /**
      * Writes the time of each run, read from {@code clock}, as the {@code creation date}: the
-     * default, with {@link InstantSource#system()}.
+     * default, with {@link Instant#now()}.
      */
-    public Builder clock(InstantSource clock) {
+    public Builder clock(Supplier<Instant> clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       this.dateMode = DateMode.CLOCK;
       this.fixedDate = null;

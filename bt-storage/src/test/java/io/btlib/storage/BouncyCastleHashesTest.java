@@ -12,7 +12,7 @@ import java.security.MessageDigest;
 import java.security.Security;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,7 +31,7 @@ class BouncyCastleHashesTest {
   }
 
   /** Feeds {@code data} to {@code h} in seeded random chunks, each in a buffer from {@code alloc}. */
-  private static void feedInChunks(Hasher h, byte[] data, SplittableRandom rnd, int maxChunk,
+  private static void feedInChunks(Hasher h, byte[] data, Random rnd, int maxChunk,
       IntFunction<ByteBuffer> alloc, boolean readOnly) {
     for (int off = 0; off < data.length; ) {
       int n = Math.min(data.length - off, 1 + rnd.nextInt(maxChunk));
@@ -51,7 +51,7 @@ class BouncyCastleHashesTest {
   @ParameterizedTest
   @ValueSource(strings = {"SHA-1", "SHA-256"})
   void matchesTheJdkOnWholeArraysOfManySizes(String algorithm) throws Exception {
-    SplittableRandom rnd = new SplittableRandom(1);
+    Random rnd = new Random(1);
     Hasher h = bc(algorithm).newHasher();
     for (int size : SIZES) {
       byte[] data = new byte[size + 10];
@@ -66,7 +66,7 @@ class BouncyCastleHashesTest {
   @ValueSource(strings = {"SHA-1", "SHA-256"})
   void matchesTheJdkOnHeapDirectAndReadOnlyBuffersInRandomChunks(String algorithm)
       throws Exception {
-    SplittableRandom rnd = new SplittableRandom(2);
+    Random rnd = new Random(2);
     HashFunction f = bc(algorithm);
     Hasher h = f.newHasher();
     for (int size : SIZES) {

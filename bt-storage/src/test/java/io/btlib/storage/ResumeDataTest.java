@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.BitSet;
-import java.util.SplittableRandom;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -93,7 +93,7 @@ class ResumeDataTest {
     Path file = dir.resolve("r");
     ResumeData.capture(multi, root, all(multi.pieceCount())).save(file);
     byte[] good = Files.readAllBytes(file);
-    SplittableRandom rnd = new SplittableRandom(7);
+    Random rnd = new Random(7);
     for (int i = 0; i < 20_000; i++) {
       byte[] b = good.clone();
       int at = rnd.nextInt(b.length);

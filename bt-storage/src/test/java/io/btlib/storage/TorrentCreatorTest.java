@@ -24,7 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -44,7 +44,7 @@ class TorrentCreatorTest {
 
   private static byte[] random(long seed, int n) {
     byte[] b = new byte[n];
-    new SplittableRandom(seed).nextBytes(b);
+    new Random(seed).nextBytes(b);
     return b;
   }
 

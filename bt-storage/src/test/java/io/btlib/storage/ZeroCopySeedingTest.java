@@ -11,7 +11,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,7 +31,7 @@ class ZeroCopySeedingTest {
   static Path makeData(Path root) throws IOException {
     Path dir = root.resolve("data");
     Files.createDirectories(dir.resolve("sub"));
-    SplittableRandom rnd = new SplittableRandom(17);
+    Random rnd = new Random(17);
     int[] sizes = {100_003, 17, 65_536, 250_001, 0, 40_000};
     for (int i = 0; i < sizes.length; i++) {
       byte[] b = new byte[sizes[i]];

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
@@ -31,11 +32,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,7 +88,7 @@ public final class DhtNode implements PeerSource, AutoCloseable {
 
   private final Config config;
   private final Clock clock;
-  private final RandomGenerator random;
+  private final Random random;
   private final NodeId id;
   private final List<NodeInfo> restored;
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -470,7 +471,7 @@ public final class DhtNode implements PeerSource, AutoCloseable {
         selector.select(TICK_MILLIS);
         selector.selectedKeys().clear();
         for (int i = 0; i < 256 && !closed; i++) {
-          buf.clear();
+          ((Buffer) buf).clear();
           InetSocketAddress from = (InetSocketAddress) channel.receive(buf);
           if (from == null) {
             break;
@@ -605,7 +606,7 @@ public final class DhtNode implements PeerSource, AutoCloseable {
       int maxInfoHashes,
       int maxPeersPerInfoHash,
       Clock clock,
-      RandomGenerator random) {}
+      Random random) {}
 
   /** Settings for a {@link DhtNode}; each setter checks its argument. Not thread-safe. */
   public static final class Builder {
@@ -626,7 +627,7 @@ public final class DhtNode implements PeerSource, AutoCloseable {
     private int maxInfoHashes = 2000;
     private int maxPeersPerInfoHash = 100;
     private Clock clock = Clock.systemUTC();
-    private RandomGenerator random = new java.security.SecureRandom();
+    private Random random = new java.security.SecureRandom();
 
     Builder() {}
 
@@ -776,7 +777,7 @@ public final class DhtNode implements PeerSource, AutoCloseable {
     }
 
     /** The random source for ids, transaction ids and secrets (default a {@code SecureRandom}). */
-    public Builder random(RandomGenerator random) {
+    public Builder random(Random random) {
       this.random = Objects.requireNonNull(random, "random");
       return this;
     }

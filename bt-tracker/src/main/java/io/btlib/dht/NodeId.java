@@ -1,9 +1,9 @@
 package io.btlib.dht;
 
+import io.btlib.bencode.internal.Bytes;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Objects;
-import java.util.random.RandomGenerator;
+import java.util.Random;
 
 /**
  * A 160-bit DHT key (BEP 5): a node's id, or an info hash used as a lookup target.
@@ -18,7 +18,6 @@ public final class NodeId implements Comparable<NodeId> {
   /** Length of a key in bits. */
   public static final int BITS = 160;
 
-  private static final HexFormat HEX = HexFormat.of();
 
   private final byte[] bytes;
   private final int hash;
@@ -51,11 +50,11 @@ public final class NodeId implements Comparable<NodeId> {
     if (hex.length() != 2 * LENGTH) {
       throw new IllegalArgumentException("node id hex is " + hex.length() + " chars, expected 40");
     }
-    return new NodeId(HEX.parseHex(hex));
+    return new NodeId(Bytes.parseHex(hex));
   }
 
   /** A uniformly random key drawn from {@code random}. */
-  public static NodeId random(RandomGenerator random) {
+  public static NodeId random(Random random) {
     byte[] b = new byte[LENGTH];
     random.nextBytes(b);
     return new NodeId(b);
@@ -113,13 +112,13 @@ public final class NodeId implements Comparable<NodeId> {
 
   /** 40 lower-case hex characters. */
   public String hex() {
-    return HEX.formatHex(bytes);
+    return Bytes.toHex(bytes);
   }
 
   /** Unsigned lexicographic order of the bytes. */
   @Override
   public int compareTo(NodeId o) {
-    return Arrays.compareUnsigned(bytes, o.bytes);
+    return Bytes.compareUnsigned(bytes, o.bytes);
   }
 
   @Override

@@ -1,14 +1,13 @@
 package io.btlib.tracker;
 
+import io.btlib.http.HttpRequest;
+import io.btlib.http.HttpTransport;
+import io.btlib.http.HttpTransports;
 import io.btlib.metainfo.InfoHash;
+import io.btlib.tracker.internal.Futures;
 import io.btlib.tracker.internal.HttpTrackerUrls;
-import io.btlib.tracker.internal.LimitedBodySubscriber;
-import io.btlib.tracker.internal.ThreadFactories;
+import io.btlib.tracker.internal.LimitedBody;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -18,18 +17,16 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
 /**
  * Announces to and scrapes HTTP(S) trackers (BEP 3, BEP 23 compact peers, BEP 7 {@code peers6},
- * BEP 48 scrape) with the JDK's {@link HttpClient}.
+ * BEP 48 scrape) over an {@link HttpTransport}: by default {@link HttpTransports#urlConnection()}
+ * ({@code HttpURLConnection}, on Android too), or {@link HttpTransports#jdkHttpClient()}, chosen
+ * with {@link Builder#httpTransport}.
  *
  * <pre>{@code
  * try (HttpTrackerClient http = HttpTrackerClient.builder().build()) {
@@ -46,47 +43,32 @@ import javax.net.ssl.SSLContext;
  * BEP 48's rule ({@link #scrapeUri}); a tracker whose URL does not follow it cannot be scraped.
  *
  * <p>Limits: a body over {@link Builder#maxBodyBytes} is refused as soon as its {@code
- * Content-Length} or its bytes so far exceed it, without reading the rest; connecting is bounded
- * by {@link Builder#connectTimeout}, the whole exchange, body included, by {@link
- * Builder#requestTimeout} (then the future fails with {@link HttpTimeoutException});
- * redirects are followed as {@link HttpClient.Redirect#NORMAL} (never HTTPS to HTTP), at most 5
- * times (the JDK's {@code jdk.httpclient.redirects.retrylimit}). No proxy is used. A non-200
- * status fails with a {@link TrackerException} naming it, unless the body is a bencoded {@code
- * failure reason}, which is reported as such.
+ * Content-Length} or its bytes so far exceed it, without reading the rest (never more than the
+ * limit is held); connecting is bounded by {@link Builder#connectTimeout}, the whole exchange, body
+ * included, by {@link Builder#requestTimeout} (then the future fails with a {@link
+ * java.net.SocketTimeoutException}); redirects are followed, at most 5 requests in all, never HTTPS
+ * to HTTP. No proxy is used. A non-200 status fails with a {@link TrackerException} naming it,
+ * unless the body is a bencoded {@code failure reason}, which is reported as such.
  *
- * <p>Threads: the client runs its requests and callbacks on its own pool of daemon threads named
- * {@code bt-tracker-http-N-M} (at most 2, idle ones end after 10 s), which {@link #close()}
- * stops. The JDK's {@code HttpClient} in Java 17 has no {@code close()}: its own selector thread
- * ({@code HttpClient-N-SelectorManager}, a daemon) ends by itself once the client is unreachable
- * and idle; {@link #close()} drops this object's reference to it.
+ * <p>Threads: the transport runs the requests on its own daemon threads named {@code
+ * bt-tracker-http-N-M} (at most 8 at a time, idle ones end after 10 s), which {@link #close()}
+ * stops; it aborts the requests in flight.
  */
 public final class HttpTrackerClient implements TrackerClient {
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
   private final Duration requestTimeout;
   private final int maxBodyBytes;
   private final String userAgent;
-  private final ScheduledExecutorService executor;
+  private final HttpTransport transport;
   private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
-  private volatile HttpClient http;
+  private volatile boolean closed;
 
   private HttpTrackerClient(Builder b) {
     this.requestTimeout = b.requestTimeout;
     this.maxBodyBytes = b.maxBodyBytes;
     this.userAgent = b.userAgent;
-    ScheduledThreadPoolExecutor pool =
-        new ScheduledThreadPoolExecutor(2, ThreadFactories.daemon("bt-tracker-http"));
-    pool.setKeepAliveTime(10, TimeUnit.SECONDS);
-    pool.allowCoreThreadTimeOut(true);
-    pool.setRemoveOnCancelPolicy(true);
-    this.executor = pool;
-    HttpClient.Builder http = HttpClient.newBuilder()
-        .executor(executor)
-        .connectTimeout(b.connectTimeout)
-        .followRedirects(HttpClient.Redirect.NORMAL)
-        .version(HttpClient.Version.HTTP_1_1);
-    if (b.sslContext != null) {
-      http.sslContext(b.sslContext);
-    }
-    this.http = http.build();
+    this.transport = b.httpTransport.create(new HttpTransport.Options(b.connectTimeout,
+        b.sslContext, "bt-tracker-http-" + INSTANCES.incrementAndGet(), 8));
   }
 
   /** A builder with the defaults. */
@@ -123,11 +105,11 @@ public final class HttpTrackerClient implements TrackerClient {
   public CompletableFuture<Map<InfoHash, ScrapeStats>> scrape(URI tracker, List<InfoHash> hashes) {
     Objects.requireNonNull(hashes, "hashes");
     if (hashes.isEmpty()) {
-      return CompletableFuture.failedFuture(new IllegalArgumentException("no info hashes"));
+      return Futures.failed(new IllegalArgumentException("no info hashes"));
     }
     for (InfoHash h : hashes) {
       if (!h.isV1()) {
-        return CompletableFuture.failedFuture(
+        return Futures.failed(
             new IllegalArgumentException("info hashes must be 20 bytes, got " + h));
       }
     }
@@ -140,81 +122,66 @@ public final class HttpTrackerClient implements TrackerClient {
   private <T> CompletableFuture<T> get(
       URI tracker, Supplier<URI> url, Function<byte[], T> parse) {
     Objects.requireNonNull(tracker, "tracker");
-    HttpClient client = http;
-    if (client == null) {
-      return CompletableFuture.failedFuture(new IllegalStateException("closed"));
+    if (closed) {
+      return Futures.failed(new IllegalStateException("closed"));
     }
     if (!supports(tracker) || tracker.getRawAuthority() == null) {
-      return CompletableFuture.failedFuture(
+      return Futures.failed(
           new IllegalArgumentException("not an http(s) tracker URL: " + tracker));
     }
     HttpRequest req;
     try {
-      req = HttpRequest.newBuilder(url.get())
-          .timeout(requestTimeout)
-          .header("User-Agent", userAgent)
-          .header("Accept-Encoding", "identity")
-          .GET()
-          .build();
+      req = HttpRequest.get(url.get(), requestTimeout)
+          .withHeader("User-Agent", userAgent)
+          .withHeader("Accept-Encoding", "identity");
     } catch (IllegalArgumentException e) {
-      return CompletableFuture.failedFuture(e);
+      return Futures.failed(e);
     }
     CompletableFuture<T> out = new CompletableFuture<>();
     pending.add(out);
     out.whenComplete((v, e) -> pending.remove(out));
-    if (http == null) { // closed meanwhile: close() may have missed this future
+    if (closed) { // closed meanwhile: close() may have missed this future
       out.completeExceptionally(new IllegalStateException("closed"));
       return out;
     }
-    try {
-      CompletableFuture<HttpResponse<byte[]>> exchange =
-          client.sendAsync(req, LimitedBodySubscriber.handler(maxBodyBytes));
-      // the JDK's timeout ends with the headers; this one bounds the body too (a trickling body)
-      ScheduledFuture<?> deadline = executor.schedule(() -> {
-        if (out.completeExceptionally(new HttpTimeoutException(
-            "no complete response from " + tracker + " within " + requestTimeout))) {
-          exchange.cancel(true);
-        }
-      }, requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
-      out.whenComplete((v, e) -> deadline.cancel(false));
-      exchange
-          .thenApply(resp -> {
-            if (resp.statusCode() != 200) {
-              try {
-                HttpTrackerResponses.parseAnnounce(resp.body());
-              } catch (TrackerFailureException refused) {
-                throw refused;
-              } catch (TrackerException notBencode) {
-                // fall through to the status
-              }
-              throw new TrackerException("", "HTTP status " + resp.statusCode() + " from " + tracker);
+    // the transport bounds the whole exchange, body included, by the request's timeout
+    CompletableFuture<LimitedBody.Answer> exchange =
+        transport.send(req, resp -> LimitedBody.read(resp, maxBodyBytes));
+    out.whenComplete((v, e) -> exchange.cancel(true)); // no-op once the exchange is done
+    exchange
+        .thenApply(resp -> {
+          if (resp.status != 200) {
+            try {
+              HttpTrackerResponses.parseAnnounce(resp.body);
+            } catch (TrackerFailureException refused) {
+              throw refused;
+            } catch (TrackerException notBencode) {
+              // fall through to the status
             }
-            return parse.apply(resp.body());
-          })
-          .whenComplete((v, e) -> {
-            if (e == null) {
-              out.complete(v);
-            } else {
-              out.completeExceptionally(e instanceof CompletionException && e.getCause() != null
-                  ? e.getCause() : e);
-            }
-          });
-    } catch (RejectedExecutionException e) {
-      out.completeExceptionally(new IllegalStateException("closed"));
-    }
+            throw new TrackerException("", "HTTP status " + resp.status + " from " + tracker);
+          }
+          return parse.apply(resp.body);
+        })
+        .whenComplete((v, e) -> {
+          if (e == null) {
+            out.complete(v);
+          } else {
+            out.completeExceptionally(e instanceof CompletionException && e.getCause() != null
+                ? e.getCause() : e);
+          }
+        });
     return out;
   }
 
-  /** Fails the pending futures and stops the client's threads. Idempotent. */
+  /** Fails the pending futures, aborts the requests in flight and stops the threads. Idempotent. */
   @Override
   public void close() {
-    http = null;
+    closed = true;
     for (CompletableFuture<?> f : pending) {
       f.completeExceptionally(new IllegalStateException("closed"));
     }
-    executor.shutdownNow();
+    transport.close();
   }
-
   /** Builds an {@link HttpTrackerClient}; setters check their value at once. Not thread-safe. */
   public static final class Builder {
     private Duration connectTimeout = Duration.ofSeconds(15);
@@ -222,8 +189,18 @@ public final class HttpTrackerClient implements TrackerClient {
     private int maxBodyBytes = HttpTrackerResponses.MAX_BODY_BYTES;
     private String userAgent = "bt/0.1";
     private SSLContext sslContext;
+    private HttpTransport.Factory httpTransport = HttpTransports.urlConnection();
 
     private Builder() {}
+
+    /**
+     * What makes the HTTP transport; default {@link HttpTransports#urlConnection()} (runs on
+     * Android too); {@link HttpTransports#jdkHttpClient()} uses the JDK's {@code HttpClient}.
+     */
+    public Builder httpTransport(HttpTransport.Factory factory) {
+      this.httpTransport = Objects.requireNonNull(factory, "factory");
+      return this;
+    }
 
     /**
      * The TLS context for {@code https} trackers, e.g. one that trusts a private tracker's own
@@ -263,7 +240,7 @@ public final class HttpTrackerClient implements TrackerClient {
     /** The {@code User-Agent} header; default {@code bt/0.1}. */
     public Builder userAgent(String userAgent) {
       Objects.requireNonNull(userAgent, "userAgent");
-      if (userAgent.isBlank() || userAgent.chars().anyMatch(c -> c < 0x20 || c > 0x7E)) {
+      if (userAgent.trim().isEmpty() || userAgent.chars().anyMatch(c -> c < 0x20 || c > 0x7E)) {
         throw new IllegalArgumentException("userAgent must be printable ASCII: " + userAgent);
       }
       this.userAgent = userAgent;

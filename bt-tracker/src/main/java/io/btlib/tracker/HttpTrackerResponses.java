@@ -11,13 +11,13 @@ import io.btlib.bencode.BValue;
 import io.btlib.bencode.Bdecoder;
 import io.btlib.bencode.BencodeException;
 import io.btlib.bencode.BencodeWriter;
+import io.btlib.bencode.internal.Bytes;
 import io.btlib.metainfo.InfoHash;
 import io.btlib.peer.CompactPeers;
 import io.btlib.peer.PeerAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -107,7 +107,6 @@ public final class HttpTrackerResponses {
 
   private static final Bdecoder DECODER =
       Bdecoder.builder().strict(false).maxDepth(MAX_DEPTH).maxValues(MAX_VALUES).build();
-  private static final HexFormat HEX = HexFormat.of();
   private static final int PREVIEW_BYTES = 40;
   private static final int MAX_KEY_BYTES_IN_PATH = 32;
 
@@ -410,7 +409,7 @@ public final class HttpTrackerResponses {
     int n = Math.min(key.length(), MAX_KEY_BYTES_IN_PATH);
     byte[] b = new byte[n];
     key.copyTo(0, b, 0, n);
-    return HEX.formatHex(b) + (n < key.length() ? "..." : "");
+    return Bytes.toHex(b) + (n < key.length() ? "..." : "");
   }
 
   /** A short printable view of the body's first bytes, to tell an HTML error page at a glance. */

@@ -1,6 +1,8 @@
 package io.btlib.tracker;
 
 import io.btlib.client.PeerSource;
+import io.btlib.http.HttpTransport;
+import io.btlib.http.HttpTransports;
 import io.btlib.tracker.internal.AnnounceConfig;
 import io.btlib.tracker.internal.Scheduler;
 import io.btlib.tracker.internal.ThreadFactories;
@@ -10,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,7 +24,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
-import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,9 +69,10 @@ public final class TrackerPeerSource implements PeerSource, AutoCloseable {
   private final ScheduledExecutorService executor;
   private final boolean ownsExecutor;
   private final LongSupplier ticker;
-  private final RandomGenerator random;
+  private final Random random;
   private final List<TrackerClient> givenClients;
   private final Duration httpTimeout;
+  private final HttpTransport.Factory httpTransport;
   private final Duration udpRetransmitBase;
   private final int udpMaxRetransmits;
   private final Set<SessionImpl> sessions = ConcurrentHashMap.newKeySet();
@@ -87,6 +90,7 @@ public final class TrackerPeerSource implements PeerSource, AutoCloseable {
     this.random = b.random;
     this.givenClients = List.copyOf(b.clients);
     this.httpTimeout = b.httpTimeout;
+    this.httpTransport = b.httpTransport;
     this.udpRetransmitBase = b.udpRetransmitBase;
     this.udpMaxRetransmits = b.udpMaxRetransmits;
     if (b.executor != null) {
@@ -162,7 +166,7 @@ public final class TrackerPeerSource implements PeerSource, AutoCloseable {
         case "https":
           if (http == null) {
             http = HttpTrackerClient.builder().connectTimeout(httpTimeout)
-                .requestTimeout(httpTimeout).build();
+                .requestTimeout(httpTimeout).httpTransport(httpTransport).build();
           }
           return http;
         case "udp":
@@ -269,12 +273,13 @@ public final class TrackerPeerSource implements PeerSource, AutoCloseable {
     private Duration stoppedTimeout = Duration.ofSeconds(2);
     private Duration refreshInterval = Duration.ofSeconds(5);
     private Duration httpTimeout = Duration.ofSeconds(30);
+    private HttpTransport.Factory httpTransport = HttpTransports.urlConnection();
     private Duration announceTimeout = Duration.ofMinutes(5);
     private Duration udpRetransmitBase = Duration.ofSeconds(15);
     private int udpMaxRetransmits = 2;
     private ScheduledExecutorService executor;
     private LongSupplier ticker = System::nanoTime;
-    private RandomGenerator random = new java.security.SecureRandom();
+    private Random random = new java.security.SecureRandom();
     private final List<TrackerClient> clients = new ArrayList<>();
 
     private Builder() {}
@@ -356,6 +361,16 @@ public final class TrackerPeerSource implements PeerSource, AutoCloseable {
       return this;
     }
 
+    /**
+     * What makes the transport of HTTP announces; default {@link HttpTransports#urlConnection()}
+     * (runs on Android too); {@link HttpTransports#jdkHttpClient()} uses the JDK's {@code
+     * HttpClient}. Ignored when {@link #client} replaces the built-in clients.
+     */
+    public Builder httpTransport(HttpTransport.Factory factory) {
+      this.httpTransport = Objects.requireNonNull(factory, "factory");
+      return this;
+    }
+
     /** The connect and request timeout of HTTP announces; default 30 s. */
     public Builder httpTimeout(Duration timeout) {
       this.httpTimeout = positive("httpTimeout", timeout);
@@ -390,7 +405,7 @@ public final class TrackerPeerSource implements PeerSource, AutoCloseable {
     }
 
     /** The randomness for tier shuffles and keys; default a {@link java.security.SecureRandom}. */
-    public Builder random(RandomGenerator random) {
+    public Builder random(Random random) {
       this.random = Objects.requireNonNull(random, "random");
       return this;
     }

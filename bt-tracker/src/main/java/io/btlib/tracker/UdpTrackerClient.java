@@ -2,6 +2,7 @@ package io.btlib.tracker;
 
 import io.btlib.metainfo.InfoHash;
 import io.btlib.peer.PeerAddress;
+import io.btlib.tracker.internal.Futures;
 import io.btlib.tracker.internal.ThreadFactories;
 import io.btlib.tracker.internal.UdpTrackerCodec;
 import io.btlib.tracker.internal.UdpTrackerExchange;
@@ -13,6 +14,7 @@ import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
@@ -24,6 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -32,7 +35,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
-import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -134,13 +136,13 @@ public final class UdpTrackerClient implements TrackerClient {
   public CompletableFuture<Map<InfoHash, ScrapeStats>> scrape(URI tracker, List<InfoHash> hashes) {
     Objects.requireNonNull(hashes, "hashes");
     if (hashes.isEmpty() || hashes.size() > UdpTrackerCodec.MAX_SCRAPE_HASHES) {
-      return CompletableFuture.failedFuture(new IllegalArgumentException(
+      return Futures.failed(new IllegalArgumentException(
           "a UDP scrape carries 1.." + UdpTrackerCodec.MAX_SCRAPE_HASHES + " hashes, got "
               + hashes.size()));
     }
     for (InfoHash h : hashes) {
       if (!h.isV1()) {
-        return CompletableFuture.failedFuture(
+        return Futures.failed(
             new IllegalArgumentException("info hashes must be 20 bytes, got " + h));
       }
     }
@@ -155,21 +157,21 @@ public final class UdpTrackerClient implements TrackerClient {
   private CompletableFuture<Object> start(Op op) {
     Objects.requireNonNull(op.uri, "tracker");
     if (closed) {
-      return CompletableFuture.failedFuture(new IllegalStateException("closed"));
+      return Futures.failed(new IllegalStateException("closed"));
     }
     if (!supports(op.uri)) {
-      return CompletableFuture.failedFuture(
+      return Futures.failed(
           new IllegalArgumentException("not a udp tracker URL: " + op.uri));
     }
     String host = op.uri.getHost();
     int port = op.uri.getPort();
     if (host == null || port < 1 || port > 65535) {
-      return CompletableFuture.failedFuture(new IllegalArgumentException(
+      return Futures.failed(new IllegalArgumentException(
           "a udp tracker URL needs a host and a port in 1..65535: " + op.uri));
     }
     if (inFlight.incrementAndGet() > maxPending) {
       inFlight.decrementAndGet();
-      return CompletableFuture.failedFuture(new TrackerException("",
+      return Futures.failed(new TrackerException("",
           "too many UDP tracker requests in flight (limit " + maxPending + ")"));
     }
     op.result.whenComplete((v, e) -> inFlight.decrementAndGet());
@@ -273,9 +275,9 @@ public final class UdpTrackerClient implements TrackerClient {
         selector.selectedKeys().clear();
         SocketAddress from;
         while (!closed && (from = receive(buf)) != null) {
-          buf.flip();
+          ((Buffer) buf).flip();
           exchange.handleDatagram(buf, (InetSocketAddress) from, ticker.getAsLong());
-          buf.clear();
+          ((Buffer) buf).clear();
         }
         exchange.handleTimeout(ticker.getAsLong());
         flush();
@@ -397,7 +399,7 @@ public final class UdpTrackerClient implements TrackerClient {
     private int maxRetransmits = 8;
     private int maxPending = 4096;
     private LongSupplier ticker = System::nanoTime;
-    private RandomGenerator random = new java.security.SecureRandom();
+    private Random random = new java.security.SecureRandom();
     private InetSocketAddress bindAddress;
     private boolean sendUrlData = true;
 
@@ -445,7 +447,7 @@ public final class UdpTrackerClient implements TrackerClient {
     }
 
     /** The source of transaction ids; default a {@link java.security.SecureRandom}. */
-    public Builder random(RandomGenerator random) {
+    public Builder random(Random random) {
       this.random = Objects.requireNonNull(random, "random");
       return this;
     }

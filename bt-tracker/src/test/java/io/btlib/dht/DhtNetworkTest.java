@@ -12,7 +12,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,14 +28,14 @@ class DhtNetworkTest {
   static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
   final List<DhtNode> nodes = new ArrayList<>();
-  final SplittableRandom random = new SplittableRandom(42);
+  final Random random = new Random(42);
 
   DhtNode.Builder builder() {
     return DhtNode.builder()
         .bindAddress(LOOPBACK)
         .queryTimeout(Duration.ofMillis(500))
         .rateLimit(100_000, 100_000) // every node shares 127.0.0.1
-        .random(random.split());
+        .random(new Random(random.nextLong()));
   }
 
   @BeforeAll

@@ -23,7 +23,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class DhtNodeTest {
   static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
-  final SplittableRandom random = new SplittableRandom(17);
+  final Random random = new Random(17);
   final List<AutoCloseable> toClose = new ArrayList<>();
   final NodeId probeId = NodeId.random(random);
   int tid;
@@ -49,7 +49,7 @@ class DhtNodeTest {
   }
 
   DhtNode.Builder builder() {
-    return DhtNode.builder().queryTimeout(Duration.ofMillis(300)).random(random.split());
+    return DhtNode.builder().queryTimeout(Duration.ofMillis(300)).random(new Random(random.nextLong()));
   }
 
   DhtNode start(DhtNode.Builder b) throws IOException {

@@ -15,7 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,7 +33,7 @@ class LibtorrentDhtInteropTest {
   static final String PYTHON = "/usr/bin/python3";
   static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
-  final SplittableRandom random = new SplittableRandom();
+  final Random random = new Random();
   final List<DhtNode> nodes = new ArrayList<>();
   Process libtorrent;
   BufferedReader out;

@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.SplittableRandom;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class HttpTrackerAnnounceEncodingTest {
@@ -92,7 +92,7 @@ class HttpTrackerAnnounceEncodingTest {
 
   @Test
   void roundTripsRandomResponses() throws UnknownHostException {
-    SplittableRandom rnd = new SplittableRandom(2024);
+    Random rnd = new Random(2024);
     for (int n = 0; n < 300; n++) {
       List<PeerAddress> peers = new ArrayList<>();
       int count = rnd.nextInt(40);

@@ -3,6 +3,8 @@ package io.btlib.tracker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.btlib.http.HttpTransport;
+import io.btlib.http.HttpTransports;
 import io.btlib.metainfo.InfoHash;
 import io.btlib.peer.PeerAddress;
 import io.btlib.peer.PeerId;
@@ -12,7 +14,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpTimeoutException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -26,9 +28,23 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(10)
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {"urlConnection", "jdkHttpClient"})
 class HttpTrackerClientTest {
+  /** The transport under test: every test runs against both built-in ones. */
+  @Parameter
+  String transportName;
+
+  HttpTransport.Factory transport() {
+    return transportName.equals("urlConnection")
+        ? HttpTransports.urlConnection() : HttpTransports.jdkHttpClient();
+  }
+
   /** A hash with bytes that must be escaped (0x00, 0x20, 0xFF) and ones that must not ('~'). */
   static final InfoHash HASH = InfoHash.of(HexFormat.of().parseHex(
       "00207eff41612d2e5f3025262b2f3f0102037a39"));
@@ -56,7 +72,8 @@ class HttpTrackerClientTest {
       }
     });
     server.start();
-    client = HttpTrackerClient.builder().requestTimeout(Duration.ofSeconds(5)).build();
+    client = HttpTrackerClient.builder().httpTransport(transport())
+        .requestTimeout(Duration.ofSeconds(5)).build();
   }
 
   @AfterEach
@@ -152,7 +169,8 @@ class HttpTrackerClientTest {
 
   @Test
   void rejectsABodyWhoseContentLengthIsOverTheLimit() {
-    try (HttpTrackerClient small = HttpTrackerClient.builder().maxBodyBytes(1000).build()) {
+    try (HttpTrackerClient small = HttpTrackerClient.builder().httpTransport(transport())
+        .maxBodyBytes(1000).build()) {
       handler = ex -> reply(ex, 200, new byte[5000]);
       assertThatThrownBy(() -> small.announce(url("/announce"), request().build()).join())
           .satisfies(t -> assertThat(cause(t)).isInstanceOf(TrackerException.class)
@@ -190,9 +208,10 @@ class HttpTrackerClientTest {
       }
     };
     try (HttpTrackerClient quick =
-        HttpTrackerClient.builder().requestTimeout(Duration.ofMillis(200)).build()) {
+        HttpTrackerClient.builder().httpTransport(transport())
+            .requestTimeout(Duration.ofMillis(200)).build()) {
       assertThatThrownBy(() -> quick.announce(url("/announce"), request().build()).join())
-          .satisfies(t -> assertThat(cause(t)).isInstanceOf(HttpTimeoutException.class));
+          .satisfies(t -> assertThat(cause(t)).isInstanceOf(SocketTimeoutException.class));
     }
   }
 
@@ -209,9 +228,10 @@ class HttpTrackerClientTest {
       }
     };
     try (HttpTrackerClient quick =
-        HttpTrackerClient.builder().requestTimeout(Duration.ofMillis(300)).build()) {
+        HttpTrackerClient.builder().httpTransport(transport())
+            .requestTimeout(Duration.ofMillis(300)).build()) {
       assertThatThrownBy(() -> quick.announce(url("/announce"), request().build()).join())
-          .satisfies(t -> assertThat(cause(t)).isInstanceOf(HttpTimeoutException.class)
+          .satisfies(t -> assertThat(cause(t)).isInstanceOf(SocketTimeoutException.class)
               .hasMessageContaining("no complete response"));
     }
   }

@@ -9,7 +9,7 @@ import io.btlib.bencode.BencodeException;
 import io.btlib.metainfo.InfoHash;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -179,7 +179,7 @@ class HttpTrackerHostileBodiesTest {
 
   private static final byte[] STRUCTURE = "deil:0123456789-".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-  private static byte[] mutate(byte[] seed, SplittableRandom rnd) {
+  private static byte[] mutate(byte[] seed, Random rnd) {
     byte[] b = seed.clone();
     int mutations = 1 + rnd.nextInt(4);
     for (int m = 0; m < mutations; m++) {
@@ -263,7 +263,7 @@ class HttpTrackerHostileBodiesTest {
 
   @Test
   void mutatedBodiesOnlyEverThrowTrackerExceptions() {
-    SplittableRandom rnd = new SplittableRandom(0x5eed_b7_7e);
+    Random rnd = new Random(0x5eed_b7_7e);
     int[] announce = new int[3];
     int[] scrape = new int[3];
     int iterations = 25_000;

@@ -3,6 +3,8 @@ package io.btlib.tracker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.btlib.http.HttpTransport;
+import io.btlib.http.HttpTransports;
 import io.btlib.peer.PeerAddress;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
@@ -27,6 +29,9 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,7 +40,18 @@ import org.junit.jupiter.api.io.TempDir;
  * refusal of that certificate by a client left with the JDK's default trust store.
  */
 @Timeout(30)
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {"urlConnection", "jdkHttpClient"})
 class HttpsTrackerClientTest {
+  /** The transport under test: every test runs against both built-in ones. */
+  @Parameter
+  String transportName;
+
+  HttpTransport.Factory transport() {
+    return transportName.equals("urlConnection")
+        ? HttpTransports.urlConnection() : HttpTransports.jdkHttpClient();
+  }
+
   private static final char[] PASSWORD = "changeit".toCharArray();
 
   @TempDir
@@ -105,7 +121,8 @@ class HttpsTrackerClientTest {
 
   @Test
   void announcesAndScrapesOverTlsWithTheGivenTrust() {
-    try (HttpTrackerClient c = HttpTrackerClient.builder().sslContext(trusting)
+    try (HttpTrackerClient c = HttpTrackerClient.builder().httpTransport(transport())
+        .sslContext(trusting)
         .requestTimeout(Duration.ofSeconds(10)).build()) {
       AnnounceResponse r = c.announce(url("/announce"),
           HttpTrackerClientTest.request().build()).join();
@@ -122,7 +139,7 @@ class HttpsTrackerClientTest {
   @Test
   void anUntrustedCertificateFailsTheAnnounceWithTheTlsError() {
     int before = requests.size();
-    try (HttpTrackerClient c = HttpTrackerClient.builder()
+    try (HttpTrackerClient c = HttpTrackerClient.builder().httpTransport(transport())
         .requestTimeout(Duration.ofSeconds(10)).build()) {
       assertThatThrownBy(() -> c.announce(url("/announce"),
           HttpTrackerClientTest.request().build()).join())

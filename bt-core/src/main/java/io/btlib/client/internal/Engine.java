@@ -28,6 +28,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
@@ -43,6 +44,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -52,7 +54,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
-import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,7 +114,7 @@ public final class Engine {
       WireLimits limits,
       int diskThreads,
       LongSupplier ticker,
-      RandomGenerator random,
+      Random random,
       Duration closeTimeout,
       int eventQueueCapacity,
       EncryptionPolicy outgoingEncryption,
@@ -124,7 +125,7 @@ public final class Engine {
   final Config config;
   final PeerId peerId;
   final LongSupplier ticker;
-  final RandomGenerator random;
+  final Random random;
   final EventDispatcher events;
   final ExecutorService disk;
   final TokenBucket downBucket;
@@ -318,7 +319,7 @@ public final class Engine {
     if (length == Metainfo.BLOCK_SIZE) {
       ByteBuffer b = freeBlocks.pollFirst();
       if (b != null) {
-        return b.clear();
+        return (ByteBuffer) ((Buffer) b).clear();
       }
     }
     return ByteBuffer.allocate(length);
@@ -716,10 +717,10 @@ public final class Engine {
           n = c.channel.read(c.in);
         } else {
           ByteBuffer view = c.in.duplicate();
-          view.limit(view.position() + want);
+          ((Buffer) view).limit(view.position() + want);
           n = c.channel.read(view);
           if (n > 0) {
-            c.in.position(view.position());
+            ((Buffer) c.in).position(view.position());
           }
         }
       } catch (IOException e) {
@@ -769,14 +770,14 @@ public final class Engine {
     int size = Math.min(max, cap * 2);
     ByteBuffer bigger = c.decryptor != null ? ByteBuffer.allocate(size)
         : ByteBuffer.allocateDirect(size);
-    c.in.flip();
+    ((Buffer) c.in).flip();
     bigger.put(c.in);
     c.in = bigger;
     readBufferBytes += bigger.capacity() - cap;
   }
 
   private void consume(Connection c, long now) {
-    c.in.flip();
+    ((Buffer) c.in).flip();
     try {
       if (c.mse != null && !c.mseDone && !handleMse(c, now)) {
         return;
@@ -839,12 +840,13 @@ public final class Engine {
     int n = head.remaining();
     int pos = c.in.position();
     if (pos >= n) {
-      c.in.put(pos - n, head, head.position(), n);
-      c.in.position(pos - n);
+      ((Buffer) c.in).position(pos - n);
+      c.in.put(head.duplicate()); // leaves head as it is, like the absolute put (Java 16)
+      ((Buffer) c.in).position(pos - n);
       return;
     }
     ByteBuffer bigger = ByteBuffer.allocate(Math.max(c.in.capacity(), n + c.in.remaining()));
-    bigger.put(head).put(c.in).flip();
+    ((Buffer) bigger.put(head).put(c.in)).flip();
     readBufferBytes += bigger.capacity() - c.in.capacity();
     c.in = bigger;
   }
@@ -963,13 +965,13 @@ public final class Engine {
    */
   private boolean flushHandshake(Connection c) throws IOException {
     if (c.mseOut == null) {
-      c.mseOut = ByteBuffer.allocate(1024).flip();
+      c.mseOut = (ByteBuffer) ((Buffer) ByteBuffer.allocate(1024)).flip();
     }
     for (;;) {
       if (!c.mseOut.hasRemaining()) {
-        c.mseOut.clear();
+        ((Buffer) c.mseOut).clear();
         c.mse.pollTransmit(c.mseOut);
-        c.mseOut.flip();
+        ((Buffer) c.mseOut).flip();
         if (!c.mseOut.hasRemaining()) {
           break;
         }
@@ -989,7 +991,7 @@ public final class Engine {
   /** Polls the session into a new batch; false if it had nothing to send (or c closed). */
   private boolean fillBatch(Connection c) {
     ByteBuffer out = c.out;
-    out.clear();
+    ((Buffer) out).clear();
     c.segIndex = 0;
     c.segCount = 0;
     int segStart = 0;
@@ -1010,7 +1012,9 @@ public final class Engine {
         close(c, "internal error: block " + pb + " not read");
         return false;
       }
-      addSegment(c, out.duplicate().limit(out.position()).position(segStart), null);
+      ByteBuffer seg = out.duplicate();
+      ((Buffer) seg).limit(out.position()).position(segStart);
+      addSegment(c, seg, null);
       segStart = out.position();
       if (r.body == null) {
         // zero copy: the batch ends with this block's header; its body follows from storage
@@ -1022,7 +1026,9 @@ public final class Engine {
       blocks++;
     }
     if (out.position() > segStart) {
-      addSegment(c, out.duplicate().limit(out.position()).position(segStart), null);
+      ByteBuffer seg = out.duplicate();
+      ((Buffer) seg).limit(out.position()).position(segStart);
+      addSegment(c, seg, null);
     }
     if (c.encryptor != null) {
       encryptBatch(c);
@@ -1093,11 +1099,11 @@ public final class Engine {
         }
       }
       ByteBuffer v = c.encryptedViews[views++];
-      v.clear().position(used).limit(used + n);
+      ((Buffer) v).clear().position(used).limit(used + n);
       int p = s.position();
       c.encryptor.apply(s, v);
-      s.position(p);
-      v.position(used);
+      ((Buffer) s).position(p);
+      ((Buffer) v).position(used);
       c.segs[k] = v;
       used += n;
     }
@@ -1135,7 +1141,7 @@ public final class Engine {
         cut = c.segs[end];
         cutLimit = cut.limit();
         cutOffered = cut.position() + (int) (budget - bodyOffered);
-        cut.limit(cutOffered);
+        ((Buffer) cut).limit(cutOffered);
         bodyOffered = budget;
         end++;
         break;
@@ -1155,7 +1161,7 @@ public final class Engine {
       n = c.channel.write(c.segs, c.segIndex, end - c.segIndex);
     } finally {
       if (cut != null) {
-        cut.limit(cutLimit);
+        ((Buffer) cut).limit(cutLimit);
       }
     }
     long bodyLeft = 0;

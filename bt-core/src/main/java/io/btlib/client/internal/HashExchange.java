@@ -13,6 +13,7 @@ import io.btlib.wire.PeerMessage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -192,7 +193,9 @@ final class HashExchange {
       if (h > 0) {
         System.arraycopy(levels[h], i * Merkle.HASH_SIZE, out, off, Merkle.HASH_SIZE);
       } else if (i < n) {
-        layer.get(layer.position() + i * Merkle.HASH_SIZE, out, off, Merkle.HASH_SIZE);
+        ByteBuffer d = layer.duplicate(); // absolute bulk get is Java 13
+        ((Buffer) d).position(layer.position() + i * Merkle.HASH_SIZE);
+        d.get(out, off, Merkle.HASH_SIZE);
       } else {
         System.arraycopy(pad, 0, out, off, Merkle.HASH_SIZE);
       }

@@ -10,9 +10,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Random;
 import java.util.Set;
 import java.util.function.IntUnaryOperator;
-import java.util.random.RandomGenerator;
 
 /**
  * One torrent's download bookkeeping: which pieces are verified and wanted, how many peers have
@@ -103,14 +103,14 @@ final class PieceState<K> implements SwarmView {
   private final boolean[] filePad;
   private final byte[] filePriority;
 
-  private final RandomGenerator random;
+  private final Random random;
   private long now;
 
   /**
    * Bookkeeping for {@code metainfo}: its pieces and sizes, and its files for {@link
    * #setFilePriority(int, int)}. Nothing verified, everything at {@link #DEFAULT_PRIORITY}.
    */
-  public PieceState(Metainfo metainfo, RandomGenerator random) {
+  public PieceState(Metainfo metainfo, Random random) {
     this(metainfo.pieceCount(), metainfo.pieceLength(), metainfo::pieceSize, metainfo.files(),
         random);
   }
@@ -119,7 +119,7 @@ final class PieceState<K> implements SwarmView {
    * Bookkeeping for {@code pieceCount} pieces of {@code pieceSize.applyAsInt(i)} bytes each (at
    * least 1), with no files: {@link #fileCount()} is 0.
    */
-  public PieceState(int pieceCount, IntUnaryOperator pieceSize, RandomGenerator random) {
+  public PieceState(int pieceCount, IntUnaryOperator pieceSize, Random random) {
     this(pieceCount, 0, pieceSize, List.of(), random);
   }
 
@@ -132,7 +132,7 @@ final class PieceState<K> implements SwarmView {
    *     the pieces
    */
   public PieceState(int pieceCount, int pieceLength, IntUnaryOperator pieceSize,
-      List<FileEntry> files, RandomGenerator random) {
+      List<FileEntry> files, Random random) {
     if (pieceCount < 0) {
       throw new IllegalArgumentException("pieceCount must be >= 0: " + pieceCount);
     }
@@ -788,7 +788,7 @@ final class PieceState<K> implements SwarmView {
   }
 
   @Override
-  public RandomGenerator random() {
+  public Random random() {
     return random;
   }
 

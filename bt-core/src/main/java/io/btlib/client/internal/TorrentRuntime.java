@@ -38,6 +38,7 @@ import io.btlib.wire.session.PendingBlock;
 import io.btlib.wire.session.SessionConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -321,9 +322,9 @@ final class TorrentRuntime {
           check.start(p);
           for (int off = 0; off < size; ) {
             int n = Math.min(buf.capacity(), size - off);
-            buf.clear().limit(n);
+            ((Buffer) buf).clear().limit(n);
             s.read(p, off, buf);
-            buf.flip();
+            ((Buffer) buf).flip();
             check.update(buf);
             off += n;
           }
@@ -1003,7 +1004,7 @@ final class TorrentRuntime {
     }
 
     @Override
-    public java.util.random.RandomGenerator random() {
+    public java.util.Random random() {
       return pieces.random();
     }
   }
@@ -1774,7 +1775,8 @@ final class TorrentRuntime {
       return; // cancelled, or answered by the choke
     }
     int from = offset - e.start;
-    ByteBuffer body = e.data.duplicate().limit(from + length).position(from);
+    ByteBuffer body =
+        (ByteBuffer) ((Buffer) e.data.duplicate()).limit(from + length).position(from);
     e.pins++;
     c.ready.add(new Connection.ReadyBlock(piece, offset, body, e));
   }
@@ -1786,9 +1788,9 @@ final class TorrentRuntime {
       String err = null;
       ByteBuffer b = e.buffer;
       try {
-        b.clear().limit(e.length);
+        ((Buffer) b).clear().limit(e.length);
         s.read(e.piece, e.start, b);
-        b.flip();
+        ((Buffer) b).flip();
       } catch (IOException | RuntimeException ex) {
         err = ex.toString();
       }
@@ -1835,10 +1837,10 @@ final class TorrentRuntime {
       ByteBuffer data = ByteBuffer.allocate(length);
       String err = null;
       try {
-        data.limit(stored);
+        ((Buffer) data).limit(stored);
         s.read(piece, offset, data);
-        data.limit(length).position(length); // past the piece's end: zeros (v2 padding)
-        data.flip();
+        ((Buffer) data).limit(length).position(length); // past the piece's end: zeros (v2 padding)
+        ((Buffer) data).flip();
       } catch (IOException | RuntimeException e) {
         err = e.toString();
       }
@@ -2038,7 +2040,7 @@ final class TorrentRuntime {
     final Set<Connection> sources = new HashSet<>();
 
     void peerReady(Connection c, ExtendedHandshake h) {
-      if (h.idOf(ExtendedHandshake.UT_METADATA).isEmpty() || h.metadataSize().isEmpty()) {
+      if (!h.idOf(ExtendedHandshake.UT_METADATA).isPresent() || !h.metadataSize().isPresent()) {
         return;
       }
       int s = h.metadataSize().getAsInt();

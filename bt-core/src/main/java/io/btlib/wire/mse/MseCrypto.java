@@ -4,7 +4,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.random.RandomGenerator;
+import java.util.Random;
 
 /** The MSE constants and primitives: the DH group, HASH() and the RC4 keystreams. */
 final class MseCrypto {
@@ -35,7 +35,7 @@ final class MseCrypto {
   }
 
   /** A private key of 160 random bits, never zero. */
-  static BigInteger privateKey(RandomGenerator random) {
+  static BigInteger privateKey(Random random) {
     byte[] b = new byte[PRIVATE_KEY_BITS / 8];
     BigInteger x;
     do {

@@ -1,14 +1,16 @@
 package io.btlib.wire.mse;
 
+import io.btlib.bencode.internal.Bytes;
 import io.btlib.metainfo.InfoHash;
 import java.math.BigInteger;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Random;
 import java.util.Set;
-import java.util.random.RandomGenerator;
 
 /**
  * The MSE/PE handshake of one connection, as a sans-I/O state machine: bytes from the peer go in
@@ -78,7 +80,7 @@ public final class MseHandshake {
   }
 
   private final boolean initiator;
-  private final RandomGenerator random;
+  private final Random random;
   private final int methods;
   private final InfoHash ownSkey;
   private final SkeyLookup lookup;
@@ -112,7 +114,7 @@ public final class MseHandshake {
 
   private MseHandshake(boolean initiator, InfoHash skey, SkeyLookup lookup,
       Set<CryptoMethod> methods, boolean acceptPlaintextHandshake, byte[] initialPayload,
-      RandomGenerator random) {
+      Random random) {
     if (methods.isEmpty()) {
       throw new IllegalArgumentException("no crypto method allowed");
     }
@@ -142,7 +144,7 @@ public final class MseHandshake {
    *     outside tests
    */
   public static MseHandshake initiator(InfoHash skey, Set<CryptoMethod> provide,
-      ByteBuffer initialPayload, RandomGenerator random) {
+      ByteBuffer initialPayload, Random random) {
     Objects.requireNonNull(skey, "skey");
     if (!skey.isV1()) {
       throw new IllegalArgumentException("an MSE stream key is a 20-byte hash: " + skey);
@@ -170,7 +172,7 @@ public final class MseHandshake {
    * @param random the source of the private key and the padding
    */
   public static MseHandshake receiver(SkeyLookup lookup, Set<CryptoMethod> accept,
-      boolean acceptPlaintextHandshake, RandomGenerator random) {
+      boolean acceptPlaintextHandshake, Random random) {
     return new MseHandshake(false, null, Objects.requireNonNull(lookup, "lookup"),
         EnumSet.copyOf(accept), acceptPlaintextHandshake, null,
         Objects.requireNonNull(random, "random"));
@@ -444,7 +446,7 @@ public final class MseHandshake {
       }
       scan[scanLength++] = src.get();
       received++;
-      if (scanLength >= target.length && Arrays.equals(scan, scanLength - target.length,
+      if (scanLength >= target.length && Bytes.equals(scan, scanLength - target.length,
           scanLength, target, 0, target.length)) {
         scan = null;
         state = next;
@@ -532,10 +534,10 @@ public final class MseHandshake {
     queue(req2);
     int pad = padLength();
     ByteBuffer b = ByteBuffer.allocate(8 + 4 + 2 + pad + 2 + initialPayload.length);
-    b.position(8); // VC: zeros
+    ((Buffer) b).position(8); // VC: zeros
     b.putInt(methods);
     b.putShort((short) pad);
-    b.position(b.position() + pad); // PadC: zeros
+    ((Buffer) b).position(b.position() + pad); // PadC: zeros
     b.putShort((short) initialPayload.length);
     b.put(initialPayload);
     encrypt.processBytes(b.array(), 0, b.capacity(), b.array(), 0);
@@ -545,7 +547,7 @@ public final class MseHandshake {
   private void finishReceiver() {
     int pad = padLength();
     ByteBuffer b = ByteBuffer.allocate(8 + 4 + 2 + pad);
-    b.position(8);
+    ((Buffer) b).position(8);
     b.putInt(selected.bit());
     b.putShort((short) pad);
     encrypt.processBytes(b.array(), 0, b.capacity(), b.array(), 0);

@@ -1,5 +1,6 @@
 package io.btlib.wire.mse;
 
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 
 /**
@@ -64,13 +65,18 @@ public final class PayloadCipher {
       throw new java.nio.ReadOnlyBufferException();
     }
     byte[] s = scratch();
+    // through the position (absolute bulk get/put are Java 13: not on Android API 26)
+    int saved = buf.position();
     for (int done = 0; done < length; ) {
       int n = Math.min(s.length, length - done);
-      buf.get(offset + done, s, 0, n);
+      ((Buffer) buf).position(offset + done);
+      buf.get(s, 0, n);
       rc4.processBytes(s, 0, n, s, 0);
-      buf.put(offset + done, s, 0, n);
+      ((Buffer) buf).position(offset + done);
+      buf.put(s, 0, n);
       done += n;
     }
+    ((Buffer) buf).position(saved);
   }
 
   /**
@@ -93,12 +99,12 @@ public final class PayloadCipher {
       int at = dst.arrayOffset() + dst.position();
       if (src.hasArray()) {
         rc4.processBytes(src.array(), src.arrayOffset() + src.position(), length, dst.array(), at);
-        src.position(src.limit());
+        ((Buffer) src).position(src.limit());
       } else {
         src.get(dst.array(), at, length);
         rc4.processBytes(dst.array(), at, length, dst.array(), at);
       }
-      dst.position(dst.position() + length);
+      ((Buffer) dst).position(dst.position() + length);
       return;
     }
     byte[] s = scratch();

@@ -5,6 +5,7 @@ import io.btlib.wire.MetadataMessage;
 import io.btlib.wire.PeerMessage;
 import io.btlib.wire.PexMessage;
 import io.btlib.wire.WireException;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -118,10 +119,10 @@ final class Extensions {
   private static ExtendedHandshake merge(ExtendedHandshake old, ExtendedHandshake h) {
     Map<String, Integer> ext = new TreeMap<>(old.extensions());
     ext.putAll(h.extensions());
-    return new ExtendedHandshake(ext, h.client().or(old::client),
+    return new ExtendedHandshake(ext, h.client().isPresent() ? h.client() : old.client(),
         h.listenPort().isPresent() ? h.listenPort() : old.listenPort(),
         h.requestQueue().isPresent() ? h.requestQueue() : old.requestQueue(),
-        h.yourIp().or(old::yourIp),
+        h.yourIp().isPresent() ? h.yourIp() : old.yourIp(),
         h.metadataSize().isPresent() ? h.metadataSize() : old.metadataSize(), h.uploadOnly());
   }
 
@@ -137,7 +138,7 @@ final class Extensions {
     int piece = m.piece();
     if (m.type() == MetadataMessage.REQUEST) {
       OptionalInt ours = config.extendedHandshake().metadataSize();
-      if (ours.isEmpty() || piece >= MetadataMessage.pieceCount(ours.getAsInt())) {
+      if (!ours.isPresent() || piece >= MetadataMessage.pieceCount(ours.getAsInt())) {
         OptionalInt theirs = peer == null ? OptionalInt.empty()
             : peer.idOf(ExtendedHandshake.UT_METADATA);
         if (theirs.isPresent()) {
@@ -198,7 +199,7 @@ final class Extensions {
           + " before the peer's extended handshake");
     }
     OptionalInt id = peer.idOf(name);
-    if (id.isEmpty()) {
+    if (!id.isPresent()) {
       throw new IllegalStateException("the peer does not support " + name);
     }
     return id.getAsInt();
@@ -238,6 +239,6 @@ final class Extensions {
   }
 
   static ByteBuffer copyOf(ByteBuffer b) {
-    return ByteBuffer.allocate(b.remaining()).put(b.duplicate()).flip();
+    return (ByteBuffer) ((Buffer) ByteBuffer.allocate(b.remaining()).put(b.duplicate())).flip();
   }
 }

@@ -8,6 +8,7 @@ import io.btlib.wire.PeerMessage;
 import io.btlib.wire.PexMessage;
 import io.btlib.wire.WireDecoder;
 import io.btlib.wire.WireException;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -216,7 +217,7 @@ public final class PeerSession {
   public void handleBytes(ByteBuffer src, long nowNanos) {
     advance(nowNanos);
     if (closed) {
-      src.position(src.limit());
+      ((Buffer) src).position(src.limit());
       return;
     }
     int start = src.position();
@@ -246,7 +247,7 @@ public final class PeerSession {
     } finally {
       bytesReceived += src.position() - start;
       if (closed) {
-        src.position(src.limit());
+        ((Buffer) src).position(src.limit());
       }
     }
   }
@@ -466,7 +467,8 @@ public final class PeerSession {
     if (closed || !peerRequests.remove(new BlockKey(piece, offset, data.remaining()))) {
       return false;
     }
-    ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data.duplicate()).flip();
+    ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data.duplicate());
+    ((Buffer) copy).flip();
     queue(new PeerMessage.Piece(piece, offset, copy));
     return true;
   }
@@ -1066,8 +1068,8 @@ public final class PeerSession {
     BlockKey k = checkPeerBlock("piece", p.piece(), p.offset(), length);
     if (outstanding.remove(k)) {
       ByteBuffer data = config.blockAllocator().apply(length);
-      data.clear().limit(length);
-      data.put(p.block().duplicate()).flip();
+      ((Buffer) data).clear().limit(length);
+      ((Buffer) data.put(p.block().duplicate())).flip();
       blocksReceived++;
       events.add(new PeerEvent.BlockReceived(k.piece(), k.offset(), data));
       return;

@@ -3,6 +3,7 @@ package io.btlib.wire.session;
 import io.btlib.wire.Handshake;
 import io.btlib.wire.PeerMessage;
 import io.btlib.wire.WireEncoder;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -125,7 +126,7 @@ final class TransmitQueue {
         items.poll();
         ByteBuffer stage = ByteBuffer.allocate(n);
         encode(item, stage);
-        stage.flip();
+        ((Buffer) stage).flip();
         putSome(stage, dst);
         partial = stage;
         partialBlock = item instanceof PendingBlock ? (PendingBlock) item : null;
@@ -146,9 +147,9 @@ final class TransmitQueue {
   private static void putSome(ByteBuffer src, ByteBuffer dst) {
     int n = Math.min(src.remaining(), dst.remaining());
     ByteBuffer part = src.duplicate();
-    part.limit(part.position() + n);
+    ((Buffer) part).limit(part.position() + n);
     dst.put(part);
-    src.position(src.position() + n);
+    ((Buffer) src).position(src.position() + n);
   }
 
   private static int length(Object item) {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.HashSet;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +13,7 @@ class ConnectionLongSetTest {
 
   @Test
   void behavesAsAHashSetUnderRandomOperations() {
-    SplittableRandom r = new SplittableRandom(42);
+    Random r = new Random(42);
     for (int round = 0; round < 100; round++) {
       Connection.LongSet s = new Connection.LongSet();
       Set<Long> h = new HashSet<>();

@@ -15,7 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,7 +25,7 @@ class PieceStateTest {
 
   /** 10 pieces of 2.5 blocks; the last one 1000 bytes. */
   static PieceState<String> small() {
-    return new PieceState<>(10, i -> i == 9 ? 1000 : 2 * B + B / 2, new SplittableRandom(1));
+    return new PieceState<>(10, i -> i == 9 ? 1000 : 2 * B + B / 2, new Random(1));
   }
 
   static FileEntry file(long offset, long length) {
@@ -49,7 +49,7 @@ class PieceStateTest {
     long total = off;
     int count = (int) ((total + 99) / 100);
     return new PieceState<>(count, 100, i -> (int) Math.min(100, total - i * 100L), files,
-        new SplittableRandom(1));
+        new Random(1));
   }
 
   // ---------------------------------------------------------------------------- sizes
@@ -87,7 +87,7 @@ class PieceStateTest {
 
   @Test
   void rejectsEmptyPieces() {
-    assertThatThrownBy(() -> new PieceState<>(3, i -> i == 1 ? 0 : 5, new SplittableRandom()))
+    assertThatThrownBy(() -> new PieceState<>(3, i -> i == 1 ? 0 : 5, new Random()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("piece 1 has size 0");
   }
 
@@ -102,7 +102,7 @@ class PieceStateTest {
     BDict info = BDict.builder().put("name", "dir").put("files", BList.of(files))
         .put("piece length", 32768).put("pieces", BString.of(hashes)).build();
     Metainfo m = Metainfo.of(BDict.builder().put("info", info).build());
-    PieceState<String> s = new PieceState<>(m, new SplittableRandom(1));
+    PieceState<String> s = new PieceState<>(m, new Random(1));
     assertThat(s.pieceCount()).isEqualTo(3);
     assertThat(s.pieceSize(2)).isEqualTo(70_000 - 2 * 32768);
     assertThat(s.fileCount()).isEqualTo(2);
@@ -270,10 +270,10 @@ class PieceStateTest {
   @Test
   void rejectsFilesOutOfOrderOrPastThePieces() {
     assertThatThrownBy(() -> new PieceState<>(2, 100, i -> 100,
-        List.of(file(100, 50), file(0, 100)), new SplittableRandom()))
+        List.of(file(100, 50), file(0, 100)), new Random()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("file 1");
     assertThatThrownBy(() -> new PieceState<>(2, 100, i -> 100,
-        List.of(file(0, 250)), new SplittableRandom()))
+        List.of(file(0, 250)), new Random()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("piece 2");
   }
 
@@ -405,7 +405,7 @@ class PieceStateTest {
 
   @Test
   void endGameWhenEveryWantedBlockIsClaimed() {
-    PieceState<String> s = new PieceState<>(3, i -> 2 * B, new SplittableRandom(1));
+    PieceState<String> s = new PieceState<>(3, i -> 2 * B, new Random(1));
     s.pieceVerified(0);
     s.setPiecePriority(2, 0);
     assertThat(s.isEndGame()).isFalse();
@@ -429,7 +429,7 @@ class PieceStateTest {
 
   @Test
   void exposesTimeAndRandom() {
-    SplittableRandom r = new SplittableRandom(7);
+    Random r = new Random(7);
     PieceState<String> s = new PieceState<>(1, i -> 10, r);
     assertThat(s.nowNanos()).isZero();
     s.setNow(123_456L);
@@ -442,8 +442,8 @@ class PieceStateTest {
   @Timeout(value = 20, unit = TimeUnit.SECONDS)
   void handlesTensOfThousandsOfPiecesAndHundredsOfPeers() {
     int n = 50_000;
-    PieceState<Integer> s = new PieceState<>(n, i -> 4 * 1024 * 1024, new SplittableRandom(3));
-    SplittableRandom r = new SplittableRandom(5);
+    PieceState<Integer> s = new PieceState<>(n, i -> 4 * 1024 * 1024, new Random(3));
+    Random r = new Random(5);
     List<BitSet> peers = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
       BitSet b = new BitSet(n);
@@ -493,7 +493,7 @@ class PieceStateTest {
   }
 
   private static void runModel(long seed, int ops) {
-    SplittableRandom r = new SplittableRandom(seed);
+    Random r = new Random(seed);
     int pieceLength = 2 * B + 100 + r.nextInt(B);
     int pieces = 1 + r.nextInt(14);
     long total = (long) (pieces - 1) * pieceLength + 1 + r.nextInt(pieceLength);
@@ -509,7 +509,7 @@ class PieceStateTest {
     }
     Model m = new Model(pieces, pieceLength, total, files);
     PieceState<String> s = new PieceState<>(pieces, pieceLength, m::size, files,
-        new SplittableRandom(seed));
+        new Random(seed));
     String[] peerNames = {"a", "b", "c", "d"};
     for (int op = 0; op < ops; op++) {
       int p = r.nextInt(pieces);

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import java.util.SplittableRandom;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class TokenBucketTest {
@@ -44,7 +44,7 @@ class TokenBucketTest {
 
   @Test
   void longRunAverageEqualsTheRateWithinOnePercent() {
-    SplittableRandom r = new SplittableRandom(42);
+    Random r = new Random(42);
     long rate = 100_000;
     TokenBucket t = new TokenBucket(rate, 16 * 1024, T0);
     long now = T0;

@@ -3,31 +3,48 @@ package io.btlib.webseed.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.btlib.http.HttpTransport;
+import io.btlib.http.HttpTransports;
 import io.btlib.webseed.WebSeedConfig;
 import java.net.URI;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(20)
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {"urlConnection", "jdkHttpClient"})
 class WebSeedFetcherTest {
+  /** The transport under test: every test runs against both built-in ones. */
+  @Parameter
+  String transportName;
+
+  HttpTransport.Factory transport() {
+    return transportName.equals("urlConnection")
+        ? HttpTransports.urlConnection() : HttpTransports.jdkHttpClient();
+  }
+
   private TestWebServer server;
   private WebSeedFetcher fetcher;
   private final byte[] file = random(100_000);
 
   static byte[] random(int n) {
     byte[] b = new byte[n];
-    new SplittableRandom(n).nextBytes(b);
+    new Random(n).nextBytes(b);
     return b;
   }
 
   private void start(TestWebServer.Mode mode, WebSeedConfig config) throws Exception {
     server = new TestWebServer(mode).put("/f.bin", file);
-    fetcher = new WebSeedFetcher(config, "bt-webseed-test");
+    fetcher = new WebSeedFetcher(config.toBuilder().httpTransport(transport()).build(),
+        "bt-webseed-test");
   }
 
   private WebSeedLayout.Segment segment(long offset, int length, int dstOffset) {

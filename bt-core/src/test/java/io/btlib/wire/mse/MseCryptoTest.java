@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.btlib.metainfo.InfoHash;
 import java.math.BigInteger;
 import java.util.HexFormat;
-import java.util.SplittableRandom;
+import java.util.Random;
 import javax.crypto.Cipher;
 import javax.crypto.spec.SecretKeySpec;
 import org.bouncycastle.crypto.engines.RC4Engine;
@@ -36,7 +36,7 @@ class MseCryptoTest {
   @Test
   void rc4AgreesWithTheJdksArcfour() throws Exception {
     byte[] key = new byte[20];
-    new SplittableRandom(1).nextBytes(key);
+    new Random(1).nextBytes(key);
     Cipher jdk = Cipher.getInstance("ARCFOUR");
     jdk.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "ARCFOUR"));
     byte[] expected = jdk.update(new byte[1024 + 4096]);
@@ -48,16 +48,16 @@ class MseCryptoTest {
   @Test
   void rc4AgreesWithBouncyCastleAcrossOddChunks() {
     byte[] key = new byte[16];
-    new SplittableRandom(3).nextBytes(key);
+    new Random(3).nextBytes(key);
     RC4Engine bc = new RC4Engine();
     bc.init(true, new KeyParameter(key));
     Rc4 ours = new Rc4(key);
     byte[] data = new byte[100_000];
-    new SplittableRandom(4).nextBytes(data);
+    new Random(4).nextBytes(data);
     byte[] a = data.clone();
     byte[] b = data.clone();
     bc.processBytes(a, 0, a.length, a, 0);
-    SplittableRandom r = new SplittableRandom(5);
+    Random r = new Random(5);
     for (int at = 0; at < b.length; ) {
       int n = Math.min(b.length - at, r.nextInt(3000));
       ours.processBytes(b, at, n, b, at);
@@ -119,7 +119,7 @@ class MseCryptoTest {
 
   @Test
   void privateKeysHave160BitsAtMost() {
-    SplittableRandom r = new SplittableRandom(2);
+    Random r = new Random(2);
     for (int i = 0; i < 100; i++) {
       BigInteger x = MseCrypto.privateKey(r);
       assertThat(x.bitLength()).isBetween(1, 160);

@@ -13,7 +13,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.SplittableRandom;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** Hostile and broken handshakes: each ends in the exception that names its rule. */
@@ -22,11 +22,11 @@ class MseFailureTest {
 
   static MseHandshake receiver() {
     return MseHandshake.receiver(SkeyLookup.of(List.of(SKEY)), BOTH, false,
-        new SplittableRandom(1));
+        new Random(1));
   }
 
   static MseHandshake initiator() {
-    return MseHandshake.initiator(SKEY, BOTH, ByteBuffer.allocate(0), new SplittableRandom(2));
+    return MseHandshake.initiator(SKEY, BOTH, ByteBuffer.allocate(0), new Random(2));
   }
 
   /** A hand peer as initiator that has done step 1 against {@code b} and read its step 2. */
@@ -77,7 +77,7 @@ class MseFailureTest {
   @Test
   void noCommonCryptoMethodIsRejected() throws MseException {
     MseHandshake b = MseHandshake.receiver(SkeyLookup.of(List.of(SKEY)),
-        EnumSet.of(CryptoMethod.RC4), false, new SplittableRandom(3));
+        EnumSet.of(CryptoMethod.RC4), false, new Random(3));
     HandPeer a = handInitiatorAgainst(b);
     MseException e = fail(b, a.step3(SKEY, (byte) 0, 0x01 | 0x10, 0, new byte[0]));
     assertThat(e.rule()).isEqualTo(Rule.NO_COMMON_METHOD);
@@ -129,7 +129,7 @@ class MseFailureTest {
   @Test
   void selectingAMethodNotOfferedIsRejected() throws MseException {
     MseHandshake a = MseHandshake.initiator(SKEY, EnumSet.of(CryptoMethod.RC4),
-        ByteBuffer.allocate(0), new SplittableRandom(4));
+        ByteBuffer.allocate(0), new Random(4));
     HandPeer b = handReceiverAgainst(a);
     MseException e = fail(a, b.step4(SKEY, 0x01, 0));
     assertThat(e.rule()).isEqualTo(Rule.BAD_SELECT);
@@ -191,7 +191,7 @@ class MseFailureTest {
   @Test
   void garbageEndsInSyncNotFoundOnBothSides() {
     byte[] garbage = new byte[2000];
-    new SplittableRandom(5).nextBytes(garbage);
+    new Random(5).nextBytes(garbage);
     garbage[0] = 0x55; // below P
     assertThat(fail(receiver(), garbage).rule()).isEqualTo(Rule.SYNC_NOT_FOUND);
     assertThat(fail(initiator(), garbage).rule()).isEqualTo(Rule.SYNC_NOT_FOUND);
@@ -200,7 +200,7 @@ class MseFailureTest {
   @Test
   void garbageOneByteAtATimeFailsAtTheSamePlace() {
     byte[] garbage = new byte[2000];
-    new SplittableRandom(6).nextBytes(garbage);
+    new Random(6).nextBytes(garbage);
     garbage[0] = 0x55;
     MseHandshake b = receiver();
     Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> {
@@ -249,12 +249,12 @@ class MseFailureTest {
   @Test
   void callerMistakesAreIllegalArguments() {
     assertThatThrownBy(() -> MseHandshake.initiator(SKEY, EnumSet.noneOf(CryptoMethod.class),
-        ByteBuffer.allocate(0), new SplittableRandom(7)))
+        ByteBuffer.allocate(0), new Random(7)))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> MseHandshake.initiator(SKEY, BOTH, ByteBuffer.allocate(65536),
-        new SplittableRandom(7))).isInstanceOf(IllegalArgumentException.class);
+        new Random(7))).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> MseHandshake.initiator(InfoHash.of(new byte[32]), BOTH,
-        ByteBuffer.allocate(0), new SplittableRandom(7)))
+        ByteBuffer.allocate(0), new Random(7)))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> initiator().result()).isInstanceOf(IllegalStateException.class);
   }

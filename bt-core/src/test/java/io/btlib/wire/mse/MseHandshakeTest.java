@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.SplittableRandom;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -24,12 +24,12 @@ class MseHandshakeTest {
 
   static End initiator(Set<CryptoMethod> provide, byte[] ia, long seed) {
     return new End(MseHandshake.initiator(SKEY, provide, ByteBuffer.wrap(ia),
-        new SplittableRandom(seed)));
+        new Random(seed)));
   }
 
   static End receiver(Set<CryptoMethod> accept, boolean plainOk, long seed) {
     return new End(MseHandshake.receiver(SkeyLookup.of(List.of(SKEY)), accept, plainOk,
-        new SplittableRandom(seed)));
+        new Random(seed)));
   }
 
   static byte[] bytes(String s) {
@@ -84,7 +84,7 @@ class MseHandshakeTest {
   void initialPayloadNeverAppearsInPlainOnTheWire() throws MseException {
     byte[] ia = bytes("\u0013BitTorrent protocol");
     MseHandshake a = MseHandshake.initiator(SKEY, PLAIN, ByteBuffer.wrap(ia),
-        new SplittableRandom(5));
+        new Random(5));
     End b = receiver(BOTH, true, 6);
     MseTestPeers.deliver(MseTestPeers.drain(a), b, () -> Integer.MAX_VALUE);
     byte[] yb = MseTestPeers.drain(b.hs);
@@ -136,9 +136,9 @@ class MseHandshakeTest {
   @EnumSource(Chunking.class)
   void longestPadsStillSynchronise(Chunking chunking) throws MseException {
     End a = new End(MseHandshake.initiator(SKEY, BOTH, ByteBuffer.allocate(0),
-        new SplittableRandom(13)).padLength(512));
+        new Random(13)).padLength(512));
     End b = new End(MseHandshake.receiver(SkeyLookup.of(List.of(SKEY)), BOTH, false,
-        new SplittableRandom(14)).padLength(512));
+        new Random(14)).padLength(512));
     byte[] fromB = bytes("after the longest PadD");
     MseTestPeers.run(a, b, chunking, fromB);
     byte[] left = a.leftover();
@@ -149,9 +149,9 @@ class MseHandshakeTest {
   @Test
   void emptyPadsSynchronise() throws MseException {
     End a = new End(MseHandshake.initiator(SKEY, RC4, ByteBuffer.allocate(0),
-        new SplittableRandom(15)).padLength(0));
+        new Random(15)).padLength(0));
     End b = new End(MseHandshake.receiver(SkeyLookup.of(List.of(SKEY)), RC4, false,
-        new SplittableRandom(16)).padLength(0));
+        new Random(16)).padLength(0));
     MseTestPeers.run(a, b, Chunking.ONE_BYTE, null);
     assertThat(a.hs.isDone()).isTrue();
     assertThat(b.hs.isDone()).isTrue();
@@ -160,7 +160,7 @@ class MseHandshakeTest {
   @Test
   void receiverFindsTheTorrentAmongManyIncludingTruncatedV2Hashes() throws MseException {
     List<InfoHash> hashes = new ArrayList<>();
-    SplittableRandom r = new SplittableRandom(17);
+    Random r = new Random(17);
     for (int i = 0; i < 1000; i++) {
       byte[] h = new byte[i % 2 == 0 ? 20 : 32];
       r.nextBytes(h);
@@ -168,9 +168,9 @@ class MseHandshakeTest {
     }
     InfoHash wanted = hashes.get(501); // a truncated v2 hash
     End a = new End(MseHandshake.initiator(wanted, RC4, ByteBuffer.allocate(0),
-        new SplittableRandom(18)));
+        new Random(18)));
     End b = new End(MseHandshake.receiver(SkeyLookup.of(hashes), RC4, false,
-        new SplittableRandom(19)));
+        new Random(19)));
     MseTestPeers.run(a, b, Chunking.RANDOM, null);
     assertThat(b.hs.result().skey()).isEqualTo(wanted);
   }
@@ -178,7 +178,7 @@ class MseHandshakeTest {
   @Test
   void aPlainBitTorrentHandshakeIsRecognisedWithoutConsumingIt() throws MseException {
     MseHandshake b = MseHandshake.receiver(SkeyLookup.of(List.of(SKEY)), BOTH, true,
-        new SplittableRandom(20));
+        new Random(20));
     byte[] hello = MseTestPeers.concat(bytes("\u0013BitTorrent protocol"), new byte[48]);
     ByteBuffer in = ByteBuffer.allocate(100);
     for (int i = 0; i < hello.length && !b.isDone(); i++) {
@@ -197,7 +197,7 @@ class MseHandshakeTest {
   @Test
   void aKeyThatStartsLikeTheProtocolHeaderIsStillReadAsAKey() throws MseException {
     MseHandshake b = MseHandshake.receiver(SkeyLookup.of(List.of(SKEY)), BOTH, true,
-        new SplittableRandom(21));
+        new Random(21));
     byte[] almost = bytes("\u0013BitTorrent protocoX");
     ByteBuffer in = ByteBuffer.wrap(almost);
     b.handleBytes(in);
@@ -211,7 +211,7 @@ class MseHandshakeTest {
     End b = receiver(RC4, false, 23);
     MseTestPeers.run(a, b, Chunking.WHOLE, null);
     byte[] plain = new byte[50_000];
-    new SplittableRandom(24).nextBytes(plain);
+    new Random(24).nextBytes(plain);
 
     ByteBuffer direct = ByteBuffer.allocateDirect(plain.length + 10);
     direct.position(10);

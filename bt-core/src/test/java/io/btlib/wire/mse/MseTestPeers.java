@@ -4,7 +4,7 @@ import io.btlib.metainfo.InfoHash;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.function.IntSupplier;
 
 /** Pipes for handshakes in memory, and a hand-built peer for hostile handshakes. */
@@ -49,7 +49,7 @@ final class MseTestPeers {
       if (sizes != null) {
         return sizes;
       }
-      SplittableRandom r = new SplittableRandom(42);
+      Random r = new Random(42);
       return () -> 1 + r.nextInt(100);
     }
   }

@@ -2,7 +2,7 @@ package io.btlib.wire.session;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Random;
 
 /** How bytes reach a session: all at once, a byte at a time, or in seeded random chunks. */
 enum Feed {
@@ -11,7 +11,7 @@ enum Feed {
   RANDOM;
 
   /** The chunk sizes to deliver {@code length} bytes in. */
-  int[] chunks(int length, SplittableRandom r) {
+  int[] chunks(int length, Random r) {
     switch (this) {
       case WHOLE:
         return length == 0 ? new int[0] : new int[] {length};

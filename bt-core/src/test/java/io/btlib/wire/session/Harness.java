@@ -13,7 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.stream.Collectors;
 
 /**
@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
 final class Harness {
   final PeerSession session;
   final Feed feed;
-  final SplittableRandom random = new SplittableRandom(42);
+  final Random random = new Random(42);
   final List<PeerEvent> events = new ArrayList<>();
   final ByteArrayOutputStream transmitted = new ByteArrayOutputStream();
   final ByteBuffer rx = ByteBuffer.allocate(WireLimits.DEFAULTS.maxMessageLength() + 4 + 100);

@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,7 +44,7 @@ class PeerSessionFuzzTest {
 
   static List<PeerMessage> bodyMessages() {
     byte[] info = new byte[20_000];
-    new SplittableRandom(1).nextBytes(info);
+    new Random(1).nextBytes(info);
     return List.of(PeerMessage.KeepAlive.INSTANCE, PeerMessage.Interested.INSTANCE,
         new PeerMessage.Have(5), new PeerMessage.AllowedFast(6), new PeerMessage.SuggestPiece(7),
         new PeerMessage.Request(1, 0, BLOCK), new PeerMessage.Request(2, 0, BLOCK),
@@ -130,7 +130,7 @@ class PeerSessionFuzzTest {
     assertThat(whole.stream().filter(e -> e instanceof PeerEvent.MetadataReceived)).hasSize(1);
     assertThat(whole.stream().filter(e -> e instanceof PeerEvent.PexReceived)).hasSize(1);
     assertThat(run(in, Feed.BYTE_BY_BYTE.chunks(in.length, null), false)).isEqualTo(whole);
-    SplittableRandom r = new SplittableRandom(3);
+    Random r = new Random(3);
     for (int i = 0; i < 30; i++) {
       assertThat(run(in, Feed.RANDOM.chunks(in.length, r), false)).isEqualTo(whole);
     }
@@ -144,7 +144,7 @@ class PeerSessionFuzzTest {
   void mutatedStreamsNeverThrowAndEndOpenOrWithOneClosedEvent() {
     byte[] valid = body();
     int[] starts = messageStarts();
-    SplittableRandom r = new SplittableRandom(2024);
+    Random r = new Random(2024);
     int cases = Integer.getInteger("bt.fuzz.cases", 5_000);
     int closed = 0;
     for (int i = 0; i < cases; i++) {
@@ -191,7 +191,7 @@ class PeerSessionFuzzTest {
 
   @Test
   void randomGarbageAfterTheHandshakeNeverThrows() {
-    SplittableRandom r = new SplittableRandom(77);
+    Random r = new Random(77);
     for (int i = 0; i < 2_000; i++) {
       byte[] garbage = new byte[1 + r.nextInt(400)];
       r.nextBytes(garbage);

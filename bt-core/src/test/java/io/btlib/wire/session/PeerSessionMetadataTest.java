@@ -11,7 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.BitSet;
-import java.util.SplittableRandom;
+import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
@@ -28,7 +28,7 @@ class PeerSessionMetadataTest {
   @EnumSource(Feed.class)
   void aMagnetLeecherFetchesTheInfoDictionaryInPiecesThenLearnsTheSeedsPieces(Feed feed) {
     byte[] info = new byte[40_000]; // three metadata pieces: 16384, 16384, 7232
-    new SplittableRandom(5).nextBytes(info);
+    new Random(5).nextBytes(info);
     SessionConfig leecher = SessionConfig.builder(ALICE, Fixtures.TORRENT).build(); // no pieces
     SessionConfig seed = Fixtures.config(BOB).metadataSize(info.length).build();
     SessionPair p = new SessionPair(leecher, seed, feed);

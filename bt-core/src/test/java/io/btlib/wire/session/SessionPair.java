@@ -7,7 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -22,7 +22,7 @@ final class SessionPair {
   final Side a;
   final Side b;
   final Feed feed;
-  final SplittableRandom random = new SplittableRandom(7);
+  final Random random = new Random(7);
   long now = 5_000_000_000L;
   int transmitBufferSize = 64 * 1024;
 

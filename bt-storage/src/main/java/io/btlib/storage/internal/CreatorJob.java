@@ -6,6 +6,7 @@ import io.btlib.metainfo.Metainfo;
 import io.btlib.metainfo.TorrentVersion;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.LinkOption;
@@ -360,14 +361,14 @@ public final class CreatorJob {
 
     /** Reads {@code n} bytes at {@code position} of file {@code f} into the buffer, flipped. */
     private void read(FileChannel ch, int f, long position, int n) throws IOException {
-      buf.clear().limit(n);
+      ((Buffer) buf).clear().limit(n);
       while (buf.hasRemaining()) {
         int r = ch.read(buf, position + buf.position());
         if (r < 0) {
           throw changed(f, position + buf.position());
         }
       }
-      buf.flip();
+      ((Buffer) buf).flip();
     }
 
     private IOException changed(int f, long size) {

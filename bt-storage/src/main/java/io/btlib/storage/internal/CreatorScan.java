@@ -1,5 +1,6 @@
 package io.btlib.storage.internal;
 
+import io.btlib.bencode.internal.Bytes;
 import io.btlib.metainfo.internal.PathRules;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
@@ -161,7 +161,7 @@ public final class CreatorScan {
   private static int compare(List<String> a, List<String> b) {
     int n = Math.min(a.size(), b.size());
     for (int i = 0; i < n; i++) {
-      int c = Arrays.compareUnsigned(a.get(i).getBytes(StandardCharsets.UTF_8),
+      int c = Bytes.compareUnsigned(a.get(i).getBytes(StandardCharsets.UTF_8),
           b.get(i).getBytes(StandardCharsets.UTF_8));
       if (c != 0) {
         return c;

@@ -4,6 +4,7 @@ import io.btlib.storage.FileSlice;
 import io.btlib.storage.PieceMap;
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
@@ -62,7 +63,7 @@ public final class FileIo {
     List<FileSlice> slices = map.slices(piece, offset, dst.remaining());
     int base = dst.position();
     for (FileSlice s : slices) {
-      ByteBuffer part = dst.slice(base + s.pieceOffset() - offset, s.length());
+      ByteBuffer part = Slices.slice(dst, base + s.pieceOffset() - offset, s.length());
       if (s.pad()) {
         Zeros.fill(part);
       } else if (parted.test(s.fileIndex())) {
@@ -71,7 +72,7 @@ public final class FileIo {
         readFile(piece, s, part);
       }
     }
-    dst.position(dst.limit());
+    ((Buffer) dst).position(dst.limit());
   }
 
   /** Stores {@code src} as the piece's bytes from {@code offset}; see {@code Storage.write}. */
@@ -82,14 +83,14 @@ public final class FileIo {
       if (s.pad()) {
         continue;
       }
-      ByteBuffer part = src.slice(base + s.pieceOffset() - offset, s.length());
+      ByteBuffer part = Slices.slice(src, base + s.pieceOffset() - offset, s.length());
       if (parted.test(s.fileIndex())) {
         partFile.write(piece, s.pieceOffset(), part);
       } else {
         writeFile(s, part);
       }
     }
-    src.position(src.limit());
+    ((Buffer) src).position(src.limit());
   }
 
   /**
@@ -129,7 +130,7 @@ public final class FileIo {
         } else if (lent[k] == null) {
           ByteBuffer b = ByteBuffer.allocate(s.length());
           readParted(piece, s, b);
-          b.flip();
+          ((Buffer) b).flip();
           n = 0;
           while (b.hasRemaining()) {
             int w = target.write(b);
@@ -172,13 +173,15 @@ public final class FileIo {
         ByteBuffer zeros = ByteBuffer.allocate(Math.min(chunk, s.length()));
         for (int done = 0; done < s.length(); ) {
           int n = Math.min(zeros.capacity(), s.length() - done);
-          sink.accept(zeros.clear().limit(n));
+          ((Buffer) zeros).clear().limit(n);
+          sink.accept(zeros);
           done += n;
         }
       } else if (parted.test(s.fileIndex())) {
         ByteBuffer b = ByteBuffer.allocate(s.length());
         readParted(piece, s, b);
-        sink.accept(b.flip());
+        ((Buffer) b).flip();
+        sink.accept(b);
       } else {
         ChannelCache.Entry e = acquire(s.fileIndex(), false);
         try {
@@ -190,7 +193,7 @@ public final class FileIo {
           ByteBuffer v = window.view(s.fileIndex(), ch, s.fileOffset(), s.length(), size);
           for (int done = 0; done < s.length(); ) {
             int n = Math.min(chunk, s.length() - done);
-            sink.accept(v.slice(done, n));
+            sink.accept(Slices.slice(v, done, n));
             done += n;
           }
         } finally {

@@ -59,7 +59,7 @@ public final class MappedWindow implements AutoCloseable {
       start = s;
       file = fileIndex;
     }
-    return buffer.slice((int) (position - start), length);
+    return Slices.slice(buffer, (int) (position - start), length);
   }
 
   /** Unmaps the current window, if any. */

@@ -2,6 +2,7 @@ package io.btlib.storage.internal;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
@@ -98,7 +99,7 @@ public final class PartFile {
     try {
       ByteBuffer h = ByteBuffer.allocate((int) (FIXED + bitmapBytes + 4L * pieceCount));
       readFully(ch, h, 0);
-      h.flip();
+      ((Buffer) h).flip();
       byte[] magic = new byte[MAGIC.length];
       h.get(magic);
       if (!Arrays.equals(magic, MAGIC)) {
@@ -273,7 +274,7 @@ public final class PartFile {
       for (int p = 0; p < pieceCount; p++) {
         h.putInt(slotOf[p]);
       }
-      h.flip();
+      ((Buffer) h).flip();
       writeFully(ch, h, 0);
       if (ch.size() > dataStart) {
         ch.truncate(dataStart); // a stale file that load() did not see

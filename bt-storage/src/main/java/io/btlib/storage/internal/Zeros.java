@@ -1,6 +1,7 @@
 package io.btlib.storage.internal;
 
 import java.io.IOException;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
@@ -30,7 +31,7 @@ public final class Zeros {
     long sent = 0;
     while (sent < count) {
       ByteBuffer z = ZEROS.duplicate();
-      z.limit((int) Math.min(SIZE, count - sent));
+      ((Buffer) z).limit((int) Math.min(SIZE, count - sent));
       int n = target.write(z);
       if (n <= 0) {
         break;
@@ -45,7 +46,7 @@ public final class Zeros {
     long pos = from;
     while (pos < to) {
       ByteBuffer z = ZEROS.duplicate();
-      z.limit((int) Math.min(SIZE, to - pos));
+      ((Buffer) z).limit((int) Math.min(SIZE, to - pos));
       while (z.hasRemaining()) {
         pos += channel.write(z, pos);
       }

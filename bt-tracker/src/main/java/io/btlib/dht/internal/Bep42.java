@@ -4,8 +4,7 @@ import io.btlib.dht.NodeId;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.util.random.RandomGenerator;
-import java.util.zip.CRC32C;
+import java.util.Random;
 
 /**
  * BEP 42 node-id hardening: an id's first 21 bits are a CRC32C of the node's masked external IP and
@@ -45,16 +44,35 @@ public final class Bep42 {
       m[i] = (byte) (ip[i] & mask[i]);
     }
     m[0] |= (byte) ((r & 7) << 5);
-    CRC32C c = new CRC32C();
-    c.update(m);
-    return (int) c.getValue();
+    return crc32c(m);
+  }
+
+  /** CRC-32C (Castagnoli, reflected 0x82F63B78), as {@code java.util.zip.CRC32C} (Java 9). */
+  static int crc32c(byte[] b) {
+    int crc = 0xFFFFFFFF;
+    for (byte x : b) {
+      crc = CRC32C_TABLE[(crc ^ x) & 0xFF] ^ (crc >>> 8);
+    }
+    return ~crc;
+  }
+
+  private static final int[] CRC32C_TABLE = new int[256];
+
+  static {
+    for (int i = 0; i < 256; i++) {
+      int c = i;
+      for (int k = 0; k < 8; k++) {
+        c = (c & 1) != 0 ? (c >>> 1) ^ 0x82F63B78 : c >>> 1;
+      }
+      CRC32C_TABLE[i] = c;
+    }
   }
 
   /**
    * An id valid for {@code external} under BEP 42 with the random byte {@code rand} (0 to 255); the
    * other bits come from {@code random}.
    */
-  public static NodeId generate(InetAddress external, int rand, RandomGenerator random) {
+  public static NodeId generate(InetAddress external, int rand, Random random) {
     int crc = crc(external, rand & 7);
     byte[] id = new byte[NodeId.LENGTH];
     random.nextBytes(id);
@@ -66,7 +84,7 @@ public final class Bep42 {
   }
 
   /** An id valid for {@code external}, all random apart from the BEP 42 prefix. */
-  public static NodeId generate(InetAddress external, RandomGenerator random) {
+  public static NodeId generate(InetAddress external, Random random) {
     return generate(external, random.nextInt(256), random);
   }
 

@@ -7,9 +7,9 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
-import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,7 +67,7 @@ public final class DhtEngine {
   private final Config config;
   private final NodeId id;
   private final LongSupplier clock;
-  private final RandomGenerator random;
+  private final Random random;
   private final Sender sender;
   private final RoutingTable table;
   private final Tokens tokens;
@@ -87,7 +87,7 @@ public final class DhtEngine {
 
   /** An engine for node {@code id}; {@code clock} gives milliseconds. */
   public DhtEngine(
-      Config config, NodeId id, LongSupplier clock, RandomGenerator random, Sender sender) {
+      Config config, NodeId id, LongSupplier clock, Random random, Sender sender) {
     this.config = config;
     this.id = id;
     this.clock = clock;

@@ -14,6 +14,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -357,7 +358,7 @@ public final class KrpcCodec {
       out.put(n.id().bytes()).put(a).putShort((short) n.address().getPort());
     }
     byte[] r = new byte[out.position()];
-    out.flip().get(r);
+    ((ByteBuffer) ((Buffer) out).flip()).get(r);
     return r;
   }
 

@@ -7,7 +7,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.random.RandomGenerator;
+import java.util.Random;
 
 /**
  * The peers other nodes announced to us, bounded: at most {@code maxPeersPerHash} per info hash
@@ -59,7 +59,7 @@ public final class PeerStore {
   }
 
   /** Up to {@code max} live peers for {@code infoHash}, a random choice if there are more. */
-  public List<PeerAddress> get(NodeId infoHash, int max, long now, RandomGenerator random) {
+  public List<PeerAddress> get(NodeId infoHash, int max, long now, Random random) {
     LinkedHashMap<PeerAddress, Long> set = byHash.get(infoHash);
     if (set == null) {
       return List.of();

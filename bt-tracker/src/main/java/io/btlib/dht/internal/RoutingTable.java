@@ -5,7 +5,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.random.RandomGenerator;
+import java.util.Random;
 
 /**
  * A Kademlia routing table of k-buckets (BEP 5, k = {@link #K}), split libtorrent-style: bucket
@@ -345,7 +345,7 @@ public final class RoutingTable {
    * Random lookup targets for the buckets not changed for {@link #GOOD_MILLIS}, each in its
    * bucket's range; marks those buckets changed at {@code now} so each is refreshed once.
    */
-  public List<NodeId> refreshTargets(long now, RandomGenerator random) {
+  public List<NodeId> refreshTargets(long now, Random random) {
     List<NodeId> out = new ArrayList<>();
     for (int i = 0; i < buckets.size(); i++) {
       Bucket b = buckets.get(i);
@@ -358,7 +358,7 @@ public final class RoutingTable {
   }
 
   /** A random id that falls in bucket {@code index}. */
-  public NodeId randomIdInBucket(int index, RandomGenerator random) {
+  public NodeId randomIdInBucket(int index, Random random) {
     byte[] id = NodeId.random(random).bytes();
     byte[] own = self.bytes();
     boolean last = index == buckets.size() - 1;

@@ -5,7 +5,7 @@ import io.btlib.hash.Hasher;
 import java.net.InetAddress;
 import java.security.MessageDigest;
 import java.util.Arrays;
-import java.util.random.RandomGenerator;
+import java.util.Random;
 
 /**
  * The announce tokens a node hands out with get_peers replies: the first 8 bytes of SHA-1(secret,
@@ -20,14 +20,14 @@ final class Tokens {
   /** Token length in bytes. */
   public static final int LENGTH = 8;
 
-  private final RandomGenerator random;
+  private final Random random;
   private final Hasher sha1 = HashFunction.sha1().newHasher();
   private byte[] current = new byte[16];
   private byte[] previous = new byte[16];
   private long rotatedAt;
 
   /** Tokens with fresh random secrets, the first created at {@code nowMillis}. */
-  public Tokens(RandomGenerator random, long nowMillis) {
+  public Tokens(Random random, long nowMillis) {
     this.random = random;
     random.nextBytes(current);
     random.nextBytes(previous);

@@ -18,11 +18,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
-import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +64,7 @@ public final class TorrentAnnouncer {
   private final AnnounceConfig config;
   private final Scheduler scheduler;
   private final Function<URI, TrackerClient> clients;
-  private final RandomGenerator random;
+  private final Random random;
   private int key; // drawn on the scheduler's thread, which alone uses the random generator
   private final List<HashAnnouncer> hashes = new ArrayList<>();
   private final Set<String> reportedUnusable = new LinkedHashSet<>();
@@ -77,7 +77,7 @@ public final class TorrentAnnouncer {
    * @param clients gives the client for a tracker URL, or null when none supports it
    */
   public TorrentAnnouncer(PeerSource.Context ctx, AnnounceConfig config, Scheduler scheduler,
-      Function<URI, TrackerClient> clients, RandomGenerator random) {
+      Function<URI, TrackerClient> clients, Random random) {
     this.ctx = ctx;
     this.config = config;
     this.scheduler = scheduler;
@@ -411,7 +411,7 @@ public final class TorrentAnnouncer {
       try {
         f = t.client.announce(t.uri, req);
       } catch (RuntimeException e) {
-        f = CompletableFuture.failedFuture(e);
+        f = Futures.failed(e);
       }
       int mySeq = ++seq;
       guard = scheduler.schedule(() -> {

@@ -32,8 +32,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Queue;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +66,7 @@ public final class UdpTrackerExchange {
 
   private final long baseNanos;
   private final int maxRetransmits;
-  private final RandomGenerator random;
+  private final Random random;
   private final boolean sendUrlData;
   private final Map<Integer, Request> byTx = new HashMap<>();
   private final Queue<Transmit> transmits = new ArrayDeque<>();
@@ -87,7 +87,7 @@ public final class UdpTrackerExchange {
    * @param sendUrlData whether announces carry the URL's path and query (BEP 41)
    */
   public UdpTrackerExchange(
-      long baseNanos, int maxRetransmits, RandomGenerator random, boolean sendUrlData) {
+      long baseNanos, int maxRetransmits, Random random, boolean sendUrlData) {
     this.baseNanos = baseNanos;
     this.maxRetransmits = maxRetransmits;
     this.random = random;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.btlib.dht.NodeId;
 import java.net.InetAddress;
-import java.util.SplittableRandom;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -26,7 +26,7 @@ class Bep42Test {
     NodeId example = NodeId.fromHex(hex);
     assertThat(Bep42.isValid(example, a)).isTrue();
 
-    NodeId generated = Bep42.generate(a, rand, new SplittableRandom(rand));
+    NodeId generated = Bep42.generate(a, rand, new Random(rand));
     assertThat(generated.byteAt(19) & 0xFF).isEqualTo(rand);
     assertThat(generated.commonPrefixLength(example)).isGreaterThanOrEqualTo(21);
     assertThat(Bep42.isValid(generated, a)).isTrue();
@@ -37,7 +37,7 @@ class Bep42Test {
     NodeId example = NodeId.fromHex("5fbfbff10c5d6a4ec8a88e4c6ab4c28b95eee401");
     assertThat(Bep42.isValid(example, InetAddress.getByName("124.31.75.22"))).isFalse();
     assertThat(
-            Bep42.isValid(NodeId.random(new SplittableRandom(1)), InetAddress.getByName("8.8.4.4")))
+            Bep42.isValid(NodeId.random(new Random(1)), InetAddress.getByName("8.8.4.4")))
         .isFalse();
   }
 
@@ -50,7 +50,7 @@ class Bep42Test {
 
   @Test
   void localAndLoopbackAddressesAreExemptSoAnyIdIsValidThere() throws Exception {
-    NodeId any = NodeId.random(new SplittableRandom(5));
+    NodeId any = NodeId.random(new Random(5));
     for (String ip :
         new String[] {
           "127.0.0.1",
@@ -71,9 +71,24 @@ class Bep42Test {
   @Test
   void ipv6IdsUseTheFirstEightBytes() throws Exception {
     InetAddress a = InetAddress.getByName("2001:db8:1:2:3:4:5:6");
-    NodeId id = Bep42.generate(a, new SplittableRandom(11));
+    NodeId id = Bep42.generate(a, new Random(11));
     assertThat(Bep42.isValid(id, a)).isTrue();
     assertThat(Bep42.isValid(id, InetAddress.getByName("2001:db8:1:2:ff:ff:ff:ff"))).isTrue();
     assertThat(Bep42.isValid(id, InetAddress.getByName("2001:db9:1:2:3:4:5:6"))).isFalse();
+  }
+
+  @Test
+  void theOwnCrc32cAgreesWithTheJdks() {
+    Random r = new Random(42);
+    for (int n = 0; n < 64; n++) {
+      byte[] b = new byte[n];
+      r.nextBytes(b);
+      java.util.zip.CRC32C jdk = new java.util.zip.CRC32C();
+      jdk.update(b);
+      assertThat(Bep42.crc32c(b)).as("%d bytes", n).isEqualTo((int) jdk.getValue());
+    }
+    // the check value of CRC-32C: "123456789" -> 0xE3069283
+    assertThat(Bep42.crc32c("123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+        .isEqualTo(0xE3069283);
   }
 }

@@ -9,7 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class DhtEngineTest {
   record Sent(KrpcMessage message, InetSocketAddress to) {}
 
-  final SplittableRandom random = new SplittableRandom(23);
+  final Random random = new Random(23);
   final List<Sent> sent = new ArrayList<>();
   long now = 5_000_000;
 

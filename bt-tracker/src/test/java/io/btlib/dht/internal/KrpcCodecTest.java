@@ -361,7 +361,7 @@ class KrpcCodecTest {
 
   @Test
   void randomGarbageNeverThrowsAnythingButKrpcException() {
-    java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+    java.util.Random r = new java.util.Random(7);
     byte[] valid =
         KrpcCodec.encode(
             new KrpcMessage.Response(

@@ -8,11 +8,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class LookupTest {
-  final SplittableRandom random = new SplittableRandom(31);
+  final Random random = new Random(31);
   final NodeId self = NodeId.random(random);
   int port = 2000;
 

@@ -6,12 +6,12 @@ import io.btlib.dht.NodeId;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class RoutingTableTest {
   static final NodeId SELF = NodeId.fromHex("0000000000000000000000000000000000000000");
-  final SplittableRandom random = new SplittableRandom(3);
+  final Random random = new Random(3);
   int nextPort = 1000;
   long now = 1_000_000;
 

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.btlib.dht.NodeId;
 import io.btlib.peer.PeerAddress;
 import java.net.InetAddress;
-import java.util.SplittableRandom;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** Tokens, the rate limiter and the peer store, with time given by the test. */
 class SmallPartsTest {
-  final SplittableRandom random = new SplittableRandom(9);
+  final Random random = new Random(9);
   final InetAddress alice = InetAddress.getLoopbackAddress();
   final InetAddress bob = addr("127.0.0.2");
 

@@ -13,7 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +33,7 @@ class TorrentAnnouncerTest {
         Duration.ofMinutes(30), Duration.ofSeconds(30), Duration.ofSeconds(2),
         Duration.ofSeconds(5), 16384, Duration.ofMinutes(5));
     return new TorrentAnnouncer(ctx, config, scheduler, uri -> trackers.supports(uri) ? trackers
-        : null, new SplittableRandom(7));
+        : null, new Random(7));
   }
 
   TorrentAnnouncer started(boolean allTiers, List<String> extra) {

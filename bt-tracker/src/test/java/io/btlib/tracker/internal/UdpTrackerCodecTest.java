@@ -17,7 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class UdpTrackerCodecTest {
@@ -162,7 +162,7 @@ class UdpTrackerCodecTest {
 
   @Test
   void randomBytesNeverThrowAnythingButTheFormatException() {
-    SplittableRandom rnd = new SplittableRandom(20261125);
+    Random rnd = new Random(20261125);
     int decoded = 0;
     for (int i = 0; i < 20_000; i++) {
       byte[] b = new byte[rnd.nextInt(0, 120)];

@@ -18,7 +18,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
@@ -35,7 +35,7 @@ class UdpTrackerExchangeTest {
       PeerId.fromHex("2d4254303130302d000102030405060708090a0b"), 6881).build();
 
   final UdpTrackerExchange exchange =
-      new UdpTrackerExchange(BASE, 8, new SplittableRandom(1), true);
+      new UdpTrackerExchange(BASE, 8, new Random(1), true);
   long now = 1000 * SECOND;
 
   CompletableFuture<Object> announce(InetSocketAddress to) {

@@ -3,6 +3,7 @@ package io.btlib.tracker.server.internal;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
@@ -258,7 +259,7 @@ public final class HttpServerLoop implements Runnable {
     if (pair[0].hasRemaining() || pair[1].hasRemaining()) {
       // the socket is full: keep a copy of the rest and wait until it drains
       ByteBuffer rest = ByteBuffer.allocate(pair[0].remaining() + pair[1].remaining());
-      rest.put(pair[0]).put(pair[1]).flip();
+      ((Buffer) rest.put(pair[0]).put(pair[1])).flip();
       c.out = rest;
       c.key.interestOps(SelectionKey.OP_WRITE);
     } else if (c.closing) {

@@ -5,6 +5,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
@@ -56,7 +57,7 @@ public final class UdpServerLoop {
     while (running) {
       SocketAddress from;
       try {
-        in.clear();
+        ((Buffer) in).clear();
         from = channel.receive(in);
       } catch (ClosedChannelException e) {
         break; // closed by stop()
@@ -72,7 +73,7 @@ public final class UdpServerLoop {
       }
       InetSocketAddress src = (InetSocketAddress) from;
       try {
-        in.flip();
+        ((Buffer) in).flip();
         InetAddress a = src.getAddress();
         byte[] ip = a.getAddress();
         if (!(a instanceof Inet4Address) && ip.length != 16) {

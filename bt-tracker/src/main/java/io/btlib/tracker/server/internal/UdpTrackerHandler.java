@@ -2,6 +2,7 @@ package io.btlib.tracker.server.internal;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 
 /**
@@ -95,12 +96,12 @@ public final class UdpTrackerHandler {
     long cid = req.getLong(0);
     int action = req.getInt(8);
     int tid = req.getInt(12);
-    reply.clear();
+    ((Buffer) reply).clear();
     if (action == CONNECT) {
       if (cid != PROTOCOL_ID) {
         return false;
       }
-      reply.putInt(CONNECT).putInt(tid).putLong(ids.issue(ipHi, ipLo, port)).flip();
+      ((Buffer) reply.putInt(CONNECT).putInt(tid).putLong(ids.issue(ipHi, ipLo, port))).flip();
       return true;
     }
     if (action == ERROR) {
@@ -143,7 +144,7 @@ public final class UdpTrackerHandler {
     } else {
       reply.put(sample.v6, 0, 18 * sample.count6);
     }
-    reply.flip();
+    ((Buffer) reply).flip();
     return true;
   }
 
@@ -162,7 +163,7 @@ public final class UdpTrackerHandler {
         reply.putInt(0).putInt(0).putInt(0);
       }
     }
-    reply.flip();
+    ((Buffer) reply).flip();
     return true;
   }
 
@@ -170,8 +171,8 @@ public final class UdpTrackerHandler {
     if (8 + message.length() > requestLength) {
       return false; // no amplification: the sender may be spoofed
     }
-    reply.clear();
-    reply.putInt(ERROR).putInt(tid).put(message.getBytes(US_ASCII)).flip();
+    ((Buffer) reply).clear();
+    ((Buffer) reply.putInt(ERROR).putInt(tid).put(message.getBytes(US_ASCII))).flip();
     return true;
   }
 }

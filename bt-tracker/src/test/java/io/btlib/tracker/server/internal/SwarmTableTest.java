@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The open-addressing peer table inside {@link Swarm}, against a HashMap model. */
@@ -28,7 +28,7 @@ class SwarmTableTest {
   @Test
   void agreesWithAMapThroughGrowthShrinkingAndCollisions() {
     for (int collisionValues : new int[] {1, 3, 64, 0}) {
-      SplittableRandom rnd = new SplittableRandom(collisionValues);
+      Random rnd = new Random(collisionValues);
       Swarm s = new Swarm(HASH, 0);
       Map<Key, PeerEntry> model = new HashMap<>();
       List<Key> keys = new ArrayList<>();
