@@ -448,6 +448,9 @@ class WebSeedDownloadTest {
     TestWebServer s = server(Mode.GOOD).put("/f", data);
     Client seeder = client(WebSeedConfig.DISABLED);
     Torrent st = seeder.add(m, new TestTorrents.ArrayStorage(m, data));
+    // the peer brings the metadata but serves slowly (8 KiB/s), so the web seed is asked first
+    // however the two machines' threads are scheduled
+    st.setRateLimits(0, 8 * 1024);
     st.start();
     st.completion().get(10, TimeUnit.SECONDS);
     io.btlib.metainfo.MagnetLink link = io.btlib.metainfo.MagnetLink.builder(m.infoHashes())
