@@ -1,5 +1,6 @@
 package io.btlib.peer;
 
+import io.btlib.bencode.internal.Bytes;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
@@ -211,15 +212,6 @@ final class IpLiterals {
   }
 
   private static int hexValue(char c) {
-    if (c >= '0' && c <= '9') {
-      return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-      return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-      return c - 'A' + 10;
-    }
-    return -1;
+    return Bytes.isHexDigit(c) ? Bytes.fromHexDigit(c) : -1;
   }
 }
