@@ -154,6 +154,9 @@ public final class TorrentAnnouncer {
 
   private CompletableFuture<?> sendStopped(HashAnnouncer h, TrackerState t) {
     t.contacted = false;
+    if (t.client == null) {
+      return CompletableFuture.completedFuture(null);
+    }
     return t.client.announce(t.uri, h.request(t, AnnounceEvent.STOPPED, 0))
         .handle((r, e) -> {
           if (e != null) {
@@ -290,7 +293,11 @@ public final class TorrentAnnouncer {
     TrackerState tracker(String url) {
       return trackers.computeIfAbsent(url, u -> {
         URI uri = URI.create(u);
-        return new TrackerState(u, uri, clients.apply(uri));
+        TrackerState t = new TrackerState(u, uri, clients.apply(uri));
+        // no client now (the peer source closed since the URL was filtered): never announced to,
+        // so never owed a stopped either
+        t.dead = t.client == null;
+        return t;
       });
     }
 

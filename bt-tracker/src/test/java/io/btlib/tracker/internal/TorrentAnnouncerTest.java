@@ -49,6 +49,38 @@ class TorrentAnnouncerTest {
     return out;
   }
 
+  /**
+   * The peer source closed between filtering a torrent's trackers and building their lanes (its
+   * client lookup answers null from then on): those trackers are never announced to, and stopping
+   * sends no stopped to them. This was a NullPointerException from sendStopped at shutdown.
+   */
+  @Test
+  void aTrackerWhoseClientIsGoneIsNeitherAnnouncedToNorSentStopped() {
+    ctx.tiers = List.of(List.of(A), List.of(B));
+    java.util.Set<java.net.URI> asked = new java.util.HashSet<>();
+    AnnounceConfig config = new AnnounceConfig(List.of(), 50, true, Duration.ofSeconds(30),
+        Duration.ofMinutes(30), Duration.ofSeconds(30), Duration.ofSeconds(2),
+        Duration.ofSeconds(5), 16384, Duration.ofMinutes(5));
+    // B's client is there when the URL is filtered, gone when its lane is built
+    TorrentAnnouncer a = new TorrentAnnouncer(ctx, config, scheduler,
+        uri -> uri.toString().equals(B) && !asked.add(uri) ? null : trackers, new Random(7));
+    a.start();
+    scheduler.runDue();
+    List<Call> calls = trackers.newCalls();
+    assertThat(urls(calls)).containsExactly(A);
+    calls.get(0).ok(Duration.ofMinutes(30));
+    scheduler.runDue();
+
+    CompletableFuture<Void> stopped = a.stop();
+    scheduler.runDue();
+    List<Call> stops = trackers.newCalls();
+    assertThat(urls(stops)).containsExactly(A);
+    assertThat(stops.get(0).event()).isEqualTo(AnnounceEvent.STOPPED);
+    stops.get(0).ok(Duration.ofMinutes(30));
+    scheduler.runDue();
+    assertThat(stopped).isCompleted();
+  }
+
   @Test
   void announcesStartedToTheFirstTrackerOfEveryTierAndReportsThePeers() {
     ctx.tiers = List.of(List.of(A), List.of(B));
