@@ -215,6 +215,10 @@ public final class MetainfoParser {
       total += f.length(); // each length was range-checked; offsets below 2^62 keep this exact
     }
     p.totalSize = total;
+    if (total == 0) {
+      throw new MetainfoException(at + (v2 && !v1 ? "file tree" : info.containsKey("files")
+          ? "files" : "length"), "the torrent holds no data: every file is empty");
+    }
 
     if (v1) {
       BValue pieces = info.get("pieces");
@@ -285,12 +289,11 @@ public final class MetainfoParser {
         throw new MetainfoException(at + "files[" + i + "]", "must be a dictionary, not " + kind(fv));
       }
       BDict f = (BDict) fv;
-      long n = requireInt(f, "length", fat);
-      checkLength(n, fat + "length");
       String attr = attributes(f, fat);
+      long n = fileLength(f, fat, attr);
       List<String> path = new ArrayList<>();
       path.add(p.name);
-      path.addAll(pathList(f, fat, charset, attr.indexOf('p') >= 0));
+      path.addAll(pathList(f, fat, charset, attr.indexOf('p') >= 0, n));
       Optional<List<String>> target = symlink(f, fat, attr, charset);
       if (offset > Long.MAX_VALUE / 2 - n) {
         throw new MetainfoException(fat + "length", "total size exceeds 2^62 bytes");
@@ -302,12 +305,29 @@ public final class MetainfoParser {
     return out;
   }
 
-  private List<String> pathList(BDict f, String fat, Charset charset, boolean pad) {
+  /**
+   * A file's length: a BEP 47 symlink takes no room in the torrent's data whatever its {@code
+   * length} says (and needs none), as libtorrent reads it.
+   */
+  private static long fileLength(BDict f, String fat, String attr) {
+    if (attr.indexOf('l') >= 0) {
+      return 0;
+    }
+    long n = requireInt(f, "length", fat);
+    checkLength(n, fat + "length");
+    return n;
+  }
+
+  private List<String> pathList(BDict f, String fat, Charset charset, boolean pad, long length) {
     BValue pv = f.get("path.utf-8");
     String key = "path.utf-8";
     if (!(pv instanceof BList) || !allUtf8((BList) pv)) {
       pv = f.get("path");
       key = "path";
+    }
+    if (pad && (pv == null || pv instanceof BList && ((BList) pv).isEmpty())) {
+      // BEP 47 pad files need no path; libtorrent names them .pad/<length>
+      return List.of(".pad", Long.toString(length));
     }
     if (pv == null) {
       throw new MetainfoException(fat + "path", "missing");
@@ -450,9 +470,12 @@ public final class MetainfoParser {
   }
 
   private FileEntry readLeaf(Parsed p, BDict leaf, List<String> path, String at, long[] offset) {
-    long n = requireInt(leaf, "length", at);
-    checkLength(n, at + "length");
     String attr = attributes(leaf, at);
+    if (attr.indexOf('p') >= 0) {
+      // BEP 52 aligns files to pieces by itself; a "pad" here would be real bytes never fetched
+      throw new MetainfoException(at + "attr", "marks a pad file, but a v2 file tree has none");
+    }
+    long n = fileLength(leaf, at, attr);
     Optional<MerkleRoot> root = Optional.empty();
     BValue r = leaf.get("pieces root");
     if (n > 0) {
@@ -463,7 +486,11 @@ public final class MetainfoParser {
         throw new MetainfoException(at + "pieces root", "must be a 32-byte string, not " + kind(r)
             + (r instanceof BString ? " of " + ((BString) r).length() + " bytes" : ""));
       }
-      root = Optional.of(MerkleRoot.of(((BString) r).bytes()));
+      byte[] bytes = ((BString) r).bytes();
+      if (allZero(bytes)) {
+        throw new MetainfoException(at + "pieces root", "is all zeros: no data can match it");
+      }
+      root = Optional.of(MerkleRoot.of(bytes));
     }
     long start = offset[0];
     long pieces = (n + p.pieceLength - 1) / p.pieceLength;
@@ -542,6 +569,18 @@ public final class MetainfoParser {
     }
     BDict d = (BDict) lv;
     p.hasPieceLayers = true;
+    Set<MerkleRoot> roots = new HashSet<>();
+    for (FileEntry f : p.files) {
+      f.piecesRoot().ifPresent(roots::add);
+    }
+    for (BString k : d.keys()) {
+      if (k.length() != 32 || !roots.contains(MerkleRoot.of(k.bytes()))) {
+        String key = k.length() == 32 ? "the root " + MerkleRoot.of(k.bytes()).hex()
+            : "a " + k.length() + "-byte string";
+        throw new MetainfoException("piece layers",
+            "a layer is keyed by " + key + ", which no file of the torrent has");
+      }
+    }
     MessageDigest sha256 = Merkle.sha256();
     byte[] pad = Merkle.zeroSubtreeRoot(sha256, p.pieceLength / Metainfo.BLOCK_SIZE);
     for (FileEntry f : p.files) {
@@ -789,6 +828,15 @@ public final class MetainfoParser {
       throw new MetainfoException(at + key, "must be an integer, not " + kind(v));
     }
     return ((BInteger) v).value();
+  }
+
+  private static boolean allZero(byte[] b) {
+    for (byte x : b) {
+      if (x != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void checkLength(long n, String at) {

@@ -407,6 +407,115 @@ class MetainfoTest {
     assertThat(m.pieceSize(4)).isEqualTo(5);
   }
 
+  // ---- what real torrents carry (issue 15) ----
+
+  @Test
+  void aSymlinkTakesNoRoomWhateverItsLengthSays() {
+    BDict link = BDict.builder().put("length", 425).put("attr", "l")
+        .put("path", path("link")).put("symlink path", path("a.bin")).build();
+    BDict a = file(425, "a.bin");
+    BDict b = file(1000, "b.bin");
+    BDict info = BDict.builder().put("name", "dir").put("files", BList.of(a, link, b))
+        .put("piece length", 16384).put("pieces", pieces(1)).build();
+    Metainfo m = Metainfo.parse(torrent(info));
+    assertThat(m.totalSize()).isEqualTo(1425);
+    assertThat(m.files()).extracting(FileEntry::length).containsExactly(425L, 0L, 1000L);
+    assertThat(m.files()).extracting(FileEntry::offset).containsExactly(0L, 425L, 425L);
+    assertThat(m.files().get(1).symlinkTarget()).hasValue(List.of("a.bin"));
+  }
+
+  @Test
+  void aSymlinkNeedsNoLength() {
+    BDict link = BDict.builder().put("attr", "l").put("path", path("link"))
+        .put("symlink path", path("a.bin")).build();
+    BDict info = BDict.builder().put("name", "dir").put("files", BList.of(file(20_000, "a.bin"),
+        link)).put("piece length", 16384).put("pieces", pieces(2)).build();
+    Metainfo m = Metainfo.parse(torrent(info));
+    assertThat(m.files()).extracting(FileEntry::length).containsExactly(20_000L, 0L);
+  }
+
+  @Test
+  void aV2SymlinkTakesNoRoomEither() throws Exception {
+    BDict root = v2Root(16384, false, 40_000);
+    BDict info = (BDict) root.get("info");
+    BDict tree = ((BDict) info.get("file tree")).toBuilder().put("link", BDict.builder()
+        .put("", BDict.builder().put("length", 99).put("attr", "l")
+            .put("symlink path", path("f0")).build()).build()).build();
+    BDict withLink = root.toBuilder().put("info", info.toBuilder().put("file tree", tree).build())
+        .build();
+    Metainfo m = Metainfo.parse(BencodeWriter.encode(withLink));
+    assertThat(m.totalSize()).isEqualTo(40_000);
+    assertThat(m.files()).filteredOn(f -> f.path().contains("link"))
+        .singleElement().satisfies(f -> assertThat(f.length()).isZero());
+  }
+
+  @Test
+  void aPadFileInAV2FileTreeIsRefused() throws Exception {
+    BDict root = v2Root(16384, false, 40_000, 16384);
+    BDict info = (BDict) root.get("info");
+    BDict tree = (BDict) info.get("file tree");
+    BDict f1 = (BDict) ((BDict) tree.get("f1")).get("");
+    BDict padded = tree.toBuilder().put("f1", BDict.builder().put("", f1.toBuilder()
+        .put("attr", "p").build()).build()).build();
+    BDict bad = root.toBuilder().put("info", info.toBuilder().put("file tree", padded).build())
+        .build();
+    assertThatThrownBy(() -> Metainfo.parse(BencodeWriter.encode(bad)))
+        .isInstanceOf(MetainfoException.class)
+        .hasMessageContaining("f1").hasMessageContaining("pad file");
+  }
+
+  @Test
+  void anAllZeroPiecesRootIsRefused() throws Exception {
+    BDict root = v2Root(16384, false, 16384);
+    BDict info = (BDict) root.get("info");
+    BDict tree = (BDict) info.get("file tree");
+    BDict f0 = (BDict) ((BDict) tree.get("f0")).get("");
+    BDict zeroed = tree.toBuilder().put("f0", BDict.builder().put("", f0.toBuilder()
+        .put("pieces root", BString.of(new byte[32])).build()).build()).build();
+    BDict bad = root.toBuilder().put("info", info.toBuilder().put("file tree", zeroed).build())
+        .build();
+    assertThatThrownBy(() -> Metainfo.parse(BencodeWriter.encode(bad)))
+        .isInstanceOf(MetainfoException.class).hasMessageContaining("pieces root")
+        .hasMessageContaining("all zeros");
+  }
+
+  @Test
+  void aPieceLayerForARootNoFileHasIsRefused() throws Exception {
+    BDict root = v2Root(16384, false, 40_000);
+    BDict layers = (BDict) root.get("piece layers");
+    byte[] stray = new byte[32];
+    stray[0] = 7;
+    BDict bad = root.toBuilder().put("piece layers", layers.toBuilder()
+        .put(BString.of(stray), BString.of(new byte[96])).build()).build();
+    for (boolean lenient : new boolean[] {false, true}) {
+      assertThatThrownBy(() -> Metainfo.parser().lenientBencode(lenient).build()
+          .parse(BencodeWriter.encode(bad)))
+          .isInstanceOf(MetainfoException.class).hasMessageContaining("no file of the torrent");
+    }
+  }
+
+  @Test
+  void aTorrentWithNoDataIsRefused() {
+    assertThat(parseFails(v1Single(0, 16384).build()).getMessage()).contains("no data");
+    BDict empty = BDict.builder().put("name", "dir").put("files", BList.of(file(0, "a"),
+        file(0, "b"))).put("piece length", 16384).put("pieces", BString.of(new byte[0])).build();
+    assertThat(parseFails(empty).getMessage()).contains("info.files").contains("no data");
+  }
+
+  @Test
+  void aPadFileNeedsNoPath() {
+    BDict pad = BDict.builder().put("length", 16384 - 1000).put("attr", "p").build();
+    BDict emptyPath = BDict.builder().put("length", 16384 - 500).put("attr", "p")
+        .put("path", path()).build();
+    BDict info = v1Multi(16384, file(1000, "a"), pad, file(500, "b"), emptyPath,
+        file(10, "c")).build();
+    Metainfo m = Metainfo.parse(torrent(info));
+    assertThat(m.files().get(1).path()).containsExactly("dir", ".pad", "15384");
+    assertThat(m.files().get(1).isPad()).isTrue();
+    assertThat(m.files().get(3).path()).containsExactly("dir", ".pad", "15884");
+    assertThat(m.files().get(4).offset()).isEqualTo(2 * 16384);
+  }
+
   @Test
   void rejectsAPieceLayerThatDoesNotHashToItsRoot() throws Exception {
     BDict root = v2Root(16384, false, 40_000);
