@@ -148,6 +148,19 @@ public final class Bdecoder {
     return decode(bytes, 0, bytes.length);
   }
 
+  /**
+   * Reads {@code in} to its end, at most {@link #maxInputBytes()} bytes, decodes it as one value
+   * and reports what was accepted leniently. The stream is not closed.
+   *
+   * @throws BencodeException if the stream holds more than {@code maxInputBytes} bytes, or is not
+   *     valid bencode
+   * @throws IOException if reading fails
+   */
+  public BDocument decodeDocument(InputStream in) throws IOException {
+    byte[] bytes = readCapped(in);
+    return decodeDocument(bytes, 0, bytes.length);
+  }
+
   /** Decodes the whole of {@code src} and reports what was accepted leniently. */
   public BDocument decodeDocument(byte[] src) {
     return decodeDocument(src, 0, src.length);

@@ -1,5 +1,6 @@
 package io.btlib.cli;
 
+import io.btlib.bencode.Leniency;
 import io.btlib.metainfo.FileEntry;
 import io.btlib.metainfo.InfoHash;
 import io.btlib.metainfo.InfoHashes;
@@ -142,6 +143,14 @@ final class InfoCommand implements Command {
     o.put("creationDate", m.creationDate().map(d -> (Object) d.getEpochSecond()).orElse(null));
     o.put("comment", m.comment().orElse(null));
     o.put("createdBy", m.createdBy().orElse(null));
+    List<Object> lenient = new ArrayList<>();
+    for (Leniency l : m.leniencies()) {
+      Map<String, Object> lo = new LinkedHashMap<>();
+      lo.put("kind", l.kind().name());
+      lo.put("offset", l.offset());
+      lenient.add(lo);
+    }
+    o.put("leniencies", lenient);
     return o;
   }
 
@@ -159,6 +168,7 @@ final class InfoCommand implements Command {
     o.put("creationDate", null);
     o.put("comment", null);
     o.put("createdBy", null);
+    o.put("leniencies", List.of());
     return o;
   }
 
@@ -170,6 +180,23 @@ final class InfoCommand implements Command {
   // ---------------------------------------------------------------- human output
 
   private static final String FORMAT = "%-14s%s\n";
+
+  private static String leniencyText(Leniency.Kind k) {
+    switch (k) {
+      case LEADING_ZERO:
+        return "a number with a leading zero";
+      case NEGATIVE_ZERO:
+        return "the integer -0";
+      case UNSORTED_KEY:
+        return "a dictionary key out of order";
+      case DUPLICATE_KEY:
+        return "a repeated dictionary key (the first is used)";
+      case TRAILING_BYTES:
+        return "bytes after the end of the torrent";
+      default:
+        return k.name();
+    }
+  }
 
   static String describe(Metainfo m) {
     StringBuilder sb = new StringBuilder();
@@ -218,6 +245,14 @@ final class InfoCommand implements Command {
         row.append("  [").append(String.join(", ", flags)).append(']');
       }
       sb.append(row).append('\n');
+    }
+    if (!m.leniencies().isEmpty()) {
+      // accepted as other clients accept it; the info hash is over the bytes as they are
+      sb.append("Non-canonical bencode (accepted):\n");
+      for (Leniency l : m.leniencies()) {
+        sb.append("  ").append(leniencyText(l.kind())).append(" at byte ").append(l.offset())
+            .append('\n');
+      }
     }
     if (!m.warnings().isEmpty()) {
       sb.append("Warnings (ignored fields):\n");

@@ -3,6 +3,7 @@ package io.btlib.metainfo;
 import io.btlib.bencode.BDict;
 import io.btlib.bencode.BString;
 import io.btlib.bencode.BencodeWriter;
+import io.btlib.bencode.Leniency;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,9 +50,9 @@ import java.util.stream.Collectors;
  * data and seeding agree with what other clients see.
  *
  * <p><b>Bytes are kept.</b> The info hashes are taken over the original bytes of {@code info}, never
- * a re-encoding, and unknown keys are kept: {@link #encode()} writes a strictly parsed torrent back
- * byte for byte. Decoding is strict canonical bencode by default; {@link #parser()} offers a lenient
- * one for torrents from sloppy creators.
+ * a re-encoding, and unknown keys are kept: {@link #encode()} writes a canonical torrent back byte
+ * for byte. Decoding accepts non-canonical but unambiguous bencode by default, as other clients do,
+ * and reports it in {@link #leniencies()}; {@link MetainfoParser#strict()} refuses it.
  *
  * <p>Instances are immutable and thread-safe. They keep a reference to the source bytes.
  */
@@ -83,6 +84,7 @@ public final class Metainfo {
   private final Optional<String> createdBy;
   private final Optional<String> encoding;
   private final List<String> warnings;
+  private final List<Leniency> leniencies;
 
   Metainfo(MetainfoParser.Parsed p) {
     this.root = p.root;
@@ -106,14 +108,15 @@ public final class Metainfo {
     this.createdBy = p.createdBy;
     this.encoding = p.encoding;
     this.warnings = List.copyOf(p.warnings);
+    this.leniencies = List.copyOf(p.leniencies);
   }
 
-  /** Parses a metainfo file with the default (strict) parser. */
+  /** Parses a metainfo file with the default parser (lenient bencode, reported in {@link #leniencies()}). */
   public static Metainfo parse(byte[] bytes) {
     return MetainfoParser.DEFAULT.parse(bytes);
   }
 
-  /** Reads and parses a metainfo file with the default (strict) parser. */
+  /** Reads and parses a metainfo file with the default parser (lenient bencode, reported in {@link #leniencies()}). */
   public static Metainfo parse(Path file) throws IOException {
     return MetainfoParser.DEFAULT.parse(file);
   }
@@ -141,7 +144,7 @@ public final class Metainfo {
     return MetainfoParser.DEFAULT.parseInfoOnly(infoBytes, expected);
   }
 
-  /** A parser to configure: strict or lenient bencode, size limit. */
+  /** A parser to configure: lenient (the default) or strict bencode, size limit. */
   public static MetainfoParser.Builder parser() {
     return MetainfoParser.builder();
   }
@@ -304,6 +307,15 @@ public final class Metainfo {
     return warnings;
   }
 
+  /**
+   * The non-canonical bencode the file was read with, in order (keys out of order, leading
+   * zeros, trailing bytes...): empty for a canonical file or one built in code. Such a file is
+   * accepted by default, as other clients accept it; {@link MetainfoParser#strict()} refuses it.
+   */
+  public List<Leniency> leniencies() {
+    return leniencies;
+  }
+
   /** The whole metainfo dictionary, unknown keys included. */
   public BDict root() {
     return root;
@@ -325,8 +337,8 @@ public final class Metainfo {
 
   /**
    * Writes the metainfo as bencode: the root's keys in canonical order, the info dictionary as its
-   * original bytes (so the info hashes cannot change). A strictly parsed torrent comes back byte
-   * for byte.
+   * original bytes (so the info hashes cannot change). A torrent with no {@link #leniencies()}
+   * comes back byte for byte.
    */
   public void writeTo(OutputStream out) throws IOException {
     BencodeWriter w = new BencodeWriter(out);

@@ -1,6 +1,7 @@
 package io.btlib.metainfo;
 
 import io.btlib.bencode.BDict;
+import io.btlib.bencode.BDocument;
 import io.btlib.bencode.BInteger;
 import io.btlib.bencode.BList;
 import io.btlib.bencode.BString;
@@ -8,6 +9,7 @@ import io.btlib.bencode.BValue;
 import io.btlib.bencode.Bdecoder;
 import io.btlib.bencode.BencodeException;
 import io.btlib.bencode.BencodeWriter;
+import io.btlib.bencode.Leniency;
 import io.btlib.metainfo.internal.Merkle;
 import io.btlib.metainfo.internal.PathRules;
 import java.io.IOException;
@@ -33,9 +35,15 @@ import java.util.Set;
  * Parses metainfo files with chosen settings; {@link Metainfo#parse(byte[])} uses the defaults.
  *
  * <pre>{@code
- * MetainfoParser p = Metainfo.parser().lenientBencode(true).maxBytes(8 << 20).build();
+ * MetainfoParser p = Metainfo.parser().lenientBencode(false).maxBytes(8 << 20).build();
  * Metainfo m = p.parse(bytes);
  * }</pre>
+ *
+ * <p><b>Lenient by default.</b> Bencode that is not canonical but unambiguous (dictionary keys out
+ * of order, leading zeros, bytes after the root dictionary such as a trailing newline) is
+ * accepted, as every major client accepts it, and reported in {@link Metainfo#leniencies()}; info
+ * hashes are always taken over the bytes as they are, so this is safe. {@link #strict()} refuses
+ * such input. The metainfo rules themselves (safe paths, limits, hashes) are never relaxed.
  *
  * <p>Immutable and thread-safe.
  */
@@ -48,6 +56,7 @@ public final class MetainfoParser {
   public static final int MIN_V2_PIECE_LENGTH = Metainfo.BLOCK_SIZE;
 
   static final MetainfoParser DEFAULT = builder().build();
+  private static final MetainfoParser STRICT = builder().lenientBencode(false).build();
 
   private final Bdecoder decoder;
 
@@ -56,9 +65,14 @@ public final class MetainfoParser {
         Bdecoder.builder().strict(!b.lenient).maxInputBytes(b.maxBytes).build();
   }
 
-  /** A builder starting from the defaults: strict bencode, 64 MiB. */
+  /** A builder starting from the defaults: lenient bencode, 64 MiB. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** A parser that refuses non-canonical bencode, with the default size limit. */
+  public static MetainfoParser strict() {
+    return STRICT;
   }
 
   /** Parses a metainfo file. */
@@ -67,7 +81,13 @@ public final class MetainfoParser {
       throw new MetainfoException("", "file is " + bytes.length + " bytes, more than the limit of "
           + decoder.maxInputBytes());
     }
-    return parse(decodeRoot(bytes));
+    BDocument d;
+    try {
+      d = decoder.decodeDocument(bytes);
+    } catch (BencodeException e) {
+      throw bencodeError(e);
+    }
+    return parse(asRoot(d.value()), d.leniencies());
   }
 
   /** Reads and parses a metainfo file. */
@@ -84,19 +104,24 @@ public final class MetainfoParser {
 
   /** Reads (up to the size limit) and parses a metainfo file; the stream is not closed. */
   public Metainfo parse(InputStream in) throws IOException {
-    BValue v;
+    BDocument d;
     try {
-      v = decoder.decode(in);
+      d = decoder.decodeDocument(in);
     } catch (BencodeException e) {
       throw bencodeError(e);
     }
-    return parse(asRoot(v));
+    return parse(asRoot(d.value()), d.leniencies());
   }
 
   /** Validates a metainfo dictionary, decoded or built in code. */
   public Metainfo parse(BDict root) {
+    return parse(root, List.of());
+  }
+
+  private Metainfo parse(BDict root, List<Leniency> leniencies) {
     Parsed p = new Parsed();
     p.root = root;
+    p.leniencies = leniencies;
     BValue info = root.get("info");
     if (info == null) {
       throw new MetainfoException("info", "missing");
@@ -114,8 +139,11 @@ public final class MetainfoParser {
   /** Parses a bare info dictionary (BEP 9) and checks it hashes to {@code expected}. */
   Metainfo parseInfoOnly(byte[] infoBytes, InfoHashes expected) {
     BValue v;
+    List<Leniency> leniencies;
     try {
-      v = decoder.decode(infoBytes);
+      BDocument d = decoder.decodeDocument(infoBytes);
+      v = d.value();
+      leniencies = d.leniencies();
     } catch (BencodeException e) {
       throw bencodeError(e);
     }
@@ -123,6 +151,7 @@ public final class MetainfoParser {
       throw new MetainfoException("info", "must be a dictionary, not " + kind(v));
     }
     Parsed p = new Parsed();
+    p.leniencies = leniencies;
     p.info = (BDict) v;
     p.root = BDict.builder().put("info", v).build();
     readInfo(p, "info.");
@@ -886,18 +915,20 @@ public final class MetainfoParser {
     Optional<String> createdBy = Optional.empty();
     Optional<String> encoding = Optional.empty();
     List<String> warnings = new ArrayList<>();
+    List<Leniency> leniencies = List.of();
   }
 
   /** Settings for a {@link MetainfoParser}. Not thread-safe. */
   public static final class Builder {
-    private boolean lenient;
+    private boolean lenient = true;
     private int maxBytes = DEFAULT_MAX_BYTES;
 
     Builder() {}
 
     /**
-     * Whether to accept non-canonical bencode (unsorted keys, leading zeros...), as some old
-     * creators wrote (default false). The info hash is still taken over the bytes as they are.
+     * Whether to accept non-canonical bencode (unsorted keys, leading zeros, trailing bytes...), as
+     * some creators write and every major client reads (default true; each case is reported in
+     * {@link Metainfo#leniencies()}). The info hash is taken over the bytes as they are either way.
      */
     public Builder lenientBencode(boolean lenient) {
       this.lenient = lenient;

@@ -9,6 +9,7 @@ import io.btlib.bencode.BString;
 import io.btlib.bencode.BValue;
 import io.btlib.bencode.BencodeException;
 import io.btlib.bencode.BencodeWriter;
+import io.btlib.bencode.Leniency;
 import io.btlib.bencode.BInteger;
 import io.btlib.metainfo.internal.Merkle;
 import java.io.ByteArrayInputStream;
@@ -119,19 +120,48 @@ class MetainfoTest {
 
   @Test
   void leniencyKeepsTheOriginalInfoBytesForTheHash() throws Exception {
-    // unsorted keys inside info: strict rejects; lenient hashes the bytes as they are
+    // unsorted keys inside info: strict rejects; the default reads and hashes the bytes as they are
     String infoText = "d6:lengthi5e4:name1:a6:piecesXX12:piece lengthi16384ee";
-    byte[] pieces = new byte[20];
     String doc = "d4:info" + infoText.replace("6:piecesXX", "6:pieces20:" + "x".repeat(20)) + "e";
     byte[] bytes = doc.getBytes(StandardCharsets.ISO_8859_1);
-    assertThatThrownBy(() -> Metainfo.parse(bytes)).isInstanceOf(MetainfoException.class)
-        .hasCauseInstanceOf(BencodeException.class);
-    Metainfo m = Metainfo.parser().lenientBencode(true).build().parse(bytes);
+    assertThatThrownBy(() -> MetainfoParser.strict().parse(bytes))
+        .isInstanceOf(MetainfoException.class).hasCauseInstanceOf(BencodeException.class);
+    assertThatThrownBy(() -> Metainfo.parser().lenientBencode(false).build().parse(bytes))
+        .isInstanceOf(MetainfoException.class).hasCauseInstanceOf(BencodeException.class);
+    Metainfo m = Metainfo.parse(bytes);
     String rawInfo = doc.substring("d4:info".length(), doc.length() - 1);
     byte[] want = MessageDigest.getInstance("SHA-1")
         .digest(rawInfo.getBytes(StandardCharsets.ISO_8859_1));
     assertThat(m.infoHashes().v1()).hasValue(InfoHash.of(want));
-    assertThat(pieces).hasSize(20);
+    assertThat(m.leniencies()).extracting(Leniency::kind)
+        .containsExactly(Leniency.Kind.UNSORTED_KEY);
+  }
+
+  @Test
+  void aTrailingNewlineIsAcceptedAndReported() {
+    byte[] canonical = torrent(v1Single(5, 16384).build());
+    byte[] withNewline = Arrays.copyOf(canonical, canonical.length + 1);
+    withNewline[canonical.length] = '\n';
+    assertThat(Metainfo.parse(canonical).leniencies()).isEmpty();
+    Metainfo m = Metainfo.parse(withNewline);
+    assertThat(m.infoHashes()).isEqualTo(Metainfo.parse(canonical).infoHashes());
+    assertThat(m.leniencies()).singleElement().satisfies(l -> {
+      assertThat(l.kind()).isEqualTo(Leniency.Kind.TRAILING_BYTES);
+      assertThat(l.offset()).isEqualTo(canonical.length);
+    });
+    assertThatThrownBy(() -> MetainfoParser.strict().parse(withNewline))
+        .isInstanceOf(MetainfoException.class).hasMessageContaining("trailing");
+  }
+
+  @Test
+  void leniencyNeverRelaxesTheMetainfoRules() {
+    BDict info = v1Multi(16384, file(10, "..", "x")).build();
+    byte[] canonical = torrent(info);
+    byte[] trailing = Arrays.copyOf(canonical, canonical.length + 2);
+    trailing[canonical.length] = '\r';
+    trailing[canonical.length + 1] = '\n';
+    assertThatThrownBy(() -> Metainfo.parse(trailing)).isInstanceOf(MetainfoException.class)
+        .hasMessageContaining("info.files[0].path[0]");
   }
 
   @Test
