@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
@@ -53,6 +54,30 @@ class SwarmFaultsTest {
       t.completion().get(60, TimeUnit.SECONDS);
       assertThat(t.metainfo()).hasValue(m);
       assertThat(store[0].data).isEqualTo(data);
+    }
+  }
+
+  /** BEP 53: a magnet link's {@code so} selects the files to download; the others are skipped. */
+  @Test
+  void aMagnetLinksSelectOnlyIsApplied() throws Exception {
+    byte[] data = TestTorrents.random(3 * 65536, 31);
+    Metainfo m = TestTorrents.v1(data, 16384, 65536, 65536, 65536); // three files, 4 pieces each
+    try (Client seeder = Client.builder().build(); Client leecher = Client.builder().build()) {
+      Torrent s = seeder.add(m, new TestTorrents.ArrayStorage(m, data));
+      s.start();
+      s.completion().get(10, TimeUnit.SECONDS);
+      TestTorrents.ArrayStorage[] store = new TestTorrents.ArrayStorage[1];
+      MagnetLink link = MagnetLink.builder(m.infoHashes())
+          .selectOnly(List.of(MagnetLink.IndexRange.of(1))).build();
+      Torrent t = leecher.add(link, meta -> store[0] = new TestTorrents.ArrayStorage(meta, null));
+      t.addPeer(addressOf(seeder));
+      t.start();
+      t.completion().get(60, TimeUnit.SECONDS);
+      assertThat(Arrays.copyOfRange(store[0].data, 65536, 2 * 65536))
+          .isEqualTo(Arrays.copyOfRange(data, 65536, 2 * 65536));
+      assertThat(t.status().piecesHave()).isEqualTo(4);
+      assertThat(Arrays.copyOfRange(store[0].data, 0, 65536)).containsOnly((byte) 0);
+      assertThat(Arrays.copyOfRange(store[0].data, 2 * 65536, 3 * 65536)).containsOnly((byte) 0);
     }
   }
 

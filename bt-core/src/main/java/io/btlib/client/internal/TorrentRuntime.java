@@ -538,6 +538,15 @@ final class TorrentRuntime {
       return;
     }
     pieces.setFilePriority(file, priority);
+    applyWantedFiles();
+    for (Connection c : connections) {
+      updateInterest(c);
+    }
+    checkComplete();
+  }
+
+  /** Tells the storage which files have a priority above 0. */
+  private void applyWantedFiles() {
     try {
       BitSet wanted = new BitSet();
       for (int f = 0; f < metainfo.files().size(); f++) {
@@ -549,10 +558,6 @@ final class TorrentRuntime {
     } catch (IOException e) {
       log.warn("storage could not apply file priorities: {}", e.toString());
     }
-    for (Connection c : connections) {
-      updateInterest(c);
-    }
-    checkComplete();
   }
 
   void onConnected(Connection c, long now) {
@@ -1937,6 +1942,15 @@ final class TorrentRuntime {
       return;
     }
     setMetainfo(got);
+    if (magnet != null && !magnet.selectOnly().isEmpty()) {
+      // BEP 53 select-only: the files the link does not name are not downloaded
+      for (int f = 0; f < got.files().size(); f++) {
+        if (!magnet.selectsFile(f)) {
+          pieces.setFilePriority(f, 0);
+        }
+      }
+      applyWantedFiles();
+    }
     sessionConfig = null;
     for (Connection k : connections) {
       if (k.session != null) {
