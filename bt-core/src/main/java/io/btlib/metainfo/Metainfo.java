@@ -256,8 +256,10 @@ public final class Metainfo {
   }
 
   /**
-   * Whether the torrent carries v2 {@code piece layers} (a torrent made from a magnet link's info
-   * dictionary does not, and must fetch them from peers).
+   * Whether the torrent carries a v2 {@code piece layers} dictionary (a torrent made from a magnet
+   * link's info dictionary does not). It may still lack the layer of some file, as libtorrent
+   * allows: {@link #pieceLayer(FileEntry)} tells per file, and the engine fetches what is missing
+   * from peers before it checks a piece.
    */
   public boolean hasPieceLayers() {
     return hasPieceLayers;

@@ -620,7 +620,7 @@ public final class MetainfoParser {
       String at = "piece layers." + root.hex();
       BValue layer = d.get(BString.of(root.bytes()));
       if (layer == null) {
-        throw new MetainfoException(at, "missing for file '" + f.pathString() + "'");
+        continue; // fetched from peers, as libtorrent does (and as for a magnet link)
       }
       if (!(layer instanceof BString)) {
         throw new MetainfoException(at, "must be a byte string, not " + kind(layer));

@@ -48,6 +48,54 @@ class V2MagnetTest {
     return s;
   }
 
+  /**
+   * A v2 .torrent that carries none, or only some, of its piece layers: accepted as libtorrent
+   * accepts it, the missing layers are fetched from peers as for a magnet link, and the torrent
+   * then downloads into the storage it was added with, keeping its own keys (trackers...).
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  @Timeout(60)
+  void aV2TorrentMissingPieceLayersFetchesThem(boolean keepOne) throws Exception {
+    Metainfo m = load("v2-multi.torrent");
+    io.btlib.bencode.BDict layers = (io.btlib.bencode.BDict) m.root().get("piece layers");
+    FileEntry a = m.files().stream().filter(f -> f.pathString().equals("multi/a.bin"))
+        .findFirst().orElseThrow();
+    io.btlib.bencode.BString aRoot = io.btlib.bencode.BString.of(a.piecesRoot().get().bytes());
+    io.btlib.bencode.BDict.Builder root = m.root().toBuilder().remove("piece layers");
+    if (keepOne) {
+      root.put("piece layers", io.btlib.bencode.BDict.builder().put(aRoot, layers.get(aRoot))
+          .build());
+    }
+    Metainfo lacking = Metainfo.of(root.build());
+    assertThat(lacking.pieceLayer(a).isPresent()).isEqualTo(keepOne);
+    assertThat(m.files()).filteredOn(f -> f.length() > m.pieceLength() && f != a)
+        .allSatisfy(f -> assertThat(lacking.pieceLayer(f)).isEmpty());
+    byte[] data = stream(m);
+    try (Client seeder = Client.builder().build(); Client leecher = Client.builder().build()) {
+      Torrent s = seeder.add(m, new TestTorrents.ArrayStorage(m, data));
+      s.start();
+      s.completion().get(10, TimeUnit.SECONDS);
+      TestTorrents.ArrayStorage store = new TestTorrents.ArrayStorage(lacking, null);
+      Torrent l = leecher.add(lacking, store);
+      l.addPeer(PeerAddress.of(seeder.listenAddress()));
+      l.start();
+      l.completion().get(45, TimeUnit.SECONDS);
+      Metainfo got = l.metainfo().orElseThrow();
+      assertThat(got.infoHashes()).isEqualTo(m.infoHashes());
+      assertThat(got.trackerTiers()).isEqualTo(m.trackerTiers());
+      for (FileEntry f : m.files()) {
+        assertThat(got.pieceLayer(f)).isEqualTo(m.pieceLayer(f));
+      }
+      assertThat(l.status().hashFailures()).isZero();
+      for (FileEntry f : m.files()) {
+        for (long j = 0; j < f.length(); j++) {
+          assertThat(store.data[(int) (f.offset() + j)]).isEqualTo(data[(int) (f.offset() + j)]);
+        }
+      }
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"v2-single.torrent", "v2-multi.torrent"})
   @Timeout(60)

@@ -559,20 +559,25 @@ class MetainfoTest {
   }
 
   @Test
-  void rejectsAMissingOrShortPieceLayer() throws Exception {
-    BDict root = v2Root(16384, false, 40_000);
+  void rejectsAShortPieceLayerAndAcceptsMissingOnes() throws Exception {
+    BDict root = v2Root(16384, false, 40_000, 50_000);
     BDict layers = (BDict) root.get("piece layers");
     BDict shortLayer = root.toBuilder().put("piece layers", BDict.builder()
         .put(layers.keyAt(0), BString.of(new byte[64])).build()).build();
     assertThatThrownBy(() -> Metainfo.parse(BencodeWriter.encode(shortLayer)))
-        .hasMessageContaining("3 pieces");
-    BDict missing = root.toBuilder().put("piece layers", BDict.empty()).build();
-    assertThatThrownBy(() -> Metainfo.parse(BencodeWriter.encode(missing)))
-        .hasMessageContaining("missing");
-    // no 'piece layers' at all: allowed (a torrent from a magnet link fetches them from peers)
-    Metainfo m = Metainfo.parse(BencodeWriter.encode(root.toBuilder().remove("piece layers")
+        .hasMessageContaining("is 64 bytes").hasMessageContaining("pieces of 32-byte hashes");
+    // some layers, or none: accepted, as libtorrent does; the engine fetches the missing ones
+    BDict some = root.toBuilder().put("piece layers", BDict.builder()
+        .put(layers.keyAt(1), layers.valueAt(1)).build()).build();
+    Metainfo partial = Metainfo.parse(BencodeWriter.encode(some));
+    assertThat(partial.files()).extracting(f -> partial.pieceLayer(f).isPresent())
+        .containsExactlyInAnyOrder(true, false);
+    BDict empty = root.toBuilder().put("piece layers", BDict.empty()).build();
+    Metainfo none = Metainfo.parse(BencodeWriter.encode(empty));
+    assertThat(none.files()).allSatisfy(f -> assertThat(none.pieceLayer(f)).isEmpty());
+    Metainfo absent = Metainfo.parse(BencodeWriter.encode(root.toBuilder().remove("piece layers")
         .build()));
-    assertThat(m.hasPieceLayers()).isFalse();
+    assertThat(absent.hasPieceLayers()).isFalse();
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.btlib.client.internal;
 
 import io.btlib.bencode.BString;
+import io.btlib.bencode.BValue;
 import io.btlib.bencode.BencodeWriter;
 import io.btlib.metainfo.FileEntry;
 import io.btlib.metainfo.InfoHashes;
@@ -84,20 +85,24 @@ final class HashExchange {
   static long layerBytes(Metainfo m) {
     long bytes = 0;
     for (FileEntry f : m.files()) {
-      if (needsLayer(m, f)) {
+      if (lacksLayer(m, f)) {
         bytes += (f.length() + m.pieceLength() - 1) / m.pieceLength() * Merkle.HASH_SIZE;
       }
     }
     return bytes;
   }
 
-  /** Whether a v2-only torrent lacks piece layers that some file needs (more than one piece). */
+  /**
+   * Whether a v2-only torrent lacks a piece layer that some file needs (more than one piece):
+   * none came with it (a magnet link's info dictionary, a .torrent without {@code piece layers})
+   * or only some did. A hybrid's pieces are checked by SHA-1 meanwhile, so it never waits.
+   */
   static boolean lacksPieceLayers(Metainfo m) {
-    if (m.version() != TorrentVersion.V2 || m.hasPieceLayers()) {
+    if (m.version() != TorrentVersion.V2) {
       return false;
     }
     for (FileEntry f : m.files()) {
-      if (needsLayer(m, f)) {
+      if (lacksLayer(m, f)) {
         return true;
       }
     }
@@ -107,6 +112,11 @@ final class HashExchange {
   /** Whether {@code f} has a piece layer: a v2 file of more than one piece. */
   static boolean needsLayer(Metainfo m, FileEntry f) {
     return !f.isPad() && f.piecesRoot().isPresent() && f.length() > m.pieceLength();
+  }
+
+  /** Whether {@code f} needs a piece layer that {@code m} does not carry. */
+  static boolean lacksLayer(Metainfo m, FileEntry f) {
+    return needsLayer(m, f) && !m.pieceLayer(f).isPresent();
   }
 
   // ---------------------------------------------------------------- serving
@@ -261,6 +271,18 @@ final class HashExchange {
   // ---------------------------------------------------------------- fetching
 
   /** The piece layers of one v2 torrent being fetched from peers. */
+  private static final BString INFO = BString.of("info");
+  private static final BString PIECE_LAYERS = BString.of("piece layers");
+
+  private static void writeLayers(BencodeWriter w, Map<BString, byte[]> layers)
+      throws IOException {
+    w.key(PIECE_LAYERS).beginDict();
+    for (Map.Entry<BString, byte[]> e : layers.entrySet()) {
+      w.key(e.getKey()).string(e.getValue());
+    }
+    w.end();
+  }
+
   static final class Fetch {
     private final Metainfo partial;
     private final byte[] infoBytes;
@@ -290,7 +312,7 @@ final class HashExchange {
       this.infoHashes = partial.infoHashes();
       this.base = pieceLayerBase(partial);
       for (FileEntry f : partial.files()) {
-        if (needsLayer(partial, f)) {
+        if (lacksLayer(partial, f)) {
           files.add(new FileFetch(f.piecesRoot().get(), pieces(partial, f)));
         }
       }
@@ -421,21 +443,57 @@ final class HashExchange {
       return true; // not ours: ignored
     }
 
-    /** The whole metainfo: the info dictionary and the fetched piece layers. */
+    /**
+     * The whole metainfo: the torrent's own keys (trackers, web seeds...; none for a magnet
+     * link's), the info dictionary as its bytes, and every piece layer, fetched or carried.
+     */
     Metainfo build() throws MetainfoException {
       Map<BString, byte[]> layers = new TreeMap<>();
+      for (FileEntry f : partial.files()) {
+        partial.pieceLayer(f).ifPresent(l -> {
+          byte[] b = new byte[l.remaining()];
+          l.duplicate().get(b);
+          layers.put(BString.of(f.piecesRoot().get().bytes()), b);
+        });
+      }
       for (FileFetch f : files) {
         layers.put(BString.of(f.root.bytes()), f.layer);
+      }
+      Map<BString, BValue> others = new TreeMap<>();
+      for (BString k : partial.root().keys()) {
+        if (!k.equals(INFO) && !k.equals(PIECE_LAYERS)) {
+          others.put(k, partial.root().get(k));
+        }
       }
       ByteArrayOutputStream out = new ByteArrayOutputStream(infoBytes.length + 64
           + files.size() * 40);
       try {
         BencodeWriter w = new BencodeWriter(out);
-        w.beginDict().key("info").raw(ByteBuffer.wrap(infoBytes)).key("piece layers").beginDict();
-        for (Map.Entry<BString, byte[]> e : layers.entrySet()) {
-          w.key(e.getKey()).string(e.getValue());
+        w.beginDict();
+        boolean infoDone = false;
+        boolean layersDone = false;
+        for (Map.Entry<BString, BValue> e : others.entrySet()) {
+          if (!infoDone && e.getKey().compareTo(INFO) > 0) {
+            w.key(INFO).raw(ByteBuffer.wrap(infoBytes));
+            infoDone = true;
+          }
+          if (!layersDone && e.getKey().compareTo(PIECE_LAYERS) > 0) {
+            if (!infoDone) {
+              w.key(INFO).raw(ByteBuffer.wrap(infoBytes));
+              infoDone = true;
+            }
+            writeLayers(w, layers);
+            layersDone = true;
+          }
+          w.key(e.getKey()).value(e.getValue());
         }
-        w.end().end();
+        if (!infoDone) {
+          w.key(INFO).raw(ByteBuffer.wrap(infoBytes));
+        }
+        if (!layersDone) {
+          writeLayers(w, layers);
+        }
+        w.end();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

@@ -207,7 +207,7 @@ final class TorrentRuntime {
     this.webSeedConfig = engine.config.webSeeds();
     this.infoHashes = infoHashes;
     this.storage = storage;
-    this.storageFactory = storageFactory;
+    this.storageFactory = storageFactory != null ? storageFactory : m -> storage;
     this.initialVerified = verified == null ? null : (BitSet) verified.clone();
     this.pickerFactory = engine.config.piecePicker();
     this.choker = engine.config.choker().create();
@@ -220,11 +220,18 @@ final class TorrentRuntime {
     this.downLimit = new RateLimiter(engine.downBucket, downBucket);
     this.upLimit = new RateLimiter(engine.upBucket, upBucket);
     this.handle = new TorrentHandle(this);
-    if (metainfo != null) {
+    if (metainfo != null && HashExchange.lacksPieceLayers(metainfo)) {
+      // a v2 .torrent without (all of) its piece layers: fetch them from peers first, as for a
+      // magnet link, then open with the given storage
+      this.layersPending = metainfo;
+    } else if (metainfo != null) {
       setMetainfo(metainfo);
     }
     this.status = snapshot(now);
   }
+
+  /** A v2 torrent whose missing piece layers are fetched before it is installed; else null. */
+  private Metainfo layersPending;
 
   private void setMetainfo(Metainfo m) {
     this.metainfo = m;
@@ -284,8 +291,17 @@ final class TorrentRuntime {
       return;
     }
     if (metainfo == null) {
-      metadataFetch = new MetadataFetch();
       setState(TorrentState.FETCHING_METADATA);
+      if (layersPending != null) {
+        try {
+          hashFetch = new HashExchange.Fetch(layersPending); // refuses layers over the cap
+        } catch (IllegalArgumentException e) {
+          fail(e.getMessage());
+          return;
+        }
+      } else {
+        metadataFetch = new MetadataFetch();
+      }
       if (magnet != null) {
         for (InetSocketAddress a : magnet.peers()) {
           try {
@@ -774,8 +790,7 @@ final class TorrentRuntime {
     // hash messages go to peers that may know v2: they set the upgrade bit (hybrid torrents), or
     // the torrent is v2 only (libtorrent does not set the bit then)
     if ((h.reserved() & Handshake.V2_UPGRADE) != 0 || !infoHashes.hasV1()) {
-      v2Peers.add(c);
-      pumpHashes(now);
+      v2Peers.add(c); // asked for hashes below, once the bitfield (which must come first) is out
     }
     c.downMeter = new RateMeter(now);
     c.upMeter = new RateMeter(now);
@@ -794,6 +809,9 @@ final class TorrentRuntime {
     int dhtPort = dhtPort(); // after the bitfield, which must come first
     if (c.session.isDht() && dhtPort > 0 && !isPrivate()) {
       c.session.sendPort(dhtPort);
+    }
+    if (v2Peers.contains(c)) {
+      pumpHashes(now);
     }
     pexAdded.add(c.address);
     pexDropped.remove(c.address);
@@ -1984,6 +2002,11 @@ final class TorrentRuntime {
   private void onHashMessage(Connection c, PeerMessage m, long now) {
     if (m instanceof PeerMessage.HashRequest) {
       PeerMessage.HashRequest r = (PeerMessage.HashRequest) m;
+      if (metainfo == null) { // nothing to answer from yet (metadata or layers still coming)
+        c.session.sendHashMessage(new PeerMessage.HashReject(r.piecesRoot(), r.baseLayer(),
+            r.index(), r.length(), r.proofLayers()));
+        return;
+      }
       long[] w = hashAnswers.computeIfAbsent(c, k -> new long[] {now, 0});
       if (now - w[0] >= SECOND) {
         w[0] = now;
