@@ -20,6 +20,8 @@
 #        REPEAT   runs of each pair (default 2); the table shows the best
 #        TIMEOUT  seconds a download may take (default 60)
 #        BT_HEAP  JVM heap options for bt (default -Xmx256m)
+#        BT_JAR   the bt CLI jar to run (default bt-cli/target/bt.jar), e.g. an older build to
+#                 compare against
 #        BUILD=1  build the jars first (mvn -B -q -o package -DskipTests)
 # Needs: /usr/bin/python3 with libtorrent (python3-libtorrent), java 17, cmp.
 set -euo pipefail
@@ -27,7 +29,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 lt_peer="$here/lt_peer.py"
-jar="$root/bt-cli/target/bt.jar"
+jar="${BT_JAR:-$root/bt-cli/target/bt.jar}"
 bench_jar="$root/bt-benchmarks/target/benchmarks.jar"
 py=/usr/bin/python3
 rtts="${RTTS:-200}"
@@ -106,14 +108,13 @@ run_pair() {
     tail -5 "$sout.err" >&2
     return 1
   fi
-  java -cp "$bench_jar" io.btlib.benchmarks.DelayLine 0 "127.0.0.1:$sport" $((rtt / 2)) "$rate" \
-    >"$lout" 2>"$lout.err" &
+  lport="$(free_port)"
+  java -cp "$bench_jar" io.btlib.benchmarks.DelayLine "$lport" "127.0.0.1:$sport" $((rtt / 2)) \
+    "$rate" >"$lout" 2>"$lout.err" &
   local lpid=$!
   pids+=("$lpid")
-  # the whole line, port included: a partly written one must not match
-  wait_for_line "$lout" '"port":[0-9][0-9]*}' 30 "$lpid" \
-    || { echo "delay line did not start" >&2; return 1; }
-  lport="$(sed -n 's/.*"port":\([0-9]*\).*/\1/p' "$lout" | head -1)"
+  wait_for_line "$lout" '"listening"' 30 "$lpid" \
+    || { echo "delay line did not start:" >&2; tail -3 "$lout.err" >&2; return 1; }
   local rc=0
   if [[ "$leecher" == lt ]]; then
     "$py" -u "$lt_peer" download --torrent "$torrent" --dir "$dl" --port "$(free_port)" \
