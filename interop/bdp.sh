@@ -59,19 +59,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
-wait_for_line() {
-  local file="$1" pattern="$2" limit="$3" pid="$4" i
-  for ((i = 0; i < limit * 10; i++)); do
-    grep -q "$pattern" "$file" 2>/dev/null && return 0
-    kill -0 "$pid" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 
 echo "== machine: $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== $(java -version 2>&1 | head -1); libtorrent $("$py" -c 'import libtorrent as l; print(l.__version__)')"
