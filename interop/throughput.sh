@@ -104,20 +104,8 @@ if ((avail < need + 1048576)); then
   exit 1
 fi
 
-free_port() {
-  "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
-# Waits for a line matching $2 in file $1, for up to $3 seconds; returns 1 if the process $4 died.
-wait_for_line() {
-  local file="$1" pattern="$2" limit="$3" pid="$4" i
-  for ((i = 0; i < limit * 10; i++)); do
-    grep -q "$pattern" "$file" 2>/dev/null && return 0
-    kill -0 "$pid" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 
 # Polls /proc/PID/status of the child of /usr/bin/time until it exits; prints the peak RssAnon.
 peak_anon() {

@@ -107,6 +107,8 @@ public final class Engine {
       long downloadLimit,
       long uploadLimit,
       int maxRequestsPerPeer,
+      int maxOutstandingRequests,
+      long requestQueueNanos,
       PiecePicker.Factory piecePicker,
       Choker.Factory choker,
       PeerSelector.Factory peerSelector,

@@ -69,9 +69,8 @@ final class TorrentRuntime {
   /** An unchoked, interested peer that requests nothing for this long is idle (see Connection). */
   static final long IDLE_UNCHOKED_NANOS = 5 * SECOND;
   private static final long PEX_NANOS = 60 * SECOND;
-  private static final int MIN_QUEUE = 4;
-  private static final int MAX_QUEUE = 500;
-  private static final long QUEUE_TIME_NANOS = 3 * SECOND;
+  /** The fewest requests we keep outstanding with a peer that unchokes us, whatever its rate. */
+  static final int MIN_QUEUE = 4;
 
   final Engine engine;
   final InfoHashes infoHashes;
@@ -820,7 +819,7 @@ final class TorrentRuntime {
 
   private void onExtendedHandshake(Connection c, ExtendedHandshake h) {
     c.extended = h;
-    h.requestQueue().ifPresent(q -> c.peerRequestQueue = Math.max(1, Math.min(q, MAX_QUEUE)));
+    h.requestQueue().ifPresent(q -> c.peerRequestQueue = Math.max(1, q));
     if (!c.outgoing && h.listenPort().isPresent()) {
       try {
         PeerAddress listening = PeerAddress.of(c.address.address(), h.listenPort().getAsInt());
@@ -868,9 +867,8 @@ final class TorrentRuntime {
     if (c.chokingUs && c.allowedFast.isEmpty()) {
       return;
     }
-    long rate = c.downMeter.rate(now);
-    int target = (int) Math.min(Math.min(MAX_QUEUE, c.peerRequestQueue),
-        Math.max(MIN_QUEUE, rate * (QUEUE_TIME_NANOS / SECOND) / Metainfo.BLOCK_SIZE));
+    int target = desiredQueue(c.downMeter.rate(now), engine.config.requestQueueNanos(),
+        engine.config.maxOutstandingRequests(), c.peerRequestQueue);
     int inFlight = c.requests.size();
     int room = target - inFlight;
     if (room <= 0) {
@@ -878,9 +876,10 @@ final class TorrentRuntime {
     }
     // Refill in batches: a picker call scans the wanted and started pieces, so asking it for one
     // block per block received costs more than the blocks themselves. A pipe that is still more
-    // than half full (half of 3 s of the peer's rate, or of its queue) waits for the next batch;
-    // a nearly empty one is always refilled.
-    if (room < target / 2 && inFlight > MIN_QUEUE) {
+    // than three quarters full waits for the next batch; a nearly empty one is always refilled.
+    // (Waiting until it was half empty let a queue capped at the peer's reqq sag below the
+    // bandwidth-delay product between batches.)
+    if (room < target / 4 && inFlight > MIN_QUEUE) {
       return;
     }
     c.nowNanos = now;
@@ -906,6 +905,24 @@ final class TorrentRuntime {
       c.lastRequestNanos = now;
     }
     sink.c = null;
+  }
+
+  /**
+   * How many block requests to keep outstanding with a peer, as libtorrent sizes its queue: what
+   * the peer sends in {@code queueNanos} at its current rate, so that the pipe stays full across
+   * the round trip whatever the bandwidth-delay product (at 50 MiB/s and 3 s, 9600 blocks), but
+   * at least {@link #MIN_QUEUE}, and at most our own cap and the peer's {@code reqq}.
+   *
+   * @param bytesPerSecond the peer's download rate to us
+   * @param queueNanos how long a request may wait in the pipe (the client's request queue time)
+   * @param cap the most we keep outstanding with any peer (the client's setting)
+   * @param peerReqq the most the peer accepts: its {@code reqq}, or 250 if it announced none
+   */
+  static int desiredQueue(long bytesPerSecond, long queueNanos, int cap, int peerReqq) {
+    // in doubles: 100 MiB/s x 10 s overflows nothing, but the product is computed safely anyway
+    double blocks = (double) bytesPerSecond * queueNanos / SECOND / Metainfo.BLOCK_SIZE;
+    long wanted = Math.max(MIN_QUEUE, (long) Math.min(blocks, Integer.MAX_VALUE));
+    return (int) Math.max(1, Math.min(wanted, Math.min(cap, peerReqq)));
   }
 
   private final RequestSink requestSink = new RequestSink();
