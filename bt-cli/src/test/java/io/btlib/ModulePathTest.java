@@ -126,8 +126,11 @@ class ModulePathTest {
   /** Compiles one module; returns javac's exit code and its messages. */
   static String compile(Path src, Path out, String modulePath, int[] code) throws IOException {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-    List<String> args = new ArrayList<>(List.of("--module-path", modulePath, "-d",
-        out.toString()));
+    // an empty class path: in-process javac would otherwise default to this JVM's, where bt's
+    // jars sit in the unnamed module
+    Path noClasses = Files.createDirectories(out.resolveSibling("no-classes"));
+    List<String> args = new ArrayList<>(List.of("--module-path", modulePath, "--class-path",
+        noClasses.toString(), "-d", out.toString()));
     try (Stream<Path> s = Files.walk(src)) {
       s.filter(p -> p.toString().endsWith(".java")).forEach(p -> args.add(p.toString()));
     }
