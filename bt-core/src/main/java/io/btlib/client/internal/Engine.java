@@ -61,6 +61,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -225,13 +226,20 @@ public final class Engine {
    * be ourselves. Compares endpoints, not IPs: a peer on our IP with another port is someone else.
    */
   boolean isSelf(PeerAddress peer) {
-    if (selfEndpoints.contains(peer)) {
-      return true;
-    }
-    if (peer.port() != listenAddress.getPort()) {
+    return selfEndpoints.contains(peer)
+        || isListenEndpoint(peer, listenAddress, this::localAddresses);
+  }
+
+  /**
+   * Whether {@code peer} is {@code listen}: the same address and port, or, when {@code listen} is
+   * the wildcard address, the same port on a loopback, wildcard or {@code local} address.
+   */
+  static boolean isListenEndpoint(PeerAddress peer, InetSocketAddress listen,
+      Supplier<Set<InetAddress>> local) {
+    if (peer.port() != listen.getPort()) {
       return false;
     }
-    InetAddress ours = listenAddress.getAddress();
+    InetAddress ours = listen.getAddress();
     InetAddress a = peer.address();
     if (a.equals(ours)) {
       return true;
@@ -239,9 +247,11 @@ public final class Engine {
     if (!ours.isAnyLocalAddress()) {
       return false;
     }
-    if (a.isLoopbackAddress() || a.isAnyLocalAddress()) {
-      return true;
-    }
+    return a.isLoopbackAddress() || a.isAnyLocalAddress() || local.get().contains(a);
+  }
+
+  /** This host's interface addresses, listed once (only asked with a wildcard listen address). */
+  private Set<InetAddress> localAddresses() {
     if (localAddresses == null) {
       localAddresses = new HashSet<>();
       try {
@@ -253,7 +263,7 @@ public final class Engine {
         log.debug("cannot list this host's addresses: {}", e.toString());
       }
     }
-    return localAddresses.contains(a);
+    return localAddresses;
   }
 
   /** A dial to {@code peer} reached ourselves: that endpoint is never dialled again. */
