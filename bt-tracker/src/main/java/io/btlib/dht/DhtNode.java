@@ -251,7 +251,8 @@ public final class DhtNode implements PeerSource, AutoCloseable {
    */
   public CompletableFuture<List<PeerAddress>> getPeers(InfoHash infoHash) {
     NodeId target = key(infoHash);
-    return submit(f -> engine.getPeers(target).whenComplete((v, e) -> complete(f, v, e)));
+    return submit(f -> engine.getPeers(target, config.bootstrapNodes())
+        .whenComplete((v, e) -> complete(f, v, e)));
   }
 
   /**
@@ -269,7 +270,7 @@ public final class DhtNode implements PeerSource, AutoCloseable {
     return submit(
         f ->
             engine
-                .announce(target, port, false)
+                .announce(target, port, false, config.bootstrapNodes())
                 .whenComplete((r, e) -> complete(f, r == null ? null : r.acceptedBy(), e)));
   }
 
@@ -418,8 +419,9 @@ public final class DhtNode implements PeerSource, AutoCloseable {
         NodeId target = key(h);
         CompletableFuture<DhtEngine.AnnounceResult> f =
             port >= 1 && port <= 65535
-                ? engine.announce(target, port, false)
-                : engine.getPeers(target).thenApply(p -> new DhtEngine.AnnounceResult(p, 0));
+                ? engine.announce(target, port, false, config.bootstrapNodes())
+                : engine.getPeers(target, config.bootstrapNodes())
+                    .thenApply(p -> new DhtEngine.AnnounceResult(p, 0));
         f.whenComplete(
             (r, e) -> {
               if (r != null) {

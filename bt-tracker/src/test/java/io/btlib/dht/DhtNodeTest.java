@@ -334,6 +334,33 @@ class DhtNodeTest {
     assertThat(node.bootstrap().get(5, TimeUnit.SECONDS)).isZero();
   }
 
+  /**
+   * Issue 14: a torrent's search that starts before the bootstrap node has answered (the routing
+   * table still empty) asks the bootstrap node itself, as libtorrent does, instead of asking no one
+   * and waiting a whole retry interval (a minute) with no peers.
+   */
+  @Test
+  void aSearchBeforeTheBootstrapAnsweredAsksTheBootstrapNode() throws Exception {
+    DatagramSocket router = probe();
+    InetSocketAddress routerAddress = (InetSocketAddress) router.getLocalSocketAddress();
+    DhtNode node = start(builder().bootstrapNodes(List.of(routerAddress))
+        .retryInterval(Duration.ofHours(1)));
+    KrpcMessage.Query first = (KrpcMessage.Query) receive(router);
+    assertThat(first.method()).isEqualTo(KrpcMessage.Method.FIND_NODE); // left unanswered
+    assertThat(node.routingTableSize()).isZero();
+    InfoHash hash = InfoHash.of(new byte[20]);
+    FakeContext context = new FakeContext(io.btlib.metainfo.InfoHashes.ofV1(hash), 0, false);
+    toClose.add(node.open(context));
+    KrpcMessage.Query q;
+    do {
+      q = (KrpcMessage.Query) receive(router);
+    } while (q.method() != KrpcMessage.Method.GET_PEERS);
+    PeerAddress seeder = PeerAddress.of(LOOPBACK, 7001);
+    send(router, new KrpcMessage.Response(q.transactionId(), probeId, List.of(), List.of(),
+        List.of(seeder), b("tok"), null, null), node.localAddress());
+    await(() -> context.peers.contains(seeder), "the peer from the bootstrap node's answer");
+  }
+
   @Test
   void aLookupWithNoAnsweringNodesEndsAfterTheTimeout() throws Exception {
     DatagramSocket silent = probe();

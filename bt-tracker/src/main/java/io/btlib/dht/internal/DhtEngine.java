@@ -475,7 +475,22 @@ public final class DhtEngine {
 
   /** A get_peers lookup; completes with the peers found, and those announced to us. */
   public CompletableFuture<List<PeerAddress>> getPeers(NodeId infoHash) {
-    return lookup(infoHash, true, List.of()).thenApply(l -> withLocal(infoHash, l.values()));
+    return getPeers(infoHash, List.of());
+  }
+
+  /**
+   * A get_peers lookup that starts from {@code routers} (the bootstrap nodes) when the routing
+   * table is still empty, as libtorrent's traversals do: a search that begins before the bootstrap
+   * has answered would otherwise ask no one and find nothing.
+   */
+  public CompletableFuture<List<PeerAddress>> getPeers(
+      NodeId infoHash, List<InetSocketAddress> routers) {
+    return lookup(infoHash, true, routersIfEmpty(routers))
+        .thenApply(l -> withLocal(infoHash, l.values()));
+  }
+
+  private List<InetSocketAddress> routersIfEmpty(List<InetSocketAddress> routers) {
+    return table.size() == 0 ? routers : List.of();
   }
 
   private List<PeerAddress> withLocal(NodeId infoHash, List<PeerAddress> found) {
@@ -494,8 +509,17 @@ public final class DhtEngine {
    * the peers found and the number of nodes that accepted the announce.
    */
   public CompletableFuture<AnnounceResult> announce(NodeId infoHash, int port, boolean implied) {
+    return announce(infoHash, port, implied, List.of());
+  }
+
+  /**
+   * {@link #announce(NodeId, int, boolean)}, its lookup starting from {@code routers} while the
+   * routing table is empty (see {@link #getPeers(NodeId, List)}).
+   */
+  public CompletableFuture<AnnounceResult> announce(
+      NodeId infoHash, int port, boolean implied, List<InetSocketAddress> routers) {
     CompletableFuture<AnnounceResult> f = new CompletableFuture<>();
-    lookup(infoHash, true, List.of())
+    lookup(infoHash, true, routersIfEmpty(routers))
         .whenComplete(
             (l, err) -> {
               if (err != null) {
