@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.btlib.dht.internal.KrpcCodec;
 import io.btlib.dht.internal.KrpcMessage;
+import io.btlib.dht.internal.NodeInfo;
 import io.btlib.metainfo.InfoHash;
 import io.btlib.peer.PeerAddress;
 import java.io.IOException;
@@ -359,6 +360,36 @@ class DhtNodeTest {
     send(router, new KrpcMessage.Response(q.transactionId(), probeId, List.of(), List.of(),
         List.of(seeder), b("tok"), null, null), node.localAddress());
     await(() -> context.peers.contains(seeder), "the peer from the bootstrap node's answer");
+  }
+
+  /**
+   * Issue 14: peers go to the engine as soon as a node's answer brings them, not when the lookup
+   * ends; a lookup waits for its dead nodes to time out, here for an hour.
+   */
+  @Test
+  void aSearchReportsPeersBeforeItsDeadNodesTimeOut() throws Exception {
+    DatagramSocket router = probe();
+    DatagramSocket dead = probe(); // a node that never answers
+    DhtNode node = start(builder().queryTimeout(Duration.ofHours(1))
+        .bootstrapNodes(List.of((InetSocketAddress) router.getLocalSocketAddress())));
+    receive(router); // the bootstrap's find_node, left unanswered
+    FakeContext context = new FakeContext(
+        io.btlib.metainfo.InfoHashes.ofV1(InfoHash.of(new byte[20])), 0, false);
+    toClose.add(node.open(context));
+    KrpcMessage.Query q;
+    do {
+      q = (KrpcMessage.Query) receive(router);
+    } while (q.method() != KrpcMessage.Method.GET_PEERS);
+    PeerAddress seeder = PeerAddress.of(LOOPBACK, 7002);
+    NodeInfo deadNode = new NodeInfo(NodeId.random(random),
+        (InetSocketAddress) dead.getLocalSocketAddress());
+    send(router, new KrpcMessage.Response(q.transactionId(), probeId, List.of(deadNode),
+        List.of(), List.of(seeder), b("tok"), null, null), node.localAddress());
+    KrpcMessage.Query toDead;
+    do {
+      toDead = (KrpcMessage.Query) receive(dead);
+    } while (toDead.method() != KrpcMessage.Method.GET_PEERS); // the lookup waits for it
+    await(() -> context.peers.contains(seeder), "the peer, before the lookup ends");
   }
 
   @Test
