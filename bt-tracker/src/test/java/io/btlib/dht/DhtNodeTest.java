@@ -335,6 +335,33 @@ class DhtNodeTest {
     assertThat(node.bootstrap().get(5, TimeUnit.SECONDS)).isZero();
   }
 
+  /** The next query {@code s} receives with this method (others, such as pings, are skipped). */
+  static KrpcMessage.Query receiveQuery(DatagramSocket s, KrpcMessage.Method method)
+      throws Exception {
+    for (;;) {
+      KrpcMessage m = receive(s);
+      if (m instanceof KrpcMessage.Query && ((KrpcMessage.Query) m).method() == method) {
+        return (KrpcMessage.Query) m;
+      }
+    }
+  }
+
+  /** A node bootstrapping from {@code router} (whose find_node is read and left unanswered). */
+  DhtNode startBehind(DatagramSocket router, DhtNode.Builder b) throws Exception {
+    DhtNode node = start(b.bootstrapNodes(
+        List.of((InetSocketAddress) router.getLocalSocketAddress())));
+    receiveQuery(router, KrpcMessage.Method.FIND_NODE);
+    return node;
+  }
+
+  /** A search for an all-zero info hash, reported into the returned context. */
+  FakeContext search(DhtNode node) {
+    FakeContext context = new FakeContext(
+        io.btlib.metainfo.InfoHashes.ofV1(InfoHash.of(new byte[20])), 0, false);
+    toClose.add(node.open(context));
+    return context;
+  }
+
   /**
    * Issue 14: a torrent's search that starts before the bootstrap node has answered (the routing
    * table still empty) asks the bootstrap node itself, as libtorrent does, instead of asking no one
@@ -343,19 +370,10 @@ class DhtNodeTest {
   @Test
   void aSearchBeforeTheBootstrapAnsweredAsksTheBootstrapNode() throws Exception {
     DatagramSocket router = probe();
-    InetSocketAddress routerAddress = (InetSocketAddress) router.getLocalSocketAddress();
-    DhtNode node = start(builder().bootstrapNodes(List.of(routerAddress))
-        .retryInterval(Duration.ofHours(1)));
-    KrpcMessage.Query first = (KrpcMessage.Query) receive(router);
-    assertThat(first.method()).isEqualTo(KrpcMessage.Method.FIND_NODE); // left unanswered
+    DhtNode node = startBehind(router, builder().retryInterval(Duration.ofHours(1)));
     assertThat(node.routingTableSize()).isZero();
-    InfoHash hash = InfoHash.of(new byte[20]);
-    FakeContext context = new FakeContext(io.btlib.metainfo.InfoHashes.ofV1(hash), 0, false);
-    toClose.add(node.open(context));
-    KrpcMessage.Query q;
-    do {
-      q = (KrpcMessage.Query) receive(router);
-    } while (q.method() != KrpcMessage.Method.GET_PEERS);
+    FakeContext context = search(node);
+    KrpcMessage.Query q = receiveQuery(router, KrpcMessage.Method.GET_PEERS);
     PeerAddress seeder = PeerAddress.of(LOOPBACK, 7001);
     send(router, new KrpcMessage.Response(q.transactionId(), probeId, List.of(), List.of(),
         List.of(seeder), b("tok"), null, null), node.localAddress());
@@ -370,25 +388,15 @@ class DhtNodeTest {
   void aSearchReportsPeersBeforeItsDeadNodesTimeOut() throws Exception {
     DatagramSocket router = probe();
     DatagramSocket dead = probe(); // a node that never answers
-    DhtNode node = start(builder().queryTimeout(Duration.ofHours(1))
-        .bootstrapNodes(List.of((InetSocketAddress) router.getLocalSocketAddress())));
-    receive(router); // the bootstrap's find_node, left unanswered
-    FakeContext context = new FakeContext(
-        io.btlib.metainfo.InfoHashes.ofV1(InfoHash.of(new byte[20])), 0, false);
-    toClose.add(node.open(context));
-    KrpcMessage.Query q;
-    do {
-      q = (KrpcMessage.Query) receive(router);
-    } while (q.method() != KrpcMessage.Method.GET_PEERS);
+    DhtNode node = startBehind(router, builder().queryTimeout(Duration.ofHours(1)));
+    FakeContext context = search(node);
+    KrpcMessage.Query q = receiveQuery(router, KrpcMessage.Method.GET_PEERS);
     PeerAddress seeder = PeerAddress.of(LOOPBACK, 7002);
     NodeInfo deadNode = new NodeInfo(NodeId.random(random),
         (InetSocketAddress) dead.getLocalSocketAddress());
     send(router, new KrpcMessage.Response(q.transactionId(), probeId, List.of(deadNode),
         List.of(), List.of(seeder), b("tok"), null, null), node.localAddress());
-    KrpcMessage.Query toDead;
-    do {
-      toDead = (KrpcMessage.Query) receive(dead);
-    } while (toDead.method() != KrpcMessage.Method.GET_PEERS); // the lookup waits for it
+    receiveQuery(dead, KrpcMessage.Method.GET_PEERS); // the lookup waits for its answer
     await(() -> context.peers.contains(seeder), "the peer, before the lookup ends");
   }
 
