@@ -328,7 +328,7 @@ class LibtorrentInteropTest {
   /** Files with sizes that straddle 64 KiB pieces, in nested directories, one empty. */
   // ---------------------------------------------------------------- finding peers (issue 5)
 
-  private static DhtNode dhtNode(InetSocketAddress... bootstrap) throws IOException {
+  static DhtNode dhtNode(InetSocketAddress... bootstrap) throws IOException {
     return DhtNode.builder().bindAddress(InetAddress.getLoopbackAddress())
         .bootstrapNodes(List.of(bootstrap)).queryTimeout(Duration.ofSeconds(1))
         .retryInterval(Duration.ofSeconds(1)).rateLimit(10_000, 10_000).build().start();

@@ -251,7 +251,8 @@ public final class DhtNode implements PeerSource, AutoCloseable {
    */
   public CompletableFuture<List<PeerAddress>> getPeers(InfoHash infoHash) {
     NodeId target = key(infoHash);
-    return submit(f -> engine.getPeers(target).whenComplete((v, e) -> complete(f, v, e)));
+    return submit(f -> engine.getPeers(target, config.bootstrapNodes(), null)
+        .whenComplete((v, e) -> complete(f, v, e)));
   }
 
   /**
@@ -269,7 +270,7 @@ public final class DhtNode implements PeerSource, AutoCloseable {
     return submit(
         f ->
             engine
-                .announce(target, port, false)
+                .announce(target, port, false, config.bootstrapNodes(), null)
                 .whenComplete((r, e) -> complete(f, r == null ? null : r.acceptedBy(), e)));
   }
 
@@ -368,8 +369,10 @@ public final class DhtNode implements PeerSource, AutoCloseable {
    * Starts finding peers for a torrent: at once, then every {@link Builder#searchInterval} (every
    * {@link Builder#retryInterval} while nothing was found), a get_peers lookup for each of its
    * 20-byte info hashes (v1, and the truncated v2), reporting peers as {@link
-   * PeerCandidate.Source#DHT} and announcing {@link Context#listenPort()}. A private torrent (BEP
-   * 27) never touches the DHT: the session does nothing. Does not block.
+   * PeerCandidate.Source#DHT} as each node's answer brings them (not only when the lookup ends,
+   * which waits for its slowest nodes) and announcing {@link Context#listenPort()}. While the
+   * routing table is empty a lookup starts from the bootstrap nodes. A private torrent (BEP 27)
+   * never touches the DHT: the session does nothing. Does not block.
    */
   @Override
   public Session open(Context context) {
@@ -418,8 +421,9 @@ public final class DhtNode implements PeerSource, AutoCloseable {
         NodeId target = key(h);
         CompletableFuture<DhtEngine.AnnounceResult> f =
             port >= 1 && port <= 65535
-                ? engine.announce(target, port, false)
-                : engine.getPeers(target).thenApply(p -> new DhtEngine.AnnounceResult(p, 0));
+                ? engine.announce(target, port, false, config.bootstrapNodes(), this::report)
+                : engine.getPeers(target, config.bootstrapNodes(), this::report)
+                    .thenApply(p -> new DhtEngine.AnnounceResult(p, 0));
         f.whenComplete(
             (r, e) -> {
               if (r != null) {
@@ -429,6 +433,21 @@ public final class DhtNode implements PeerSource, AutoCloseable {
                 finish(found);
               }
             });
+      }
+    }
+
+    /**
+     * Peers from one get_peers answer, reported at once: the lookup ends only when its slowest
+     * nodes answer or time out (2 s each for dead ones), and the engine need not wait for that.
+     */
+    private void report(List<PeerAddress> peers) {
+      if (stopped) {
+        return;
+      }
+      try {
+        context.addPeers(List.copyOf(peers), PeerCandidate.Source.DHT);
+      } catch (RuntimeException e) {
+        LOG.warn("a peer source context failed in addPeers", e);
       }
     }
 

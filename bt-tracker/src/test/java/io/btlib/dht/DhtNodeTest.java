@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.btlib.dht.internal.KrpcCodec;
 import io.btlib.dht.internal.KrpcMessage;
+import io.btlib.dht.internal.NodeInfo;
 import io.btlib.metainfo.InfoHash;
 import io.btlib.peer.PeerAddress;
 import java.io.IOException;
@@ -332,6 +333,71 @@ class DhtNodeTest {
     assertThat(node.localAddress().getAddress()).isEqualTo(LOOPBACK);
     assertThat(node.localAddress().getPort()).isPositive();
     assertThat(node.bootstrap().get(5, TimeUnit.SECONDS)).isZero();
+  }
+
+  /** The next query {@code s} receives with this method (others, such as pings, are skipped). */
+  static KrpcMessage.Query receiveQuery(DatagramSocket s, KrpcMessage.Method method)
+      throws Exception {
+    for (;;) {
+      KrpcMessage m = receive(s);
+      if (m instanceof KrpcMessage.Query && ((KrpcMessage.Query) m).method() == method) {
+        return (KrpcMessage.Query) m;
+      }
+    }
+  }
+
+  /** A node bootstrapping from {@code router} (whose find_node is read and left unanswered). */
+  DhtNode startBehind(DatagramSocket router, DhtNode.Builder b) throws Exception {
+    DhtNode node = start(b.bootstrapNodes(
+        List.of((InetSocketAddress) router.getLocalSocketAddress())));
+    receiveQuery(router, KrpcMessage.Method.FIND_NODE);
+    return node;
+  }
+
+  /** A search for an all-zero info hash, reported into the returned context. */
+  FakeContext search(DhtNode node) {
+    FakeContext context = new FakeContext(
+        io.btlib.metainfo.InfoHashes.ofV1(InfoHash.of(new byte[20])), 0, false);
+    toClose.add(node.open(context));
+    return context;
+  }
+
+  /**
+   * Issue 14: a torrent's search that starts before the bootstrap node has answered (the routing
+   * table still empty) asks the bootstrap node itself, as libtorrent does, instead of asking no one
+   * and waiting a whole retry interval (a minute) with no peers.
+   */
+  @Test
+  void aSearchBeforeTheBootstrapAnsweredAsksTheBootstrapNode() throws Exception {
+    DatagramSocket router = probe();
+    DhtNode node = startBehind(router, builder().retryInterval(Duration.ofHours(1)));
+    assertThat(node.routingTableSize()).isZero();
+    FakeContext context = search(node);
+    KrpcMessage.Query q = receiveQuery(router, KrpcMessage.Method.GET_PEERS);
+    PeerAddress seeder = PeerAddress.of(LOOPBACK, 7001);
+    send(router, new KrpcMessage.Response(q.transactionId(), probeId, List.of(), List.of(),
+        List.of(seeder), b("tok"), null, null), node.localAddress());
+    await(() -> context.peers.contains(seeder), "the peer from the bootstrap node's answer");
+  }
+
+  /**
+   * Issue 14: peers go to the engine as soon as a node's answer brings them, not when the lookup
+   * ends; a lookup waits for its dead nodes to time out, here for an hour.
+   */
+  @Test
+  void aSearchReportsPeersBeforeItsDeadNodesTimeOut() throws Exception {
+    DatagramSocket router = probe();
+    DatagramSocket dead = probe(); // a node that never answers
+    DhtNode node = startBehind(router, builder().queryTimeout(Duration.ofHours(1)));
+    FakeContext context = search(node);
+    KrpcMessage.Query q = receiveQuery(router, KrpcMessage.Method.GET_PEERS);
+    PeerAddress seeder = PeerAddress.of(LOOPBACK, 7002);
+    NodeInfo deadNode = new NodeInfo(NodeId.random(random),
+        (InetSocketAddress) dead.getLocalSocketAddress());
+    send(router, new KrpcMessage.Response(q.transactionId(), probeId, List.of(deadNode),
+        List.of(), List.of(seeder), b("tok"), null, null), node.localAddress());
+    receiveQuery(dead, KrpcMessage.Method.GET_PEERS); // the lookup waits for its answer
+    await(() -> context.peers.contains(seeder), "the peer, before the lookup ends");
   }
 
   @Test

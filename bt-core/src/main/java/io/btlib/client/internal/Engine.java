@@ -22,11 +22,14 @@ import io.btlib.wire.mse.MseException;
 import io.btlib.wire.mse.MseHandshake;
 import io.btlib.wire.mse.MseResult;
 import io.btlib.wire.mse.SkeyLookup;
+import io.btlib.wire.session.CloseCause;
 import io.btlib.wire.session.PeerEvent;
 import io.btlib.wire.session.PendingBlock;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.StandardSocketOptions;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
@@ -39,9 +42,13 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.EnumSet;
+import java.util.Enumeration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -54,6 +61,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,6 +100,8 @@ public final class Engine {
   static final int ENCRYPTED_BODIES_BYTES = 64 * 1024;
   /** Peers that failed an MSE handshake and get plain text from now on: at most this many. */
   static final int MAX_PLAINTEXT_PEERS = 4096;
+  /** How many endpoints found to be ourselves are remembered (a host has few addresses). */
+  static final int MAX_SELF_ENDPOINTS = 64;
   /** How long such a peer is dialled in plain text before MSE is tried again: one hour. */
   static final long PLAINTEXT_MEMORY_NANOS = 3_600_000_000_000L;
 
@@ -155,6 +165,14 @@ public final class Engine {
   private boolean closed;
   private final ByteBuffer scratch = ByteBuffer.allocate(64 * 1024);
   int halfOpen;
+  /**
+   * Endpoints (IP and port) that turned out to be ourselves: a dial reached our own listener (the
+   * handshake carried our peer id), through an address we could not tell was ours, such as a NAT's
+   * public one. Only the endpoint, never the IP: other peers may share it. Loop only.
+   */
+  private final LinkedHashSet<PeerAddress> selfEndpoints = new LinkedHashSet<>();
+  /** The addresses of this host's interfaces, when listening on the wildcard; loop only. */
+  private Set<InetAddress> localAddresses;
   long bufferedBytes;
   /** The capacity of every open connection's read buffer. */
   private long readBufferBytes;
@@ -202,6 +220,64 @@ public final class Engine {
 
   public InetSocketAddress listenAddress() {
     return listenAddress;
+  }
+
+  /**
+   * Whether {@code peer} is our own listening endpoint: our listen address and port (with a
+   * wildcard listen address, any address of this host on our port), or an endpoint a dial found to
+   * be ourselves. Compares endpoints, not IPs: a peer on our IP with another port is someone else.
+   */
+  boolean isSelf(PeerAddress peer) {
+    return selfEndpoints.contains(peer)
+        || isListenEndpoint(peer, listenAddress, this::localAddresses);
+  }
+
+  /**
+   * Whether {@code peer} is {@code listen}: the same address and port, or, when {@code listen} is
+   * the wildcard address, the same port on a loopback, wildcard or {@code local} address.
+   */
+  static boolean isListenEndpoint(PeerAddress peer, InetSocketAddress listen,
+      Supplier<Set<InetAddress>> local) {
+    if (peer.port() != listen.getPort()) {
+      return false;
+    }
+    InetAddress ours = listen.getAddress();
+    InetAddress a = peer.address();
+    if (a.equals(ours)) {
+      return true;
+    }
+    if (!ours.isAnyLocalAddress()) {
+      return false;
+    }
+    return a.isLoopbackAddress() || a.isAnyLocalAddress() || local.get().contains(a);
+  }
+
+  /** This host's interface addresses, listed once (only asked with a wildcard listen address). */
+  private Set<InetAddress> localAddresses() {
+    if (localAddresses == null) {
+      localAddresses = new HashSet<>();
+      try {
+        Enumeration<NetworkInterface> nics = NetworkInterface.getNetworkInterfaces();
+        while (nics != null && nics.hasMoreElements()) {
+          localAddresses.addAll(Collections.list(nics.nextElement().getInetAddresses()));
+        }
+      } catch (SocketException | RuntimeException e) {
+        log.debug("cannot list this host's addresses: {}", e.toString());
+      }
+    }
+    return localAddresses;
+  }
+
+  /** A dial to {@code peer} reached ourselves: that endpoint is never dialled again. */
+  private void markSelf(PeerAddress peer) {
+    selfEndpoints.remove(peer);
+    selfEndpoints.add(peer);
+    if (selfEndpoints.size() > MAX_SELF_ENDPOINTS) {
+      Iterator<PeerAddress> it = selfEndpoints.iterator();
+      it.next();
+      it.remove();
+    }
+    log.debug("{} is ourselves: not dialled again", peer);
   }
 
   public PeerId peerId() {
@@ -893,7 +969,12 @@ public final class Engine {
     while ((e = c.session.pollEvent()) != null) {
       if (e instanceof PeerEvent.Closed) {
         PeerEvent.Closed closedEvent = (PeerEvent.Closed) e;
-        if (closedEvent.protocolViolation()) {
+        if (closedEvent.cause() == CloseCause.SELF_CONNECTION) {
+          if (c.outgoing) {
+            markSelf(c.address);
+            c.torrent.onSelfConnection(c);
+          }
+        } else if (closedEvent.protocolViolation()) {
           c.torrent.onViolation(c, closedEvent.reason());
         }
         flush(c, now);

@@ -523,9 +523,8 @@ final class TorrentRuntime {
     if (bannedAddresses.contains(peer)) {
       return;
     }
-    InetSocketAddress self = engine.listenAddress();
-    if (peer.port() == self.getPort() && peer.address().equals(self.getAddress())) {
-      return; // ourselves
+    if (engine.isSelf(peer)) {
+      return; // ourselves: our listen endpoint, or one a dial found to be us
     }
     Known k = known.get(peer);
     if (k == null) {
@@ -589,6 +588,15 @@ final class TorrentRuntime {
     c.session = PeerSession.incoming(sessionConfig().toBuilder().handshakeHash(handshakeHash)
         .build(), now);
     c.connectedNanos = now;
+  }
+
+  /**
+   * Our dial to {@code c.address} reached ourselves (the handshake carried our own peer id): that
+   * endpoint is forgotten, and the engine refuses it from now on. Only the endpoint: another peer
+   * on the same IP (behind the same NAT, or on 127.0.0.1) is dialled as before.
+   */
+  void onSelfConnection(Connection c) {
+    known.remove(c.address);
   }
 
   void onViolation(Connection c, String reason) {

@@ -121,6 +121,8 @@ public final class PeerSession {
 
   // connection state
   private boolean closed;
+  /** Closed, but our handshake still goes out: the answer to a connection to ourselves. */
+  private boolean farewell;
   private Handshake peerHandshake;
   private boolean fast;
   private boolean extensionProtocol;
@@ -305,11 +307,14 @@ public final class PeerSession {
    * message larger than all of {@code dst}'s space is written across calls, so a small buffer
    * never stalls). Stops right after the header of a zero-copy block: see {@link
    * #pendingBlock()}. Calling it means the body of the previous pending block has been written.
+   * Once closed it writes nothing, except our handshake answering an incoming connection that
+   * turned out to be from ourselves ({@link CloseCause#SELF_CONNECTION}), so that our dialling
+   * side learns it too.
    *
    * @return whether anything was written
    */
   public boolean pollTransmit(ByteBuffer dst) {
-    if (closed) {
+    if (closed && !farewell) {
       return false;
     }
     boolean wrote = tx.poll(dst);
@@ -836,6 +841,12 @@ public final class PeerSession {
           + h.infoHash() + ", not " + config.infoHashes());
     }
     if (h.peerId().equals(config.peerId())) {
+      if (!outgoing) {
+        // answer as any peer would, so that our dialling side, which reached us through an
+        // endpoint it could not tell was ours (a NAT's public address), learns it too
+        tx.add(new Handshake(config.reserved(), h.infoHash(), config.peerId()));
+        farewell = true;
+      }
       throw new SessionViolation(CloseCause.SELF_CONNECTION, "handshake carries our own peer id "
           + h.peerId());
     }
@@ -1265,7 +1276,9 @@ public final class PeerSession {
       return;
     }
     closed = true;
-    tx.clear();
+    if (!farewell) {
+      tx.clear();
+    }
     parked.clear();
     outstanding.clear();
     cancelled.clear();

@@ -120,6 +120,15 @@ class PeerSessionHandshakeTest {
     assertThat(h.closed().reason()).contains(ALICE.hex());
   }
 
+  @Test
+  void answersAnIncomingConnectionFromItselfBeforeClosing() throws Exception {
+    Harness h = Harness.incoming(Fixtures.config(), Feed.WHOLE).handshake(FAST_EXT, Fixtures.V1,
+        ALICE);
+    assertThat(h.closed().cause()).isEqualTo(CloseCause.SELF_CONNECTION);
+    assertThat(h.sentHandshake().peerId()).as("so that our dialling side learns it too")
+        .isEqualTo(ALICE);
+  }
+
   @ParameterizedTest
   @EnumSource(Feed.class)
   void closesWhenAMessageComesBeforeTheHandshake(Feed feed) {

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -419,17 +420,26 @@ public final class DhtEngine {
    */
   public CompletableFuture<Lookup> lookup(
       NodeId target, boolean getPeers, List<InetSocketAddress> extraAddresses) {
+    return lookup(target, getPeers, extraAddresses, null);
+  }
+
+  /**
+   * {@link #lookup(NodeId, boolean, List)}, passing the peers of every get_peers answer to {@code
+   * onValues} (if not null) as it arrives, before the lookup ends.
+   */
+  private CompletableFuture<Lookup> lookup(NodeId target, boolean getPeers,
+      List<InetSocketAddress> extraAddresses, Consumer<List<PeerAddress>> onValues) {
     Lookup l = new Lookup(target, getPeers);
     l.addCandidates(table.closest(target, RoutingTable.K * 2), id);
     for (InetSocketAddress a : extraAddresses) {
       l.addUnknown(a);
     }
     CompletableFuture<Lookup> f = new CompletableFuture<>();
-    step(l, f);
+    step(l, f, onValues);
     return f;
   }
 
-  private void step(Lookup l, CompletableFuture<Lookup> f) {
+  private void step(Lookup l, CompletableFuture<Lookup> f, Consumer<List<PeerAddress>> onValues) {
     if (f.isDone()) {
       return;
     }
@@ -454,7 +464,14 @@ public final class DhtEngine {
                 nodes.removeIf(n -> !Bep42.isValid(n.id(), n.address().getAddress()));
               }
               l.answered(expected, new NodeInfo(r.id(), from), nodes, r.values(), r.token(), id);
-              step(l, f);
+              if (onValues != null && !r.values().isEmpty() && !f.isDone()) {
+                try {
+                  onValues.accept(r.values());
+                } catch (RuntimeException e) {
+                  LOG.warn("a get_peers listener failed", e);
+                }
+              }
+              step(l, f, onValues);
             }
 
             @Override
@@ -464,7 +481,7 @@ public final class DhtEngine {
               } else {
                 l.failed(expected);
               }
-              step(l, f);
+              step(l, f, onValues);
             }
           });
     }
@@ -475,7 +492,24 @@ public final class DhtEngine {
 
   /** A get_peers lookup; completes with the peers found, and those announced to us. */
   public CompletableFuture<List<PeerAddress>> getPeers(NodeId infoHash) {
-    return lookup(infoHash, true, List.of()).thenApply(l -> withLocal(infoHash, l.values()));
+    return getPeers(infoHash, List.of(), null);
+  }
+
+  /**
+   * A get_peers lookup that starts from {@code routers} (the bootstrap nodes) when the routing
+   * table is still empty, as libtorrent's traversals do: a search that begins before the bootstrap
+   * has answered would otherwise ask no one and find nothing. The peers of each answer also go to
+   * {@code onValues} (if not null) at once: the lookup itself waits for its slowest nodes (dead
+   * ones time out), and a client need not wait with it.
+   */
+  public CompletableFuture<List<PeerAddress>> getPeers(NodeId infoHash,
+      List<InetSocketAddress> routers, Consumer<List<PeerAddress>> onValues) {
+    return lookup(infoHash, true, routersIfEmpty(routers), onValues)
+        .thenApply(l -> withLocal(infoHash, l.values()));
+  }
+
+  private List<InetSocketAddress> routersIfEmpty(List<InetSocketAddress> routers) {
+    return table.size() == 0 ? routers : List.of();
   }
 
   private List<PeerAddress> withLocal(NodeId infoHash, List<PeerAddress> found) {
@@ -494,8 +528,18 @@ public final class DhtEngine {
    * the peers found and the number of nodes that accepted the announce.
    */
   public CompletableFuture<AnnounceResult> announce(NodeId infoHash, int port, boolean implied) {
+    return announce(infoHash, port, implied, List.of(), null);
+  }
+
+  /**
+   * {@link #announce(NodeId, int, boolean)}, its lookup starting from {@code routers} while the
+   * routing table is empty and passing each answer's peers to {@code onValues} as they arrive (see
+   * {@link #getPeers(NodeId, List, Consumer)}).
+   */
+  public CompletableFuture<AnnounceResult> announce(NodeId infoHash, int port, boolean implied,
+      List<InetSocketAddress> routers, Consumer<List<PeerAddress>> onValues) {
     CompletableFuture<AnnounceResult> f = new CompletableFuture<>();
-    lookup(infoHash, true, List.of())
+    lookup(infoHash, true, routersIfEmpty(routers), onValues)
         .whenComplete(
             (l, err) -> {
               if (err != null) {
