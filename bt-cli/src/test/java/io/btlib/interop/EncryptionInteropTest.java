@@ -160,7 +160,7 @@ class EncryptionInteropTest {
           Integer.toString(InteropProcesses.freePort()), "--peer",
           "127.0.0.1:" + client.listenAddress().getPort(), "--timeout", "90");
       leech.await("complete", Duration.ofSeconds(90));
-      assertThat(leech.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(leech.waitFor(30, TimeUnit.SECONDS)).isTrue();
       assertThat(leech.process.exitValue()).isZero();
       InteropProcesses.assertSameTree(src, dl.resolve(src.getFileName()));
       assertRc4(leech);

@@ -237,7 +237,7 @@ class LibtorrentInteropTest {
       Lt leech = start("download", "--torrent", torrent.toString(), "--dir", dl.toString(),
           "--port", Integer.toString(freePort()), "--timeout", "90",
           "--peer", "127.0.0.1:" + client.listenAddress().getPort());
-      if (!leech.process.waitFor(100, TimeUnit.SECONDS)) {
+      if (!leech.waitFor(100, TimeUnit.SECONDS)) {
         fail("libtorrent did not finish; bt status " + t.status() + "\n" + diagnostics(leech));
       }
       assertThat(leech.process.exitValue()).as(() -> diagnostics(leech)).isZero();
@@ -277,7 +277,7 @@ class LibtorrentInteropTest {
       Lt leech = start("download", "--magnet", magnet, "--dir", dl.toString(),
           "--port", Integer.toString(freePort()), "--timeout", "90",
           "--peer", "127.0.0.1:" + client.listenAddress().getPort());
-      if (!leech.process.waitFor(100, TimeUnit.SECONDS)) {
+      if (!leech.waitFor(100, TimeUnit.SECONDS)) {
         fail("libtorrent did not finish; bt status " + t.status() + "\n" + diagnostics(leech));
       }
       assertThat(leech.process.exitValue()).as(() -> diagnostics(leech)).isZero();
@@ -383,7 +383,7 @@ class LibtorrentInteropTest {
       Lt leech = start("download", "--torrent", torrent.toString(), "--dir", dl.toString(),
           "--port", Integer.toString(freePort()), "--timeout", "90",
           "--dht-bootstrap", "127.0.0.1:" + router.localAddress().getPort());
-      if (!leech.process.waitFor(100, TimeUnit.SECONDS)) {
+      if (!leech.waitFor(100, TimeUnit.SECONDS)) {
         fail("libtorrent did not finish; bt status " + t.status() + "\n" + diagnostics(leech));
       }
       assertThat(leech.process.exitValue()).as(() -> diagnostics(leech)).isZero();
@@ -491,7 +491,7 @@ class LibtorrentInteropTest {
         "--piece-length", Integer.toString(PIECE)));
     a.addAll(List.of(options));
     Lt c = start(a.toArray(String[]::new));
-    if (!c.process.waitFor(60, TimeUnit.SECONDS) || c.process.exitValue() != 0) {
+    if (!c.waitFor(60, TimeUnit.SECONDS) || c.process.exitValue() != 0) {
       fail("lt_peer.py create failed\n" + diagnostics(c));
     }
   }
@@ -616,6 +616,20 @@ class LibtorrentInteropTest {
 
     List<String> lines() {
       return out;
+    }
+
+    /**
+     * Waits for the process to exit and then for its output to be read to the end, so that
+     * {@link #lines()} holds its last line too.
+     */
+    boolean waitFor(long timeout, TimeUnit unit) throws InterruptedException {
+      if (!process.waitFor(timeout, unit)) {
+        return false;
+      }
+      for (Thread t : readers) {
+        t.join(5000);
+      }
+      return true;
     }
 
     List<String> errLines() {
