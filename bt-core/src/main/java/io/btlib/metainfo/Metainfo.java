@@ -1,7 +1,9 @@
 package io.btlib.metainfo;
 
 import io.btlib.bencode.BDict;
+import io.btlib.bencode.BList;
 import io.btlib.bencode.BString;
+import io.btlib.bencode.BValue;
 import io.btlib.bencode.BencodeWriter;
 import io.btlib.bencode.Leniency;
 import java.io.ByteArrayOutputStream;
@@ -13,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -345,7 +348,7 @@ public final class Metainfo {
   public void writeTo(OutputStream out) throws IOException {
     BencodeWriter w = new BencodeWriter(out);
     w.beginDict();
-    BDict sorted = root.toBuilder().build();
+    BDict sorted = (BDict) canonical(root);
     for (int i = 0; i < sorted.size(); i++) {
       BString k = sorted.keyAt(i);
       w.key(k);
@@ -356,6 +359,33 @@ public final class Metainfo {
       }
     }
     w.end();
+  }
+
+  /**
+   * {@code v} as canonical bencode can hold it: dictionaries sorted, and of a repeated key (which
+   * a lenient read accepts) the first, as lookups see it.
+   */
+  private static BValue canonical(BValue v) {
+    if (v instanceof BDict) {
+      BDict d = (BDict) v;
+      BDict.Builder b = BDict.builder();
+      java.util.Set<BString> seen = new java.util.HashSet<>();
+      for (int i = 0; i < d.size(); i++) {
+        if (seen.add(d.keyAt(i))) {
+          b.put(d.keyAt(i), canonical(d.valueAt(i)));
+        }
+      }
+      return b.build();
+    }
+    if (v instanceof BList) {
+      BList l = (BList) v;
+      List<BValue> out = new ArrayList<>(l.size());
+      for (int i = 0; i < l.size(); i++) {
+        out.add(canonical(l.get(i)));
+      }
+      return BList.of(out);
+    }
+    return v;
   }
 
   /** The bencoded metainfo, as {@link #writeTo(OutputStream)} writes it. */
