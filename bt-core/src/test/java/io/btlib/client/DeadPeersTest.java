@@ -88,9 +88,24 @@ class DeadPeersTest {
         } else {
           chosen.addAll(inner.select(candidates, slots, now));
         }
-        rounds.add(new Round(now, List.copyOf(candidates), List.copyOf(chosen)));
+        record(new Round(now, List.copyOf(candidates), List.copyOf(chosen)));
         return chosen;
       };
+    }
+
+    private synchronized void record(Round r) {
+      rounds.add(r);
+      notifyAll();
+    }
+
+    /** Waits, woken by each round, until {@code condition} holds (at most 30 s). */
+    synchronized void await(BooleanSupplier condition, String what) throws InterruptedException {
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!condition.getAsBoolean()) {
+        long left = end - System.nanoTime();
+        assertThat(left).as("waiting for " + what).isPositive();
+        wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+      }
     }
 
     long timesChosen(PeerAddress a) {
@@ -133,14 +148,6 @@ class DeadPeersTest {
       t.join(5000);
     });
     return PeerAddress.of("127.0.0.1", s.getLocalPort());
-  }
-
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(end);
-      Thread.sleep(10);
-    }
   }
 
   private Client seeder(Metainfo m, byte[] data) throws Exception {
@@ -205,12 +212,11 @@ class DeadPeersTest {
     TestTorrents.ArrayStorage store = new TestTorrents.ArrayStorage(m, null);
     Torrent l = leecher.add(m, store);
     l.start();
-    await(() -> !relay.relayed().isEmpty() && relay.relayed().get(0).ended,
-        "the dial to ourselves to end");
+    assertThat(relay.first(30).awaitEnd(30)).as("the dial to ourselves ended").isTrue();
     // ten more rounds, each offering the refused peer again (the eager selector dials it every
     // time): none offers the endpoint that was ourselves
     int after = selector.rounds.size();
-    await(() -> selector.rounds.size() >= after + 10, "ten more rounds");
+    selector.await(() -> selector.rounds.size() >= after + 10, "ten more rounds");
     assertThat(selector.timesChosen(relay.address())).isEqualTo(1);
     assertThat(selector.rounds.subList(after, selector.rounds.size()))
         .allSatisfy(r -> assertThat(r.offered()).extracting(PeerCandidate::address)
@@ -218,7 +224,7 @@ class DeadPeersTest {
     // reported again, it is not taken back
     source.report(relay.address());
     int later = selector.rounds.size();
-    await(() -> selector.rounds.size() >= later + 3, "three more rounds");
+    selector.await(() -> selector.rounds.size() >= later + 3, "three more rounds");
     assertThat(selector.timesChosen(relay.address())).isEqualTo(1);
     // another peer on the same IP, 127.0.0.1, is dialled and used
     source.report(live);
@@ -243,10 +249,10 @@ class DeadPeersTest {
     Torrent l = leecher.add(m, new TestTorrents.ArrayStorage(m, null));
     l.start();
     // each dead endpoint failed once, on its own
-    await(() -> selector.rounds.stream().anyMatch(r -> r.offered().size() == dead.size()
+    selector.await(() -> selector.rounds.stream().anyMatch(r -> r.offered().size() == dead.size()
         && r.offered().stream().allMatch(c -> c.failures() >= 1)), "every dial to fail");
     int after = selector.rounds.size();
-    await(() -> selector.rounds.size() >= after + 10, "ten more rounds");
+    selector.await(() -> selector.rounds.size() >= after + 10, "ten more rounds");
     for (Round r : selector.rounds) {
       for (PeerCandidate c : r.offered()) {
         if (r.chosen().contains(c.address()) && c.failures() > 0) {

@@ -11,6 +11,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A TCP relay on 127.0.0.1 that forwards every connection to one target and records the first
@@ -25,6 +27,12 @@ final class RecordingProxy implements AutoCloseable {
     final ByteArrayOutputStream up = new ByteArrayOutputStream();
     final ByteArrayOutputStream down = new ByteArrayOutputStream();
     volatile boolean ended;
+    private final CountDownLatch end = new CountDownLatch(1);
+
+    /** Waits until either direction of the connection has ended. */
+    boolean awaitEnd(long seconds) throws InterruptedException {
+      return end.await(seconds, TimeUnit.SECONDS);
+    }
 
     synchronized byte[] up() {
       return up.toByteArray();
@@ -41,6 +49,7 @@ final class RecordingProxy implements AutoCloseable {
   private final List<Socket> sockets = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean closed;
+  private final CountDownLatch firstRelayed = new CountDownLatch(1);
 
   RecordingProxy(InetSocketAddress target) throws IOException {
     this.target = target;
@@ -54,6 +63,14 @@ final class RecordingProxy implements AutoCloseable {
 
   synchronized List<Relayed> relayed() {
     return new ArrayList<>(relayed);
+  }
+
+  /** The first relayed connection, once there is one (within {@code seconds}). */
+  Relayed first(long seconds) throws InterruptedException {
+    if (!firstRelayed.await(seconds, TimeUnit.SECONDS)) {
+      throw new AssertionError("no connection through the proxy within " + seconds + " s");
+    }
+    return relayed().get(0);
   }
 
   private synchronized void start(String name, Runnable r) {
@@ -74,6 +91,7 @@ final class RecordingProxy implements AutoCloseable {
           sockets.add(out);
           relayed.add(r);
         }
+        firstRelayed.countDown();
         start("proxy-up", () -> pump(in, out, r, true));
         start("proxy-down", () -> pump(out, in, r, false));
       } catch (IOException e) {
@@ -99,6 +117,7 @@ final class RecordingProxy implements AutoCloseable {
       // the other side went away
     } finally {
       r.ended = true;
+      r.end.countDown();
       try {
         from.close();
         to.close();

@@ -68,11 +68,9 @@ class SwarmTest {
         t.start();
         t.completion().get(10, TimeUnit.SECONDS);
       }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while ((!store.closed || !client.torrents().isEmpty()) && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
-      assertThat(store.closed).as("storage closed by the torrent's close").isTrue();
+      // the engine drops the torrent from its list and then closes its storage
+      assertThat(store.closing.await(10, TimeUnit.SECONDS))
+          .as("storage closed by the torrent's close").isTrue();
       assertThat(client.torrents()).isEmpty();
       used.close(); // idempotent
       assertThatThrownBy(used::remove).isInstanceOf(IllegalStateException.class);

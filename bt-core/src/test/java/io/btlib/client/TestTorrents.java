@@ -111,9 +111,13 @@ final class TestTorrents {
     @Override
     public void flush() {}
 
+    /** Counted down when the storage is closed. */
+    final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
+
     @Override
     public void close() {
       closed = true;
+      closing.countDown();
     }
   }
 }

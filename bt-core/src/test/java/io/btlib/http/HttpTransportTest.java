@@ -240,9 +240,10 @@ class HttpTransportTest {
     assertThat(failure(t.send(get(server.uri("/"), 5000), HttpResponse::status)))
         .isInstanceOf(IllegalStateException.class);
     String prefix = "bt-http-test-" + transportName + "-";
-    while (Thread.getAllStackTraces().keySet().stream()
-        .anyMatch(th -> th.getName().startsWith(prefix))) {
-      Thread.sleep(10); // the test's @Timeout bounds this wait
+    for (Thread th : Thread.getAllStackTraces().keySet()) {
+      if (th.getName().startsWith(prefix)) {
+        th.join(); // the test's @Timeout bounds this wait
+      }
     }
   }
 
