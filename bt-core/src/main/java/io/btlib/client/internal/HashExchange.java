@@ -1,7 +1,9 @@
 package io.btlib.client.internal;
 
+import io.btlib.bencode.BDict;
 import io.btlib.bencode.BString;
 import io.btlib.bencode.BValue;
+import io.btlib.bencode.Bdecoder;
 import io.btlib.bencode.BencodeWriter;
 import io.btlib.metainfo.FileEntry;
 import io.btlib.metainfo.InfoHashes;
@@ -459,39 +461,29 @@ final class HashExchange {
       for (FileFetch f : files) {
         layers.put(BString.of(f.root.bytes()), f.layer);
       }
-      Map<BString, BValue> others = new TreeMap<>();
-      for (BString k : partial.root().keys()) {
-        if (!k.equals(INFO) && !k.equals(PIECE_LAYERS)) {
-          others.put(k, partial.root().get(k));
-        }
+      // canonical order: the torrent's own keys, with info and piece layers in their places
+      // (read back from the torrent's own canonical encoding, which drops repeated keys that a
+      // lenient read accepted)
+      BDict root = (BDict) Bdecoder.lenient().decode(partial.encode());
+      Map<BString, BValue> keys = new TreeMap<>();
+      for (BString k : root.keys()) {
+        keys.put(k, root.get(k));
       }
+      keys.put(INFO, null);
+      keys.put(PIECE_LAYERS, null);
       ByteArrayOutputStream out = new ByteArrayOutputStream(infoBytes.length + 64
           + files.size() * 40);
       try {
         BencodeWriter w = new BencodeWriter(out);
         w.beginDict();
-        boolean infoDone = false;
-        boolean layersDone = false;
-        for (Map.Entry<BString, BValue> e : others.entrySet()) {
-          if (!infoDone && e.getKey().compareTo(INFO) > 0) {
+        for (Map.Entry<BString, BValue> e : keys.entrySet()) {
+          if (e.getKey().equals(INFO)) {
             w.key(INFO).raw(ByteBuffer.wrap(infoBytes));
-            infoDone = true;
-          }
-          if (!layersDone && e.getKey().compareTo(PIECE_LAYERS) > 0) {
-            if (!infoDone) {
-              w.key(INFO).raw(ByteBuffer.wrap(infoBytes));
-              infoDone = true;
-            }
+          } else if (e.getKey().equals(PIECE_LAYERS)) {
             writeLayers(w, layers);
-            layersDone = true;
+          } else {
+            w.key(e.getKey()).value(e.getValue());
           }
-          w.key(e.getKey()).value(e.getValue());
-        }
-        if (!infoDone) {
-          w.key(INFO).raw(ByteBuffer.wrap(infoBytes));
-        }
-        if (!layersDone) {
-          writeLayers(w, layers);
         }
         w.end();
       } catch (IOException e) {
