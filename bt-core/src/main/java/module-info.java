@@ -4,7 +4,8 @@
  * the client ({@link io.btlib.client.Client}) with its service provider interfaces.
  *
  * <p>Only the API packages are exported; {@code *.internal} packages are implementation, with one
- * qualified export: the path rules bt-storage applies to files on disk are the metainfo parser's.
+ * qualified exports: the path rules bt-storage applies to files on disk are the metainfo parser's,
+ * and the engine's host seam is open to the test kit (bt-testkit).
  */
 module io.btlib.core {
   requires transitive io.btlib.bencode;
@@ -25,4 +26,6 @@ module io.btlib.core {
   exports io.btlib.wire.session;
 
   exports io.btlib.metainfo.internal to io.btlib.storage;
+  // the engine's host seam: the test kit runs clients on a simulated network through it
+  exports io.btlib.client.internal to io.btlib.testkit;
 }

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Test;
 class PublicApiTest {
   /** One class from each library module; the scan covers each one's whole jar or classes dir. */
   static final List<Class<?>> ANCHORS =
-      List.of(BValue.class, Metainfo.class, PieceMap.class, HttpTrackerResponses.class);
+      List.of(BValue.class, Metainfo.class, PieceMap.class, HttpTrackerResponses.class,
+          io.btlib.testkit.Simulation.class);
 
   static List<Class<?>> exportedClasses(Class<?> anchor) throws IOException, URISyntaxException {
     Path location = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());

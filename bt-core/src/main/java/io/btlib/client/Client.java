@@ -1,5 +1,6 @@
 package io.btlib.client;
 
+import io.btlib.client.internal.ClientAccess;
 import io.btlib.client.internal.Engine;
 import io.btlib.metainfo.MagnetLink;
 import io.btlib.metainfo.Metainfo;
@@ -47,8 +48,28 @@ import java.util.function.LongSupplier;
 public final class Client implements AutoCloseable {
   private final Engine engine;
 
-  private Client(Builder b) throws IOException {
-    this.engine = new Engine(b.config());
+  static {
+    // the test kit builds clients on a simulated network through this, not through public API
+    ClientAccess.install(new ClientAccess.Bridge() {
+      @Override
+      public Engine.Config config(Builder b) {
+        return b.config();
+      }
+
+      @Override
+      public Client client(Engine e) {
+        return new Client(e);
+      }
+
+      @Override
+      public Engine engine(Client c) {
+        return c.engine;
+      }
+    });
+  }
+
+  private Client(Engine engine) {
+    this.engine = engine;
   }
 
   /** A builder with the defaults. */
@@ -107,7 +128,7 @@ public final class Client implements AutoCloseable {
     private String peerIdPrefix = "-BT0010-";
     private int maxConnectionsPerTorrent = 100;
     private int maxConnections = 500;
-    private int maxHalfOpen = 32;
+    private int maxHalfOpen = 100;
     private int uploadSlots = 8;
     private long downloadLimit;
     private long uploadLimit;
@@ -171,7 +192,10 @@ public final class Client implements AutoCloseable {
       return this;
     }
 
-    /** The most outgoing connections being set up at once, at least 1 (default 32). */
+    /**
+     * The most outgoing connections being set up at once, at least 1 (default 100: peer lists hold
+     * many dead addresses, and a live peer should not wait behind them for their timeouts).
+     */
     public Builder maxHalfOpen(int n) {
       this.maxHalfOpen = positive("maxHalfOpen", n);
       return this;
@@ -362,7 +386,7 @@ public final class Client implements AutoCloseable {
      */
     public Client build() {
       try {
-        return new Client(this);
+        return new Client(Engine.open(config()));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start client on " + listenAddress + ":" + port, e);
       }

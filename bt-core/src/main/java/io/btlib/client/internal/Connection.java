@@ -9,24 +9,22 @@ import io.btlib.wire.mse.MseHandshake;
 import io.btlib.wire.mse.PayloadCipher;
 import io.btlib.wire.session.PeerSession;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.BitSet;
 import java.util.HashSet;
 import java.util.Set;
 
 /**
- * One peer connection: the socket, its buffers, its {@link PeerSession}, and what the engine knows
+ * One peer connection: its link (a socket), its buffers, its {@link PeerSession}, and what the engine knows
  * about the peer. Owned by the engine thread; not thread-safe. Internal, not API.
  */
 final class Connection implements PeerView {
 
-  final SocketChannel channel;
+  /** The byte stream: a TCP socket, or a simulated one. */
+  final Link link;
   final boolean outgoing;
   final PeerAddress address;
   final long createdNanos;
-  SelectionKey key;
   PeerSession session;
   TorrentRuntime torrent;
   boolean connected;
@@ -142,8 +140,8 @@ final class Connection implements PeerView {
   Set<PeerAddress> pexSent = new HashSet<>();
   long nowNanos;
 
-  Connection(SocketChannel channel, boolean outgoing, PeerAddress address, long now) {
-    this.channel = channel;
+  Connection(Link link, boolean outgoing, PeerAddress address, long now) {
+    this.link = link;
     this.outgoing = outgoing;
     this.address = address;
     this.createdNanos = now;

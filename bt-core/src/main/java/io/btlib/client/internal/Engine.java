@@ -30,15 +30,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
-import java.net.StandardSocketOptions;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -53,13 +47,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -72,7 +62,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Engine {
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
-  static final long TICK_NANOS = 100_000_000L;
   /**
    * At most this many bytes of downloaded pieces wait in memory for their hash check and write;
    * past it only pieces already started get more requests, so memory stays bounded whatever the
@@ -136,17 +125,15 @@ public final class Engine {
 
   final Config config;
   final PeerId peerId;
+  /** The host's clock: read where a task starts, then passed down as {@code now}. */
   final LongSupplier ticker;
   final Random random;
   final EventDispatcher events;
-  final ExecutorService disk;
   final TokenBucket downBucket;
   final TokenBucket upBucket;
-  private final Selector selector;
-  private final ServerSocketChannel server;
+  /** Sockets, the loop, the disk pool: real ones or a simulated network's. */
+  private final EngineHost host;
   private final InetSocketAddress listenAddress;
-  private final Thread loop;
-  private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final List<TorrentRuntime> torrents = new CopyOnWriteArrayList<>();
   private final Map<InfoHash, TorrentRuntime> byHash = new HashMap<>();
   /** HASH('req2', id) of every torrent's 20-byte ids, for incoming MSE handshakes; under byHash. */
@@ -154,9 +141,9 @@ public final class Engine {
   private final SkeyLookup skeyLookup = this::findSkey;
   /**
    * MSE keys and padding: cryptographic material, so never the policies' random (which a test
-   * may seed).
+   * may seed); the host's secure random (a simulation's is seeded, for determinism).
    */
-  private final SecureRandom mseRandom = new SecureRandom();
+  private final Random mseRandom;
   /** Peers an MSE handshake failed with, dialled in plain text (ENABLED outgoing); loop only. */
   private final PlaintextPeers plaintextPeers =
       new PlaintextPeers(MAX_PLAINTEXT_PEERS, PLAINTEXT_MEMORY_NANOS);
@@ -180,37 +167,33 @@ public final class Engine {
   private final java.util.ArrayDeque<ByteBuffer> freeBlocks = new java.util.ArrayDeque<>();
   private static final int MAX_FREE_BLOCKS = 256;
 
-  public Engine(Config config) throws IOException {
+  /** An engine on real sockets, a selector thread and a disk pool, as {@code config} says. */
+  public static Engine open(Config config) throws IOException {
+    return new Engine(config, new NioHost(config.listenAddress(), config.port(),
+        config.diskThreads(), config.ticker()));
+  }
+
+  /**
+   * An engine on {@code host}, which it starts and, on {@link #close}, stops and releases. The
+   * config's listen address, port, disk threads and ticker are the host's business.
+   */
+  public Engine(Config config, EngineHost host) {
     this.config = config;
-    this.ticker = config.ticker();
+    this.host = host;
+    this.ticker = host::now;
     this.random = config.random();
+    this.mseRandom = host.secureRandom();
     this.peerId = PeerId.random(config.peerIdPrefix(), random);
     long now = ticker.getAsLong();
     this.downBucket = new TokenBucket(config.downloadLimit(),
         burstFor(config.downloadLimit()), now);
     this.upBucket = new TokenBucket(config.uploadLimit(), burstFor(config.uploadLimit()), now);
-    this.selector = Selector.open();
-    try {
-      this.server = ServerSocketChannel.open();
-      server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-      server.bind(new InetSocketAddress(config.listenAddress(), config.port()), 128);
-      server.configureBlocking(false);
-      server.register(selector, SelectionKey.OP_ACCEPT);
-      this.listenAddress = (InetSocketAddress) server.getLocalAddress();
-    } catch (IOException | RuntimeException e) {
-      selector.close();
-      throw e;
-    }
-    AtomicInteger n = new AtomicInteger();
-    this.disk = Executors.newFixedThreadPool(config.diskThreads(), r -> {
-      Thread t = new Thread(r, "bt-disk-" + n.getAndIncrement());
-      t.setDaemon(true);
-      return t;
-    });
-    this.events = new EventDispatcher(config.eventQueueCapacity(), "bt-events");
-    this.loop = new Thread(this::run, "bt-engine-" + listenAddress.getPort());
-    loop.setDaemon(true);
-    loop.start();
+    this.listenAddress = host.listenAddress();
+    Executor listenerExecutor = host.listenerExecutor();
+    this.events = listenerExecutor == null
+        ? new EventDispatcher(config.eventQueueCapacity(), "bt-events")
+        : new EventDispatcher(config.eventQueueCapacity(), listenerExecutor);
+    host.start(new Handlers());
   }
 
   /** A bucket's burst: a quarter second of the rate, at least one 16 KiB block and some slack. */
@@ -372,18 +355,17 @@ public final class Engine {
     if (closed) {
       return;
     }
-    tasks.add(r);
-    selector.wakeup();
+    host.post(r);
   }
 
   boolean onLoop() {
-    return Thread.currentThread() == loop;
+    return host.onLoop();
   }
 
   /** Runs {@code r} on the disk pool; when the pool is shut down, drops it. */
   void submitDisk(Runnable r) {
     try {
-      disk.execute(r);
+      host.disk(r);
     } catch (RejectedExecutionException e) {
       log.debug("disk task dropped: engine closing");
     }
@@ -414,7 +396,7 @@ public final class Engine {
   /** Runs {@code r} on the disk pool, or here if the pool no longer takes tasks. */
   void submitDiskOrRun(Runnable r) {
     try {
-      disk.execute(r);
+      host.disk(r);
     } catch (RejectedExecutionException e) {
       r.run();
     }
@@ -584,45 +566,54 @@ public final class Engine {
 
   // ------------------------------------------------------------------ loop
 
-  private void run() {
-    long lastTick = 0;
-    try {
-      while (!closing) {
-        long now = ticker.getAsLong();
-        long wait = Math.max(1, (lastTick + TICK_NANOS - now) / 1_000_000);
-        selector.select(Math.min(wait, 100));
-        now = ticker.getAsLong();
-        Runnable r;
-        while ((r = tasks.poll()) != null) {
-          try {
-            r.run();
-          } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
-            log.error("engine task failed", e);
-          }
-        }
-        Iterator<SelectionKey> it = selector.selectedKeys().iterator();
-        while (it.hasNext()) {
-          SelectionKey k = it.next();
-          it.remove();
-          try {
-            handleKey(k, now);
-          } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
-            Object a = k.attachment();
-            log.error("error handling {}", a, e);
-            if (a instanceof Connection) {
-              close((Connection) a, "internal error: " + e);
-            }
-          }
-        }
-        if (now - lastTick >= TICK_NANOS) {
-          lastTick = now;
-          tick(now);
-        }
+  /** The engine's side of the host's loop. */
+  private final class Handlers implements EngineHost.Handler {
+    @Override
+    public void accepted(Link link, long now) {
+      accept(link, now);
+    }
+
+    @Override
+    public void connectable(Link link, long now) {
+      Connection c = (Connection) link.attachment();
+      c.nowNanos = now;
+      guarded(c, () -> finishConnect(c, now));
+    }
+
+    @Override
+    public void readable(Link link, long now) {
+      Connection c = (Connection) link.attachment();
+      c.nowNanos = now;
+      guarded(c, () -> read(c, now));
+    }
+
+    @Override
+    public void writable(Link link, long now) {
+      Connection c = (Connection) link.attachment();
+      if (!c.closed) {
+        c.nowNanos = now;
+        guarded(c, () -> flush(c, now));
       }
-    } catch (IOException | RuntimeException e) {
-      log.error("engine loop failed", e);
-    } finally {
+    }
+
+    @Override
+    public void tick(long now) {
+      Engine.this.tick(now);
+    }
+
+    @Override
+    public void stopped() {
       shutdownOnLoop();
+    }
+  }
+
+  /** Runs {@code r} for {@code c}; an error in it closes {@code c}, not the loop. */
+  private void guarded(Connection c, Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+      log.error("error handling {}", c, e);
+      close(c, "internal error: " + e);
     }
   }
 
@@ -654,103 +645,58 @@ public final class Engine {
     }
   }
 
-  private void handleKey(SelectionKey k, long now) {
-    if (!k.isValid()) {
+  private void accept(Link link, long now) {
+    if (closing || connections.size() >= config.maxConnections()) {
+      closeQuietly(link);
       return;
     }
-    if (k.isAcceptable()) {
-      accept(now);
-      return;
+    Connection c = new Connection(link, false, link.remote(), now);
+    link.attach(c);
+    c.connected = true;
+    EncryptionPolicy in = config.incomingEncryption();
+    if (in != EncryptionPolicy.DISABLED) {
+      c.mse = MseHandshake.receiver(skeyLookup, methodsFor(in),
+          in == EncryptionPolicy.ENABLED, mseRandom);
     }
-    Connection c = (Connection) k.attachment();
-    c.nowNanos = now;
-    if (k.isConnectable()) {
-      finishConnect(c, now);
-      return;
-    }
-    if (k.isReadable()) {
-      read(c, now);
-    }
-    if (!c.closed && k.isValid() && k.isWritable()) {
-      flush(c, now);
-    }
+    link.interest(Link.READ);
+    connections.add(c);
+    readBufferBytes += c.in.capacity();
   }
 
-  private void accept(long now) {
-    for (;;) {
-      SocketChannel ch;
-      try {
-        ch = server.accept();
-      } catch (IOException e) {
-        log.debug("accept failed: {}", e.toString());
-        return;
-      }
-      if (ch == null) {
-        return;
-      }
-      try {
-        if (connections.size() >= config.maxConnections()) {
-          ch.close();
-          continue;
-        }
-        InetSocketAddress remote = (InetSocketAddress) ch.getRemoteAddress();
-        ch.configureBlocking(false);
-        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        Connection c = new Connection(ch, false, PeerAddress.of(remote), now);
-        c.connected = true;
-        EncryptionPolicy in = config.incomingEncryption();
-        if (in != EncryptionPolicy.DISABLED) {
-          c.mse = MseHandshake.receiver(skeyLookup, methodsFor(in),
-              in == EncryptionPolicy.ENABLED, mseRandom);
-        }
-        c.key = ch.register(selector, SelectionKey.OP_READ, c);
-        connections.add(c);
-        readBufferBytes += c.in.capacity();
-      } catch (IOException | RuntimeException e) {
-        log.debug("incoming connection dropped: {}", e.toString());
-        try {
-          ch.close();
-        } catch (IOException ignored) {
-          // nothing more to do
-        }
-      }
+  private static void closeQuietly(Link link) {
+    try {
+      link.close();
+    } catch (IOException e) {
+      log.debug("closing {}: {}", link, e.toString());
     }
   }
 
   /** Starts an outgoing connection for {@code t}; false if it could not even start. */
   boolean connect(TorrentRuntime t, PeerAddress peer, long now) {
-    SocketChannel ch = null;
+    Link link;
     try {
-      ch = SocketChannel.open();
-      ch.configureBlocking(false);
-      ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-      Connection c = new Connection(ch, true, peer, now);
-      c.torrent = t;
-      c.key = ch.register(selector, SelectionKey.OP_CONNECT, c);
-      connections.add(c);
-      readBufferBytes += c.in.capacity();
-      t.connections.add(c);
-      halfOpen++;
-      if (ch.connect(peer.toSocketAddress())) {
-        finishConnect(c, now);
-      }
-      return true;
+      link = host.dial(peer);
     } catch (IOException | RuntimeException e) {
       log.debug("cannot dial {}: {}", peer, e.toString());
-      if (ch != null) {
-        try {
-          ch.close();
-        } catch (IOException ignored) {
-          // nothing more to do
-        }
-      }
       return false;
     }
+    Connection c = new Connection(link, true, peer, now);
+    link.attach(c);
+    c.torrent = t;
+    connections.add(c);
+    readBufferBytes += c.in.capacity();
+    t.connections.add(c);
+    halfOpen++;
+    finishConnect(c, now); // some dials connect at once
+    return true;
   }
 
   private void finishConnect(Connection c, long now) {
+    if (c.closed || c.connected) {
+      return;
+    }
     try {
-      if (!c.channel.finishConnect()) {
+      if (!c.link.finishConnect()) {
         return;
       }
     } catch (IOException e) {
@@ -759,7 +705,7 @@ public final class Engine {
     }
     halfOpen--;
     c.connected = true;
-    c.key.interestOps(SelectionKey.OP_READ);
+    c.link.interest(Link.READ);
     EncryptionPolicy out = config.outgoingEncryption();
     if (out == EncryptionPolicy.FORCED
         || (out == EncryptionPolicy.ENABLED && !plaintextPeers.isPlain(c.address, now))) {
@@ -792,11 +738,11 @@ public final class Engine {
       int start = c.in.position();
       try {
         if (want == c.in.remaining()) {
-          n = c.channel.read(c.in);
+          n = c.link.read(c.in);
         } else {
           ByteBuffer view = c.in.duplicate();
           ((Buffer) view).limit(view.position() + want);
-          n = c.channel.read(view);
+          n = c.link.read(view);
           if (n > 0) {
             ((Buffer) c.in).position(view.position());
           }
@@ -1059,7 +1005,7 @@ public final class Engine {
           break;
         }
       }
-      c.channel.write(c.mseOut);
+      c.link.write(c.mseOut);
       if (c.mseOut.hasRemaining()) {
         return false;
       }
@@ -1133,7 +1079,7 @@ public final class Engine {
     int want = (int) Math.min(r.length - c.fileSent, budget);
     long n;
     try {
-      n = c.torrent.transferBody(r.piece, r.offset + c.fileSent, want, c.channel);
+      n = c.torrent.transferBody(r.piece, r.offset + c.fileSent, want, c.link.transferTarget());
     } catch (IOException | RuntimeException e) {
       // the header is out: the peer cannot be told, so the connection goes
       log.warn("reading piece {} for {} failed: {}", r.piece, c, e.toString());
@@ -1241,7 +1187,7 @@ public final class Engine {
     }
     long n;
     try {
-      n = c.channel.write(c.segs, c.segIndex, end - c.segIndex);
+      n = c.link.write(c.segs, c.segIndex, end - c.segIndex);
     } finally {
       if (cut != null) {
         ((Buffer) cut).limit(cutLimit);
@@ -1296,15 +1242,12 @@ public final class Engine {
 
   /** Selects for reads unless throttled, and for writes while bytes wait and not throttled. */
   private void updateInterest(Connection c) {
-    if (c.closed || !c.connected || !c.key.isValid()) {
+    if (c.closed || !c.connected || !c.link.isOpen()) {
       return;
     }
     boolean pending = c.hasPendingOutput();
-    int ops = (c.readThrottled ? 0 : SelectionKey.OP_READ)
-        | (pending && !c.writeThrottled ? SelectionKey.OP_WRITE : 0);
-    if (c.key.interestOps() != ops) {
-      c.key.interestOps(ops);
-    }
+    c.link.interest((c.readThrottled ? 0 : Link.READ)
+        | (pending && !c.writeThrottled ? Link.WRITE : 0));
   }
 
   void close(Connection c, String reason) {
@@ -1325,11 +1268,7 @@ public final class Engine {
       halfOpen--;
     }
     connections.remove(c);
-    try {
-      c.channel.close();
-    } catch (IOException e) {
-      log.debug("closing {}: {}", c, e.toString());
-    }
+    closeQuietly(c.link);
     if (c.torrent != null) {
       c.torrent.onClosed(c, reason);
     }
@@ -1354,27 +1293,14 @@ public final class Engine {
   public void close() {
     synchronized (this) {
       if (closing) {
-        awaitLoop();
+        host.stop(config.closeTimeout().toMillis());
         return;
       }
       closing = true;
     }
-    selector.wakeup();
-    awaitLoop();
-    if (loop.isAlive()) {
+    if (!host.stop(config.closeTimeout().toMillis())) {
       // the loop did not stop in time: release what it holds from here
       shutdownResources();
-    }
-  }
-
-  private void awaitLoop() {
-    if (Thread.currentThread() == loop) {
-      return;
-    }
-    try {
-      loop.join(Math.max(1, config.closeTimeout().toMillis()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 
@@ -1397,25 +1323,7 @@ public final class Engine {
       return;
     }
     closed = true;
-    try {
-      server.close();
-    } catch (IOException e) {
-      log.debug("closing server socket: {}", e.toString());
-    }
-    try {
-      selector.close();
-    } catch (IOException e) {
-      log.debug("closing selector: {}", e.toString());
-    }
-    disk.shutdown();
-    try {
-      if (!disk.awaitTermination(config.closeTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-        disk.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      disk.shutdownNow();
-      Thread.currentThread().interrupt();
-    }
+    host.release(config.closeTimeout().toMillis()); // queued disk work finishes first
     for (TorrentRuntime t : torrents) {
       t.closeStorage();
     }

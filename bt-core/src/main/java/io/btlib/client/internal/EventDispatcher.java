@@ -4,6 +4,7 @@ import io.btlib.client.TorrentListener;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -23,15 +24,28 @@ final class EventDispatcher {
 
   private final int capacity;
   private final ArrayDeque<Event> queue = new ArrayDeque<>();
+  /** The thread that delivers, or null when {@link #executor} does. */
   private final Thread thread;
+  private final Executor executor;
   private long dropped;
   private boolean closed;
 
   EventDispatcher(int capacity, String name) {
     this.capacity = capacity;
+    this.executor = null;
     this.thread = new Thread(this::run, name);
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /**
+   * A dispatcher without a thread: each event is delivered by a task on {@code executor}, which
+   * runs tasks one at a time in order (a simulation's loop).
+   */
+  EventDispatcher(int capacity, Executor executor) {
+    this.capacity = capacity;
+    this.executor = executor;
+    this.thread = null;
   }
 
   /** Queues {@code call} for each of {@code listeners}; never blocks. */
@@ -49,6 +63,37 @@ final class EventDispatcher {
       }
       queue.addLast(new Event(listeners, call));
       notifyAll();
+    }
+    if (executor != null) {
+      executor.execute(this::deliverOne);
+    }
+  }
+
+  /** Delivers the oldest queued event, if any (one task per posted event). */
+  private void deliverOne() {
+    Event e;
+    long drops;
+    synchronized (this) {
+      e = queue.pollFirst();
+      if (e == null) {
+        return;
+      }
+      drops = dropped;
+      dropped = 0;
+    }
+    deliver(e, drops);
+  }
+
+  private static void deliver(Event e, long drops) {
+    for (TorrentListener l : e.listeners()) {
+      try {
+        if (drops > 0) {
+          l.onEventsDropped(drops);
+        }
+        e.call().accept(l);
+      } catch (RuntimeException ex) {
+        log.warn("listener {} threw; ignored", l, ex);
+      }
     }
   }
 
@@ -71,16 +116,7 @@ final class EventDispatcher {
         drops = dropped;
         dropped = 0;
       }
-      for (TorrentListener l : e.listeners()) {
-        try {
-          if (drops > 0) {
-            l.onEventsDropped(drops);
-          }
-          e.call().accept(l);
-        } catch (RuntimeException ex) {
-          log.warn("listener {} threw; ignored", l, ex);
-        }
-      }
+      deliver(e, drops);
     }
   }
 
@@ -90,7 +126,7 @@ final class EventDispatcher {
       closed = true;
       notifyAll();
     }
-    if (Thread.currentThread() != thread) {
+    if (thread != null && Thread.currentThread() != thread) {
       try {
         thread.join(TimeUnit.MILLISECONDS.toMillis(Math.max(1, millis)));
       } catch (InterruptedException e) {

@@ -1,0 +1,113 @@
+package io.btlib.testkit;
+
+import io.btlib.client.Client;
+import io.btlib.client.internal.ClientAccess;
+import io.btlib.metainfo.Metainfo;
+import io.btlib.peer.PeerAddress;
+import io.btlib.testkit.internal.NetHost;
+import io.btlib.testkit.internal.StallingPeer;
+import io.btlib.testkit.internal.SimEngineHost;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * One host of a {@link Simulation}'s network: an address behind an {@link AccessLink}, where real
+ * bt {@link Client}s run (each on a port of its own), and which can refuse connections or vanish.
+ * Made by {@link Simulation#addHost}; used on the simulation's thread.
+ */
+public final class SimHost {
+  private final Simulation sim;
+  final NetHost net;
+  private final AccessLink link;
+  private final List<Client> clients = new ArrayList<>();
+
+  SimHost(Simulation sim, NetHost net, AccessLink link) {
+    this.sim = sim;
+    this.net = net;
+    this.link = link;
+  }
+
+  /** The host's address. */
+  public InetAddress address() {
+    return net.address();
+  }
+
+  /** The host's access link. */
+  public AccessLink link() {
+    return link;
+  }
+
+  /**
+   * Starts a bt client on this host, as {@code builder} describes it, on the simulated network:
+   * it listens on the builder's port (0: the first free port from 6881). The simulation sets the
+   * builder's ticker (its virtual clock) and random (from its seed), so that a run repeats; the
+   * builder's listen address is this host's. The simulation closes the client when it closes.
+   */
+  public Client client(Client.Builder builder) {
+    long seed = sim.nextSeed();
+    builder.ticker(sim::nanoTime).random(new Random(seed));
+    Client c = ClientAccess.newClient(builder,
+        config -> new SimEngineHost(sim.network, net, config.port(), seed ^ 0x5DEECE66DL));
+    clients.add(c);
+    return c;
+  }
+
+  /**
+   * Pulls the cable: from now on nothing reaches this host or leaves it, as when a peer's machine
+   * dies or its network goes; peers see silence, not a closed connection. Its clients are closed
+   * (their goodbyes go nowhere).
+   */
+  public void vanish() {
+    net.vanish();
+    for (Client c : clients) {
+      c.close();
+    }
+  }
+
+  /**
+   * Starts a stalling peer for {@code torrent} on {@code port} of this host: it answers the
+   * handshake, claims every piece, unchokes, takes every request and never sends a block (only
+   * keep-alives), the peer a downloader must learn not to wait on. Register its endpoint with a
+   * {@link SimTracker} so that peers find it.
+   *
+   * @return its endpoint
+   */
+  public PeerAddress startStallingPeer(Metainfo torrent, int port) {
+    new StallingPeer(sim.network, net, port, torrent.infoHashes().shortHash(),
+        torrent.pieceCount(), new Random(sim.nextSeed()));
+    return PeerAddress.of(net.address(), port);
+  }
+
+  /** Whether the host has vanished. */
+  public boolean isVanished() {
+    return !net.isAlive();
+  }
+
+  /** Whether dials to this host are answered with a reset (connection refused). */
+  public void refuseConnections(boolean refuse) {
+    net.refuse(refuse);
+  }
+
+  /** Bytes this host's uplink carried, headers included: what it uploaded on the wire. */
+  public long bytesSent() {
+    return net.bytesSent();
+  }
+
+  /** Bytes this host's downlink delivered, headers included. */
+  public long bytesReceived() {
+    return net.bytesReceived();
+  }
+
+  void closeClients() {
+    for (Client c : clients) {
+      c.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return net.toString();
+  }
+}
