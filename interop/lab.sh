@@ -64,6 +64,7 @@
 #        LEECH_UP   each leecher's upload MiB/s, scenario B (default 4)
 #        SIZE_B     MiB, scenario B (default 64; SHORT 16)
 #        PIECE_B    piece length, scenario B (default 262144)
+#        SWARMS     scenario B's swarms (default "bt lt")
 #        REPEAT_B   runs of each swarm, best (shortest last completion) shown (default 1)
 #        QUEUE_MS   queue behind each cap, in ms at its rate (default 100)
 #        TIMEOUT    seconds a download (A) or a whole swarm (B) may take (default 300; SHORT 90)
@@ -101,6 +102,7 @@ leech_up="${LEECH_UP:-4}"
 size_b="${SIZE_B:-$d_size_b}"
 piece_b="${PIECE_B:-262144}"
 repeat_b="${REPEAT_B:-1}"
+swarms="${SWARMS:-bt lt}"
 queue_ms="${QUEUE_MS:-100}"
 timeout="${TIMEOUT:-$d_timeout}"
 heap_a="${BT_HEAP:--Xmx256m}"
@@ -410,7 +412,7 @@ ratio_a() {
 
 # ---- scenario B: flash crowd -----------------------------------------------------------------
 
-declare -A b_last b_median b_copies b_first
+declare -A b_last b_median b_copies b_first b_start
 scenario_b() {
   local f="$tmp/src/b.bin" torrent="$tmp/b.torrent" run kind tpid
   head -c $((size_b << 20)) /dev/urandom >"$f"
@@ -434,7 +436,7 @@ scenario_b() {
   echo "== scenario B, flash crowd: 1 seeder (upload $seed_up MiB/s), $n leechers (upload" \
     "$leech_up MiB/s each), $size_b MiB, piece $piece_b, tracker on $net.1, best of $repeat_b"
   for ((run = 1; run <= repeat_b; run++)); do
-    for kind in bt lt; do
+    for kind in $swarms; do
       run_swarm "$kind" "$run" "$f" "$torrent" || fail "scenario B $kind swarm run $run"
     done
   done
@@ -442,7 +444,7 @@ scenario_b() {
 }
 
 run_swarm() {
-  local kind="$1" run="$2" f="$3" torrent="$4" k spid t0 t before after left dead=0
+  local kind="$1" run="$2" f="$3" torrent="$4" k spid t0 t before after left dead=0 started_at=""
   local -a lp done_at
   local sout="$tmp/b-seed.out"
   rm -rf "$tmp/b"
@@ -466,6 +468,11 @@ run_swarm() {
   while ((left > 0)); do
     sleep 0.1
     t="$(now)"
+    if [[ -z "$started_at" ]]; then
+      # the swarm is under way once the seeder has sent its first 256 KiB
+      started_at="$(awk -v b="$before" -v a="$(counters 1)" -v t="$t" -v t0="$t0" 'BEGIN {
+        split(b, x, " "); split(a, y, " "); if (y[1] - x[1] > 262144) printf "%.2f", t - t0 }')"
+    fi
     for ((k = 2; k <= n + 1; k++)); do
       [[ -n "${done_at[k]:-}" ]] && continue
       if grep -q '"complete"' "$tmp/b/$k.out" 2>/dev/null; then
@@ -504,16 +511,22 @@ run_swarm() {
   first="$(head -1 <<<"$sorted")"
   last="$(tail -1 <<<"$sorted")"
   median="$(awk '{a[NR] = $1} END {if (NR) print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}' <<<"$sorted")"
-  printf '  %-3s run %d: completions %s s; seeder sent %.2f copies; load %s\n' "$kind" "$run" \
-    "$(tr '\n' ' ' <<<"$sorted" | sed 's/ $//')" "$copies" "$(cut -d' ' -f1 /proc/loadavg)"
+  printf '  %-3s run %d: seeder sending from %s s; completions %s s; seeder sent %.2f copies;' \
+    "$kind" "$run" "${started_at:--}" "$(tr '\n' ' ' <<<"$sorted" | sed 's/ $//')" "$copies"
+  echo " load $(cut -d' ' -f1 /proc/loadavg)"
   if ((dead > 0 || bad > 0)); then
     return 1
   fi
   if [[ -z "${b_last[$kind]:-}" ]] || awk "BEGIN {exit !($last < ${b_last[$kind]})}"; then
     b_last[$kind]="$last"
     b_first[$kind]="$first"
+    b_start[$kind]="${started_at:-0}"
     b_median[$kind]="$median"
     b_copies[$kind]="$copies"
+  fi
+  if [[ "${KEEP:-0}" == 1 ]]; then
+    rm -f "$tmp"/b/*/*.bin
+    mv "$tmp/b" "$tmp/b-$kind-$run"
   fi
   rm -rf "$tmp/b"
 }
@@ -525,15 +538,16 @@ table_b() {
   echo
   echo "Scenario B: flash crowd, 1 seeder at $seed_up MiB/s, $n leechers at $leech_up MiB/s," \
     "$size_b MiB; fluid bound max(F/S, N*F/(S+N*U)) = $bound s"
-  printf '  %-12s %8s %8s %8s %8s %14s\n' "swarm" "first s" "median s" "last s" "/ bound" \
-    "seeder copies"
-  for kind in bt lt; do
+  printf '  %-12s %8s %8s %8s %8s %8s %14s\n' "swarm" "start s" "first s" "median s" "last s" \
+    "/ bound" "seeder copies"
+  for kind in $swarms; do
     name="$([[ "$kind" == bt ]] && echo bt || echo libtorrent)"
     if [[ -z "${b_last[$kind]:-}" ]]; then
       printf '  %-12s %8s\n' "$name" "FAILED"
       continue
     fi
-    printf '  %-12s %8.1f %8.1f %8.1f %8.2f %14.2f' "$name" "${b_first[$kind]}" \
+    printf '  %-12s %8.1f %8.1f %8.1f %8.1f %8.2f %14.2f' "$name" "${b_start[$kind]}" \
+      "${b_first[$kind]}" \
       "${b_median[$kind]}" "${b_last[$kind]}" "$(awk "BEGIN {print ${b_last[$kind]} / $bound}")" \
       "${b_copies[$kind]}"
     if [[ "$kind" == bt ]]; then
@@ -545,9 +559,9 @@ table_b() {
     r="$(awk "BEGIN {printf \"%.2f\", ${b_last[bt]} / ${b_last[lt]}}")"
     printf '  ratio bt last / libtorrent last %5s  target <= 0.80: %s\n' "$r" "$(pass "$r" '<=' 0.80)"
   fi
-  echo "  Times: seconds from the leechers' launch (process start included: $n JVMs starting at"
-  echo "  once on $(nproc) cores cost bt seconds that an embedded, already running library would not"
-  echo "  pay). Seeder copies: its TCP payload on the wire (tc counters: bytes - 66 x packets) / F."
+  echo "  Times: seconds from the leechers' launch, process start included ($n JVMs starting at"
+  echo "  once on $(nproc) cores cost bt time that an embedded, already running library would not pay);"
+  echo "  start s: when the seeder had sent its first 256 KiB (the swarm under way). Seeder copies: its TCP payload on the wire (tc counters: bytes - 66 x packets) / F."
   echo "  The bound uses the nominal caps; payload can use at most 95.6% of each (headers)."
 }
 
