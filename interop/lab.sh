@@ -120,7 +120,7 @@ if [[ "$(id -u)" != 0 ]]; then
   echo "interop/lab.sh needs root (network namespaces, veth, tc)" >&2
   exit 1
 fi
-for tool in ip tc cmp java; do
+for tool in ip tc cmp java flock; do
   command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
 done
 "$py" -c 'import libtorrent' 2>/dev/null \
@@ -169,10 +169,18 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# One lab at a time: the namespaces have fixed names, and a second run would remove the first's.
+exec 9>/run/btlab.lock
+if ! flock -n 9; then
+  echo "another interop/lab.sh is running (lock /run/btlab.lock)" >&2
+  trap - EXIT
+  exit 1
+fi
 stale="$(ip netns list 2>/dev/null | awk '{print $1}' | grep -c "^$P-" || true)"
 if ((stale > 0)); then
   echo "removing $stale stale $P-* namespaces from an earlier run" >&2
   remove_lab
+  rm -rf /tmp/bt-lab.* # that run's files (it was killed before its own clean-up)
 fi
 
 # nsx NS CMD... &: runs CMD in namespace NS in the background; it execs, so $! is CMD's PID
