@@ -65,7 +65,7 @@
 #        SIZE_B     MiB, scenario B (default 64; SHORT 16)
 #        PIECE_B    piece length, scenario B (default 262144)
 #        SWARMS     scenario B's swarms (default "bt lt")
-#        REPEAT_B   runs of each swarm, best (shortest last completion) shown (default 1)
+#        REPEAT_B   runs of each swarm, best (shortest last completion) shown (default 2; SHORT 1)
 #        QUEUE_MS   queue behind each cap, in ms at its rate (default 100)
 #        TIMEOUT    seconds a download (A) or a whole swarm (B) may take (default 300; SHORT 90)
 #        BT_HEAP    heap for bt's JVMs (default -Xmx256m in A, -Xmx128m in B)
@@ -87,9 +87,9 @@ bench_jar="$root/bt-benchmarks/target/benchmarks.jar"
 py=/usr/bin/python3
 short="${SHORT:-0}"
 if [[ "$short" == 1 ]]; then
-  d_size_a=32 d_repeat_a=1 d_n=4 d_size_b=16 d_timeout=90
+  d_size_a=32 d_repeat_a=1 d_n=4 d_size_b=16 d_timeout=90 d_repeat_b=1
 else
-  d_size_a=256 d_repeat_a=2 d_n=8 d_size_b=64 d_timeout=300
+  d_size_a=256 d_repeat_a=2 d_n=8 d_size_b=64 d_timeout=300 d_repeat_b=2
 fi
 scenarios="${SCENARIOS:-A B}"
 rtt="${RTT:-200}"
@@ -103,7 +103,7 @@ seed_up="${SEED_UP:-4}"
 leech_up="${LEECH_UP:-4}"
 size_b="${SIZE_B:-$d_size_b}"
 piece_b="${PIECE_B:-262144}"
-repeat_b="${REPEAT_B:-1}"
+repeat_b="${REPEAT_B:-$d_repeat_b}"
 swarms="${SWARMS:-bt lt}"
 queue_ms="${QUEUE_MS:-100}"
 timeout="${TIMEOUT:-$d_timeout}"
@@ -377,8 +377,11 @@ run_pair() {
     | sort -n | tail -1 | awk '{print $2}')"
   printf '  %-6s run %d: %7.1f MiB/s (second half %s MiB/s), cmp ok, load %s\n' "$pair" "$run" \
     "$r" "${half:--}" "$(cut -d' ' -f1 /proc/loadavg)"
+  # best of the runs, each column on its own
   if [[ -z "${best[$pair]:-}" ]] || awk "BEGIN {exit !($r > ${best[$pair]})}"; then
     best[$pair]="$r"
+  fi
+  if [[ -z "${best_half[$pair]:-}" ]] || awk "BEGIN {exit !(${half:-0} > ${best_half[$pair]})}"; then
     best_half[$pair]="${half:-0}"
   fi
   rm -rf "$dl"
@@ -387,7 +390,8 @@ run_pair() {
 table_a() {
   local pair name
   echo
-  echo "Scenario A: high BDP, RTT $rtt ms, link $rate MiB/s each way, $size_a MiB, best of $repeat_a"
+  echo "Scenario A: high BDP, RTT $rtt ms, link $rate MiB/s each way, $size_a MiB, best of" \
+    "$repeat_a (each column)"
   printf '  %-26s %8s %7s %10s %7s\n' "seeder -> downloader" "MiB/s" "link" "2nd half" "link"
   for pair in $pairs; do
     name="$(sed 's/lt/libtorrent/g; s/-/ -> /' <<<"$pair")"
