@@ -432,7 +432,7 @@ ratio_a() {
 
 # ---- scenario B: flash crowd -----------------------------------------------------------------
 
-declare -A b_last b_median b_copies b_first b_start
+declare -A b_last b_median b_copies b_first b_start b_use
 scenario_b() {
   local f="$tmp/src/b.bin" torrent="$tmp/b.torrent" run kind tpid
   head -c $((size_b << 20)) /dev/urandom >"$f"
@@ -478,6 +478,10 @@ run_swarm() {
     return 1
   fi
   before="$(counters 1)"
+  local -a lbefore
+  for ((k = 2; k <= n + 1; k++)); do
+    lbefore[k]="$(counters "$k")"
+  done
   t0="$(now)"
   for ((k = 2; k <= n + 1; k++)); do
     mkdir -p "$tmp/b/$k"
@@ -513,6 +517,14 @@ run_swarm() {
     fi
   done
   after="$(counters 1)"
+  # the leechers' uplinks: payload sent over the swarm's life, as a share of N x U x that time
+  local lsum=0
+  for ((k = 2; k <= n + 1; k++)); do
+    lsum="$(awk -v b="${lbefore[k]}" -v a="$(counters "$k")" -v s="$lsum" 'BEGIN {
+      split(b, x, " "); split(a, y, " "); printf "%d", s + (y[1] - x[1]) - 66 * (y[2] - x[2]) }')"
+  done
+  local tend
+  tend="$(awk "BEGIN {print $(now) - $t0}")"
   stop "$spid" "${lp[@]}"
   local bad=0 times=()
   for ((k = 2; k <= n + 1; k++)); do
@@ -531,8 +543,12 @@ run_swarm() {
   first="$(head -1 <<<"$sorted")"
   last="$(tail -1 <<<"$sorted")"
   median="$(awk '{a[NR] = $1} END {if (NR) print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}' <<<"$sorted")"
+  local use
+  use="$(awk -v l="$lsum" -v n="$n" -v u="$leech_up" -v s="${started_at:-0}" -v e="$tend" \
+    'BEGIN {printf "%.0f", 100 * l / (n * u * 1048576 * (e - s))}')"
   printf '  %-3s run %d: seeder sending from %s s; completions %s s; seeder sent %.2f copies;' \
     "$kind" "$run" "${started_at:--}" "$(tr '\n' ' ' <<<"$sorted" | sed 's/ $//')" "$copies"
+  printf ' leecher uplinks %s%% used;' "$use"
   echo " load $(cut -d' ' -f1 /proc/loadavg)"
   if ((dead > 0 || bad > 0)); then
     return 1
@@ -541,6 +557,7 @@ run_swarm() {
     b_last[$kind]="$last"
     b_first[$kind]="$first"
     b_start[$kind]="${started_at:-0}"
+    b_use[$kind]="$use"
     b_median[$kind]="$median"
     b_copies[$kind]="$copies"
   fi
@@ -558,18 +575,18 @@ table_b() {
   echo
   echo "Scenario B: flash crowd, 1 seeder at $seed_up MiB/s, $n leechers at $leech_up MiB/s," \
     "$size_b MiB; fluid bound max(F/S, N*F/(S+N*U)) = $bound s"
-  printf '  %-12s %8s %8s %8s %8s %8s %14s\n' "swarm" "start s" "first s" "median s" "last s" \
-    "/ bound" "seeder copies"
+  printf '  %-12s %8s %8s %8s %8s %8s %14s %9s\n' "swarm" "start s" "first s" "median s" \
+    "last s" "/ bound" "seeder copies" "uplinks"
   for kind in $swarms; do
     name="$([[ "$kind" == bt ]] && echo bt || echo libtorrent)"
     if [[ -z "${b_last[$kind]:-}" ]]; then
       printf '  %-12s %8s\n' "$name" "FAILED"
       continue
     fi
-    printf '  %-12s %8.1f %8.1f %8.1f %8.1f %8.2f %14.2f' "$name" "${b_start[$kind]}" \
+    printf '  %-12s %8.1f %8.1f %8.1f %8.1f %8.2f %14.2f %8s%%' "$name" "${b_start[$kind]}" \
       "${b_first[$kind]}" \
       "${b_median[$kind]}" "${b_last[$kind]}" "$(awk "BEGIN {print ${b_last[$kind]} / $bound}")" \
-      "${b_copies[$kind]}"
+      "${b_copies[$kind]}" "${b_use[$kind]}"
     if [[ "$kind" == bt ]]; then
       printf '   seeder <= 1.10 copies: %s' "$(pass "${b_copies[$kind]}" '<=' 1.10)"
     fi
@@ -585,8 +602,11 @@ table_b() {
   fi
   echo "  Times: seconds from the leechers' launch, process start included ($n JVMs starting at"
   echo "  once on $(nproc) cores cost bt time that an embedded, already running library would not pay);"
-  echo "  start s: when the seeder had sent its first 256 KiB (the swarm under way). Seeder copies: its TCP payload on the wire (tc counters: bytes - 66 x packets) / F."
-  echo "  The bound uses the nominal caps; payload can use at most 95.6% of each (headers)."
+  echo "  start s: when the seeder had sent its first 256 KiB (the swarm under way). Seeder copies:"
+  echo "  its TCP payload on the wire (tc counters: bytes - 66 x packets) / F. Uplinks: what the"
+  echo "  leechers sent (payload, on the wire) from start s until the last completion, as a share"
+  echo "  of N x U over that time. The bound uses the nominal caps; payload can use at most 95.6%"
+  echo "  of each (headers)."
 }
 
 for s in $scenarios; do
