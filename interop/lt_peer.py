@@ -5,14 +5,17 @@ Run with Debian's /usr/bin/python3 (the only python that has the `libtorrent` mo
 
   lt_peer.py seed     (--torrent F | --magnet URI) --dir D --port P [--peer 127.0.0.1:PORT]...
                       [--tracker URL]... [--dht-bootstrap 127.0.0.1:PORT]
-                      [--timeout S] [--upload-limit B] [--json]
+                      [--timeout S] [--upload-limit B] [--listen IP] [--global-peer-class]
+                      [--json]
   lt_peer.py download (--torrent F | --magnet URI) --dir D --port P [--peer 127.0.0.1:PORT]...
                       [--tracker URL]... [--dht-bootstrap 127.0.0.1:PORT]
-                      [--timeout S] [--upload-limit B] [--json]
+                      [--timeout S] [--upload-limit B] [--listen IP] [--global-peer-class]
+                      [--seed-after S] [--json]
   lt_peer.py create   SOURCE -o OUT.torrent [--piece-length B] [--v1 | --v2 | --hybrid]
                       [--canonical] [--json]
 
-Every session listens on 127.0.0.1 only, with DHT, LSD, UPnP, NAT-PMP and the IP notifier off,
+Every session listens on 127.0.0.1 only (or on --listen IP, an address in 10.77.0.0/16, the
+network namespaces interop/lab.sh creates; peers must then be loopback or in that range too), with DHT, LSD, UPnP, NAT-PMP and the IP notifier off,
 no DHT bootstrap nodes, several connections per IP allowed, and TCP only (uTP off, as bt has
 no uTP). --dht-bootstrap turns the DHT on, bootstrapped from that node only, with
 dht_restrict_routing_ips/dht_restrict_search_ips off (every node is 127.0.0.1), and forces a
@@ -28,6 +31,10 @@ Output (stdout; with or without --json it is JSON lines, one object per line):
   {"event":"metadata"}                                                   (magnet downloads)
   {"event":"complete","bytes":B,"seconds":S,"rateMiBps":R}              (download)
   {"event":"created","path":F,"infoHashV1":..,"infoHashV2":..,"pieceLength":..,"pieceCount":..}
+--global-peer-class puts every address in libtorrent's global peer class: by default peers on
+loopback and private (LAN) addresses are in its "local" class, which is exempt from rate limits
+and from unchoke slots (always unchoked); with it they are treated like internet peers.
+--seed-after S (download): after completing, keep serving for S seconds before exiting.
 Diagnostics (peer errors, disconnects, hash failures) go to stderr.
 
 seed:     adds the torrent in seed_mode (no full recheck: pieces are hashed as they are first
@@ -39,6 +46,7 @@ create:   v1 (default here: --v1), --v2 (v2 only) or --hybrid; default piece len
 """
 
 import argparse
+import ipaddress
 import json
 import os
 import sys
@@ -66,9 +74,24 @@ def parse_peer(text):
     return (host, int(port))
 
 
-def make_session(port, upload_limit, dht_bootstrap=None):
+LAB_NET = ipaddress.ip_network("10.77.0.0/16")
+
+
+def allowed_host(host, listen):
+    """Loopback, or, for a session listening in the lab, an address of the lab."""
+    try:
+        a = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if a.is_loopback:
+        return True
+    return ipaddress.ip_address(listen) in LAB_NET and a in LAB_NET
+
+
+def make_session(port, upload_limit, dht_bootstrap=None, listen="127.0.0.1",
+                 global_class=False):
     s = {
-        "listen_interfaces": "127.0.0.1:%d" % port,
+        "listen_interfaces": "%s:%d" % (listen, port),
         "outgoing_interfaces": "",
         "enable_dht": False,
         "enable_lsd": False,
@@ -101,7 +124,12 @@ def make_session(port, upload_limit, dht_bootstrap=None):
         # local peers (127.x) are exempt from upload_rate_limit; local_upload_rate_limit applies.
         s["upload_rate_limit"] = upload_limit
         s["local_upload_rate_limit"] = upload_limit
-    return lt.session(s)
+    ses = lt.session(s)
+    if global_class:
+        f = lt.ip_filter()
+        f.add_rule("0.0.0.0", "255.255.255.255", 1 << lt.session.global_peer_class_id)
+        ses.set_peer_class_filter(f)
+    return ses
 
 
 def add_params(args, seed):
@@ -135,7 +163,8 @@ def connected_endpoints(handle):
 
 def run_transfer(args, seed):
     os.makedirs(args.dir, exist_ok=True)
-    ses = make_session(args.port, args.upload_limit, args.dht_bootstrap)
+    ses = make_session(args.port, args.upload_limit, args.dht_bootstrap, args.listen,
+                       args.global_peer_class)
     start = time.monotonic()
     handle = ses.add_torrent(add_params(args, seed))
     emit({"event": "listening", "port": ses.listen_port()})
@@ -178,7 +207,10 @@ def run_transfer(args, seed):
             emit({"event": "complete", "bytes": got, "seconds": round(secs, 3),
                   "rateMiBps": round(got / 1048576.0 / secs, 2)})
             done = True
-            break
+            if not args.seed_after:
+                break
+            deadline = time.monotonic() + args.seed_after
+            seed = True  # from now on a timeout is the normal end
         if now - last_progress >= 1.0:
             last_progress = now
             emit({"event": "progress",
@@ -260,6 +292,15 @@ def main(argv):
         p.add_argument("--tracker", action="append", default=[])
         p.add_argument("--dht-bootstrap", type=parse_peer)
         p.add_argument("--upload-limit", type=int, default=0)
+        p.add_argument("--listen", default="127.0.0.1",
+                       help="listen address: 127.0.0.1 or one in 10.77.0.0/16 (interop/lab.sh)")
+        p.add_argument("--global-peer-class", action="store_true",
+                       help="every peer in the global peer class (no local-peer exemptions)")
+        if name == "download":
+            p.add_argument("--seed-after", type=float, default=0,
+                           help="seconds to keep serving after completing")
+        else:
+            p.set_defaults(seed_after=0)
         p.add_argument("--json", action="store_true", help="JSON lines (always on)")
     c = sub.add_parser("create")
     c.add_argument("source")
@@ -276,9 +317,12 @@ def main(argv):
     args = ap.parse_args(argv)
     if args.cmd == "create":
         return run_create(args)
+    if not allowed_host(args.listen, args.listen):
+        ap.error("--listen must be 127.x or in %s: %s" % (LAB_NET, args.listen))
     for host, _ in args.peer:
-        if not host.startswith("127."):
-            ap.error("only loopback peers are allowed: " + host)
+        if not allowed_host(host, args.listen):
+            ap.error("only loopback peers (or lab peers with a lab --listen) are allowed: "
+                     + host)
     return run_transfer(args, args.cmd == "seed")
 
 
