@@ -149,6 +149,7 @@ public final class Client implements AutoCloseable {
     private EncryptionPolicy outgoingEncryption = EncryptionPolicy.ENABLED;
     private EncryptionPolicy incomingEncryption = EncryptionPolicy.ENABLED;
     private boolean zeroCopyUploads;
+    private boolean superSeeding;
 
     private Builder() {}
 
@@ -359,6 +360,19 @@ public final class Client implements AutoCloseable {
     }
 
     /**
+     * Super-seeding (BEP 16) for torrents this client seeds (default off): a peer is told we have
+     * no piece, then shown two at a time, the swarm's rarest first, another each time it announces
+     * one it was shown; it cannot request others. A first seeder's upload then goes to pieces
+     * nobody has, so a flash crowd gets the whole torrent out of it sooner and with fewer
+     * duplicate copies. Peers that connected before the torrent completed keep what they were
+     * told. For an initial seeder with many peers; a seed among many seeds gains nothing.
+     */
+    public Builder superSeeding(boolean on) {
+      this.superSeeding = on;
+      return this;
+    }
+
+    /**
      * Whether uploads to peers whose payload is not encrypted go out with {@link
      * Storage#transferTo} (for a {@code FileStorage}, {@code FileChannel.transferTo}: sendfile,
      * no copy through user space), each block's body written straight from storage after its
@@ -398,7 +412,7 @@ public final class Client implements AutoCloseable {
           maxConnections, maxHalfOpen, uploadSlots, downloadLimit, uploadLimit, maxRequestsPerPeer,
           maxOutstandingRequests, requestQueueTime.toNanos(), piecePicker, choker, peerSelector, List.copyOf(peerSources), limits, diskThreads, ticker,
           r, closeTimeout, eventQueueCapacity, outgoingEncryption, incomingEncryption, webSeeds,
-          zeroCopyUploads);
+          zeroCopyUploads, superSeeding);
     }
 
     private static int positive(String what, int n) {

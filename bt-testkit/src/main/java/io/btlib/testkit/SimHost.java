@@ -95,6 +95,14 @@ public final class SimHost {
     return net.bytesSent();
   }
 
+  /**
+   * TCP payload this host sent: {@link #bytesSent()} less TCP/IP headers (BitTorrent's own
+   * message headers and handshakes are in it).
+   */
+  public long payloadSent() {
+    return net.payloadSent();
+  }
+
   /** Bytes this host's downlink delivered, headers included. */
   public long bytesReceived() {
     return net.bytesReceived();

@@ -121,7 +121,7 @@ public final class Swarm implements AutoCloseable {
     long seederBytes = 0;
     for (Peer p : peers) {
       if (p.seeder) {
-        seederBytes += p.host.bytesSent();
+        seederBytes += p.host.payloadSent();
         continue;
       }
       if (p.completedNanos >= 0) {
@@ -159,13 +159,13 @@ public final class Swarm implements AutoCloseable {
    * @param allComplete every leecher that did not vanish has the torrent
    * @param lastCompletion when the last leecher completed, from the start of the run
    * @param completions each leecher's completion, in the order added (empty: not complete)
-   * @param seederWireBytes what the seeders' uplinks carried, TCP/IP headers included
-   * @param seederCopies {@code seederWireBytes} in copies of the torrent
+   * @param seederPayloadBytes the TCP payload the seeders sent (their BitTorrent traffic)
+   * @param seederCopies {@code seederPayloadBytes} in copies of the torrent
    * @param intact every completed leecher's bytes are the torrent's
    * @param events simulation events run (a measure of the work)
    */
   public record Result(boolean allComplete, Duration lastCompletion,
-      List<Optional<Duration>> completions, long seederWireBytes, double seederCopies,
+      List<Optional<Duration>> completions, long seederPayloadBytes, double seederCopies,
       boolean intact, long events) {
 
     /** Copies the list. */

@@ -177,4 +177,33 @@ class ScenarioTest {
       assertThat(result.completions()).allMatch(c -> c.isPresent());
     }
   }
+
+  /** A flash crowd: one seeder and {@code n} leechers, every upload 4 MiB/s, 16 MiB. */
+  static Swarm.Result flashCrowd(int n, boolean superSeeding) {
+    long up = 4L << 20;
+    try (Swarm swarm = new Swarm(1, SimTorrent.random(2, 16 << 20, 256 * 1024))) {
+      AccessLink link = AccessLink.of(up, 4 * up, Duration.ofMillis(25));
+      swarm.addSeeder(link, b -> b.superSeeding(superSeeding));
+      for (int i = 0; i < n; i++) {
+        swarm.addLeecher(link, b -> {});
+      }
+      Swarm.Result r = swarm.run(LIMIT);
+      assertThat(r.allComplete()).isTrue();
+      assertThat(r.intact()).isTrue();
+      return r;
+    }
+  }
+
+  @Test
+  void superSeedingSendsEachPieceAboutOnceAndTheCrowdFinishesSooner() {
+    Swarm.Result plain = flashCrowd(8, false);
+    Swarm.Result superSeeded = flashCrowd(8, true);
+    double bound = Swarm.fluidBoundSeconds(16 << 20, (long) payload(4L << 20), 8,
+        (long) payload(4L << 20));
+    // without it the seeder sends pieces the crowd already has, again and again (2.4 copies)
+    assertThat(plain.seederCopies()).isGreaterThan(2.0);
+    assertThat(superSeeded.seederCopies()).isLessThan(1.3);
+    assertThat(superSeeded.lastCompletion()).isLessThan(plain.lastCompletion());
+    assertThat(superSeeded.lastCompletion().toNanos() / 1e9 / bound).isLessThan(1.5);
+  }
 }

@@ -114,6 +114,8 @@ final class Connection implements PeerView {
    */
   boolean idle;
   final BitSet allowedFastGiven = new BitSet();
+  /** Super-seeding: the pieces we showed this peer; null when we announced ours in full. */
+  BitSet superShown;
 
   // our requests to the peer: piece << 32 | block
   final LongSet requests = new LongSet();

@@ -121,7 +121,8 @@ public final class Engine {
       EncryptionPolicy outgoingEncryption,
       EncryptionPolicy incomingEncryption,
       WebSeedConfig webSeeds,
-      boolean zeroCopyUploads) {}
+      boolean zeroCopyUploads,
+      boolean superSeeding) {}
 
   final Config config;
   final PeerId peerId;

@@ -125,6 +125,15 @@ final class TorrentRuntime {
   private boolean rechokeSoon;
   private final Set<PeerAddress> pexAdded = new HashSet<>();
   private final Set<PeerAddress> pexDropped = new HashSet<>();
+  /** Super-seeding's state, made when the first peer connects to us seeding with it on. */
+  private SuperSeeding superSeeding;
+
+  private SuperSeeding superSeeding() {
+    if (superSeeding == null) {
+      superSeeding = new SuperSeeding(metainfo.pieceCount(), pieces::availability, engine.random);
+    }
+    return superSeeding;
+  }
 
   /** A known peer that we may dial. */
   private static final class Known {
@@ -688,6 +697,9 @@ final class TorrentRuntime {
             pieces.peerHasAll();
           }
         }
+        if (superSeeding != null) {
+          superSeeding.onHave(c, p);
+        }
         updateInterest(c);
       }
     } else if (e instanceof PeerEvent.Choked) {
@@ -803,7 +815,9 @@ final class TorrentRuntime {
     c.upMeter = new RateMeter(now);
     if (pieces != null) {
       BitSet have = pieces.verified();
-      if (have.cardinality() == metainfo.pieceCount()) {
+      if (have.cardinality() == metainfo.pieceCount() && engine.config.superSeeding()) {
+        superSeeding().start(c);
+      } else if (have.cardinality() == metainfo.pieceCount()) {
         c.session.haveAll();
       } else if (have.isEmpty()) {
         c.session.haveNone();
@@ -1645,6 +1659,10 @@ final class TorrentRuntime {
     }
     if (c.chokedByUs && !c.allowedFastGiven.get(piece)) {
       c.session.rejectRequest(piece, offset, length);
+      return;
+    }
+    if (superSeeding != null && !superSeeding.allows(c, piece)) {
+      c.session.rejectRequest(piece, offset, length); // a piece we did not show it
       return;
     }
     if (c.uploadQueue.size() + c.readsInFlight >= engine.config.maxRequestsPerPeer()) {

@@ -35,6 +35,7 @@ public final class NetHost {
   boolean downBusy;
 
   long bytesSent;
+  long payloadSent;
   long bytesReceived;
 
   NetHost(Network net, InetAddress address, long upRate, long downRate, long latencyNanos,
@@ -66,6 +67,11 @@ public final class NetHost {
   /** Payload and header bytes this host's uplink carried. */
   public long bytesSent() {
     return bytesSent;
+  }
+
+  /** TCP payload this host's uplink carried (what {@link #bytesSent} is less headers). */
+  public long payloadSent() {
+    return payloadSent;
   }
 
   /** Bytes this host's downlink delivered. */
@@ -108,6 +114,7 @@ public final class NetHost {
       }
       upBusy = true;
       bytesSent += s.wireBytes();
+      payloadSent += s.data.length;
       net.queue.after(serialization(s.wireBytes(), upRate), () -> {
         upBusy = false;
         net.propagate(this, s);
