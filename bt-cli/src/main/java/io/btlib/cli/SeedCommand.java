@@ -68,6 +68,9 @@ final class SeedCommand implements Command {
         + "  --no-dht                  run no DHT node\n"
         + "  --upload-limit B          upload limit in bytes per second (default: none)\n"
         + "  --duration SECONDS        stop after this long (default: run until interrupted)\n"
+        + "  --super-seed              super-seeding (BEP 16): show each peer a few pieces at a\n"
+        + "                            time, the swarm's rarest, so that a first seeder's upload\n"
+        + "                            goes to pieces nobody has yet (for a new torrent's crowd)\n"
         + Transfer.ENCRYPTION_USAGE
         + "  --json                    JSON lines: {\"event\":\"listening\",\"port\":N,\"dhtPort\":N}\n"
         + "                            once bound, then progress events about once a second\n"
@@ -79,7 +82,9 @@ final class SeedCommand implements Command {
   public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
     Set<String> values = new HashSet<>(Transfer.VALUE_FLAGS);
     values.add("--duration");
-    Args a = Args.parse(args, Transfer.BOOLEAN_FLAGS, values);
+    Set<String> flags = new HashSet<>(Transfer.BOOLEAN_FLAGS);
+    flags.add("--super-seed");
+    Args a = Args.parse(args, flags, values);
     List<String> pos = a.positionals("TORRENT", "DIR");
     boolean json = a.has("--json");
     long duration = a.longValue("--duration", 0, 0, 365L * 24 * 3600);

@@ -94,7 +94,8 @@ final class Transfer {
       }
       trackerSource = TrackerPeerSource.builder().extraTrackers(trackers).build();
       Client.Builder cb = Client.builder().listenAddress(bind).port(port).uploadLimit(up)
-          .downloadLimit(down).encryption(encryption).peerSource(trackerSource);
+          .downloadLimit(down).encryption(encryption).peerSource(trackerSource)
+          .superSeeding(a.has("--super-seed")); // a flag of bt seed only
       if (dht != null) {
         cb.peerSource(dht);
       }

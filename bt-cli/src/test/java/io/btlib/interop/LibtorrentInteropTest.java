@@ -256,6 +256,49 @@ class LibtorrentInteropTest {
   }
 
   /**
+   * A bt super-seeder (BEP 16: HaveNone, then HAVE messages a few at a time) and two libtorrent
+   * downloaders that also know each other: both complete from what bt shows them and from each
+   * other, and bt, which refuses requests for pieces it did not show, sends less than the two full
+   * copies a plain seeder would.
+   */
+  @Test
+  @Timeout(120)
+  void btSuperSeedsTwoLibtorrentDownloaders() throws Exception {
+    Path src = makeData(tmp.resolve("seed"), 10);
+    Path torrent = tmp.resolve("t.torrent");
+    TorrentCreator.builder(src).format(TorrentVersion.V1).pieceLength(PIECE).build().create()
+        .writeTo(torrent);
+    Metainfo m = Metainfo.parse(torrent);
+    int p1 = freePort();
+    int p2 = freePort();
+    try (Client client = Client.builder().superSeeding(true).uploadLimit(4 << 20).build()) {
+      Torrent t = client.add(m, FileStorage.open(m, src.getParent()));
+      t.addListener(recorder());
+      t.start();
+      t.completion().get(30, TimeUnit.SECONDS); // the recheck found every piece
+      String bt = "127.0.0.1:" + client.listenAddress().getPort();
+      Lt a = start("download", "--torrent", torrent.toString(), "--dir",
+          tmp.resolve("a").toString(), "--port", Integer.toString(p1), "--timeout", "90",
+          "--seed-after", "5", "--peer", bt, "--peer", "127.0.0.1:" + p2);
+      Lt b = start("download", "--torrent", torrent.toString(), "--dir",
+          tmp.resolve("b").toString(), "--port", Integer.toString(p2), "--timeout", "90",
+          "--seed-after", "5", "--peer", bt, "--peer", "127.0.0.1:" + p1);
+      for (Lt leech : List.of(a, b)) {
+        if (!leech.waitFor(100, TimeUnit.SECONDS)) {
+          fail("libtorrent did not finish; bt status " + t.status() + "\n" + diagnostics(leech));
+        }
+        assertThat(leech.process.exitValue()).as(() -> diagnostics(leech)).isZero();
+        assertThat(leech.lines()).as(() -> diagnostics(leech))
+            .anyMatch(l -> l.contains("\"complete\""));
+        assertThat(leech.lines()).noneMatch(l -> l.contains("\"hashfail\""));
+      }
+      assertThat(t.status().uploaded()).isLessThan(2 * m.totalSize());
+    }
+    assertSameTree(src, tmp.resolve("a").resolve(src.getFileName()));
+    assertSameTree(src, tmp.resolve("b").resolve(src.getFileName()));
+  }
+
+  /**
    * c'. bt seeds a v2-only torrent and libtorrent downloads it by magnet link: libtorrent fetches
    * the info dictionary (BEP 9) and then the piece layers from bt (BEP 52 hash requests).
    */
