@@ -103,7 +103,6 @@ final class TorrentRuntime {
   private final Map<Integer, PieceBuffer> assembling = new HashMap<>();
   /** Pieces whose blocks are all in, being hashed and written: nothing in them to pick. */
   private final BitSet hashing = new BitSet();
-  private int hashingCount;
   /** The piece state as the picker sees it: without the pieces being hashed. */
   private final SwarmView pickerView = new PickerView();
   private final List<PeerSource.Session> sourceSessions = new ArrayList<>();
@@ -123,15 +122,12 @@ final class TorrentRuntime {
   private final RateMeter downMeter;
   private final RateMeter upMeter;
   private boolean rechokeSoon;
-  private final Set<PeerAddress> pexAdded = new HashSet<>();
-  private final Set<PeerAddress> pexDropped = new HashSet<>();
 
   /** A known peer that we may dial. */
   private static final class Known {
     PeerCandidate.Source source;
     int failures;
     long lastAttempt = Long.MIN_VALUE;
-    boolean seed;
     boolean connected;
   }
 
@@ -147,7 +143,6 @@ final class TorrentRuntime {
     final int chunkSize;
     final int size;
     final PeerAddress[] from;
-    int received;
 
     PieceBuffer(byte[][] chunks, int chunkSize, int size, int blocks) {
       this.chunks = chunks;
@@ -644,8 +639,6 @@ final class TorrentRuntime {
       rechokeSoon = true;
     }
     if (c.handshakeDone) {
-      pexDropped.add(c.address);
-      pexAdded.remove(c.address);
       post(l -> l.onPeerDisconnected(handle, c.address, reason));
       // others may now get the blocks this peer was asked for
       for (Connection o : connections) {
@@ -820,8 +813,6 @@ final class TorrentRuntime {
     if (v2Peers.contains(c)) {
       pumpHashes(now);
     }
-    pexAdded.add(c.address);
-    pexDropped.remove(c.address);
     post(l -> l.onPeerConnected(handle, c.address));
   }
 
@@ -1107,7 +1098,6 @@ final class TorrentRuntime {
     }
     data.get(buf.chunks[offset / buf.chunkSize], offset % buf.chunkSize, len);
     buf.from[block] = from;
-    buf.received++;
     smartBan.onBlock(piece, block, from);
     boolean complete = pieces.blockReceived(piece, block, from);
     // end game: withdraw the same block from everyone else
@@ -1121,7 +1111,6 @@ final class TorrentRuntime {
     if (complete) {
       assembling.remove(piece);
       hashing.set(piece);
-      hashingCount++;
       verifyAndStore(piece, buf);
     }
   }
@@ -1188,7 +1177,6 @@ final class TorrentRuntime {
 
   private void pieceDone(int piece, PieceBuffer buf, boolean good, String writeError) {
     hashing.clear(piece);
-    hashingCount--;
     if (removed || state == TorrentState.FAILED) {
       release(buf);
       return;
@@ -2238,20 +2226,15 @@ final class TorrentRuntime {
     int room = Math.min(engine.config.maxConnectionsPerTorrent() - connections.size(),
         engine.config.maxHalfOpen() - engine.halfOpen);
     room = Math.min(room, engine.config.maxConnections() - engine.connections.size());
-    if (room <= 0 || (state == TorrentState.SEEDING && !anyManual())) {
-      if (room <= 0 || state == TorrentState.SEEDING) {
-        // seeds wait for leechers to come to them, but still dial peers they were given
-        if (room <= 0) {
-          return;
-        }
-      }
+    if (room <= 0) {
+      return;
     }
     List<PeerCandidate> candidates = new ArrayList<>();
     for (Map.Entry<PeerAddress, Known> e : known.entrySet()) {
       Known k = e.getValue();
       if (!k.connected && !isConnectedTo(e.getKey())) {
-        candidates.add(new PeerCandidate(e.getKey(), k.source, k.failures, k.lastAttempt,
-            k.seed));
+        // whether it is a seed is not recorded yet
+        candidates.add(new PeerCandidate(e.getKey(), k.source, k.failures, k.lastAttempt, false));
       }
     }
     if (candidates.isEmpty()) {
@@ -2269,9 +2252,6 @@ final class TorrentRuntime {
       if (k == null || k.connected || isConnectedTo(a) || bannedAddresses.contains(a)) {
         continue;
       }
-      if (state == TorrentState.SEEDING && k.seed) {
-        continue;
-      }
       k.lastAttempt = now;
       k.connected = true;
       if (!engine.connect(this, a, now)) {
@@ -2279,15 +2259,6 @@ final class TorrentRuntime {
         k.failures++;
       }
     }
-  }
-
-  private boolean anyManual() {
-    for (Known k : known.values()) {
-      if (k.source == PeerCandidate.Source.MANUAL) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private boolean isConnectedTo(PeerAddress a) {
