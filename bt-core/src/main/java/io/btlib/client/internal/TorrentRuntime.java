@@ -11,7 +11,6 @@ import io.btlib.metainfo.InfoHash;
 import io.btlib.metainfo.InfoHashes;
 import io.btlib.metainfo.MagnetLink;
 import io.btlib.metainfo.Metainfo;
-import io.btlib.metainfo.MetainfoException;
 import io.btlib.peer.PeerAddress;
 import io.btlib.peer.PeerId;
 import io.btlib.policy.BlockSink;
@@ -28,9 +27,7 @@ import io.btlib.webseed.internal.WebSeedException;
 import io.btlib.webseed.internal.WebSeedFetcher;
 import io.btlib.webseed.internal.WebSeedLayout;
 import io.btlib.wire.ExtendedHandshake;
-import io.btlib.wire.Handshake;
 import io.btlib.wire.MetadataMessage;
-import io.btlib.wire.PeerMessage;
 import io.btlib.wire.PexMessage;
 import io.btlib.wire.session.PeerEvent;
 import io.btlib.wire.session.PeerSession;
@@ -106,8 +103,8 @@ final class TorrentRuntime {
   /** The piece state as the picker sees it: without the pieces being hashed. */
   private final SwarmView pickerView = new PickerView();
   private final List<PeerSource.Session> sourceSessions = new ArrayList<>();
-  private MetadataFetch metadataFetch;
-  private byte[] infoBytes;
+  final MetadataExchange metadata;
+  final LayerExchange layers;
   private long downloaded;
   private long uploaded;
   private long wasted;
@@ -214,6 +211,8 @@ final class TorrentRuntime {
     this.downLimit = new RateLimiter(engine.downBucket, downBucket);
     this.upLimit = new RateLimiter(engine.upBucket, upBucket);
     this.handle = new TorrentHandle(this);
+    this.metadata = new MetadataExchange(engine, infoHashes);
+    this.layers = new LayerExchange(this);
     if (metainfo != null && HashExchange.lacksPieceLayers(metainfo)) {
       // a v2 .torrent without (all of) its piece layers: fetch them from peers first, as for a
       // magnet link, then open with the given storage
@@ -236,7 +235,31 @@ final class TorrentRuntime {
     this.picker = pickerFactory.create(m);
     this.chunkSize = Math.min(m.pieceLength(), MAX_CHUNK);
     this.extentSize = Math.min(m.pieceLength(), Engine.EXTENT);
-    this.infoBytes = null;
+    metadata.setMetainfo(m);
+  }
+
+  // what the parts share: on the engine thread only
+
+  /** The metainfo, or null while it is fetched. */
+  Metainfo metainfo() {
+    return metainfo;
+  }
+
+  /** The piece state, or null while the metainfo is fetched. */
+  PieceState<PeerAddress> pieces() {
+    return pieces;
+  }
+
+  PieceVerifier verifier() {
+    return verifier;
+  }
+
+  Storage storage() {
+    return storage;
+  }
+
+  TorrentState state() {
+    return state;
   }
 
   private SessionConfig sessionConfig() {
@@ -248,7 +271,7 @@ final class TorrentRuntime {
           .blockAllocator(engine::allocateBlock);
       if (metainfo != null) {
         b.pieces(metainfo.pieceCount(), metainfo::pieceSize);
-        b.metadataSize(infoBytes().length);
+        b.metadataSize(metadata.infoBytes().length);
         if (metainfo.version() == io.btlib.metainfo.TorrentVersion.V2) {
           // libtorrent asks for a v2 file's last piece as if padded to the full length
           b.paddedPieceLength(metainfo.pieceLength());
@@ -262,15 +285,6 @@ final class TorrentRuntime {
       sessionConfig = b.build();
     }
     return sessionConfig;
-  }
-
-  private byte[] infoBytes() {
-    if (infoBytes == null) {
-      ByteBuffer b = metainfo.infoBytes();
-      infoBytes = new byte[b.remaining()];
-      b.get(infoBytes);
-    }
-    return infoBytes;
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -288,13 +302,13 @@ final class TorrentRuntime {
       setState(TorrentState.FETCHING_METADATA);
       if (layersPending != null) {
         try {
-          hashFetch = new HashExchange.Fetch(layersPending); // refuses layers over the cap
+          layers.startFetch(layersPending); // refuses layers over the cap
         } catch (IllegalArgumentException e) {
           fail(e.getMessage());
           return;
         }
       } else {
-        metadataFetch = new MetadataFetch();
+        metadata.startFetch();
       }
       if (magnet != null) {
         for (InetSocketAddress a : magnet.peers()) {
@@ -501,7 +515,7 @@ final class TorrentRuntime {
     status = snapshot(engine.ticker.getAsLong());
   }
 
-  private void post(Consumer<TorrentListener> call) {
+  void post(Consumer<TorrentListener> call) {
     engine.events.post(listeners, call);
   }
 
@@ -600,12 +614,7 @@ final class TorrentRuntime {
 
   void onClosed(Connection c, String reason) {
     connections.remove(c);
-    v2Peers.remove(c);
-    hashRefusers.remove(c);
-    hashAnswers.remove(c);
-    if (hashFetch != null) {
-      hashFetch.release(c);
-    }
+    layers.onClosed(c);
     for (Connection.ReadyBlock r : c.ready) {
       releaseBlock(r);
     }
@@ -632,9 +641,7 @@ final class TorrentRuntime {
       }
     }
     c.requests.clear();
-    if (metadataFetch != null) {
-      metadataFetch.peerGone(c);
-    }
+    metadata.onClosed(c);
     if (!c.chokedByUs) {
       rechokeSoon = true;
     }
@@ -715,21 +722,13 @@ final class TorrentRuntime {
     } else if (e instanceof PeerEvent.SuggestReceived) {
       c.suggested.set(((PeerEvent.SuggestReceived) e).piece());
     } else if (e instanceof PeerEvent.MetadataReceived) {
-      onMetadata(c, ((PeerEvent.MetadataReceived) e).message());
+      onMetadata(c, ((PeerEvent.MetadataReceived) e).message(), now);
     } else if (e instanceof PeerEvent.MetadataRequested) {
-      int piece = ((PeerEvent.MetadataRequested) e).piece();
-      if (metainfo != null && !metainfo.isPrivate()
-          && piece < MetadataMessage.pieceCount(infoBytes().length)) {
-        c.session.sendMetadata(MetadataMessage.data(piece, infoBytes()));
-      } else {
-        c.session.sendMetadata(MetadataMessage.reject(piece));
-      }
+      metadata.onRequested(c, ((PeerEvent.MetadataRequested) e).piece());
     } else if (e instanceof PeerEvent.MetadataRejected) {
-      if (metadataFetch != null) {
-        metadataFetch.rejected(c, ((PeerEvent.MetadataRejected) e).piece());
-      }
+      metadata.onRejected(c, ((PeerEvent.MetadataRejected) e).piece());
     } else if (e instanceof PeerEvent.HashMessageReceived) {
-      onHashMessage(c, ((PeerEvent.HashMessageReceived) e).message(), now);
+      layers.onHashMessage(c, ((PeerEvent.HashMessageReceived) e).message(), now);
     } else if (e instanceof PeerEvent.PortReceived) {
       onDhtPort(c, ((PeerEvent.PortReceived) e).port());
     } else if (e instanceof PeerEvent.PexReceived) {
@@ -741,7 +740,7 @@ final class TorrentRuntime {
     }
   }
 
-  private boolean isPrivate() {
+  boolean isPrivate() {
     return metainfo != null && metainfo.isPrivate();
   }
 
@@ -787,11 +786,7 @@ final class TorrentRuntime {
     }
     c.peerId = h.peerId();
     c.handshakeDone = true;
-    // hash messages go to peers that may know v2: they set the upgrade bit (hybrid torrents), or
-    // the torrent is v2 only (libtorrent does not set the bit then)
-    if ((h.reserved() & Handshake.V2_UPGRADE) != 0 || !infoHashes.hasV1()) {
-      v2Peers.add(c); // asked for hashes below, once the bitfield (which must come first) is out
-    }
+    layers.onHandshake(c, h.reserved());
     c.downMeter = new RateMeter(now);
     c.upMeter = new RateMeter(now);
     if (pieces != null) {
@@ -810,9 +805,7 @@ final class TorrentRuntime {
     if (c.session.isDht() && dhtPort > 0 && !isPrivate()) {
       c.session.sendPort(dhtPort);
     }
-    if (v2Peers.contains(c)) {
-      pumpHashes(now);
-    }
+    layers.afterBitfield(c, now);
     post(l -> l.onPeerConnected(handle, c.address));
   }
 
@@ -831,9 +824,7 @@ final class TorrentRuntime {
         // a port we cannot use
       }
     }
-    if (metadataFetch != null) {
-      metadataFetch.peerReady(c, h);
-    }
+    metadata.onExtendedHandshake(c, h);
   }
 
   // ---------------------------------------------------------------- downloading
@@ -1929,43 +1920,29 @@ final class TorrentRuntime {
     upMeter.add(n, now);
   }
 
-  // ---------------------------------------------------------------- metadata (BEP 9)
+  // ---------------------------------------------------------------- metadata (BEP 9, BEP 52)
 
-  private void onMetadata(Connection c, MetadataMessage m) {
-    if (metadataFetch == null) {
+  private void onMetadata(Connection c, MetadataMessage m, long now) {
+    Metainfo got = metadata.onMetadata(c, m);
+    if (got == null) {
       return;
     }
-    byte[] done = metadataFetch.received(c, m);
-    if (done == null) {
-      return;
-    }
-    Metainfo got;
-    try {
-      got = Metainfo.fromInfoDictionary(done, infoHashes);
-    } catch (MetainfoException e) {
-      log.info("metadata from peers did not check out: {}", e.getMessage());
-      for (Connection s : metadataFetch.sources()) {
-        engine.close(s, "sent bad metadata");
-      }
-      metadataFetch = new MetadataFetch();
-      return;
-    }
-    metadataFetch = null;
     if (HashExchange.lacksPieceLayers(got)) {
       // a v2 torrent's info dictionary has only each file's root: fetch the piece layers first
       try {
-        hashFetch = new HashExchange.Fetch(got); // refuses layers over MAX_FETCH_BYTES
+        layers.startFetch(got); // refuses layers over MAX_FETCH_BYTES
       } catch (IllegalArgumentException e) {
         fail(e.getMessage());
         return;
       }
-      pumpHashes(engine.ticker.getAsLong());
+      layers.pump(now);
       return;
     }
-    installMetadata(got);
+    installMetadata(got, now);
   }
 
-  private void installMetadata(Metainfo got) {
+  /** The metainfo is complete (from peers): storage opens, and the torrent is checked. */
+  void installMetadata(Metainfo got, long now) {
     try {
       storage = storageFactory.open(got);
     } catch (IOException | RuntimeException e) {
@@ -1990,171 +1967,12 @@ final class TorrentRuntime {
     }
     post(l -> l.onMetadataReceived(handle));
     // what peers announced before the piece count was known now arrives as events
-    long now = engine.ticker.getAsLong();
     for (Connection k : new ArrayList<>(connections)) {
       engine.drain(k, now);
     }
     beginCheck();
     for (Connection k : connections) {
       updateInterest(k);
-    }
-  }
-
-  // ---------------------------------------------------------------- piece layers (BEP 52)
-
-  private static final long HASH_REQUEST_TIMEOUT = 20 * SECOND;
-  private static final int HASH_REQUESTS_PER_PEER = 4;
-  private static final int HASH_ANSWERS_PER_SECOND = 50;
-
-  private HashExchange.Fetch hashFetch;
-  private HashExchange.Server hashServer;
-  private final Set<Connection> v2Peers = new HashSet<>();
-  private final Set<Connection> hashRefusers = new HashSet<>();
-  private final Map<Connection, long[]> hashAnswers = new HashMap<>();
-
-  private void onHashMessage(Connection c, PeerMessage m, long now) {
-    if (m instanceof PeerMessage.HashRequest) {
-      PeerMessage.HashRequest r = (PeerMessage.HashRequest) m;
-      if (metainfo == null) { // nothing to answer from yet (metadata or layers still coming)
-        c.session.sendHashMessage(new PeerMessage.HashReject(r.piecesRoot(), r.baseLayer(),
-            r.index(), r.length(), r.proofLayers()));
-        return;
-      }
-      long[] w = hashAnswers.computeIfAbsent(c, k -> new long[] {now, 0});
-      if (now - w[0] >= SECOND) {
-        w[0] = now;
-        w[1] = 0;
-      }
-      // the first answer for a file hashes its whole layer; later ones are copies
-      boolean allowed = ++w[1] <= HASH_ANSWERS_PER_SECOND;
-      if (hashServer == null || hashServer.metainfo() != metainfo) {
-        hashServer = new HashExchange.Server(metainfo);
-      }
-      c.session.sendHashMessage(allowed ? hashServer.answer(r)
-          : new PeerMessage.HashReject(r.piecesRoot(), r.baseLayer(), r.index(), r.length(),
-              r.proofLayers()));
-    } else if (m instanceof PeerMessage.Hashes) {
-      if (hashFetch == null) {
-        return;
-      }
-      if (!hashFetch.accept(c, (PeerMessage.Hashes) m)) {
-        engine.close(c, "sent hashes that do not prove against the pieces root");
-        return;
-      }
-      if (hashFetch.complete()) {
-        HashExchange.Fetch f = hashFetch;
-        hashFetch = null;
-        try {
-          installMetadata(f.build());
-        } catch (MetainfoException e) {
-          log.warn("piece layers from peers did not make a valid torrent: {}", e.getMessage());
-          hashFetch = new HashExchange.Fetch(f.partial());
-        }
-        return;
-      }
-      pumpHashes(now);
-    } else if (m instanceof PeerMessage.HashReject) {
-      if (hashFetch != null) {
-        hashRefusers.add(c);
-        hashFetch.release(c); // what it was asked goes to other peers
-        pumpHashes(now);
-      }
-    }
-  }
-
-  /** Asks the v2 peers for the piece-layer chunks nobody is fetching. */
-  private void pumpHashes(long now) {
-    if (hashFetch == null) {
-      return;
-    }
-    for (Connection c : v2Peers) {
-      if (c.session == null || !c.handshakeDone || hashRefusers.contains(c)) {
-        continue;
-      }
-      int room = HASH_REQUESTS_PER_PEER - hashFetch.pendingOn(c);
-      if (room <= 0) {
-        continue;
-      }
-      for (PeerMessage.HashRequest r : hashFetch.pick(c, room, now, HASH_REQUEST_TIMEOUT)) {
-        c.session.sendHashMessage(r);
-      }
-    }
-  }
-
-  /** Fetches the info dictionary in 16 KiB pieces from every peer that offers it. */
-  private final class MetadataFetch {
-    int size = -1;
-    byte[] data;
-    BitSet have;
-    final Map<Integer, Connection> requested = new HashMap<>();
-    final Set<Connection> sources = new HashSet<>();
-
-    void peerReady(Connection c, ExtendedHandshake h) {
-      if (!h.idOf(ExtendedHandshake.UT_METADATA).isPresent() || !h.metadataSize().isPresent()) {
-        return;
-      }
-      int s = h.metadataSize().getAsInt();
-      if (s > 8 << 20) {
-        return;
-      }
-      if (size < 0) {
-        size = s;
-        data = new byte[s];
-        have = new BitSet();
-      } else if (s != size) {
-        return; // disagrees with the size we are collecting; ignore this peer's offer
-      }
-      sources.add(c);
-      ask(c);
-    }
-
-    void ask(Connection c) {
-      int n = MetadataMessage.pieceCount(size);
-      int asked = 0;
-      for (int p = 0; p < n && asked < 2; p++) {
-        if (!have.get(p) && !requested.containsKey(p)) {
-          requested.put(p, c);
-          c.session.requestMetadata(p);
-          asked++;
-        }
-      }
-    }
-
-    byte[] received(Connection c, MetadataMessage m) {
-      if (size < 0 || m.type() != MetadataMessage.DATA || m.totalSize() != size) {
-        return null;
-      }
-      requested.remove(m.piece());
-      if (!have.get(m.piece())) {
-        m.data().duplicate().get(data, m.piece() * MetadataMessage.PIECE_SIZE,
-            m.data().remaining());
-        have.set(m.piece());
-      }
-      if (have.cardinality() == MetadataMessage.pieceCount(size)) {
-        return data;
-      }
-      ask(c);
-      return null;
-    }
-
-    void rejected(Connection c, int piece) {
-      requested.remove(piece, c);
-      sources.remove(c);
-      for (Connection o : sources) {
-        ask(o);
-      }
-    }
-
-    void peerGone(Connection c) {
-      requested.values().removeIf(x -> x == c);
-      sources.remove(c);
-      for (Connection o : sources) {
-        ask(o);
-      }
-    }
-
-    Collection<Connection> sources() {
-      return new ArrayList<>(sources);
     }
   }
 
@@ -2167,7 +1985,7 @@ final class TorrentRuntime {
       return;
     }
     dial(now);
-    pumpHashes(now); // re-asks chunks whose requests timed out
+    layers.pump(now); // re-asks chunks whose requests timed out
     if (now - lastRechoke >= RECHOKE_NANOS || lastRechoke == Long.MIN_VALUE) {
       lastRechoke = now;
       rechokeSoon = false;
