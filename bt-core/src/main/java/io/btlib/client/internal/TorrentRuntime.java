@@ -103,6 +103,7 @@ final class TorrentRuntime {
   /** The piece state as the picker sees it: without the pieces being hashed. */
   private final SwarmView pickerView = new PickerView();
   private final List<PeerSource.Session> sourceSessions = new ArrayList<>();
+  final UploadPump uploads;
   final MetadataExchange metadata;
   final LayerExchange layers;
   private long downloaded;
@@ -164,8 +165,6 @@ final class TorrentRuntime {
   /** Chunks kept for reuse while downloading (dropped on completion). */
   private final java.util.ArrayDeque<byte[]> freeChunks = new java.util.ArrayDeque<>();
   private int chunkSize;
-  /** Seeding reads extents of this many bytes of a piece (the piece length, up to a limit). */
-  private int extentSize;
 
   private PieceBuffer newBuffer(int piece) {
     int size = pieces.pieceSize(piece);
@@ -211,6 +210,7 @@ final class TorrentRuntime {
     this.downLimit = new RateLimiter(engine.downBucket, downBucket);
     this.upLimit = new RateLimiter(engine.upBucket, upBucket);
     this.handle = new TorrentHandle(this);
+    this.uploads = new UploadPump(this);
     this.metadata = new MetadataExchange(engine, infoHashes);
     this.layers = new LayerExchange(this);
     if (metainfo != null && HashExchange.lacksPieceLayers(metainfo)) {
@@ -234,7 +234,7 @@ final class TorrentRuntime {
     this.smartBan = new SmartBan<>(pieces::blockCount, SmartBan.DEFAULT_MAX_FAILED_PIECES);
     this.picker = pickerFactory.create(m);
     this.chunkSize = Math.min(m.pieceLength(), MAX_CHUNK);
-    this.extentSize = Math.min(m.pieceLength(), Engine.EXTENT);
+    uploads.setMetainfo(m);
     metadata.setMetainfo(m);
   }
 
@@ -615,11 +615,7 @@ final class TorrentRuntime {
   void onClosed(Connection c, String reason) {
     connections.remove(c);
     layers.onClosed(c);
-    for (Connection.ReadyBlock r : c.ready) {
-      releaseBlock(r);
-    }
-    c.ready.clear();
-    c.uploadQueue.clear();
+    uploads.onClosed(c);
     engine.dropBatch(c);
     Known k = known.get(c.address);
     if (k != null) {
@@ -706,10 +702,10 @@ final class TorrentRuntime {
       onBlock(c, (PeerEvent.BlockReceived) e, now);
     } else if (e instanceof PeerEvent.RequestReceived) {
       PeerEvent.RequestReceived r = (PeerEvent.RequestReceived) e;
-      onRequest(c, r.piece(), r.offset(), r.length());
+      uploads.onRequest(c, r.piece(), r.offset(), r.length());
     } else if (e instanceof PeerEvent.CancelReceived) {
       PeerEvent.CancelReceived r = (PeerEvent.CancelReceived) e;
-      c.uploadQueue.removeIf(q -> q[0] == r.piece() && q[1] == r.offset());
+      uploads.onCancel(c, r.piece(), r.offset());
     } else if (e instanceof PeerEvent.RequestRejected) {
       PeerEvent.RequestRejected r = (PeerEvent.RequestRejected) e;
       int block = r.offset() / Metainfo.BLOCK_SIZE;
@@ -1613,31 +1609,12 @@ final class TorrentRuntime {
     post(l -> l.onWebSeedDropped(handle, url, reason));
   }
 
-  // ---------------------------------------------------------------- seeding
-
-  private void onRequest(Connection c, int piece, int offset, int length) {
-    c.requestedSinceUnchoke = true;
-    c.idle = false;
-    if (pieces == null || !pieces.isVerified(piece)) {
-      c.session.rejectRequest(piece, offset, length);
-      return;
-    }
-    if (c.chokedByUs && !c.allowedFastGiven.get(piece)) {
-      c.session.rejectRequest(piece, offset, length);
-      return;
-    }
-    if (c.uploadQueue.size() + c.readsInFlight >= engine.config.maxRequestsPerPeer()) {
-      c.session.rejectRequest(piece, offset, length);
-      return;
-    }
-    long[] req = {piece, offset, length};
-    c.uploadQueue.add(req);
-    c.pumpNeeded = true; // the engine pumps once the events of this read are handled
-  }
+  // ---------------------------------------------------------------- seeding (see UploadPump)
 
   /**
-   * After the engine has handled a batch of events from {@code c} (one read's worth): answers the
-   * requests they brought and refills the request pipe the blocks they brought emptied.
+   * After the engine has handled a batch of events from {@code c} (one read's worth): hands on a
+   * free upload slot, answers the requests they brought and refills the request pipe the blocks
+   * they brought emptied.
    */
   void afterEvents(Connection c, long now) {
     if (rechokeSoon && rechokeAllowed()) {
@@ -1650,7 +1627,7 @@ final class TorrentRuntime {
       }
     }
     if (c.pumpNeeded) {
-      pumpUploads(c);
+      uploads.pump(c, now);
     }
     if (c.requestNeeded) {
       c.requestNeeded = false;
@@ -1658,259 +1635,25 @@ final class TorrentRuntime {
     }
   }
 
-  /** How many bytes of extents one connection's queued requests may have loading ahead. */
-  private static final int READ_AHEAD_BYTES = 4 << 20;
-  /** Reads of single blocks in flight per peer (blocks the read cache cannot hold). */
-  private static final int MAX_BLOCK_READS = 8;
-  /** Blocks queued in a session and not yet written, per peer: what pins the read cache. */
-  private static final int MAX_READY = 64;
-
-  /**
-   * Called when the engine has written everything queued: queues more blocks if requests wait and
-   * few blocks are ready; true if it queued any.
-   */
+  /** See {@link UploadPump#pumpMore}. */
   boolean pumpMore(Connection c) {
-    if (c.uploadQueue.isEmpty() || c.ready.size() >= MAX_READY / 2) {
-      return false;
-    }
-    int before = c.ready.size();
-    pumpUploads(c);
-    return c.ready.size() > before;
-  }
-
-  /**
-   * Answers the peer's queued requests in order: from the read cache when the extent of piece
-   * bytes a request falls in is read, starting the reads of the next few extents ahead of time;
-   * blocks the cache cannot hold (it is full of pinned extents, or the block crosses an extent or
-   * the piece's end) are read on their own.
-   */
-  void pumpUploads(Connection c) {
-    c.pumpNeeded = false;
-    if (c.closed || c.session == null) {
-      return;
-    }
-    if (engine.config.zeroCopyUploads() && c.encryptor == null
-        && upLimit.available(engine.ticker.getAsLong()) == Long.MAX_VALUE) {
-      pumpZeroCopy(c);
-      return;
-    }
-    int extentSize = this.extentSize;
-    int readAhead = Math.max(2, READ_AHEAD_BYTES / extentSize);
-    int scanLimit = readAhead * (extentSize / Metainfo.BLOCK_SIZE + 1);
-    Engine.Extent lastMissing = null;
-    int missing = 0;
-    int scanned = 0;
-    boolean inOrder = true; // still at the head of the queue: blocks may be sent
-    for (java.util.Iterator<long[]> it = c.uploadQueue.iterator(); it.hasNext()
-        && scanned < scanLimit; ) {
-      if (inOrder && c.ready.size() >= MAX_READY) {
-        break; // enough bodies wait for the socket: the engine pumps again as they go out
-      }
-      long[] req = it.next();
-      int piece = (int) req[0];
-      int offset = (int) req[1];
-      int length = (int) req[2];
-      int start = offset - offset % extentSize;
-      int size = metainfo.pieceSize(piece);
-      if (offset + length > Math.min(size, start + extentSize)) {
-        if (inOrder && c.readsInFlight < MAX_BLOCK_READS) {
-          it.remove();
-          readBlock(c, piece, offset, length);
-          continue;
-        }
-        inOrder = false;
-        continue;
-      }
-      Engine.Extent e = engine.extent(this, piece, start);
-      if (e != null && e.data != null) {
-        if (inOrder) {
-          it.remove();
-          sendFromExtent(c, e, piece, offset, length);
-        } else {
-          scanned++;
-        }
-        continue;
-      }
-      scanned++;
-      inOrder = false;
-      if (e == lastMissing && e != null) {
-        continue;
-      }
-      if (++missing > readAhead) {
-        break;
-      }
-      if (e == null) {
-        e = engine.newExtent(this, piece, start, Math.min(extentSize, size - start), extentSize);
-        if (e == null) {
-          // the cache is full of pinned extents: this block on its own
-          if (c.readsInFlight < MAX_BLOCK_READS) {
-            it.remove();
-            readBlock(c, piece, offset, length);
-          }
-          continue;
-        }
-        loadExtent(e);
-      }
-      lastMissing = e;
-      if (!e.waiters.contains(c)) {
-        e.waiters.add(c);
-      }
-    }
-  }
-
-  /**
-   * Zero-copy uploads: the requests at the head of the queue become blocks sent from storage
-   * (nothing is read ahead); a block past a v2 piece's end, whose tail is zeros, is read on its
-   * own as without zero copy.
-   */
-  private void pumpZeroCopy(Connection c) {
-    for (java.util.Iterator<long[]> it = c.uploadQueue.iterator(); it.hasNext()
-        && c.ready.size() < MAX_READY; ) {
-      long[] req = it.next();
-      int piece = (int) req[0];
-      int offset = (int) req[1];
-      int length = (int) req[2];
-      if (offset + length > metainfo.pieceSize(piece)) {
-        if (c.readsInFlight >= MAX_BLOCK_READS) {
-          return; // in order: what follows waits for this one
-        }
-        it.remove();
-        readBlock(c, piece, offset, length);
-        continue;
-      }
-      it.remove();
-      if (c.chokedByUs && !c.allowedFastGiven.get(piece)) {
-        continue; // choked meanwhile: the session has dropped or rejected the request
-      }
-      if (c.session.sendBlock(piece, offset, length)) {
-        c.ready.add(new Connection.ReadyBlock(piece, offset, length));
-      }
-    }
+    return uploads.pumpMore(c);
   }
 
   /** Sends a zero-copy block's bytes from storage; the count the channel took. */
   long transferBody(int piece, int offset, int length, java.nio.channels.WritableByteChannel ch)
       throws IOException {
-    return storage.transferTo(piece, offset, length, ch);
+    return uploads.transferBody(piece, offset, length, ch);
   }
 
-  private void sendFromExtent(Connection c, Engine.Extent e, int piece, int offset, int length) {
-    if (c.chokedByUs && !c.allowedFastGiven.get(piece)) {
-      return; // choked meanwhile: the session has dropped or rejected the request
-    }
-    if (!c.session.sendBlock(piece, offset, length)) {
-      return; // cancelled, or answered by the choke
-    }
-    int from = offset - e.start;
-    ByteBuffer body =
-        (ByteBuffer) ((Buffer) e.data.duplicate()).limit(from + length).position(from);
-    e.pins++;
-    c.ready.add(new Connection.ReadyBlock(piece, offset, body, e));
-  }
-
-  /** Reads an extent on the disk pool, then serves every connection waiting for it. */
-  private void loadExtent(Engine.Extent e) {
-    Storage s = storage;
-    engine.submitDisk(() -> {
-      String err = null;
-      ByteBuffer b = e.buffer;
-      try {
-        ((Buffer) b).clear().limit(e.length);
-        s.read(e.piece, e.start, b);
-        ((Buffer) b).flip();
-      } catch (IOException | RuntimeException ex) {
-        err = ex.toString();
-      }
-      String error = err;
-      engine.post(() -> extentLoaded(e, error));
-    });
-  }
-
-  private void extentLoaded(Engine.Extent e, String error) {
-    if (error != null) {
-      log.warn("reading piece {} for upload failed: {}", e.piece, error);
-      e.error = error;
-      engine.dropExtent(e);
-    } else {
-      e.data = e.buffer.duplicate().asReadOnlyBuffer();
-    }
-    long now = engine.ticker.getAsLong();
-    List<Connection> waiting = new ArrayList<>(e.waiters);
-    e.waiters.clear();
-    for (Connection c : waiting) {
-      if (c.closed) {
-        continue;
-      }
-      if (error != null) {
-        for (java.util.Iterator<long[]> it = c.uploadQueue.iterator(); it.hasNext(); ) {
-          long[] req = it.next();
-          if ((int) req[0] == e.piece && req[1] >= e.start && req[1] < e.start + e.length) {
-            it.remove();
-            c.session.rejectRequest(e.piece, (int) req[1], (int) req[2]);
-          }
-        }
-      }
-      pumpUploads(c);
-      engine.flush(c, now);
-    }
-  }
-
-  /** Reads one block on its own: past a piece's end (v2 padding) or when the cache is full. */
-  private void readBlock(Connection c, int piece, int offset, int length) {
-    Storage s = storage;
-    c.readsInFlight++;
-    int stored = Math.max(0, Math.min(length, metainfo.pieceSize(piece) - offset));
-    engine.submitDisk(() -> {
-      ByteBuffer data = ByteBuffer.allocate(length);
-      String err = null;
-      try {
-        ((Buffer) data).limit(stored);
-        s.read(piece, offset, data);
-        ((Buffer) data).limit(length).position(length); // past the piece's end: zeros (v2 padding)
-        ((Buffer) data).flip();
-      } catch (IOException | RuntimeException e) {
-        err = e.toString();
-      }
-      String error = err;
-      engine.post(() -> {
-        c.readsInFlight--;
-        if (c.closed) {
-          return;
-        }
-        if (error != null) {
-          log.warn("reading piece {} for {} failed: {}", piece, c, error);
-          c.session.rejectRequest(piece, offset, length);
-        } else if ((!c.chokedByUs || c.allowedFastGiven.get(piece))
-            && c.session.sendBlock(piece, offset, length)) {
-          c.ready.add(new Connection.ReadyBlock(piece, offset, data, null));
-        }
-        pumpUploads(c);
-        engine.flush(c, engine.ticker.getAsLong());
-      });
-    });
-  }
-
-  /**
-   * The block the session has just written the header of. Blocks are queued in the session in
-   * the order of {@link Connection#ready}; one the session took back (the peer cancelled it while queued)
-   * is skipped and released.
-   */
+  /** See {@link UploadPump#takeReadyBlock}. */
   Connection.ReadyBlock takeReadyBlock(Connection c, PendingBlock pb) {
-    Connection.ReadyBlock r;
-    while ((r = c.ready.pollFirst()) != null) {
-      if (r.piece == pb.piece() && r.offset == pb.offset() && r.length == pb.length()) {
-        return r;
-      }
-      releaseBlock(r);
-    }
-    return null;
+    return uploads.takeReadyBlock(c, pb);
   }
 
   /** A block's body is written or dropped: its extent may be evicted again. */
   void releaseBlock(Connection.ReadyBlock r) {
-    if (r.extent != null) {
-      r.extent.pins--;
-    }
+    UploadPump.releaseBlock(r);
   }
 
   void onUploaded(Connection c, int n, long now) {
@@ -2165,9 +1908,7 @@ final class TorrentRuntime {
         c.chokedByUs = true;
         c.session.choke();
         changed.add(c);
-        // the session dropped (or rejected) the requests not allowed fast; blocks it has queued
-        // already go out before the choke, so their bodies stay ready
-        c.uploadQueue.removeIf(q -> !c.allowedFastGiven.get((int) q[0]));
+        uploads.onChoked(c);
       }
     }
     return changed;
