@@ -1,6 +1,5 @@
 package io.btlib.client.internal;
 
-import io.btlib.client.PeerSource;
 import io.btlib.client.Storage;
 import io.btlib.client.StorageFactory;
 import io.btlib.client.TorrentListener;
@@ -12,14 +11,8 @@ import io.btlib.metainfo.InfoHashes;
 import io.btlib.metainfo.MagnetLink;
 import io.btlib.metainfo.Metainfo;
 import io.btlib.peer.PeerAddress;
-import io.btlib.peer.PeerId;
 import io.btlib.policy.BlockSink;
-import io.btlib.policy.ChokeContext;
-import io.btlib.policy.ChokeDecision;
-import io.btlib.policy.Choker;
 import io.btlib.policy.PeerCandidate;
-import io.btlib.policy.PeerSelector;
-import io.btlib.policy.PeerStats;
 import io.btlib.policy.PiecePicker;
 import io.btlib.policy.SwarmView;
 import io.btlib.webseed.WebSeedConfig;
@@ -28,7 +21,6 @@ import io.btlib.webseed.internal.WebSeedFetcher;
 import io.btlib.webseed.internal.WebSeedLayout;
 import io.btlib.wire.ExtendedHandshake;
 import io.btlib.wire.MetadataMessage;
-import io.btlib.wire.PexMessage;
 import io.btlib.wire.session.PeerEvent;
 import io.btlib.wire.session.PeerSession;
 import io.btlib.wire.session.PendingBlock;
@@ -39,14 +31,11 @@ import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -62,10 +51,6 @@ import org.slf4j.LoggerFactory;
 final class TorrentRuntime {
   private static final Logger log = LoggerFactory.getLogger(TorrentRuntime.class);
   private static final long SECOND = 1_000_000_000L;
-  private static final long RECHOKE_NANOS = 10 * SECOND;
-  /** An unchoked, interested peer that requests nothing for this long is idle (see Connection). */
-  static final long IDLE_UNCHOKED_NANOS = 5 * SECOND;
-  private static final long PEX_NANOS = 60 * SECOND;
   /** The fewest requests we keep outstanding with a peer that unchokes us, whatever its rate. */
   static final int MIN_QUEUE = 4;
 
@@ -91,18 +76,14 @@ final class TorrentRuntime {
   private SmartBan<PeerAddress> smartBan;
   private final PiecePicker.Factory pickerFactory;
   private PiecePicker picker;
-  private final Choker choker;
-  private final PeerSelector selector;
   private SessionConfig sessionConfig;
-  private final Map<PeerAddress, Known> known = new LinkedHashMap<>();
-  private final Set<PeerAddress> bannedAddresses = new HashSet<>();
-  private final Set<PeerId> bannedIds = new HashSet<>();
   private final Map<Integer, PieceBuffer> assembling = new HashMap<>();
   /** Pieces whose blocks are all in, being hashed and written: nothing in them to pick. */
   private final BitSet hashing = new BitSet();
   /** The piece state as the picker sees it: without the pieces being hashed. */
   private final SwarmView pickerView = new PickerView();
-  private final List<PeerSource.Session> sourceSessions = new ArrayList<>();
+  final ChokeRound choking;
+  final PeerBook peers;
   final UploadPump uploads;
   final MetadataExchange metadata;
   final LayerExchange layers;
@@ -110,24 +91,12 @@ final class TorrentRuntime {
   private long uploaded;
   private long wasted;
   private int hashFailures;
-  private int bannedCount;
-  private long lastRechoke = Long.MIN_VALUE;
-  private long round;
   final TokenBucket downBucket;
   final TokenBucket upBucket;
   final RateLimiter downLimit;
   final RateLimiter upLimit;
   private final RateMeter downMeter;
   private final RateMeter upMeter;
-  private boolean rechokeSoon;
-
-  /** A known peer that we may dial. */
-  private static final class Known {
-    PeerCandidate.Source source;
-    int failures;
-    long lastAttempt = Long.MIN_VALUE;
-    boolean connected;
-  }
 
   /**
    * A piece being assembled in memory until its hash check, in chunks of {@link #chunkSize}
@@ -200,8 +169,6 @@ final class TorrentRuntime {
     this.storageFactory = storageFactory != null ? storageFactory : m -> storage;
     this.initialVerified = verified == null ? null : (BitSet) verified.clone();
     this.pickerFactory = engine.config.piecePicker();
-    this.choker = engine.config.choker().create();
-    this.selector = engine.config.peerSelector().create();
     long now = engine.ticker.getAsLong();
     this.downMeter = new RateMeter(now);
     this.upMeter = new RateMeter(now);
@@ -210,6 +177,8 @@ final class TorrentRuntime {
     this.downLimit = new RateLimiter(engine.downBucket, downBucket);
     this.upLimit = new RateLimiter(engine.upBucket, upBucket);
     this.handle = new TorrentHandle(this);
+    this.choking = new ChokeRound(this);
+    this.peers = new PeerBook(this);
     this.uploads = new UploadPump(this);
     this.metadata = new MetadataExchange(engine, infoHashes);
     this.layers = new LayerExchange(this);
@@ -281,7 +250,7 @@ final class TorrentRuntime {
           b.extensions(Map.of(ExtendedHandshake.UT_METADATA, SessionConfig.UT_METADATA_ID));
         }
       }
-      b.dht(!isPrivate() && dhtPort() > 0); // BEP 27: no DHT for private torrents
+      b.dht(!isPrivate() && peers.dhtPort() > 0); // BEP 27: no DHT for private torrents
       sessionConfig = b.build();
     }
     return sessionConfig;
@@ -289,6 +258,7 @@ final class TorrentRuntime {
 
   // ---------------------------------------------------------------- lifecycle
 
+  /** Whether peers may connect (and slots be handed out): not stopped, paused, failed, checking. */
   boolean acceptsConnections() {
     return state != TorrentState.STOPPED && state != TorrentState.PAUSED
         && state != TorrentState.FAILED && state != TorrentState.CHECKING;
@@ -313,14 +283,14 @@ final class TorrentRuntime {
       if (magnet != null) {
         for (InetSocketAddress a : magnet.peers()) {
           try {
-            addPeer(PeerAddress.of(a.getHostString(), a.getPort()),
+            peers.addPeer(PeerAddress.of(a.getHostString(), a.getPort()),
                 PeerCandidate.Source.MANUAL);
           } catch (IllegalArgumentException e) {
             log.debug("magnet peer {} skipped: {}", a, e.getMessage());
           }
         }
       }
-      openSources();
+      peers.openSources();
       return;
     }
     beginCheck();
@@ -376,24 +346,11 @@ final class TorrentRuntime {
     } else {
       setState(TorrentState.DOWNLOADING);
     }
-    openSources();
+    peers.openSources();
     openWebSeeds();
     long now = engine.ticker.getAsLong();
-    dial(now); // now, not at the next tick
+    peers.dial(now); // now, not at the next tick
     webSeedTick(now);
-  }
-
-  private void openSources() {
-    if (!sourceSessions.isEmpty()) {
-      return;
-    }
-    for (PeerSource s : engine.config.peerSources()) {
-      try {
-        sourceSessions.add(s.open(new SourceContext()));
-      } catch (RuntimeException e) {
-        log.warn("peer source {} failed to open", s, e);
-      }
-    }
   }
 
   void pause() {
@@ -434,14 +391,7 @@ final class TorrentRuntime {
       engine.close(c, "stopped");
     }
     cancelWebSeeds("stopped");
-    for (PeerSource.Session src : sourceSessions) {
-      try {
-        src.close();
-      } catch (RuntimeException e) {
-        log.warn("closing peer source failed", e);
-      }
-    }
-    sourceSessions.clear();
+    peers.closeSources();
     if (pieces != null && state != TorrentState.CHECKING) {
       initialVerified = pieces.verified();
     }
@@ -475,14 +425,7 @@ final class TorrentRuntime {
       webSeedFetcher.close();
       webSeedFetcher = null;
     }
-    for (PeerSource.Session s : sourceSessions) {
-      try {
-        s.close();
-      } catch (RuntimeException e) {
-        log.warn("closing peer source failed", e);
-      }
-    }
-    sourceSessions.clear();
+    peers.closeSources();
     if (!completion.isDone()) {
       completion.completeExceptionally(new IllegalStateException("torrent " + why));
     }
@@ -522,29 +465,9 @@ final class TorrentRuntime {
   // ---------------------------------------------------------------- peers
 
   void addManualPeer(PeerAddress peer) {
-    addPeer(peer, PeerCandidate.Source.MANUAL);
-    if (rechokeAllowed()) {
-      dial(engine.ticker.getAsLong()); // now, not at the next tick
-    }
-  }
-
-  void addPeer(PeerAddress peer, PeerCandidate.Source source) {
-    if (bannedAddresses.contains(peer)) {
-      return;
-    }
-    if (engine.isSelf(peer)) {
-      return; // ourselves: our listen endpoint, or one a dial found to be us
-    }
-    Known k = known.get(peer);
-    if (k == null) {
-      if (known.size() >= 2000 && source != PeerCandidate.Source.MANUAL) {
-        return;
-      }
-      k = new Known();
-      k.source = source;
-      known.put(peer, k);
-    } else if (source == PeerCandidate.Source.MANUAL) {
-      k.source = source;
+    peers.addPeer(peer, PeerCandidate.Source.MANUAL);
+    if (acceptsConnections()) {
+      peers.dial(engine.ticker.getAsLong()); // now, not at the next tick
     }
   }
 
@@ -584,11 +507,7 @@ final class TorrentRuntime {
   }
 
   void onConnected(Connection c, long now) {
-    Known k = known.get(c.address);
-    if (k != null) {
-      k.failures = 0;
-      k.connected = true;
-    }
+    peers.onConnected(c);
     c.session = PeerSession.outgoing(sessionConfig(), now);
     c.connectedNanos = now;
   }
@@ -605,7 +524,7 @@ final class TorrentRuntime {
    * on the same IP (behind the same NAT, or on 127.0.0.1) is dialled as before.
    */
   void onSelfConnection(Connection c) {
-    known.remove(c.address);
+    peers.onSelfConnection(c);
   }
 
   void onViolation(Connection c, String reason) {
@@ -617,13 +536,7 @@ final class TorrentRuntime {
     layers.onClosed(c);
     uploads.onClosed(c);
     engine.dropBatch(c);
-    Known k = known.get(c.address);
-    if (k != null) {
-      k.connected = false;
-      if (!c.handshakeDone && c.outgoing) {
-        k.failures++;
-      }
-    }
+    peers.onClosed(c);
     if (pieces != null) {
       for (long key : c.requests.toArray()) {
         pieces.requestEnded((int) (key >>> 32), (int) key);
@@ -638,9 +551,7 @@ final class TorrentRuntime {
     }
     c.requests.clear();
     metadata.onClosed(c);
-    if (!c.chokedByUs) {
-      rechokeSoon = true;
-    }
+    choking.onClosed(c);
     if (c.handshakeDone) {
       post(l -> l.onPeerDisconnected(handle, c.address, reason));
       // others may now get the blocks this peer was asked for
@@ -695,9 +606,7 @@ final class TorrentRuntime {
     } else if (e instanceof PeerEvent.PeerInterested) {
       c.interestedInUs = ((PeerEvent.PeerInterested) e).interested();
       c.idle = false; // a fresh "interested" earns another turn
-      if (c.interestedInUs && c.chokedByUs && unchokedCount() < engine.config.uploadSlots()) {
-        rechokeSoon = true; // a free slot: no need to wait for the next 10 s round
-      }
+      choking.onInterest(c);
     } else if (e instanceof PeerEvent.BlockReceived) {
       onBlock(c, (PeerEvent.BlockReceived) e, now);
     } else if (e instanceof PeerEvent.RequestReceived) {
@@ -726,13 +635,9 @@ final class TorrentRuntime {
     } else if (e instanceof PeerEvent.HashMessageReceived) {
       layers.onHashMessage(c, ((PeerEvent.HashMessageReceived) e).message(), now);
     } else if (e instanceof PeerEvent.PortReceived) {
-      onDhtPort(c, ((PeerEvent.PortReceived) e).port());
+      peers.onDhtPort(c, ((PeerEvent.PortReceived) e).port());
     } else if (e instanceof PeerEvent.PexReceived) {
-      if (!isPrivate()) {
-        for (PeerAddress a : ((PeerEvent.PexReceived) e).message().added().keySet()) {
-          addPeer(a, PeerCandidate.Source.PEX);
-        }
-      }
+      peers.addPexPeers(((PeerEvent.PexReceived) e).message().added().keySet());
     }
   }
 
@@ -740,37 +645,8 @@ final class TorrentRuntime {
     return metainfo != null && metainfo.isPrivate();
   }
 
-  /** The port of the first peer source that runs a DHT node, or 0. */
-  private int dhtPort() {
-    for (PeerSource s : engine.config.peerSources()) {
-      try {
-        OptionalInt p = s.dhtPort();
-        if (p.isPresent() && p.getAsInt() > 0 && p.getAsInt() <= 65535) {
-          return p.getAsInt();
-        }
-      } catch (RuntimeException e) {
-        log.warn("peer source {} failed to give its DHT port", s, e);
-      }
-    }
-    return 0;
-  }
-
-  private void onDhtPort(Connection c, int port) {
-    if (isPrivate()) {
-      return;
-    }
-    InetSocketAddress node = new InetSocketAddress(c.address.address(), port);
-    for (PeerSource s : engine.config.peerSources()) {
-      try {
-        s.dhtNodeSeen(node);
-      } catch (RuntimeException e) {
-        log.warn("peer source {} failed on a DHT node", s, e);
-      }
-    }
-  }
-
   private void onHandshake(Connection c, PeerEvent.HandshakeReceived h, long now) {
-    if (bannedIds.contains(h.peerId())) {
+    if (peers.isBanned(h.peerId())) {
       c.session.close("banned peer id");
       return;
     }
@@ -797,7 +673,7 @@ final class TorrentRuntime {
     } else {
       c.session.haveNone();
     }
-    int dhtPort = dhtPort(); // after the bitfield, which must come first
+    int dhtPort = peers.dhtPort(); // after the bitfield, which must come first
     if (c.session.isDht() && dhtPort > 0 && !isPrivate()) {
       c.session.sendPort(dhtPort);
     }
@@ -808,18 +684,7 @@ final class TorrentRuntime {
   private void onExtendedHandshake(Connection c, ExtendedHandshake h) {
     c.extended = h;
     h.requestQueue().ifPresent(q -> c.peerRequestQueue = Math.max(1, q));
-    if (!c.outgoing && h.listenPort().isPresent()) {
-      try {
-        PeerAddress listening = PeerAddress.of(c.address.address(), h.listenPort().getAsInt());
-        Known k = known.computeIfAbsent(listening, a -> new Known());
-        if (k.source == null) {
-          k.source = PeerCandidate.Source.INCOMING;
-        }
-        k.connected = true;
-      } catch (IllegalArgumentException ignored) {
-        // a port we cannot use
-      }
-    }
+    peers.onListenPort(c, h);
     metadata.onExtendedHandshake(c, h);
   }
 
@@ -1262,34 +1127,14 @@ final class TorrentRuntime {
       webSeedLied(ws, reason);
       return;
     }
-    if (!bannedAddresses.add(peer)) {
-      return;
-    }
-    bannedCount++;
-    known.remove(peer);
-    for (Connection c : new ArrayList<>(connections)) {
-      if (c.address.equals(peer)) {
-        if (c.peerId != null) {
-          bannedIds.add(c.peerId);
-        }
-        engine.close(c, "banned: " + reason);
-      }
-    }
-    log.info("banned {}: {}", peer, reason);
-    post(l -> l.onPeerBanned(handle, peer, reason));
+    peers.ban(peer, reason);
   }
 
   private void checkComplete() {
     if (state == TorrentState.DOWNLOADING && pieces.isComplete()) {
       setState(TorrentState.SEEDING);
       freeChunks.clear();
-      for (PeerSource.Session s : sourceSessions) {
-        try {
-          s.completed();
-        } catch (RuntimeException e) {
-          log.warn("peer source failed on completion", e);
-        }
-      }
+      peers.completed();
       for (Connection c : connections) {
         if (c.weAreInterested && c.session != null) {
           c.weAreInterested = false;
@@ -1617,15 +1462,7 @@ final class TorrentRuntime {
    * they brought emptied.
    */
   void afterEvents(Connection c, long now) {
-    if (rechokeSoon && rechokeAllowed()) {
-      // a peer took a free slot's interest: unchoke it now rather than at the next tick
-      rechokeSoon = false;
-      for (Connection changed : rechoke(now)) {
-        if (changed != c) {
-          engine.flush(changed, now);
-        }
-      }
-    }
+    choking.afterEvents(c, now);
     if (c.pumpNeeded) {
       uploads.pump(c, now);
     }
@@ -1727,191 +1564,17 @@ final class TorrentRuntime {
       status = snapshot(now);
       return;
     }
-    dial(now);
+    peers.dial(now);
     layers.pump(now); // re-asks chunks whose requests timed out
-    if (now - lastRechoke >= RECHOKE_NANOS || lastRechoke == Long.MIN_VALUE) {
-      lastRechoke = now;
-      rechokeSoon = false;
-      rechoke(now);
-      round++;
-    } else if (rechokeSoon || idleSlotHeld(now)) {
-      rechokeSoon = false;
-      rechoke(now); // the same round: turns and optimistic unchokes keep their timing
-    }
+    choking.tick(now);
     for (Connection c : new ArrayList<>(connections)) {
       c.nowNanos = now;
       requestMore(c, now);
-      if (!isPrivate() && c.extended != null
-          && c.extended.idOf(ExtendedHandshake.UT_PEX).isPresent()
-          && now - c.lastPexNanos >= PEX_NANOS && c.handshakeDone) {
-        sendPex(c, now);
-      }
+      peers.pexTick(c, now);
       engine.flush(c, now);
     }
     webSeedTick(now);
     status = snapshot(now);
-  }
-
-  private void sendPex(Connection c, long now) {
-    Map<PeerAddress, Integer> added = new LinkedHashMap<>();
-    for (Connection o : connections) {
-      if (o != c && o.handshakeDone && o.outgoing && !c.pexSent.contains(o.address)
-          && added.size() < 50) {
-        added.put(o.address, o.seed ? 0x02 : 0);
-      }
-    }
-    List<PeerAddress> dropped = new ArrayList<>();
-    for (PeerAddress a : c.pexSent) {
-      boolean still = false;
-      for (Connection o : connections) {
-        if (o.address.equals(a)) {
-          still = true;
-          break;
-        }
-      }
-      if (!still && dropped.size() < 50) {
-        dropped.add(a);
-      }
-    }
-    if (added.isEmpty() && dropped.isEmpty() && c.lastPexNanos != Long.MIN_VALUE) {
-      return;
-    }
-    if (c.session.sendPex(new PexMessage(added, dropped))) {
-      c.pexSent.addAll(added.keySet());
-      dropped.forEach(c.pexSent::remove);
-      c.lastPexNanos = now;
-    }
-  }
-
-  private void dial(long now) {
-    int room = Math.min(engine.config.maxConnectionsPerTorrent() - connections.size(),
-        engine.config.maxHalfOpen() - engine.halfOpen);
-    room = Math.min(room, engine.config.maxConnections() - engine.connections.size());
-    if (room <= 0) {
-      return;
-    }
-    List<PeerCandidate> candidates = new ArrayList<>();
-    for (Map.Entry<PeerAddress, Known> e : known.entrySet()) {
-      Known k = e.getValue();
-      if (!k.connected && !isConnectedTo(e.getKey())) {
-        // whether it is a seed is not recorded yet
-        candidates.add(new PeerCandidate(e.getKey(), k.source, k.failures, k.lastAttempt, false));
-      }
-    }
-    if (candidates.isEmpty()) {
-      return;
-    }
-    List<PeerAddress> chosen;
-    try {
-      chosen = selector.select(candidates, room, now);
-    } catch (RuntimeException e) {
-      log.error("peer selector threw; ignored", e);
-      return;
-    }
-    for (PeerAddress a : chosen) {
-      Known k = known.get(a);
-      if (k == null || k.connected || isConnectedTo(a) || bannedAddresses.contains(a)) {
-        continue;
-      }
-      k.lastAttempt = now;
-      k.connected = true;
-      if (!engine.connect(this, a, now)) {
-        k.connected = false;
-        k.failures++;
-      }
-    }
-  }
-
-  private boolean isConnectedTo(PeerAddress a) {
-    for (Connection c : connections) {
-      if (c.address.equals(a)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private int unchokedCount() {
-    int n = 0;
-    for (Connection c : connections) {
-      if (!c.chokedByUs) {
-        n++;
-      }
-    }
-    return n;
-  }
-
-  /** Whether an upload slot is held by a newly idle peer while another peer waits for one. */
-  private boolean idleSlotHeld(long now) {
-    boolean idleFound = false;
-    boolean waiting = false;
-    for (Connection c : connections) {
-      if (!c.handshakeDone) {
-        continue;
-      }
-      if (!c.idle && isIdleUnchoked(c, now)) {
-        idleFound = true;
-      } else if (c.chokedByUs && c.interestedInUs && !c.idle) {
-        waiting = true;
-      }
-    }
-    return idleFound && waiting;
-  }
-
-  private static boolean isIdleUnchoked(Connection c, long now) {
-    return !c.chokedByUs && c.interestedInUs && !c.requestedSinceUnchoke
-        && now - c.lastUnchokedNanos >= IDLE_UNCHOKED_NANOS;
-  }
-
-  private boolean rechokeAllowed() {
-    return state != TorrentState.STOPPED && state != TorrentState.PAUSED
-        && state != TorrentState.FAILED && state != TorrentState.CHECKING;
-  }
-
-  /** Runs the choker; returns the connections whose choke state changed. */
-  private List<Connection> rechoke(long now) {
-    List<PeerStats> stats = new ArrayList<>();
-    int count = metainfo == null ? 1 : metainfo.pieceCount();
-    for (Connection c : connections) {
-      if (!c.handshakeDone || c.session == null) {
-        continue;
-      }
-      double completion = c.seed ? 1.0 : Math.min(1.0, c.has.cardinality() / (double) count);
-      if (isIdleUnchoked(c, now)) {
-        c.idle = true;
-      }
-      stats.add(new PeerStats(c.address, c.interestedInUs && !c.idle, c.chokedByUs,
-          c.downMeter.rate(now), c.upMeter.rate(now), c.downloaded, c.uploaded, completion,
-          c.isSnubbed(), c.connectedNanos, c.lastUnchokedNanos));
-    }
-    ChokeDecision d;
-    try {
-      d = choker.rechoke(stats, new ChokeContext(engine.config.uploadSlots(),
-          state == TorrentState.SEEDING, round, now, engine.random));
-    } catch (RuntimeException e) {
-      log.error("choker threw; ignored", e);
-      return List.of();
-    }
-    List<Connection> changed = new ArrayList<>();
-    for (Connection c : connections) {
-      if (!c.handshakeDone || c.session == null) {
-        continue;
-      }
-      boolean unchoke = pieces != null && d.isUnchoked(c.address);
-      if (unchoke && c.chokedByUs) {
-        c.chokedByUs = false;
-        c.lastUnchokedNanos = now;
-        c.requestedSinceUnchoke = false;
-        c.session.unchoke();
-        changed.add(c);
-      } else if (!unchoke && !c.chokedByUs) {
-        c.chokedByUs = true;
-        c.session.choke();
-        changed.add(c);
-        uploads.onChoked(c);
-      }
-    }
-    return changed;
   }
 
   // ---------------------------------------------------------------- status
@@ -1926,93 +1589,17 @@ final class TorrentRuntime {
       left = pieces.wantedBytesLeft();
     }
     int seeds = 0;
-    int peers = 0;
+    int connected = 0;
     for (Connection c : connections) {
       if (c.handshakeDone) {
-        peers++;
+        connected++;
         if (c.seed) {
           seeds++;
         }
       }
     }
-    int knownIdle = 0;
-    for (Known k : known.values()) {
-      if (!k.connected) {
-        knownIdle++;
-      }
-    }
     return new TorrentStatus(state, have, count, wanted, left, downloaded, uploaded, wasted,
-        downMeter.rate(now), upMeter.rate(now), peers, seeds, knownIdle, hashFailures,
-        bannedCount, Optional.ofNullable(error));
-  }
-
-  /** What peer sources see of this torrent. */
-  private final class SourceContext implements PeerSource.Context {
-    @Override
-    public InfoHashes infoHashes() {
-      return infoHashes;
-    }
-
-    @Override
-    public Optional<Metainfo> metainfo() {
-      return Optional.ofNullable(metainfoVolatile);
-    }
-
-    @Override
-    public List<List<String>> trackerTiers() {
-      Metainfo m = metainfoVolatile;
-      if (m != null) {
-        return m.trackerTiers();
-      }
-      if (magnet == null) {
-        return List.of();
-      }
-      List<List<String>> tiers = new ArrayList<>();
-      for (String url : magnet.trackers()) {
-        tiers.add(List.of(url));
-      }
-      return List.copyOf(tiers);
-    }
-
-    @Override
-    public PeerId peerId() {
-      return engine.peerId;
-    }
-
-    @Override
-    public int listenPort() {
-      return engine.listenAddress().getPort();
-    }
-
-    @Override
-    public long uploaded() {
-      return status.uploaded();
-    }
-
-    @Override
-    public long downloaded() {
-      return status.downloaded();
-    }
-
-    @Override
-    public long left() {
-      return metainfoVolatile == null ? -1 : status.bytesLeft();
-    }
-
-    @Override
-    public boolean isPrivate() {
-      Metainfo m = metainfoVolatile;
-      return m != null && m.isPrivate();
-    }
-
-    @Override
-    public void addPeers(Collection<PeerAddress> peers, PeerCandidate.Source source) {
-      List<PeerAddress> copy = List.copyOf(peers);
-      engine.post(() -> {
-        for (PeerAddress a : copy) {
-          addPeer(a, source);
-        }
-      });
-    }
+        downMeter.rate(now), upMeter.rate(now), connected, seeds, peers.idleCount(),
+        hashFailures, peers.bannedCount(), Optional.ofNullable(error));
   }
 }
