@@ -118,7 +118,8 @@ final class RequestScheduler {
     for (int i = 0; i < sink.count; i++) {
       int piece = picks[2 * i];
       int block = picks[2 * i + 1];
-      if (!c.session.request(piece, block * Metainfo.BLOCK_SIZE, pieces.blockLength(piece, block))) {
+      int length = pieces.blockLength(piece, block);
+      if (!c.session.request(piece, block * Metainfo.BLOCK_SIZE, length)) {
         continue; // the session refused it (choked, or already asked)
       }
       c.requests.add(Connection.key(piece, block));
@@ -162,7 +163,7 @@ final class RequestScheduler {
     }
   }
 
-  /** A block arrived from elsewhere (end game): every other peer asked for it is told to drop it. */
+  /** A block arrived (end game): every other peer asked for it is told to drop it. */
   void withdraw(Connection from, int piece, int block, int length, long now) {
     for (Connection o : t.connections) {
       if (o != from && o.requests.remove(Connection.key(piece, block))) {
