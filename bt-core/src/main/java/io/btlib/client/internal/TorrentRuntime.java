@@ -1,6 +1,5 @@
 package io.btlib.client.internal;
 
-import io.btlib.client.PeerSource;
 import io.btlib.client.Storage;
 import io.btlib.client.StorageFactory;
 import io.btlib.client.TorrentListener;
@@ -11,27 +10,10 @@ import io.btlib.metainfo.InfoHash;
 import io.btlib.metainfo.InfoHashes;
 import io.btlib.metainfo.MagnetLink;
 import io.btlib.metainfo.Metainfo;
-import io.btlib.metainfo.MetainfoException;
 import io.btlib.peer.PeerAddress;
-import io.btlib.peer.PeerId;
-import io.btlib.policy.BlockSink;
-import io.btlib.policy.ChokeContext;
-import io.btlib.policy.ChokeDecision;
-import io.btlib.policy.Choker;
 import io.btlib.policy.PeerCandidate;
-import io.btlib.policy.PeerSelector;
-import io.btlib.policy.PeerStats;
-import io.btlib.policy.PiecePicker;
-import io.btlib.policy.SwarmView;
-import io.btlib.webseed.WebSeedConfig;
-import io.btlib.webseed.internal.WebSeedException;
-import io.btlib.webseed.internal.WebSeedFetcher;
-import io.btlib.webseed.internal.WebSeedLayout;
 import io.btlib.wire.ExtendedHandshake;
-import io.btlib.wire.Handshake;
 import io.btlib.wire.MetadataMessage;
-import io.btlib.wire.PeerMessage;
-import io.btlib.wire.PexMessage;
 import io.btlib.wire.session.PeerEvent;
 import io.btlib.wire.session.PeerSession;
 import io.btlib.wire.session.PendingBlock;
@@ -42,15 +24,9 @@ import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -58,19 +34,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One torrent's engine-side state and behaviour: peers, requests, piece assembly and hashing,
- * choking, seeding, metadata fetching. Everything runs on the engine thread except the disk and
- * hashing work it hands to the pool, whose results come back as posted tasks. Internal, not API.
+ * One torrent in the engine: its lifecycle (check, download, seed, pause, stop), its metainfo,
+ * storage and piece state, and its connections, whose events it routes to the parts that do the
+ * work: the {@link PeerBook}, {@link RequestScheduler}, {@link PieceAssembler}, {@link WebSeeds},
+ * {@link UploadPump}, {@link MetadataExchange}, {@link LayerExchange} and {@link ChokeRound}.
+ * Everything runs on the engine thread except the disk and hashing work handed to the pool, whose
+ * results come back as posted tasks. Internal, not API.
  */
 final class TorrentRuntime {
   private static final Logger log = LoggerFactory.getLogger(TorrentRuntime.class);
-  private static final long SECOND = 1_000_000_000L;
-  private static final long RECHOKE_NANOS = 10 * SECOND;
-  /** An unchoked, interested peer that requests nothing for this long is idle (see Connection). */
-  static final long IDLE_UNCHOKED_NANOS = 5 * SECOND;
-  private static final long PEX_NANOS = 60 * SECOND;
-  /** The fewest requests we keep outstanding with a peer that unchokes us, whatever its rate. */
-  static final int MIN_QUEUE = 4;
 
   final Engine engine;
   final InfoHashes infoHashes;
@@ -83,151 +55,58 @@ final class TorrentRuntime {
   volatile boolean removed;
   MagnetLink magnet;
 
+  final TokenBucket downBucket;
+  final TokenBucket upBucket;
+  final RateLimiter downLimit;
+  final RateLimiter upLimit;
+  final TransferTotals totals;
+  final ChokeRound choking;
+  final PeerBook peers;
+  final RequestScheduler scheduler;
+  final PieceAssembler assembler;
+  final WebSeeds webSeeds;
+  final UploadPump uploads;
+  final MetadataExchange metadata;
+  final LayerExchange layers;
+
   private Metainfo metainfo;
   private Storage storage;
   private final StorageFactory storageFactory;
   private BitSet initialVerified;
   private TorrentState state = TorrentState.STOPPED;
+  /** The state a paused torrent resumes to. */
+  private TorrentState resumeState;
   private String error;
   private PieceState<PeerAddress> pieces;
   private PieceVerifier verifier;
-  private SmartBan<PeerAddress> smartBan;
-  private final PiecePicker.Factory pickerFactory;
-  private PiecePicker picker;
-  private final Choker choker;
-  private final PeerSelector selector;
   private SessionConfig sessionConfig;
-  private final Map<PeerAddress, Known> known = new LinkedHashMap<>();
-  private final Set<PeerAddress> bannedAddresses = new HashSet<>();
-  private final Set<PeerId> bannedIds = new HashSet<>();
-  private final Map<Integer, PieceBuffer> assembling = new HashMap<>();
-  /** Pieces whose blocks are all in, being hashed and written: nothing in them to pick. */
-  private final BitSet hashing = new BitSet();
-  private int hashingCount;
-  /** The piece state as the picker sees it: without the pieces being hashed. */
-  private final SwarmView pickerView = new PickerView();
-  private final List<PeerSource.Session> sourceSessions = new ArrayList<>();
-  private MetadataFetch metadataFetch;
-  private byte[] infoBytes;
-  private long downloaded;
-  private long uploaded;
-  private long wasted;
-  private int hashFailures;
-  private int bannedCount;
-  private long lastRechoke = Long.MIN_VALUE;
-  private long round;
-  final TokenBucket downBucket;
-  final TokenBucket upBucket;
-  final RateLimiter downLimit;
-  final RateLimiter upLimit;
-  private final RateMeter downMeter;
-  private final RateMeter upMeter;
-  private boolean rechokeSoon;
-  private final Set<PeerAddress> pexAdded = new HashSet<>();
-  private final Set<PeerAddress> pexDropped = new HashSet<>();
-  /** Super-seeding's state, made when the first peer connects to us seeding with it on. */
+  /** A v2 torrent whose missing piece layers are fetched before it is installed; else null. */
+  private Metainfo layersPending;
+  /** Super-seeding's state (see {@link #superSeeding()}), or null. */
   private SuperSeeding superSeeding;
-
-  private SuperSeeding superSeeding() {
-    if (superSeeding == null) {
-      superSeeding = new SuperSeeding(metainfo.pieceCount(), pieces::availability, engine.random);
-    }
-    return superSeeding;
-  }
-
-  /** A known peer that we may dial. */
-  private static final class Known {
-    PeerCandidate.Source source;
-    int failures;
-    long lastAttempt = Long.MIN_VALUE;
-    boolean seed;
-    boolean connected;
-  }
-
-  /**
-   * A piece being assembled in memory until its hash check, in chunks of {@link #chunkSize}
-   * bytes (the last one partly used). Chunks rather than one piece-long array: G1 allocates an
-   * array of half a region or more (512 KiB in a small heap) as a humongous object in whole
-   * regions of the old generation, so a 1 MiB piece would take 2 MiB of heap and every new one
-   * would start a marking cycle.
-   */
-  private static final class PieceBuffer {
-    final byte[][] chunks;
-    final int chunkSize;
-    final int size;
-    final PeerAddress[] from;
-    int received;
-
-    PieceBuffer(byte[][] chunks, int chunkSize, int size, int blocks) {
-      this.chunks = chunks;
-      this.chunkSize = chunkSize;
-      this.size = size;
-      this.from = new PeerAddress[blocks];
-    }
-
-    /** The bytes of the piece from {@code offset}, {@code length} of them, all in one chunk. */
-    ByteBuffer view(int offset, int length) {
-      return ByteBuffer.wrap(chunks[offset / chunkSize], offset % chunkSize, length);
-    }
-
-    /** Chunk {@code i}'s bytes of the piece. */
-    ByteBuffer chunk(int i) {
-      return ByteBuffer.wrap(chunks[i], 0, Math.min(chunkSize, size - i * chunkSize));
-    }
-  }
-
-  /** The longest chunk of a piece buffer; a multiple of the block size. */
-  private static final int MAX_CHUNK = 256 * 1024;
-  /** Chunks kept for reuse while downloading (dropped on completion). */
-  private final java.util.ArrayDeque<byte[]> freeChunks = new java.util.ArrayDeque<>();
-  private int chunkSize;
-  /** Seeding reads extents of this many bytes of a piece (the piece length, up to a limit). */
-  private int extentSize;
-
-  private PieceBuffer newBuffer(int piece) {
-    int size = pieces.pieceSize(piece);
-    int n = (size + chunkSize - 1) / chunkSize;
-    byte[][] chunks = new byte[n][];
-    for (int i = 0; i < n; i++) {
-      byte[] a = freeChunks.pollFirst();
-      chunks[i] = a != null ? a : new byte[chunkSize];
-    }
-    engine.bufferedBytes += (long) n * chunkSize;
-    return new PieceBuffer(chunks, chunkSize, size, pieces.blockCount(piece));
-  }
-
-  private void release(PieceBuffer b) {
-    engine.bufferedBytes -= (long) b.chunks.length * b.chunkSize;
-    if (b.chunkSize != chunkSize || state != TorrentState.DOWNLOADING) {
-      return;
-    }
-    for (byte[] a : b.chunks) {
-      if ((long) freeChunks.size() * chunkSize >= Engine.MAX_BUFFERED_BYTES) {
-        break;
-      }
-      freeChunks.addFirst(a);
-    }
-  }
 
   TorrentRuntime(Engine engine, InfoHashes infoHashes, Metainfo metainfo, Storage storage,
       StorageFactory storageFactory, BitSet verified) {
     this.engine = engine;
-    this.webSeedConfig = engine.config.webSeeds();
     this.infoHashes = infoHashes;
     this.storage = storage;
     this.storageFactory = storageFactory != null ? storageFactory : m -> storage;
     this.initialVerified = verified == null ? null : (BitSet) verified.clone();
-    this.pickerFactory = engine.config.piecePicker();
-    this.choker = engine.config.choker().create();
-    this.selector = engine.config.peerSelector().create();
     long now = engine.ticker.getAsLong();
-    this.downMeter = new RateMeter(now);
-    this.upMeter = new RateMeter(now);
+    this.totals = new TransferTotals(now);
     this.downBucket = new TokenBucket(0, Engine.burstFor(0), now);
     this.upBucket = new TokenBucket(0, Engine.burstFor(0), now);
     this.downLimit = new RateLimiter(engine.downBucket, downBucket);
     this.upLimit = new RateLimiter(engine.upBucket, upBucket);
     this.handle = new TorrentHandle(this);
+    this.webSeeds = new WebSeeds(this);
+    this.scheduler = new RequestScheduler(this);
+    this.choking = new ChokeRound(this);
+    this.peers = new PeerBook(this);
+    this.assembler = new PieceAssembler(this);
+    this.uploads = new UploadPump(this);
+    this.metadata = new MetadataExchange(engine, infoHashes);
+    this.layers = new LayerExchange(this);
     if (metainfo != null && HashExchange.lacksPieceLayers(metainfo)) {
       // a v2 .torrent without (all of) its piece layers: fetch them from peers first, as for a
       // magnet link, then open with the given storage
@@ -238,19 +117,47 @@ final class TorrentRuntime {
     this.status = snapshot(now);
   }
 
-  /** A v2 torrent whose missing piece layers are fetched before it is installed; else null. */
-  private Metainfo layersPending;
-
   private void setMetainfo(Metainfo m) {
     this.metainfo = m;
     this.metainfoVolatile = m;
     this.pieces = new PieceState<>(m, engine.random);
     this.verifier = PieceVerifier.of(m);
-    this.smartBan = new SmartBan<>(pieces::blockCount, SmartBan.DEFAULT_MAX_FAILED_PIECES);
-    this.picker = pickerFactory.create(m);
-    this.chunkSize = Math.min(m.pieceLength(), MAX_CHUNK);
-    this.extentSize = Math.min(m.pieceLength(), Engine.EXTENT);
-    this.infoBytes = null;
+    assembler.setMetainfo(m, pieces);
+    scheduler.setMetainfo(m);
+    uploads.setMetainfo(m);
+    metadata.setMetainfo(m);
+  }
+
+  // what the parts share: on the engine thread only
+
+  /** The metainfo, or null while it is fetched. */
+  Metainfo metainfo() {
+    return metainfo;
+  }
+
+  /** The piece state, or null while the metainfo is fetched. */
+  PieceState<PeerAddress> pieces() {
+    return pieces;
+  }
+
+  PieceVerifier verifier() {
+    return verifier;
+  }
+
+  Storage storage() {
+    return storage;
+  }
+
+  TorrentState state() {
+    return state;
+  }
+
+  boolean isPrivate() {
+    return metainfo != null && metainfo.isPrivate();
+  }
+
+  void post(Consumer<TorrentListener> call) {
+    engine.events.post(listeners, call);
   }
 
   private SessionConfig sessionConfig() {
@@ -262,7 +169,7 @@ final class TorrentRuntime {
           .blockAllocator(engine::allocateBlock);
       if (metainfo != null) {
         b.pieces(metainfo.pieceCount(), metainfo::pieceSize);
-        b.metadataSize(infoBytes().length);
+        b.metadataSize(metadata.infoBytes().length);
         if (metainfo.version() == io.btlib.metainfo.TorrentVersion.V2) {
           // libtorrent asks for a v2 file's last piece as if padded to the full length
           b.paddedPieceLength(metainfo.pieceLength());
@@ -272,23 +179,15 @@ final class TorrentRuntime {
           b.extensions(Map.of(ExtendedHandshake.UT_METADATA, SessionConfig.UT_METADATA_ID));
         }
       }
-      b.dht(!isPrivate() && dhtPort() > 0); // BEP 27: no DHT for private torrents
+      b.dht(!isPrivate() && peers.dhtPort() > 0); // BEP 27: no DHT for private torrents
       sessionConfig = b.build();
     }
     return sessionConfig;
   }
 
-  private byte[] infoBytes() {
-    if (infoBytes == null) {
-      ByteBuffer b = metainfo.infoBytes();
-      infoBytes = new byte[b.remaining()];
-      b.get(infoBytes);
-    }
-    return infoBytes;
-  }
-
   // ---------------------------------------------------------------- lifecycle
 
+  /** Whether peers may connect (and slots be handed out): not stopped, paused, failed, checking. */
   boolean acceptsConnections() {
     return state != TorrentState.STOPPED && state != TorrentState.PAUSED
         && state != TorrentState.FAILED && state != TorrentState.CHECKING;
@@ -298,42 +197,43 @@ final class TorrentRuntime {
     if (state != TorrentState.STOPPED) {
       return;
     }
+    long now = engine.ticker.getAsLong();
     if (metainfo == null) {
-      setState(TorrentState.FETCHING_METADATA);
+      setState(TorrentState.FETCHING_METADATA, now);
       if (layersPending != null) {
         try {
-          hashFetch = new HashExchange.Fetch(layersPending); // refuses layers over the cap
+          layers.startFetch(layersPending); // refuses layers over the cap
         } catch (IllegalArgumentException e) {
-          fail(e.getMessage());
+          fail(e.getMessage(), now);
           return;
         }
       } else {
-        metadataFetch = new MetadataFetch();
+        metadata.startFetch();
       }
       if (magnet != null) {
         for (InetSocketAddress a : magnet.peers()) {
           try {
-            addPeer(PeerAddress.of(a.getHostString(), a.getPort()),
+            peers.addPeer(PeerAddress.of(a.getHostString(), a.getPort()),
                 PeerCandidate.Source.MANUAL);
           } catch (IllegalArgumentException e) {
             log.debug("magnet peer {} skipped: {}", a, e.getMessage());
           }
         }
       }
-      openSources();
+      peers.openSources();
       return;
     }
-    beginCheck();
+    beginCheck(now);
   }
 
-  private void beginCheck() {
+  private void beginCheck(long now) {
     if (initialVerified != null) {
       pieces.markVerified(initialVerified);
       initialVerified = null;
-      afterCheck();
+      afterCheck(now);
       return;
     }
-    setState(TorrentState.CHECKING);
+    setState(TorrentState.CHECKING, now);
     Storage s = storage;
     Metainfo m = metainfo;
     engine.submitDisk(() -> {
@@ -362,38 +262,24 @@ final class TorrentRuntime {
       engine.post(() -> {
         if (state == TorrentState.CHECKING) {
           pieces.markVerified(good);
-          afterCheck();
+          afterCheck(engine.ticker.getAsLong());
         }
       });
     });
   }
 
-  private void afterCheck() {
+  private void afterCheck(long now) {
     if (pieces.isComplete()) {
-      setState(TorrentState.SEEDING);
+      setState(TorrentState.SEEDING, now);
       completion.complete(null);
       post(l -> l.onComplete(handle));
     } else {
-      setState(TorrentState.DOWNLOADING);
+      setState(TorrentState.DOWNLOADING, now);
     }
-    openSources();
-    openWebSeeds();
-    long now = engine.ticker.getAsLong();
-    dial(now); // now, not at the next tick
-    webSeedTick(now);
-  }
-
-  private void openSources() {
-    if (!sourceSessions.isEmpty()) {
-      return;
-    }
-    for (PeerSource s : engine.config.peerSources()) {
-      try {
-        sourceSessions.add(s.open(new SourceContext()));
-      } catch (RuntimeException e) {
-        log.warn("peer source {} failed to open", s, e);
-      }
-    }
+    peers.openSources();
+    webSeeds.open(metainfo, magnet);
+    peers.dial(now); // now, not at the next tick
+    webSeeds.tick(now);
   }
 
   void pause() {
@@ -401,25 +287,21 @@ final class TorrentRuntime {
         || state == TorrentState.FAILED) {
       return;
     }
-    for (Connection c : new ArrayList<>(connections)) {
-      engine.close(c, "paused");
-    }
-    cancelWebSeeds("paused");
+    closeAll("paused");
     resumeState = state;
-    setState(TorrentState.PAUSED);
+    setState(TorrentState.PAUSED, engine.ticker.getAsLong());
   }
-
-  private TorrentState resumeState;
 
   void resume() {
     if (state != TorrentState.PAUSED) {
       return;
     }
+    long now = engine.ticker.getAsLong();
     if (resumeState == TorrentState.CHECKING) {
-      beginCheck(); // the check's result was dropped while paused: check again
+      beginCheck(now); // the check's result was dropped while paused: check again
       return;
     }
-    setState(resumeState == null ? TorrentState.DOWNLOADING : resumeState);
+    setState(resumeState == null ? TorrentState.DOWNLOADING : resumeState, now);
   }
 
   /**
@@ -430,59 +312,44 @@ final class TorrentRuntime {
     if (state == TorrentState.STOPPED || state == TorrentState.FAILED) {
       return;
     }
-    for (Connection c : new ArrayList<>(connections)) {
-      engine.close(c, "stopped");
-    }
-    cancelWebSeeds("stopped");
-    for (PeerSource.Session src : sourceSessions) {
-      try {
-        src.close();
-      } catch (RuntimeException e) {
-        log.warn("closing peer source failed", e);
-      }
-    }
-    sourceSessions.clear();
+    closeAll("stopped");
+    peers.closeSources();
     if (pieces != null && state != TorrentState.CHECKING) {
       initialVerified = pieces.verified();
     }
-    setState(TorrentState.STOPPED);
+    setState(TorrentState.STOPPED, engine.ticker.getAsLong());
   }
 
   void fail(String why) {
+    fail(why, engine.ticker.getAsLong());
+  }
+
+  void fail(String why, long now) {
     if (state == TorrentState.FAILED) {
       return;
     }
     error = why;
-    for (Connection c : new ArrayList<>(connections)) {
-      engine.close(c, "torrent failed");
-    }
-    cancelWebSeeds("torrent failed");
-    setState(TorrentState.FAILED);
+    closeAll("torrent failed");
+    setState(TorrentState.FAILED, now);
     completion.completeExceptionally(new IllegalStateException("torrent failed: " + why));
+  }
+
+  /** Closes every connection and stops the web seeds' fetches. */
+  private void closeAll(String why) {
+    for (Connection c : new ArrayList<>(connections)) {
+      engine.close(c, why);
+    }
+    webSeeds.cancel(why);
   }
 
   void shutdown(String why) {
     removed = true;
-    for (PieceBuffer b : assembling.values()) {
-      release(b);
-    }
-    assembling.clear();
+    assembler.shutdown();
     for (Connection c : new ArrayList<>(connections)) {
       engine.close(c, why);
     }
-    cancelWebSeeds(why);
-    if (webSeedFetcher != null) {
-      webSeedFetcher.close();
-      webSeedFetcher = null;
-    }
-    for (PeerSource.Session s : sourceSessions) {
-      try {
-        s.close();
-      } catch (RuntimeException e) {
-        log.warn("closing peer source failed", e);
-      }
-    }
-    sourceSessions.clear();
+    webSeeds.shutdown(why);
+    peers.closeSources();
     if (!completion.isDone()) {
       completion.completeExceptionally(new IllegalStateException("torrent " + why));
     }
@@ -506,45 +373,21 @@ final class TorrentRuntime {
     }
   }
 
-  private void setState(TorrentState s) {
+  private void setState(TorrentState s, long now) {
     if (state == s) {
       return;
     }
     state = s;
     post(l -> l.onStateChanged(handle, s));
-    status = snapshot(engine.ticker.getAsLong());
+    status = snapshot(now);
   }
 
-  private void post(Consumer<TorrentListener> call) {
-    engine.events.post(listeners, call);
-  }
-
-  // ---------------------------------------------------------------- peers
+  // ---------------------------------------------------------------- user's calls
 
   void addManualPeer(PeerAddress peer) {
-    addPeer(peer, PeerCandidate.Source.MANUAL);
-    if (rechokeAllowed()) {
-      dial(engine.ticker.getAsLong()); // now, not at the next tick
-    }
-  }
-
-  void addPeer(PeerAddress peer, PeerCandidate.Source source) {
-    if (bannedAddresses.contains(peer)) {
-      return;
-    }
-    if (engine.isSelf(peer)) {
-      return; // ourselves: our listen endpoint, or one a dial found to be us
-    }
-    Known k = known.get(peer);
-    if (k == null) {
-      if (known.size() >= 2000 && source != PeerCandidate.Source.MANUAL) {
-        return;
-      }
-      k = new Known();
-      k.source = source;
-      known.put(peer, k);
-    } else if (source == PeerCandidate.Source.MANUAL) {
-      k.source = source;
+    peers.addPeer(peer, PeerCandidate.Source.MANUAL);
+    if (acceptsConnections()) {
+      peers.dial(engine.ticker.getAsLong()); // now, not at the next tick
     }
   }
 
@@ -562,10 +405,11 @@ final class TorrentRuntime {
     }
     pieces.setFilePriority(file, priority);
     applyWantedFiles();
+    long now = engine.ticker.getAsLong();
     for (Connection c : connections) {
-      updateInterest(c);
+      scheduler.updateInterest(c, now);
     }
-    checkComplete();
+    checkComplete(now);
   }
 
   /** Tells the storage which files have a priority above 0. */
@@ -583,12 +427,10 @@ final class TorrentRuntime {
     }
   }
 
+  // ---------------------------------------------------------------- connections
+
   void onConnected(Connection c, long now) {
-    Known k = known.get(c.address);
-    if (k != null) {
-      k.failures = 0;
-      k.connected = true;
-    }
+    peers.onConnected(c);
     c.session = PeerSession.outgoing(sessionConfig(), now);
     c.connectedNanos = now;
   }
@@ -605,7 +447,7 @@ final class TorrentRuntime {
    * on the same IP (behind the same NAT, or on 127.0.0.1) is dialled as before.
    */
   void onSelfConnection(Connection c) {
-    known.remove(c.address);
+    peers.onSelfConnection(c);
   }
 
   void onViolation(Connection c, String reason) {
@@ -614,52 +456,24 @@ final class TorrentRuntime {
 
   void onClosed(Connection c, String reason) {
     connections.remove(c);
-    v2Peers.remove(c);
-    hashRefusers.remove(c);
-    hashAnswers.remove(c);
-    if (hashFetch != null) {
-      hashFetch.release(c);
-    }
-    for (Connection.ReadyBlock r : c.ready) {
-      releaseBlock(r);
-    }
-    c.ready.clear();
-    c.uploadQueue.clear();
+    layers.onClosed(c);
+    uploads.onClosed(c);
     engine.dropBatch(c);
-    Known k = known.get(c.address);
-    if (k != null) {
-      k.connected = false;
-      if (!c.handshakeDone && c.outgoing) {
-        k.failures++;
+    peers.onClosed(c);
+    scheduler.onClosed(c);
+    if (pieces != null && c.handshakeDone) {
+      if (c.seed) {
+        pieces.removePeerHasAll();
+      } else {
+        pieces.removePeerBitfield(c.has);
       }
     }
-    if (pieces != null) {
-      for (long key : c.requests.toArray()) {
-        pieces.requestEnded((int) (key >>> 32), (int) key);
-      }
-      if (c.handshakeDone) {
-        if (c.seed) {
-          pieces.removePeerHasAll();
-        } else {
-          pieces.removePeerBitfield(c.has);
-        }
-      }
-    }
-    c.requests.clear();
-    if (metadataFetch != null) {
-      metadataFetch.peerGone(c);
-    }
-    if (!c.chokedByUs) {
-      rechokeSoon = true;
-    }
+    metadata.onClosed(c);
+    choking.onClosed(c);
     if (c.handshakeDone) {
-      pexDropped.add(c.address);
-      pexAdded.remove(c.address);
       post(l -> l.onPeerDisconnected(handle, c.address, reason));
       // others may now get the blocks this peer was asked for
-      for (Connection o : connections) {
-        requestMore(o, engine.ticker.getAsLong());
-      }
+      scheduler.requestMoreAll(engine.ticker.getAsLong());
     }
   }
 
@@ -671,130 +485,52 @@ final class TorrentRuntime {
     } else if (e instanceof PeerEvent.ExtendedHandshakeReceived) {
       onExtendedHandshake(c, ((PeerEvent.ExtendedHandshakeReceived) e).handshake());
     } else if (e instanceof PeerEvent.BitfieldReceived) {
-      PeerEvent.BitfieldReceived b = (PeerEvent.BitfieldReceived) e;
-      if (b.haveAll()) {
-        c.seed = true;
-        if (pieces != null) {
-          pieces.peerHasAll();
-        }
-      } else if (!b.haveNone()) {
-        c.has = (BitSet) b.pieces().clone();
-        if (pieces != null) {
-          pieces.addPeerBitfield(c.has);
-          c.seed = c.has.cardinality() == metainfo.pieceCount();
-        }
-      }
-      updateInterest(c);
+      onBitfield(c, (PeerEvent.BitfieldReceived) e, now);
     } else if (e instanceof PeerEvent.HaveReceived) {
-      int p = ((PeerEvent.HaveReceived) e).piece();
-      if (!c.seed && !c.has.get(p)) {
-        c.has.set(p);
-        if (pieces != null) {
-          pieces.peerHave(p);
-          if (c.has.cardinality() == metainfo.pieceCount()) {
-            c.seed = true;
-            pieces.removePeerBitfield(c.has);
-            pieces.peerHasAll();
-          }
-        }
-        if (superSeeding != null) {
-          superSeeding.onHave(c, p);
-        }
-        updateInterest(c);
-      }
+      onHave(c, ((PeerEvent.HaveReceived) e).piece(), now);
     } else if (e instanceof PeerEvent.Choked) {
       c.chokingUs = true;
       // without the fast extension the session reports each dropped request as rejected
     } else if (e instanceof PeerEvent.Unchoked) {
       c.chokingUs = false;
-      requestMore(c, now);
+      scheduler.requestMore(c, now);
     } else if (e instanceof PeerEvent.PeerInterested) {
       c.interestedInUs = ((PeerEvent.PeerInterested) e).interested();
       c.idle = false; // a fresh "interested" earns another turn
-      if (c.interestedInUs && c.chokedByUs && unchokedCount() < engine.config.uploadSlots()) {
-        rechokeSoon = true; // a free slot: no need to wait for the next 10 s round
-      }
+      choking.onInterest(c);
     } else if (e instanceof PeerEvent.BlockReceived) {
       onBlock(c, (PeerEvent.BlockReceived) e, now);
     } else if (e instanceof PeerEvent.RequestReceived) {
       PeerEvent.RequestReceived r = (PeerEvent.RequestReceived) e;
-      onRequest(c, r.piece(), r.offset(), r.length());
+      uploads.onRequest(c, r.piece(), r.offset(), r.length());
     } else if (e instanceof PeerEvent.CancelReceived) {
       PeerEvent.CancelReceived r = (PeerEvent.CancelReceived) e;
-      c.uploadQueue.removeIf(q -> q[0] == r.piece() && q[1] == r.offset());
+      uploads.onCancel(c, r.piece(), r.offset());
     } else if (e instanceof PeerEvent.RequestRejected) {
       PeerEvent.RequestRejected r = (PeerEvent.RequestRejected) e;
-      int block = r.offset() / Metainfo.BLOCK_SIZE;
-      if (c.requests.remove(Connection.key(r.piece(), block)) && pieces != null) {
-        pieces.requestEnded(r.piece(), block);
-      }
+      scheduler.onRejected(c, r.piece(), r.offset());
     } else if (e instanceof PeerEvent.AllowedFastReceived) {
       c.allowedFast.set(((PeerEvent.AllowedFastReceived) e).piece());
-      requestMore(c, now);
+      scheduler.requestMore(c, now);
     } else if (e instanceof PeerEvent.SuggestReceived) {
       c.suggested.set(((PeerEvent.SuggestReceived) e).piece());
     } else if (e instanceof PeerEvent.MetadataReceived) {
-      onMetadata(c, ((PeerEvent.MetadataReceived) e).message());
+      onMetadata(c, ((PeerEvent.MetadataReceived) e).message(), now);
     } else if (e instanceof PeerEvent.MetadataRequested) {
-      int piece = ((PeerEvent.MetadataRequested) e).piece();
-      if (metainfo != null && !metainfo.isPrivate()
-          && piece < MetadataMessage.pieceCount(infoBytes().length)) {
-        c.session.sendMetadata(MetadataMessage.data(piece, infoBytes()));
-      } else {
-        c.session.sendMetadata(MetadataMessage.reject(piece));
-      }
+      metadata.onRequested(c, ((PeerEvent.MetadataRequested) e).piece());
     } else if (e instanceof PeerEvent.MetadataRejected) {
-      if (metadataFetch != null) {
-        metadataFetch.rejected(c, ((PeerEvent.MetadataRejected) e).piece());
-      }
+      metadata.onRejected(c, ((PeerEvent.MetadataRejected) e).piece());
     } else if (e instanceof PeerEvent.HashMessageReceived) {
-      onHashMessage(c, ((PeerEvent.HashMessageReceived) e).message(), now);
+      layers.onHashMessage(c, ((PeerEvent.HashMessageReceived) e).message(), now);
     } else if (e instanceof PeerEvent.PortReceived) {
-      onDhtPort(c, ((PeerEvent.PortReceived) e).port());
+      peers.onDhtPort(c, ((PeerEvent.PortReceived) e).port());
     } else if (e instanceof PeerEvent.PexReceived) {
-      if (!isPrivate()) {
-        for (PeerAddress a : ((PeerEvent.PexReceived) e).message().added().keySet()) {
-          addPeer(a, PeerCandidate.Source.PEX);
-        }
-      }
-    }
-  }
-
-  private boolean isPrivate() {
-    return metainfo != null && metainfo.isPrivate();
-  }
-
-  /** The port of the first peer source that runs a DHT node, or 0. */
-  private int dhtPort() {
-    for (PeerSource s : engine.config.peerSources()) {
-      try {
-        OptionalInt p = s.dhtPort();
-        if (p.isPresent() && p.getAsInt() > 0 && p.getAsInt() <= 65535) {
-          return p.getAsInt();
-        }
-      } catch (RuntimeException e) {
-        log.warn("peer source {} failed to give its DHT port", s, e);
-      }
-    }
-    return 0;
-  }
-
-  private void onDhtPort(Connection c, int port) {
-    if (isPrivate()) {
-      return;
-    }
-    InetSocketAddress node = new InetSocketAddress(c.address.address(), port);
-    for (PeerSource s : engine.config.peerSources()) {
-      try {
-        s.dhtNodeSeen(node);
-      } catch (RuntimeException e) {
-        log.warn("peer source {} failed on a DHT node", s, e);
-      }
+      peers.addPexPeers(((PeerEvent.PexReceived) e).message().added().keySet());
     }
   }
 
   private void onHandshake(Connection c, PeerEvent.HandshakeReceived h, long now) {
-    if (bannedIds.contains(h.peerId())) {
+    if (peers.isBanned(h.peerId())) {
       c.session.close("banned peer id");
       return;
     }
@@ -806,11 +542,7 @@ final class TorrentRuntime {
     }
     c.peerId = h.peerId();
     c.handshakeDone = true;
-    // hash messages go to peers that may know v2: they set the upgrade bit (hybrid torrents), or
-    // the torrent is v2 only (libtorrent does not set the bit then)
-    if ((h.reserved() & Handshake.V2_UPGRADE) != 0 || !infoHashes.hasV1()) {
-      v2Peers.add(c); // asked for hashes below, once the bitfield (which must come first) is out
-    }
+    layers.onHandshake(c, h.reserved());
     c.downMeter = new RateMeter(now);
     c.upMeter = new RateMeter(now);
     if (pieces != null) {
@@ -827,249 +559,69 @@ final class TorrentRuntime {
     } else {
       c.session.haveNone();
     }
-    int dhtPort = dhtPort(); // after the bitfield, which must come first
+    int dhtPort = peers.dhtPort(); // after the bitfield, which must come first
     if (c.session.isDht() && dhtPort > 0 && !isPrivate()) {
       c.session.sendPort(dhtPort);
     }
-    if (v2Peers.contains(c)) {
-      pumpHashes(now);
-    }
-    pexAdded.add(c.address);
-    pexDropped.remove(c.address);
+    layers.afterBitfield(c, now);
     post(l -> l.onPeerConnected(handle, c.address));
   }
 
   private void onExtendedHandshake(Connection c, ExtendedHandshake h) {
     c.extended = h;
     h.requestQueue().ifPresent(q -> c.peerRequestQueue = Math.max(1, q));
-    if (!c.outgoing && h.listenPort().isPresent()) {
-      try {
-        PeerAddress listening = PeerAddress.of(c.address.address(), h.listenPort().getAsInt());
-        Known k = known.computeIfAbsent(listening, a -> new Known());
-        if (k.source == null) {
-          k.source = PeerCandidate.Source.INCOMING;
-        }
-        k.connected = true;
-      } catch (IllegalArgumentException ignored) {
-        // a port we cannot use
+    peers.onListenPort(c, h);
+    metadata.onExtendedHandshake(c, h);
+  }
+
+  private void onBitfield(Connection c, PeerEvent.BitfieldReceived b, long now) {
+    if (b.haveAll()) {
+      c.seed = true;
+      if (pieces != null) {
+        pieces.peerHasAll();
+      }
+    } else if (!b.haveNone()) {
+      c.has = (BitSet) b.pieces().clone();
+      if (pieces != null) {
+        pieces.addPeerBitfield(c.has);
+        c.seed = c.has.cardinality() == metainfo.pieceCount();
       }
     }
-    if (metadataFetch != null) {
-      metadataFetch.peerReady(c, h);
+    scheduler.updateInterest(c, now);
+  }
+
+  private void onHave(Connection c, int p, long now) {
+    if (c.seed || c.has.get(p)) {
+      return;
     }
+    c.has.set(p);
+    if (pieces != null) {
+      pieces.peerHave(p);
+      if (c.has.cardinality() == metainfo.pieceCount()) {
+        c.seed = true;
+        pieces.removePeerBitfield(c.has);
+        pieces.peerHasAll();
+      }
+    }
+    if (superSeeding != null) {
+      superSeeding.onHave(c, p);
+    }
+    scheduler.updateInterest(c, now);
+  }
+
+  /** Super-seeding's state, once the first peer connected to us seeding with it on; or null. */
+  SuperSeeding superSeedingIfOn() {
+    return superSeeding;
+  }
+
+  private SuperSeeding superSeeding() {
+    if (superSeeding == null) {
+      superSeeding = new SuperSeeding(metainfo.pieceCount(), pieces::availability, engine.random);
+    }
+    return superSeeding;
   }
 
   // ---------------------------------------------------------------- downloading
-
-  private void updateInterest(Connection c) {
-    if (pieces == null || c.session == null || !c.handshakeDone) {
-      return;
-    }
-    boolean want = false;
-    for (int p = pieces.nextWanted(0); p >= 0; p = pieces.nextWanted(p + 1)) {
-      if (c.has(p)) {
-        want = true;
-        break;
-      }
-    }
-    if (want != c.weAreInterested) {
-      c.weAreInterested = want;
-      c.session.interested(want);
-    }
-    if (want) {
-      requestMore(c, engine.ticker.getAsLong());
-    }
-  }
-
-  private void requestMore(Connection c, long now) {
-    if (pieces == null || c.closed || c.session == null || !c.handshakeDone
-        || state != TorrentState.DOWNLOADING || !c.weAreInterested) {
-      return;
-    }
-    if (c.chokingUs && c.allowedFast.isEmpty()) {
-      return;
-    }
-    int target = desiredQueue(c.downMeter.rate(now), engine.config.requestQueueNanos(),
-        engine.config.maxOutstandingRequests(), c.peerRequestQueue);
-    int inFlight = c.requests.size();
-    int room = target - inFlight;
-    if (room <= 0) {
-      return;
-    }
-    // Refill in batches: a picker call scans the wanted and started pieces, so asking it for one
-    // block per block received costs more than the blocks themselves. A pipe that is still more
-    // than three quarters full waits for the next batch; a nearly empty one is always refilled.
-    // (Waiting until it was half empty let a queue capped at the peer's reqq sag below the
-    // bandwidth-delay product between batches.)
-    if (room < target / 4 && inFlight > MIN_QUEUE) {
-      return;
-    }
-    c.nowNanos = now;
-    pieces.setNow(now);
-    RequestSink sink = requestSink;
-    sink.start(c, room);
-    try {
-      picker.pickBlocks(c, pickerView, room, sink);
-    } catch (RuntimeException e) {
-      log.error("piece picker threw; ignored", e);
-    }
-    // the requests go out after the picker is done: the sink stays small, and so does the code
-    // the JIT compiles into the picker's loops
-    int[] picks = sink.picks;
-    for (int i = 0; i < sink.count; i++) {
-      int piece = picks[2 * i];
-      int block = picks[2 * i + 1];
-      if (!c.session.request(piece, block * Metainfo.BLOCK_SIZE, pieces.blockLength(piece, block))) {
-        continue; // the session refused it (choked, or already asked)
-      }
-      c.requests.add(Connection.key(piece, block));
-      pieces.blockRequested(piece, block);
-      c.lastRequestNanos = now;
-    }
-    sink.c = null;
-  }
-
-  /**
-   * How many block requests to keep outstanding with a peer, as libtorrent sizes its queue: what
-   * the peer sends in {@code queueNanos} at its current rate, so that the pipe stays full across
-   * the round trip whatever the bandwidth-delay product (at 50 MiB/s and 3 s, 9600 blocks), but
-   * at least {@link #MIN_QUEUE}, and at most our own cap and the peer's {@code reqq}.
-   *
-   * @param bytesPerSecond the peer's download rate to us
-   * @param queueNanos how long a request may wait in the pipe (the client's request queue time)
-   * @param cap the most we keep outstanding with any peer (the client's setting)
-   * @param peerReqq the most the peer accepts: its {@code reqq}, or 250 if it announced none
-   */
-  static int desiredQueue(long bytesPerSecond, long queueNanos, int cap, int peerReqq) {
-    // in doubles: 100 MiB/s x 10 s overflows nothing, but the product is computed safely anyway
-    double blocks = (double) bytesPerSecond * queueNanos / SECOND / Metainfo.BLOCK_SIZE;
-    long wanted = Math.max(MIN_QUEUE, (long) Math.min(blocks, Integer.MAX_VALUE));
-    return (int) Math.max(1, Math.min(wanted, Math.min(cap, peerReqq)));
-  }
-
-  private final RequestSink requestSink = new RequestSink();
-
-  /** Collects the picker's blocks for one connection, dropping what it should not have picked. */
-  private final class RequestSink implements BlockSink {
-    Connection c;
-    int room;
-    int count;
-    int[] picks = new int[64];
-
-    void start(Connection c, int room) {
-      this.c = c;
-      this.room = room;
-      this.count = 0;
-      if (picks.length < 2 * room) {
-        picks = new int[2 * room];
-      }
-    }
-
-    @Override
-    public boolean add(int piece, int block) {
-      if (count >= room) {
-        return false;
-      }
-      if (acceptable(c, piece, block)) {
-        picks[2 * count] = piece;
-        picks[2 * count + 1] = block;
-        count++;
-      }
-      return count < room; // the engine drops what the picker should not have picked
-    }
-  }
-
-  private boolean acceptable(Connection c, int piece, int block) {
-    return piece >= 0 && piece < metainfo.pieceCount() && block >= 0
-        && block < pieces.blockCount(piece) && pieces.isWanted(piece) && c.has(piece)
-        && !pieces.isBlockReceived(piece, block) && !c.isRequested(piece, block)
-        && !(c.chokingUs && !c.allowedFast.get(piece))
-        && verifier.canVerify(piece)
-        && (engine.bufferedBytes < Engine.MAX_BUFFERED_BYTES || assembling.containsKey(piece));
-  }
-
-  /**
-   * The swarm as the piece picker sees it: the piece state without the pieces whose blocks are
-   * all in and being hashed, which hold nothing to pick. With a deep request pipe, dozens of
-   * pieces can wait for their hash check; a picker scanning the started pieces would walk every
-   * block of each on every call.
-   */
-  private final class PickerView implements SwarmView {
-    @Override
-    public int pieceCount() {
-      return pieces.pieceCount();
-    }
-
-    @Override
-    public boolean isWanted(int piece) {
-      return pieces.isWanted(piece) && !hashing.get(piece);
-    }
-
-    @Override
-    public int nextWanted(int from) {
-      int p = pieces.nextWanted(from);
-      while (p >= 0 && hashing.get(p)) {
-        p = pieces.nextWanted(p + 1);
-      }
-      return p;
-    }
-
-    @Override
-    public int wantedCount() {
-      int n = pieces.wantedCount();
-      for (int p = hashing.nextSetBit(0); p >= 0; p = hashing.nextSetBit(p + 1)) {
-        if (pieces.isWanted(p)) {
-          n--;
-        }
-      }
-      return n;
-    }
-
-    @Override
-    public int availability(int piece) {
-      return pieces.availability(piece);
-    }
-
-    @Override
-    public int priority(int piece) {
-      return pieces.priority(piece);
-    }
-
-    @Override
-    public int blockCount(int piece) {
-      return pieces.blockCount(piece);
-    }
-
-    @Override
-    public boolean isBlockReceived(int piece, int block) {
-      return pieces.isBlockReceived(piece, block);
-    }
-
-    @Override
-    public int blockRequests(int piece, int block) {
-      return pieces.blockRequests(piece, block);
-    }
-
-    @Override
-    public boolean isStarted(int piece) {
-      return pieces.isStarted(piece) && !hashing.get(piece);
-    }
-
-    @Override
-    public boolean isEndGame() {
-      return pieces.isEndGame();
-    }
-
-    @Override
-    public long nowNanos() {
-      return pieces.nowNanos();
-    }
-
-    @Override
-    public java.util.Random random() {
-      return pieces.random();
-    }
-  }
 
   private void onBlock(Connection c, PeerEvent.BlockReceived b, long now) {
     try {
@@ -1081,260 +633,50 @@ final class TorrentRuntime {
 
   private void onBlock0(Connection c, PeerEvent.BlockReceived b, long now) {
     int len = b.data().remaining();
-    downloaded += len;
+    totals.received(len, now);
     c.downloaded += len;
     c.downMeter.add(len, now);
-    downMeter.add(len, now);
     c.lastBlockNanos = now;
     int piece = b.piece();
     int block = b.offset() / Metainfo.BLOCK_SIZE;
-    boolean wasRequested = c.requests.remove(Connection.key(piece, block));
+    boolean wasRequested = scheduler.onBlock(c, piece, block);
     if (pieces == null || !wasRequested || b.offset() % Metainfo.BLOCK_SIZE != 0
         || len != pieces.blockLength(piece, block)) {
-      wasted += len;
+      totals.wasted(len);
       c.requestNeeded = true; // once the events of this read are handled
       return;
     }
     pieces.requestEnded(piece, block);
-    acceptBlock(c, c.address, piece, block, b.data(), now);
+    assembler.accept(c, c.address, piece, block, b.data(), now);
     c.requestNeeded = true; // once the events of this read are handled
   }
 
-  /**
-   * Keeps a requested block that arrived from {@code from} (a peer's connection {@code c}, or a
-   * web seed with {@code c} null): into the piece's buffer, unless it is an end-game duplicate;
-   * withdraws the same block from every other peer; starts the hash check once the piece is in.
-   */
-  private void acceptBlock(Connection c, PeerAddress from, int piece, int block, ByteBuffer data,
-      long now) {
-    int len = data.remaining();
-    int offset = block * Metainfo.BLOCK_SIZE;
-    if (pieces.isVerified(piece) || pieces.isBlockReceived(piece, block)
-        || hashing.get(piece)) {
-      wasted += len; // an end-game duplicate
-      return;
-    }
-    PieceBuffer buf = assembling.get(piece);
-    if (buf == null) {
-      buf = newBuffer(piece);
-      assembling.put(piece, buf);
-    }
-    data.get(buf.chunks[offset / buf.chunkSize], offset % buf.chunkSize, len);
-    buf.from[block] = from;
-    buf.received++;
-    smartBan.onBlock(piece, block, from);
-    boolean complete = pieces.blockReceived(piece, block, from);
-    // end game: withdraw the same block from everyone else
-    for (Connection o : connections) {
-      if (o != c && o.requests.remove(Connection.key(piece, block))) {
-        o.session.cancel(piece, offset, len);
-        pieces.requestEnded(piece, block);
-        engine.flush(o, now);
-      }
-    }
-    if (complete) {
-      assembling.remove(piece);
-      hashing.set(piece);
-      hashingCount++;
-      verifyAndStore(piece, buf);
+  /** Bans a peer, or counts bad data against a web seed (which appears as its address). */
+  void ban(PeerAddress peer, String reason) {
+    if (!webSeeds.lied(peer, reason)) {
+      peers.ban(peer, reason);
     }
   }
 
-  private void verifyAndStore(int piece, PieceBuffer buf) {
-    PieceVerifier v = verifier;
-    Storage s = storage;
-    engine.submitDisk(() -> {
-      boolean ok;
-      try {
-        PieceVerifier.Check check = v.newCheck();
-        check.start(piece);
-        for (int i = 0; i < buf.chunks.length; i++) {
-          check.update(buf.chunk(i));
-        }
-        ok = check.finish();
-      } catch (RuntimeException e) {
-        log.warn("checking piece {} failed: {}", piece, e.toString());
-        ok = false;
-      }
-      if (!ok) {
-        engine.post(() -> pieceDone(piece, buf, false, null));
-        return;
-      }
-      write(() -> {
-        String err = null;
-        try {
-          for (int i = 0; i < buf.chunks.length; i++) {
-            s.write(piece, i * buf.chunkSize, buf.chunk(i));
-          }
-        } catch (IOException | RuntimeException e) {
-          err = e.toString();
-        }
-        String writeError = err;
-        engine.post(() -> pieceDone(piece, buf, true, writeError));
-      });
-    });
-  }
-
-  /** Verified pieces waiting for their write; see {@link #write(Runnable)}. */
-  private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> writes =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
-  private final java.util.concurrent.atomic.AtomicBoolean writing =
-      new java.util.concurrent.atomic.AtomicBoolean();
-
-  /**
-   * Runs a piece's write on this disk thread, or hands it to the thread already writing, so one
-   * thread at a time writes: two threads writing one file contend for its inode lock (spinning in
-   * the kernel), while a thread that hands its write over goes on hashing the next piece.
-   */
-  private void write(Runnable w) {
-    writes.add(w);
-    while (!writes.isEmpty() && writing.compareAndSet(false, true)) {
-      try {
-        Runnable r;
-        while ((r = writes.poll()) != null) {
-          r.run();
-        }
-      } finally {
-        writing.set(false);
-      }
-    }
-  }
-
-  private void pieceDone(int piece, PieceBuffer buf, boolean good, String writeError) {
-    hashing.clear(piece);
-    hashingCount--;
-    if (removed || state == TorrentState.FAILED) {
-      release(buf);
-      return;
-    }
-    try {
-      pieceChecked(piece, buf, good, writeError);
-    } finally {
-      release(buf);
-    }
-    if (engine.bufferedBytes < Engine.MAX_BUFFERED_BYTES) {
-      long now = engine.ticker.getAsLong();
-      for (Connection c : new ArrayList<>(connections)) {
-        requestMore(c, now); // requests held back while buffers were full may go out now
-      }
-    }
-    webSeedTick(engine.ticker.getAsLong());
-  }
-
-  /**
-   * Forces what was written in the background every {@link #WRITE_BACK_BYTES}: the flush that
-   * completes the torrent then has little left to write, instead of the whole download at once
-   * (about a quarter of a second per GiB here).
-   */
-  private void writeBack(int written) {
-    writtenSinceFlush += written;
-    if (writtenSinceFlush < WRITE_BACK_BYTES || flushing || pieces.isComplete()) {
-      return;
-    }
-    writtenSinceFlush = 0;
-    flushing = true;
-    Storage s = storage;
-    engine.submitDisk(() -> {
-      try {
-        s.flush();
-      } catch (IOException | RuntimeException e) {
-        log.debug("background flush failed: {}", e.toString());
-      }
-      engine.post(() -> flushing = false);
-    });
-  }
-
-  private static final long WRITE_BACK_BYTES = 64L << 20;
-  private long writtenSinceFlush;
-  private boolean flushing;
-
-  private void pieceChecked(int piece, PieceBuffer buf, boolean good, String writeError) {
-    long now = engine.ticker.getAsLong();
-    if (writeError != null) {
-      log.warn("writing piece {} failed: {}", piece, writeError);
-      pieces.pieceFailed(piece);
-      fail("cannot write piece " + piece + ": " + writeError);
-      return;
-    }
-    if (good) {
-      pieces.pieceVerified(piece);
-      writeBack(buf.size);
-      Set<PeerAddress> liars = smartBan.onPiecePassed(piece, block -> buf.view(
-          block * Metainfo.BLOCK_SIZE, pieces.blockLength(piece, block)));
-      for (PeerAddress liar : liars) {
-        ban(liar, "sent bad data for piece " + piece);
-      }
-      post(l -> l.onPieceVerified(handle, piece));
-      for (Connection c : new ArrayList<>(connections)) {
-        if (c.handshakeDone && !c.closed) {
-          c.session.have(piece);
-          updateInterest(c);
-          engine.flush(c, now);
-        }
-      }
-      checkComplete();
-    } else {
-      hashFailures++;
-      wasted += buf.size;
-      Set<PeerAddress> contributors = new HashSet<>();
-      for (PeerAddress a : buf.from) {
-        if (a != null) {
-          contributors.add(a);
-        }
-      }
-      pieces.pieceFailed(piece);
-      Set<PeerAddress> liars = smartBan.onPieceFailed(piece, block -> buf.view(
-          block * Metainfo.BLOCK_SIZE, pieces.blockLength(piece, block)));
-      post(l -> l.onHashFailed(handle, piece, Set.copyOf(contributors)));
-      for (PeerAddress liar : liars) {
-        ban(liar, "sent every block of failed piece " + piece);
-      }
-      for (Connection c : new ArrayList<>(connections)) {
-        requestMore(c, now);
-      }
-    }
-  }
-
-  private void ban(PeerAddress peer, String reason) {
-    WebSeed ws = webSeedAt(peer);
-    if (ws != null) {
-      webSeedLied(ws, reason);
-      return;
-    }
-    if (!bannedAddresses.add(peer)) {
-      return;
-    }
-    bannedCount++;
-    known.remove(peer);
+  /** A piece passed its check and is written: peers hear of it, and the torrent may be done. */
+  void pieceVerified(int piece, long now) {
+    post(l -> l.onPieceVerified(handle, piece));
     for (Connection c : new ArrayList<>(connections)) {
-      if (c.address.equals(peer)) {
-        if (c.peerId != null) {
-          bannedIds.add(c.peerId);
-        }
-        engine.close(c, "banned: " + reason);
+      if (c.handshakeDone && !c.closed) {
+        c.session.have(piece);
+        scheduler.updateInterest(c, now);
+        engine.flush(c, now);
       }
     }
-    log.info("banned {}: {}", peer, reason);
-    post(l -> l.onPeerBanned(handle, peer, reason));
+    checkComplete(now);
   }
 
-  private void checkComplete() {
+  private void checkComplete(long now) {
     if (state == TorrentState.DOWNLOADING && pieces.isComplete()) {
-      setState(TorrentState.SEEDING);
-      freeChunks.clear();
-      for (PeerSource.Session s : sourceSessions) {
-        try {
-          s.completed();
-        } catch (RuntimeException e) {
-          log.warn("peer source failed on completion", e);
-        }
-      }
-      for (Connection c : connections) {
-        if (c.weAreInterested && c.session != null) {
-          c.weAreInterested = false;
-          c.session.interested(false);
-        }
-      }
+      setState(TorrentState.SEEDING, now);
+      assembler.completed();
+      peers.completed();
+      scheduler.notInterested();
       // the flush forces a whole download to disk: on the pool, never on the loop; the torrent
       // completes once it is done
       Storage s = storage;
@@ -1355,651 +697,78 @@ final class TorrentRuntime {
     }
   }
 
-  // ---------------------------------------------------------------- web seeds (BEP 19)
-
-  /** The most web seeds of one torrent that are used (a url-list may be long). */
-  static final int MAX_WEB_SEEDS = 16;
+  // ---------------------------------------------------------------- seeding (see UploadPump)
 
   /**
-   * Set by the client before the torrent can start (see {@link
-   * io.btlib.client.Client.Builder#webSeeds}).
-   */
-  private final WebSeedConfig webSeedConfig;
-  private List<WebSeed> webSeeds = List.of();
-  private WebSeedFetcher webSeedFetcher;
-  /** Bytes fetched from web seeds beyond what the rate limit had granted: paid back first. */
-  private long webSeedDebt;
-
-  /** The torrent's web seeds for this run: its url-list and its magnet link's ws= URLs. */
-  private void openWebSeeds() {
-    cancelWebSeeds("restarted");
-    WebSeedConfig cfg = webSeedConfig;
-    List<WebSeed> list = new ArrayList<>();
-    if (cfg.enabled() && metainfo != null) {
-      Set<String> urls = new java.util.LinkedHashSet<>(metainfo.webSeeds());
-      if (magnet != null) {
-        urls.addAll(magnet.webSeeds());
-      }
-      int i = 0;
-      for (String u : urls) {
-        if (list.size() >= MAX_WEB_SEEDS) {
-          log.info("{}: web seeds past the first {} ignored", infoHashes, MAX_WEB_SEEDS);
-          break;
-        }
-        try {
-          list.add(new WebSeed(u, WebSeedLayout.of(metainfo, u), i));
-        } catch (IllegalArgumentException e) {
-          log.info("web seed ignored: {}", e.getMessage());
-        }
-        i++;
-      }
-    }
-    webSeeds = list;
-  }
-
-  /** Stops every web seed fetch in flight; their blocks are given back as the fetches end. */
-  private void cancelWebSeeds(String why) {
-    for (WebSeed ws : webSeeds) {
-      for (WebSeed.Request r : new ArrayList<>(ws.inFlight)) {
-        if (r.fetch != null) {
-          r.fetch.cancel(why);
-        }
-      }
-    }
-  }
-
-  private WebSeed webSeedAt(PeerAddress a) {
-    for (WebSeed ws : webSeeds) {
-      if (ws.address.equals(a)) {
-        return ws;
-      }
-    }
-    return null;
-  }
-
-  /** Times out slow fetches and gives every usable web seed work, up to its request limit. */
-  private void webSeedTick(long now) {
-    if (webSeeds.isEmpty()) {
-      return;
-    }
-    WebSeedConfig cfg = webSeedConfig;
-    for (WebSeed ws : webSeeds) {
-      for (WebSeed.Request r : new ArrayList<>(ws.inFlight)) {
-        if (now - r.deadlineNanos >= 0 && r.fetch != null) {
-          r.fetch.cancel("timed out: no complete answer within "
-              + cfg.requestTimeout().toMillis() + " ms");
-        }
-      }
-    }
-    if (state != TorrentState.DOWNLOADING || pieces == null) {
-      return;
-    }
-    for (WebSeed ws : webSeeds) {
-      if (ws.dropped || ws.retryAtNanos != Long.MIN_VALUE && now - ws.retryAtNanos < 0) {
-        continue;
-      }
-      while (ws.inFlight.size() < cfg.maxRequestsPerSeed()) {
-        if (webSeedDebt > 0) {
-          webSeedDebt -= downLimit.take(webSeedDebt, now);
-          if (webSeedDebt > 0) {
-            return; // over the download limit: the next tick goes on
-          }
-        }
-        WebSeed.Request r = pickForWebSeed(ws, cfg, now);
-        if (r == null) {
-          break;
-        }
-        startWebSeedRequest(ws, r, cfg);
-        webSeedDebt += r.payload - downLimit.take(r.payload, now);
-      }
-    }
-  }
-
-  /**
-   * A run of blocks for a web seed: first whole pieces (a run of consecutive ones, up to the
-   * request limit) that no peer or web seed has started, searching from this web seed's cursor,
-   * so that it does not fetch what peers are fetching, and among those first the ones no
-   * connected peer has; then a run of blocks nobody has asked for in a started piece (the rest of
-   * a long piece, or what a peer that left had not sent). Blocks peers have asked for are never
-   * duplicated. Null when there is nothing.
-   */
-  private WebSeed.Request pickForWebSeed(WebSeed ws, WebSeedConfig cfg, long now) {
-    int maxBlocks = cfg.maxRequestBytes() / Metainfo.BLOCK_SIZE;
-    boolean budget = engine.bufferedBytes < Engine.MAX_BUFFERED_BYTES;
-    if (budget) {
-      int count = pieces.pieceCount();
-      int from = ws.cursor < count ? ws.cursor : 0;
-      // with peers around, what none of them has comes first (BEP 19: the web seed fills gaps)
-      for (int tier = connections.isEmpty() ? 1 : 0; tier < 2; tier++) {
-        for (int pass = 0; pass < 2; pass++) {
-          int start = pass == 0 ? from : 0;
-          for (int p = pieces.nextWanted(start); p >= 0 && (pass == 0 || p < from);
-              p = pieces.nextWanted(p + 1)) {
-            if (freshForWebSeed(p, tier)) {
-              if (pieces.blockCount(p) > maxBlocks) {
-                ws.cursor = p + 1;
-                return newWebSeedRequest(p, 0, p, maxBlocks, cfg, now);
-              }
-              long first = (long) p * metainfo.pieceLength();
-              int q = p;
-              while (q + 1 < count && (long) (q + 1) * metainfo.pieceLength()
-                  + pieces.pieceSize(q + 1) - first <= cfg.maxRequestBytes()
-                  && pieces.isWanted(q + 1) && freshForWebSeed(q + 1, tier)) {
-                q++;
-              }
-              ws.cursor = q + 1;
-              return newWebSeedRequest(p, 0, q, pieces.blockCount(q), cfg, now);
-            }
-          }
-        }
-      }
-    }
-    for (int p = pieces.nextStarted(0); p >= 0; p = pieces.nextStarted(p + 1)) {
-      if (!pieces.isWanted(p) || hashing.get(p) || !verifier.canVerify(p)
-          || !budget && !assembling.containsKey(p)) {
-        continue;
-      }
-      int blocks = pieces.blockCount(p);
-      for (int b = 0; b < blocks; b++) {
-        if (!pieces.isBlockReceived(p, b) && pieces.blockRequests(p, b) == 0) {
-          int e = b + 1;
-          while (e < blocks && e - b < maxBlocks && !pieces.isBlockReceived(p, e)
-              && pieces.blockRequests(p, e) == 0) {
-            e++;
-          }
-          return newWebSeedRequest(p, b, p, e, cfg, now);
-        }
-      }
-    }
-    return null;
-  }
-
-  /** Whether a web seed may take all of piece {@code p}: untouched, and (tier 0) no peer has it. */
-  private boolean freshForWebSeed(int p, int tier) {
-    return !pieces.isStarted(p) && !hashing.get(p) && verifier.canVerify(p)
-        && (tier == 1 || pieces.availability(p) == 0);
-  }
-
-  private WebSeed.Request newWebSeedRequest(int firstPiece, int firstBlock, int lastPiece,
-      int endBlock, WebSeedConfig cfg, long now) {
-    long pl = metainfo.pieceLength();
-    long start = firstPiece * pl + (long) firstBlock * Metainfo.BLOCK_SIZE;
-    long end = lastPiece * pl + Math.min(pieces.pieceSize(lastPiece),
-        endBlock * Metainfo.BLOCK_SIZE);
-    int payload = 0;
-    for (int p = firstPiece; p <= lastPiece; p++) {
-      int e = p == lastPiece ? endBlock : pieces.blockCount(p);
-      for (int b = p == firstPiece ? firstBlock : 0; b < e; b++) {
-        payload += pieces.blockLength(p, b);
-      }
-    }
-    return new WebSeed.Request(firstPiece, firstBlock, lastPiece, endBlock, start,
-        (int) (end - start), payload, now + cfg.requestTimeout().toNanos());
-  }
-
-  /** Calls {@code f(piece, block)} for every block of {@code r}. */
-  private void forEachBlock(WebSeed.Request r, java.util.function.BiConsumer<Integer, Integer> f) {
-    for (int p = r.firstPiece; p <= r.lastPiece; p++) {
-      int e = p == r.lastPiece ? r.endBlock : pieces.blockCount(p);
-      for (int b = p == r.firstPiece ? r.firstBlock : 0; b < e; b++) {
-        f.accept(p, b);
-      }
-    }
-  }
-
-  private void startWebSeedRequest(WebSeed ws, WebSeed.Request r, WebSeedConfig cfg) {
-    forEachBlock(r, pieces::blockRequested);
-    ws.inFlight.add(r);
-    if (webSeedFetcher == null) {
-      webSeedFetcher = new WebSeedFetcher(cfg,
-          "bt-webseed-" + infoHashes.shortHashes().get(0).toString().substring(0, 8));
-    }
-    try {
-      r.fetch = webSeedFetcher.fetch(ws.layout.range(r.start, r.length), r.length);
-    } catch (RuntimeException e) {
-      engine.post(() -> webSeedDone(ws, r, null, e));
-      return;
-    }
-    r.fetch.result().whenComplete((data, err) -> engine.post(() -> webSeedDone(ws, r, data, err)));
-  }
-
-  /** A web seed fetch ended (on the engine thread): its blocks are kept, or it failed. */
-  private void webSeedDone(WebSeed ws, WebSeed.Request r, byte[] data, Throwable err) {
-    if (!ws.inFlight.remove(r)) {
-      return;
-    }
-    forEachBlock(r, pieces::requestEnded);
-    if (removed) {
-      return;
-    }
-    long now = engine.ticker.getAsLong();
-    if (err != null) {
-      if (!ws.dropped && state == TorrentState.DOWNLOADING) {
-        webSeedFailed(ws, err, now);
-      }
-    } else {
-      downloaded += r.payload;
-      downMeter.add(r.payload, now);
-      ws.errors = 0;
-      if (ws.dropped || state != TorrentState.DOWNLOADING) {
-        wasted += r.payload;
-      } else {
-        long pl = metainfo.pieceLength();
-        forEachBlock(r, (p, b) -> {
-          int off = (int) (p * pl + (long) b * Metainfo.BLOCK_SIZE - r.start);
-          acceptBlock(null, ws.address, p, b, ByteBuffer.wrap(data, off, pieces.blockLength(p, b)),
-              now);
-        });
-      }
-    }
-    webSeedTick(now);
-  }
-
-  /**
-   * A fetch failed: the web seed backs off, doubling from the configured delay (or the server's
-   * Retry-After, if longer); failures while it is backing off already (its other fetches in
-   * flight) do not count again. Too many in a row drop it.
-   */
-  private void webSeedFailed(WebSeed ws, Throwable err, long now) {
-    if (ws.retryAtNanos != Long.MIN_VALUE && now - ws.retryAtNanos < 0) {
-      return;
-    }
-    WebSeedConfig cfg = webSeedConfig;
-    String why = err.getMessage() != null ? err.getMessage() : err.toString();
-    ws.errors++;
-    if (ws.errors >= cfg.maxConsecutiveErrors()) {
-      dropWebSeed(ws, "failed " + ws.errors + " times in a row, last: " + why);
-      return;
-    }
-    long max = cfg.maxRetryDelay().toNanos();
-    long delay = cfg.retryDelay().toNanos();
-    for (int i = 1; i < ws.errors && delay < max; i++) {
-      delay *= 2;
-    }
-    if (err instanceof WebSeedException && ((WebSeedException) err).retryAfterSeconds() > 0) {
-      delay = Math.max(delay, Math.min(max / SECOND, ((WebSeedException) err).retryAfterSeconds())
-          * SECOND);
-    }
-    delay = Math.min(delay, max);
-    ws.retryAtNanos = now + delay;
-    log.debug("{} failed ({} in a row), retried in {} ms: {}", ws, ws.errors, delay / 1_000_000,
-        why);
-  }
-
-  /** A web seed sent bad data (a piece it alone sent failed, or smart ban proved a block bad). */
-  private void webSeedLied(WebSeed ws, String reason) {
-    ws.hashFailures++;
-    log.info("{} sent bad data ({} of {}): {}", ws, ws.hashFailures,
-        webSeedConfig.maxHashFailures(), reason);
-    if (ws.hashFailures >= webSeedConfig.maxHashFailures() && !ws.dropped) {
-      dropWebSeed(ws, "sent bad data " + ws.hashFailures + " times, last: " + reason);
-    }
-  }
-
-  private void dropWebSeed(WebSeed ws, String reason) {
-    ws.dropped = true;
-    for (WebSeed.Request r : new ArrayList<>(ws.inFlight)) {
-      if (r.fetch != null) {
-        r.fetch.cancel("dropped");
-      }
-    }
-    log.info("{} dropped: {}", ws, reason);
-    String url = ws.url;
-    post(l -> l.onWebSeedDropped(handle, url, reason));
-  }
-
-  // ---------------------------------------------------------------- seeding
-
-  private void onRequest(Connection c, int piece, int offset, int length) {
-    c.requestedSinceUnchoke = true;
-    c.idle = false;
-    if (pieces == null || !pieces.isVerified(piece)) {
-      c.session.rejectRequest(piece, offset, length);
-      return;
-    }
-    if (c.chokedByUs && !c.allowedFastGiven.get(piece)) {
-      c.session.rejectRequest(piece, offset, length);
-      return;
-    }
-    if (superSeeding != null && !superSeeding.allows(c, piece)) {
-      c.session.rejectRequest(piece, offset, length); // a piece we did not show it
-      return;
-    }
-    if (c.uploadQueue.size() + c.readsInFlight >= engine.config.maxRequestsPerPeer()) {
-      c.session.rejectRequest(piece, offset, length);
-      return;
-    }
-    long[] req = {piece, offset, length};
-    c.uploadQueue.add(req);
-    c.pumpNeeded = true; // the engine pumps once the events of this read are handled
-  }
-
-  /**
-   * After the engine has handled a batch of events from {@code c} (one read's worth): answers the
-   * requests they brought and refills the request pipe the blocks they brought emptied.
+   * After the engine has handled a batch of events from {@code c} (one read's worth): hands on a
+   * free upload slot, answers the requests they brought and refills the request pipe the blocks
+   * they brought emptied.
    */
   void afterEvents(Connection c, long now) {
-    if (rechokeSoon && rechokeAllowed()) {
-      // a peer took a free slot's interest: unchoke it now rather than at the next tick
-      rechokeSoon = false;
-      for (Connection changed : rechoke(now)) {
-        if (changed != c) {
-          engine.flush(changed, now);
-        }
-      }
-    }
+    choking.afterEvents(c, now);
     if (c.pumpNeeded) {
-      pumpUploads(c);
+      uploads.pump(c, now);
     }
     if (c.requestNeeded) {
       c.requestNeeded = false;
-      requestMore(c, now);
+      scheduler.requestMore(c, now);
     }
   }
 
-  /** How many bytes of extents one connection's queued requests may have loading ahead. */
-  private static final int READ_AHEAD_BYTES = 4 << 20;
-  /** Reads of single blocks in flight per peer (blocks the read cache cannot hold). */
-  private static final int MAX_BLOCK_READS = 8;
-  /** Blocks queued in a session and not yet written, per peer: what pins the read cache. */
-  private static final int MAX_READY = 64;
-
-  /**
-   * Called when the engine has written everything queued: queues more blocks if requests wait and
-   * few blocks are ready; true if it queued any.
-   */
+  /** See {@link UploadPump#pumpMore}. */
   boolean pumpMore(Connection c) {
-    if (c.uploadQueue.isEmpty() || c.ready.size() >= MAX_READY / 2) {
-      return false;
-    }
-    int before = c.ready.size();
-    pumpUploads(c);
-    return c.ready.size() > before;
-  }
-
-  /**
-   * Answers the peer's queued requests in order: from the read cache when the extent of piece
-   * bytes a request falls in is read, starting the reads of the next few extents ahead of time;
-   * blocks the cache cannot hold (it is full of pinned extents, or the block crosses an extent or
-   * the piece's end) are read on their own.
-   */
-  void pumpUploads(Connection c) {
-    c.pumpNeeded = false;
-    if (c.closed || c.session == null) {
-      return;
-    }
-    if (engine.config.zeroCopyUploads() && c.encryptor == null
-        && upLimit.available(engine.ticker.getAsLong()) == Long.MAX_VALUE) {
-      pumpZeroCopy(c);
-      return;
-    }
-    int extentSize = this.extentSize;
-    int readAhead = Math.max(2, READ_AHEAD_BYTES / extentSize);
-    int scanLimit = readAhead * (extentSize / Metainfo.BLOCK_SIZE + 1);
-    Engine.Extent lastMissing = null;
-    int missing = 0;
-    int scanned = 0;
-    boolean inOrder = true; // still at the head of the queue: blocks may be sent
-    for (java.util.Iterator<long[]> it = c.uploadQueue.iterator(); it.hasNext()
-        && scanned < scanLimit; ) {
-      if (inOrder && c.ready.size() >= MAX_READY) {
-        break; // enough bodies wait for the socket: the engine pumps again as they go out
-      }
-      long[] req = it.next();
-      int piece = (int) req[0];
-      int offset = (int) req[1];
-      int length = (int) req[2];
-      int start = offset - offset % extentSize;
-      int size = metainfo.pieceSize(piece);
-      if (offset + length > Math.min(size, start + extentSize)) {
-        if (inOrder && c.readsInFlight < MAX_BLOCK_READS) {
-          it.remove();
-          readBlock(c, piece, offset, length);
-          continue;
-        }
-        inOrder = false;
-        continue;
-      }
-      Engine.Extent e = engine.extent(this, piece, start);
-      if (e != null && e.data != null) {
-        if (inOrder) {
-          it.remove();
-          sendFromExtent(c, e, piece, offset, length);
-        } else {
-          scanned++;
-        }
-        continue;
-      }
-      scanned++;
-      inOrder = false;
-      if (e == lastMissing && e != null) {
-        continue;
-      }
-      if (++missing > readAhead) {
-        break;
-      }
-      if (e == null) {
-        e = engine.newExtent(this, piece, start, Math.min(extentSize, size - start), extentSize);
-        if (e == null) {
-          // the cache is full of pinned extents: this block on its own
-          if (c.readsInFlight < MAX_BLOCK_READS) {
-            it.remove();
-            readBlock(c, piece, offset, length);
-          }
-          continue;
-        }
-        loadExtent(e);
-      }
-      lastMissing = e;
-      if (!e.waiters.contains(c)) {
-        e.waiters.add(c);
-      }
-    }
-  }
-
-  /**
-   * Zero-copy uploads: the requests at the head of the queue become blocks sent from storage
-   * (nothing is read ahead); a block past a v2 piece's end, whose tail is zeros, is read on its
-   * own as without zero copy.
-   */
-  private void pumpZeroCopy(Connection c) {
-    for (java.util.Iterator<long[]> it = c.uploadQueue.iterator(); it.hasNext()
-        && c.ready.size() < MAX_READY; ) {
-      long[] req = it.next();
-      int piece = (int) req[0];
-      int offset = (int) req[1];
-      int length = (int) req[2];
-      if (offset + length > metainfo.pieceSize(piece)) {
-        if (c.readsInFlight >= MAX_BLOCK_READS) {
-          return; // in order: what follows waits for this one
-        }
-        it.remove();
-        readBlock(c, piece, offset, length);
-        continue;
-      }
-      it.remove();
-      if (c.chokedByUs && !c.allowedFastGiven.get(piece)) {
-        continue; // choked meanwhile: the session has dropped or rejected the request
-      }
-      if (c.session.sendBlock(piece, offset, length)) {
-        c.ready.add(new Connection.ReadyBlock(piece, offset, length));
-      }
-    }
+    return uploads.pumpMore(c);
   }
 
   /** Sends a zero-copy block's bytes from storage; the count the channel took. */
   long transferBody(int piece, int offset, int length, java.nio.channels.WritableByteChannel ch)
       throws IOException {
-    return storage.transferTo(piece, offset, length, ch);
+    return uploads.transferBody(piece, offset, length, ch);
   }
 
-  private void sendFromExtent(Connection c, Engine.Extent e, int piece, int offset, int length) {
-    if (c.chokedByUs && !c.allowedFastGiven.get(piece)) {
-      return; // choked meanwhile: the session has dropped or rejected the request
-    }
-    if (!c.session.sendBlock(piece, offset, length)) {
-      return; // cancelled, or answered by the choke
-    }
-    int from = offset - e.start;
-    ByteBuffer body =
-        (ByteBuffer) ((Buffer) e.data.duplicate()).limit(from + length).position(from);
-    e.pins++;
-    c.ready.add(new Connection.ReadyBlock(piece, offset, body, e));
-  }
-
-  /** Reads an extent on the disk pool, then serves every connection waiting for it. */
-  private void loadExtent(Engine.Extent e) {
-    Storage s = storage;
-    engine.submitDisk(() -> {
-      String err = null;
-      ByteBuffer b = e.buffer;
-      try {
-        ((Buffer) b).clear().limit(e.length);
-        s.read(e.piece, e.start, b);
-        ((Buffer) b).flip();
-      } catch (IOException | RuntimeException ex) {
-        err = ex.toString();
-      }
-      String error = err;
-      engine.post(() -> extentLoaded(e, error));
-    });
-  }
-
-  private void extentLoaded(Engine.Extent e, String error) {
-    if (error != null) {
-      log.warn("reading piece {} for upload failed: {}", e.piece, error);
-      e.error = error;
-      engine.dropExtent(e);
-    } else {
-      e.data = e.buffer.duplicate().asReadOnlyBuffer();
-    }
-    long now = engine.ticker.getAsLong();
-    List<Connection> waiting = new ArrayList<>(e.waiters);
-    e.waiters.clear();
-    for (Connection c : waiting) {
-      if (c.closed) {
-        continue;
-      }
-      if (error != null) {
-        for (java.util.Iterator<long[]> it = c.uploadQueue.iterator(); it.hasNext(); ) {
-          long[] req = it.next();
-          if ((int) req[0] == e.piece && req[1] >= e.start && req[1] < e.start + e.length) {
-            it.remove();
-            c.session.rejectRequest(e.piece, (int) req[1], (int) req[2]);
-          }
-        }
-      }
-      pumpUploads(c);
-      engine.flush(c, now);
-    }
-  }
-
-  /** Reads one block on its own: past a piece's end (v2 padding) or when the cache is full. */
-  private void readBlock(Connection c, int piece, int offset, int length) {
-    Storage s = storage;
-    c.readsInFlight++;
-    int stored = Math.max(0, Math.min(length, metainfo.pieceSize(piece) - offset));
-    engine.submitDisk(() -> {
-      ByteBuffer data = ByteBuffer.allocate(length);
-      String err = null;
-      try {
-        ((Buffer) data).limit(stored);
-        s.read(piece, offset, data);
-        ((Buffer) data).limit(length).position(length); // past the piece's end: zeros (v2 padding)
-        ((Buffer) data).flip();
-      } catch (IOException | RuntimeException e) {
-        err = e.toString();
-      }
-      String error = err;
-      engine.post(() -> {
-        c.readsInFlight--;
-        if (c.closed) {
-          return;
-        }
-        if (error != null) {
-          log.warn("reading piece {} for {} failed: {}", piece, c, error);
-          c.session.rejectRequest(piece, offset, length);
-        } else if ((!c.chokedByUs || c.allowedFastGiven.get(piece))
-            && c.session.sendBlock(piece, offset, length)) {
-          c.ready.add(new Connection.ReadyBlock(piece, offset, data, null));
-        }
-        pumpUploads(c);
-        engine.flush(c, engine.ticker.getAsLong());
-      });
-    });
-  }
-
-  /**
-   * The block the session has just written the header of. Blocks are queued in the session in
-   * the order of {@link Connection#ready}; one the session took back (the peer cancelled it while queued)
-   * is skipped and released.
-   */
+  /** See {@link UploadPump#takeReadyBlock}. */
   Connection.ReadyBlock takeReadyBlock(Connection c, PendingBlock pb) {
-    Connection.ReadyBlock r;
-    while ((r = c.ready.pollFirst()) != null) {
-      if (r.piece == pb.piece() && r.offset == pb.offset() && r.length == pb.length()) {
-        return r;
-      }
-      releaseBlock(r);
-    }
-    return null;
+    return uploads.takeReadyBlock(c, pb);
   }
 
   /** A block's body is written or dropped: its extent may be evicted again. */
   void releaseBlock(Connection.ReadyBlock r) {
-    if (r.extent != null) {
-      r.extent.pins--;
-    }
+    UploadPump.releaseBlock(r);
   }
 
   void onUploaded(Connection c, int n, long now) {
-    uploaded += n;
+    totals.sent(n, now);
     c.uploaded += n;
     c.upMeter.add(n, now);
-    upMeter.add(n, now);
   }
 
-  // ---------------------------------------------------------------- metadata (BEP 9)
+  // ---------------------------------------------------------------- metadata (BEP 9, BEP 52)
 
-  private void onMetadata(Connection c, MetadataMessage m) {
-    if (metadataFetch == null) {
+  private void onMetadata(Connection c, MetadataMessage m, long now) {
+    Metainfo got = metadata.onMetadata(c, m);
+    if (got == null) {
       return;
     }
-    byte[] done = metadataFetch.received(c, m);
-    if (done == null) {
-      return;
-    }
-    Metainfo got;
-    try {
-      got = Metainfo.fromInfoDictionary(done, infoHashes);
-    } catch (MetainfoException e) {
-      log.info("metadata from peers did not check out: {}", e.getMessage());
-      for (Connection s : metadataFetch.sources()) {
-        engine.close(s, "sent bad metadata");
-      }
-      metadataFetch = new MetadataFetch();
-      return;
-    }
-    metadataFetch = null;
     if (HashExchange.lacksPieceLayers(got)) {
       // a v2 torrent's info dictionary has only each file's root: fetch the piece layers first
       try {
-        hashFetch = new HashExchange.Fetch(got); // refuses layers over MAX_FETCH_BYTES
+        layers.startFetch(got); // refuses layers over MAX_FETCH_BYTES
       } catch (IllegalArgumentException e) {
-        fail(e.getMessage());
+        fail(e.getMessage(), now);
         return;
       }
-      pumpHashes(engine.ticker.getAsLong());
+      layers.pump(now);
       return;
     }
-    installMetadata(got);
+    installMetadata(got, now);
   }
 
-  private void installMetadata(Metainfo got) {
+  /** The metainfo is complete (from peers): storage opens, and the torrent is checked. */
+  void installMetadata(Metainfo got, long now) {
     try {
       storage = storageFactory.open(got);
     } catch (IOException | RuntimeException e) {
-      fail("cannot open storage: " + e);
+      fail("cannot open storage: " + e, now);
       return;
     }
     setMetainfo(got);
@@ -2020,386 +789,33 @@ final class TorrentRuntime {
     }
     post(l -> l.onMetadataReceived(handle));
     // what peers announced before the piece count was known now arrives as events
-    long now = engine.ticker.getAsLong();
     for (Connection k : new ArrayList<>(connections)) {
       engine.drain(k, now);
     }
-    beginCheck();
+    beginCheck(now);
     for (Connection k : connections) {
-      updateInterest(k);
-    }
-  }
-
-  // ---------------------------------------------------------------- piece layers (BEP 52)
-
-  private static final long HASH_REQUEST_TIMEOUT = 20 * SECOND;
-  private static final int HASH_REQUESTS_PER_PEER = 4;
-  private static final int HASH_ANSWERS_PER_SECOND = 50;
-
-  private HashExchange.Fetch hashFetch;
-  private HashExchange.Server hashServer;
-  private final Set<Connection> v2Peers = new HashSet<>();
-  private final Set<Connection> hashRefusers = new HashSet<>();
-  private final Map<Connection, long[]> hashAnswers = new HashMap<>();
-
-  private void onHashMessage(Connection c, PeerMessage m, long now) {
-    if (m instanceof PeerMessage.HashRequest) {
-      PeerMessage.HashRequest r = (PeerMessage.HashRequest) m;
-      if (metainfo == null) { // nothing to answer from yet (metadata or layers still coming)
-        c.session.sendHashMessage(new PeerMessage.HashReject(r.piecesRoot(), r.baseLayer(),
-            r.index(), r.length(), r.proofLayers()));
-        return;
-      }
-      long[] w = hashAnswers.computeIfAbsent(c, k -> new long[] {now, 0});
-      if (now - w[0] >= SECOND) {
-        w[0] = now;
-        w[1] = 0;
-      }
-      // the first answer for a file hashes its whole layer; later ones are copies
-      boolean allowed = ++w[1] <= HASH_ANSWERS_PER_SECOND;
-      if (hashServer == null || hashServer.metainfo() != metainfo) {
-        hashServer = new HashExchange.Server(metainfo);
-      }
-      c.session.sendHashMessage(allowed ? hashServer.answer(r)
-          : new PeerMessage.HashReject(r.piecesRoot(), r.baseLayer(), r.index(), r.length(),
-              r.proofLayers()));
-    } else if (m instanceof PeerMessage.Hashes) {
-      if (hashFetch == null) {
-        return;
-      }
-      if (!hashFetch.accept(c, (PeerMessage.Hashes) m)) {
-        engine.close(c, "sent hashes that do not prove against the pieces root");
-        return;
-      }
-      if (hashFetch.complete()) {
-        HashExchange.Fetch f = hashFetch;
-        hashFetch = null;
-        try {
-          installMetadata(f.build());
-        } catch (MetainfoException e) {
-          log.warn("piece layers from peers did not make a valid torrent: {}", e.getMessage());
-          hashFetch = new HashExchange.Fetch(f.partial());
-        }
-        return;
-      }
-      pumpHashes(now);
-    } else if (m instanceof PeerMessage.HashReject) {
-      if (hashFetch != null) {
-        hashRefusers.add(c);
-        hashFetch.release(c); // what it was asked goes to other peers
-        pumpHashes(now);
-      }
-    }
-  }
-
-  /** Asks the v2 peers for the piece-layer chunks nobody is fetching. */
-  private void pumpHashes(long now) {
-    if (hashFetch == null) {
-      return;
-    }
-    for (Connection c : v2Peers) {
-      if (c.session == null || !c.handshakeDone || hashRefusers.contains(c)) {
-        continue;
-      }
-      int room = HASH_REQUESTS_PER_PEER - hashFetch.pendingOn(c);
-      if (room <= 0) {
-        continue;
-      }
-      for (PeerMessage.HashRequest r : hashFetch.pick(c, room, now, HASH_REQUEST_TIMEOUT)) {
-        c.session.sendHashMessage(r);
-      }
-    }
-  }
-
-  /** Fetches the info dictionary in 16 KiB pieces from every peer that offers it. */
-  private final class MetadataFetch {
-    int size = -1;
-    byte[] data;
-    BitSet have;
-    final Map<Integer, Connection> requested = new HashMap<>();
-    final Set<Connection> sources = new HashSet<>();
-
-    void peerReady(Connection c, ExtendedHandshake h) {
-      if (!h.idOf(ExtendedHandshake.UT_METADATA).isPresent() || !h.metadataSize().isPresent()) {
-        return;
-      }
-      int s = h.metadataSize().getAsInt();
-      if (s > 8 << 20) {
-        return;
-      }
-      if (size < 0) {
-        size = s;
-        data = new byte[s];
-        have = new BitSet();
-      } else if (s != size) {
-        return; // disagrees with the size we are collecting; ignore this peer's offer
-      }
-      sources.add(c);
-      ask(c);
-    }
-
-    void ask(Connection c) {
-      int n = MetadataMessage.pieceCount(size);
-      int asked = 0;
-      for (int p = 0; p < n && asked < 2; p++) {
-        if (!have.get(p) && !requested.containsKey(p)) {
-          requested.put(p, c);
-          c.session.requestMetadata(p);
-          asked++;
-        }
-      }
-    }
-
-    byte[] received(Connection c, MetadataMessage m) {
-      if (size < 0 || m.type() != MetadataMessage.DATA || m.totalSize() != size) {
-        return null;
-      }
-      requested.remove(m.piece());
-      if (!have.get(m.piece())) {
-        m.data().duplicate().get(data, m.piece() * MetadataMessage.PIECE_SIZE,
-            m.data().remaining());
-        have.set(m.piece());
-      }
-      if (have.cardinality() == MetadataMessage.pieceCount(size)) {
-        return data;
-      }
-      ask(c);
-      return null;
-    }
-
-    void rejected(Connection c, int piece) {
-      requested.remove(piece, c);
-      sources.remove(c);
-      for (Connection o : sources) {
-        ask(o);
-      }
-    }
-
-    void peerGone(Connection c) {
-      requested.values().removeIf(x -> x == c);
-      sources.remove(c);
-      for (Connection o : sources) {
-        ask(o);
-      }
-    }
-
-    Collection<Connection> sources() {
-      return new ArrayList<>(sources);
+      scheduler.updateInterest(k, now);
     }
   }
 
   // ---------------------------------------------------------------- timers
 
   void tick(long now) {
-    if (state == TorrentState.STOPPED || state == TorrentState.PAUSED
-        || state == TorrentState.FAILED || state == TorrentState.CHECKING) {
+    if (!acceptsConnections()) {
       status = snapshot(now);
       return;
     }
-    dial(now);
-    pumpHashes(now); // re-asks chunks whose requests timed out
-    if (now - lastRechoke >= RECHOKE_NANOS || lastRechoke == Long.MIN_VALUE) {
-      lastRechoke = now;
-      rechokeSoon = false;
-      rechoke(now);
-      round++;
-    } else if (rechokeSoon || idleSlotHeld(now)) {
-      rechokeSoon = false;
-      rechoke(now); // the same round: turns and optimistic unchokes keep their timing
-    }
+    peers.dial(now);
+    layers.pump(now); // re-asks chunks whose requests timed out
+    choking.tick(now);
     for (Connection c : new ArrayList<>(connections)) {
       c.nowNanos = now;
-      requestMore(c, now);
-      if (!isPrivate() && c.extended != null
-          && c.extended.idOf(ExtendedHandshake.UT_PEX).isPresent()
-          && now - c.lastPexNanos >= PEX_NANOS && c.handshakeDone) {
-        sendPex(c, now);
-      }
+      scheduler.requestMore(c, now);
+      peers.pexTick(c, now);
       engine.flush(c, now);
     }
-    webSeedTick(now);
+    webSeeds.tick(now);
     status = snapshot(now);
-  }
-
-  private void sendPex(Connection c, long now) {
-    Map<PeerAddress, Integer> added = new LinkedHashMap<>();
-    for (Connection o : connections) {
-      if (o != c && o.handshakeDone && o.outgoing && !c.pexSent.contains(o.address)
-          && added.size() < 50) {
-        added.put(o.address, o.seed ? 0x02 : 0);
-      }
-    }
-    List<PeerAddress> dropped = new ArrayList<>();
-    for (PeerAddress a : c.pexSent) {
-      boolean still = false;
-      for (Connection o : connections) {
-        if (o.address.equals(a)) {
-          still = true;
-          break;
-        }
-      }
-      if (!still && dropped.size() < 50) {
-        dropped.add(a);
-      }
-    }
-    if (added.isEmpty() && dropped.isEmpty() && c.lastPexNanos != Long.MIN_VALUE) {
-      return;
-    }
-    if (c.session.sendPex(new PexMessage(added, dropped))) {
-      c.pexSent.addAll(added.keySet());
-      dropped.forEach(c.pexSent::remove);
-      c.lastPexNanos = now;
-    }
-  }
-
-  private void dial(long now) {
-    int room = Math.min(engine.config.maxConnectionsPerTorrent() - connections.size(),
-        engine.config.maxHalfOpen() - engine.halfOpen);
-    room = Math.min(room, engine.config.maxConnections() - engine.connections.size());
-    if (room <= 0 || (state == TorrentState.SEEDING && !anyManual())) {
-      if (room <= 0 || state == TorrentState.SEEDING) {
-        // seeds wait for leechers to come to them, but still dial peers they were given
-        if (room <= 0) {
-          return;
-        }
-      }
-    }
-    List<PeerCandidate> candidates = new ArrayList<>();
-    for (Map.Entry<PeerAddress, Known> e : known.entrySet()) {
-      Known k = e.getValue();
-      if (!k.connected && !isConnectedTo(e.getKey())) {
-        candidates.add(new PeerCandidate(e.getKey(), k.source, k.failures, k.lastAttempt,
-            k.seed));
-      }
-    }
-    if (candidates.isEmpty()) {
-      return;
-    }
-    List<PeerAddress> chosen;
-    try {
-      chosen = selector.select(candidates, room, now);
-    } catch (RuntimeException e) {
-      log.error("peer selector threw; ignored", e);
-      return;
-    }
-    for (PeerAddress a : chosen) {
-      Known k = known.get(a);
-      if (k == null || k.connected || isConnectedTo(a) || bannedAddresses.contains(a)) {
-        continue;
-      }
-      if (state == TorrentState.SEEDING && k.seed) {
-        continue;
-      }
-      k.lastAttempt = now;
-      k.connected = true;
-      if (!engine.connect(this, a, now)) {
-        k.connected = false;
-        k.failures++;
-      }
-    }
-  }
-
-  private boolean anyManual() {
-    for (Known k : known.values()) {
-      if (k.source == PeerCandidate.Source.MANUAL) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private boolean isConnectedTo(PeerAddress a) {
-    for (Connection c : connections) {
-      if (c.address.equals(a)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private int unchokedCount() {
-    int n = 0;
-    for (Connection c : connections) {
-      if (!c.chokedByUs) {
-        n++;
-      }
-    }
-    return n;
-  }
-
-  /** Whether an upload slot is held by a newly idle peer while another peer waits for one. */
-  private boolean idleSlotHeld(long now) {
-    boolean idleFound = false;
-    boolean waiting = false;
-    for (Connection c : connections) {
-      if (!c.handshakeDone) {
-        continue;
-      }
-      if (!c.idle && isIdleUnchoked(c, now)) {
-        idleFound = true;
-      } else if (c.chokedByUs && c.interestedInUs && !c.idle) {
-        waiting = true;
-      }
-    }
-    return idleFound && waiting;
-  }
-
-  private static boolean isIdleUnchoked(Connection c, long now) {
-    return !c.chokedByUs && c.interestedInUs && !c.requestedSinceUnchoke
-        && now - c.lastUnchokedNanos >= IDLE_UNCHOKED_NANOS;
-  }
-
-  private boolean rechokeAllowed() {
-    return state != TorrentState.STOPPED && state != TorrentState.PAUSED
-        && state != TorrentState.FAILED && state != TorrentState.CHECKING;
-  }
-
-  /** Runs the choker; returns the connections whose choke state changed. */
-  private List<Connection> rechoke(long now) {
-    List<PeerStats> stats = new ArrayList<>();
-    int count = metainfo == null ? 1 : metainfo.pieceCount();
-    for (Connection c : connections) {
-      if (!c.handshakeDone || c.session == null) {
-        continue;
-      }
-      double completion = c.seed ? 1.0 : Math.min(1.0, c.has.cardinality() / (double) count);
-      if (isIdleUnchoked(c, now)) {
-        c.idle = true;
-      }
-      stats.add(new PeerStats(c.address, c.interestedInUs && !c.idle, c.chokedByUs,
-          c.downMeter.rate(now), c.upMeter.rate(now), c.downloaded, c.uploaded, completion,
-          c.isSnubbed(), c.connectedNanos, c.lastUnchokedNanos));
-    }
-    ChokeDecision d;
-    try {
-      d = choker.rechoke(stats, new ChokeContext(engine.config.uploadSlots(),
-          state == TorrentState.SEEDING, round, now, engine.random));
-    } catch (RuntimeException e) {
-      log.error("choker threw; ignored", e);
-      return List.of();
-    }
-    List<Connection> changed = new ArrayList<>();
-    for (Connection c : connections) {
-      if (!c.handshakeDone || c.session == null) {
-        continue;
-      }
-      boolean unchoke = pieces != null && d.isUnchoked(c.address);
-      if (unchoke && c.chokedByUs) {
-        c.chokedByUs = false;
-        c.lastUnchokedNanos = now;
-        c.requestedSinceUnchoke = false;
-        c.session.unchoke();
-        changed.add(c);
-      } else if (!unchoke && !c.chokedByUs) {
-        c.chokedByUs = true;
-        c.session.choke();
-        changed.add(c);
-        // the session dropped (or rejected) the requests not allowed fast; blocks it has queued
-        // already go out before the choke, so their bodies stay ready
-        c.uploadQueue.removeIf(q -> !c.allowedFastGiven.get((int) q[0]));
-      }
-    }
-    return changed;
   }
 
   // ---------------------------------------------------------------- status
@@ -2414,93 +830,18 @@ final class TorrentRuntime {
       left = pieces.wantedBytesLeft();
     }
     int seeds = 0;
-    int peers = 0;
+    int connected = 0;
     for (Connection c : connections) {
       if (c.handshakeDone) {
-        peers++;
+        connected++;
         if (c.seed) {
           seeds++;
         }
       }
     }
-    int knownIdle = 0;
-    for (Known k : known.values()) {
-      if (!k.connected) {
-        knownIdle++;
-      }
-    }
-    return new TorrentStatus(state, have, count, wanted, left, downloaded, uploaded, wasted,
-        downMeter.rate(now), upMeter.rate(now), peers, seeds, knownIdle, hashFailures,
-        bannedCount, Optional.ofNullable(error));
-  }
-
-  /** What peer sources see of this torrent. */
-  private final class SourceContext implements PeerSource.Context {
-    @Override
-    public InfoHashes infoHashes() {
-      return infoHashes;
-    }
-
-    @Override
-    public Optional<Metainfo> metainfo() {
-      return Optional.ofNullable(metainfoVolatile);
-    }
-
-    @Override
-    public List<List<String>> trackerTiers() {
-      Metainfo m = metainfoVolatile;
-      if (m != null) {
-        return m.trackerTiers();
-      }
-      if (magnet == null) {
-        return List.of();
-      }
-      List<List<String>> tiers = new ArrayList<>();
-      for (String url : magnet.trackers()) {
-        tiers.add(List.of(url));
-      }
-      return List.copyOf(tiers);
-    }
-
-    @Override
-    public PeerId peerId() {
-      return engine.peerId;
-    }
-
-    @Override
-    public int listenPort() {
-      return engine.listenAddress().getPort();
-    }
-
-    @Override
-    public long uploaded() {
-      return status.uploaded();
-    }
-
-    @Override
-    public long downloaded() {
-      return status.downloaded();
-    }
-
-    @Override
-    public long left() {
-      return metainfoVolatile == null ? -1 : status.bytesLeft();
-    }
-
-    @Override
-    public boolean isPrivate() {
-      Metainfo m = metainfoVolatile;
-      return m != null && m.isPrivate();
-    }
-
-    @Override
-    public void addPeers(Collection<PeerAddress> peers, PeerCandidate.Source source) {
-      List<PeerAddress> copy = List.copyOf(peers);
-      engine.post(() -> {
-        for (PeerAddress a : copy) {
-          addPeer(a, source);
-        }
-      });
-    }
+    return new TorrentStatus(state, have, count, wanted, left, totals.downloaded(),
+        totals.uploaded(), totals.wasted(), totals.downloadRate(now), totals.uploadRate(now),
+        connected, seeds, peers.idleCount(), assembler.hashFailures(), peers.bannedCount(),
+        Optional.ofNullable(error));
   }
 }

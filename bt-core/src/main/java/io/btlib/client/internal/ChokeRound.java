@@ -1,0 +1,156 @@
+package io.btlib.client.internal;
+
+import io.btlib.client.TorrentState;
+import io.btlib.policy.ChokeContext;
+import io.btlib.policy.ChokeDecision;
+import io.btlib.policy.Choker;
+import io.btlib.policy.PeerStats;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A torrent's choke rounds: every ten seconds the {@link Choker} decides which peers get upload
+ * slots; in between, a free slot or one held by an idle peer is handed on at once. Owned by the
+ * engine thread. Internal, not API.
+ */
+final class ChokeRound {
+  private static final Logger log = LoggerFactory.getLogger(ChokeRound.class);
+  private static final long RECHOKE_NANOS = 10 * 1_000_000_000L;
+  /** An unchoked, interested peer that requests nothing for this long is idle (see Connection). */
+  static final long IDLE_UNCHOKED_NANOS = 5 * 1_000_000_000L;
+
+  private final TorrentRuntime t;
+  private final Engine engine;
+  private final Choker choker;
+  private long lastRechoke = Long.MIN_VALUE;
+  private long round;
+  /** A slot may be handed on before the next round (see {@link #afterEvents}). */
+  private boolean rechokeSoon;
+
+  ChokeRound(TorrentRuntime t) {
+    this.t = t;
+    this.engine = t.engine;
+    this.choker = engine.config.choker().create();
+  }
+
+  /** {@code c} said whether it is interested: a free slot need not wait for the next round. */
+  void onInterest(Connection c) {
+    if (c.interestedInUs && c.chokedByUs && unchokedCount() < engine.config.uploadSlots()) {
+      rechokeSoon = true;
+    }
+  }
+
+  /** {@code c} closed: the slot it held goes to another peer now. */
+  void onClosed(Connection c) {
+    if (!c.chokedByUs) {
+      rechokeSoon = true;
+    }
+  }
+
+  /** After a batch of events from {@code c}: hands a free slot on, flushing the others changed. */
+  void afterEvents(Connection c, long now) {
+    if (rechokeSoon && t.acceptsConnections()) {
+      // a peer took a free slot's interest: unchoke it now rather than at the next tick
+      rechokeSoon = false;
+      for (Connection changed : rechoke(now)) {
+        if (changed != c) {
+          engine.flush(changed, now);
+        }
+      }
+    }
+  }
+
+  /** The timer: a new round every ten seconds, or a slot handed on within the round. */
+  void tick(long now) {
+    if (now - lastRechoke >= RECHOKE_NANOS || lastRechoke == Long.MIN_VALUE) {
+      lastRechoke = now;
+      rechokeSoon = false;
+      rechoke(now);
+      round++;
+    } else if (rechokeSoon || idleSlotHeld(now)) {
+      rechokeSoon = false;
+      rechoke(now); // the same round: turns and optimistic unchokes keep their timing
+    }
+  }
+
+  private int unchokedCount() {
+    int n = 0;
+    for (Connection c : t.connections) {
+      if (!c.chokedByUs) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Whether an upload slot is held by a newly idle peer while another peer waits for one. */
+  private boolean idleSlotHeld(long now) {
+    boolean idleFound = false;
+    boolean waiting = false;
+    for (Connection c : t.connections) {
+      if (!c.handshakeDone) {
+        continue;
+      }
+      if (!c.idle && isIdleUnchoked(c, now)) {
+        idleFound = true;
+      } else if (c.chokedByUs && c.interestedInUs && !c.idle) {
+        waiting = true;
+      }
+    }
+    return idleFound && waiting;
+  }
+
+  private static boolean isIdleUnchoked(Connection c, long now) {
+    return !c.chokedByUs && c.interestedInUs && !c.requestedSinceUnchoke
+        && now - c.lastUnchokedNanos >= IDLE_UNCHOKED_NANOS;
+  }
+
+  /** Runs the choker; returns the connections whose choke state changed. */
+  private List<Connection> rechoke(long now) {
+    List<PeerStats> stats = new ArrayList<>();
+    int count = t.metainfo() == null ? 1 : t.metainfo().pieceCount();
+    for (Connection c : t.connections) {
+      if (!c.handshakeDone || c.session == null) {
+        continue;
+      }
+      double completion = c.seed ? 1.0 : Math.min(1.0, c.has.cardinality() / (double) count);
+      if (isIdleUnchoked(c, now)) {
+        c.idle = true;
+      }
+      stats.add(new PeerStats(c.address, c.interestedInUs && !c.idle, c.chokedByUs,
+          c.downMeter.rate(now), c.upMeter.rate(now), c.downloaded, c.uploaded, completion,
+          c.isSnubbed(), c.connectedNanos, c.lastUnchokedNanos));
+    }
+    ChokeDecision d;
+    try {
+      d = choker.rechoke(stats, new ChokeContext(engine.config.uploadSlots(),
+          t.state() == TorrentState.SEEDING, round, now, engine.random));
+    } catch (RuntimeException e) {
+      log.error("choker threw; ignored", e);
+      return List.of();
+    }
+    List<Connection> changed = new ArrayList<>();
+    boolean canUpload = t.pieces() != null;
+    for (Connection c : t.connections) {
+      if (!c.handshakeDone || c.session == null) {
+        continue;
+      }
+      boolean unchoke = canUpload && d.isUnchoked(c.address);
+      if (unchoke && c.chokedByUs) {
+        c.chokedByUs = false;
+        c.lastUnchokedNanos = now;
+        c.requestedSinceUnchoke = false;
+        c.session.unchoke();
+        changed.add(c);
+      } else if (!unchoke && !c.chokedByUs) {
+        c.chokedByUs = true;
+        c.session.choke();
+        changed.add(c);
+        t.uploads.onChoked(c);
+      }
+    }
+    return changed;
+  }
+}

@@ -1,0 +1,394 @@
+package io.btlib.client.internal;
+
+import io.btlib.client.PeerSource;
+import io.btlib.metainfo.InfoHashes;
+import io.btlib.metainfo.Metainfo;
+import io.btlib.peer.PeerAddress;
+import io.btlib.peer.PeerId;
+import io.btlib.policy.PeerCandidate;
+import io.btlib.policy.PeerSelector;
+import io.btlib.wire.ExtendedHandshake;
+import io.btlib.wire.PexMessage;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A torrent's peer book: the peers it knows of and may dial, where they come from (peer sources,
+ * PEX, incoming connections, the user), the bans, and what it tells peers of others (PEX) and of
+ * our DHT node. Owned by the engine thread. Internal, not API.
+ */
+final class PeerBook {
+  private static final Logger log = LoggerFactory.getLogger(PeerBook.class);
+  private static final long PEX_NANOS = 60 * 1_000_000_000L;
+  /** The most peers remembered from sources other than the user. */
+  private static final int MAX_KNOWN = 2000;
+
+  private final TorrentRuntime t;
+  private final Engine engine;
+  private final PeerSelector selector;
+  private final Map<PeerAddress, Known> known = new LinkedHashMap<>();
+  private final Set<PeerAddress> bannedAddresses = new HashSet<>();
+  private final Set<PeerId> bannedIds = new HashSet<>();
+  private int bannedCount;
+  private final List<PeerSource.Session> sourceSessions = new ArrayList<>();
+
+  /** A known peer that we may dial. */
+  private static final class Known {
+    PeerCandidate.Source source;
+    int failures;
+    long lastAttempt = Long.MIN_VALUE;
+    boolean connected;
+  }
+
+  PeerBook(TorrentRuntime t) {
+    this.t = t;
+    this.engine = t.engine;
+    this.selector = engine.config.peerSelector().create();
+  }
+
+  void addPeer(PeerAddress peer, PeerCandidate.Source source) {
+    if (bannedAddresses.contains(peer)) {
+      return;
+    }
+    if (engine.isSelf(peer)) {
+      return; // ourselves: our listen endpoint, or one a dial found to be us
+    }
+    Known k = known.get(peer);
+    if (k == null) {
+      if (known.size() >= MAX_KNOWN && source != PeerCandidate.Source.MANUAL) {
+        return;
+      }
+      k = new Known();
+      k.source = source;
+      known.put(peer, k);
+    } else if (source == PeerCandidate.Source.MANUAL) {
+      k.source = source;
+    }
+  }
+
+  /** Peers a PEX message names (none for a private torrent: BEP 27). */
+  void addPexPeers(Collection<PeerAddress> added) {
+    if (t.isPrivate()) {
+      return;
+    }
+    for (PeerAddress a : added) {
+      addPeer(a, PeerCandidate.Source.PEX);
+    }
+  }
+
+  /** Our dial to {@code c} got through. */
+  void onConnected(Connection c) {
+    Known k = known.get(c.address);
+    if (k != null) {
+      k.failures = 0;
+      k.connected = true;
+    }
+  }
+
+  /** Forgets the endpoint a dial found to be ourselves. */
+  void onSelfConnection(Connection c) {
+    known.remove(c.address);
+  }
+
+  /** {@code c} closed: its peer may be dialled again, and a dial that got nowhere counts. */
+  void onClosed(Connection c) {
+    Known k = known.get(c.address);
+    if (k != null) {
+      k.connected = false;
+      if (!c.handshakeDone && c.outgoing) {
+        k.failures++;
+      }
+    }
+  }
+
+  boolean isBanned(PeerId id) {
+    return bannedIds.contains(id);
+  }
+
+  /**
+   * An incoming peer announced the port it listens on: that endpoint is known (not dialled while
+   * this connection lasts).
+   */
+  void onListenPort(Connection c, ExtendedHandshake h) {
+    if (c.outgoing || !h.listenPort().isPresent()) {
+      return;
+    }
+    try {
+      PeerAddress listening = PeerAddress.of(c.address.address(), h.listenPort().getAsInt());
+      Known k = known.computeIfAbsent(listening, a -> new Known());
+      if (k.source == null) {
+        k.source = PeerCandidate.Source.INCOMING;
+      }
+      k.connected = true;
+    } catch (IllegalArgumentException ignored) {
+      // a port we cannot use
+    }
+  }
+
+  /** Bans a peer: its address and peer id, and closes its connections. */
+  void ban(PeerAddress peer, String reason) {
+    if (!bannedAddresses.add(peer)) {
+      return;
+    }
+    bannedCount++;
+    known.remove(peer);
+    for (Connection c : new ArrayList<>(t.connections)) {
+      if (c.address.equals(peer)) {
+        if (c.peerId != null) {
+          bannedIds.add(c.peerId);
+        }
+        engine.close(c, "banned: " + reason);
+      }
+    }
+    log.info("banned {}: {}", peer, reason);
+    t.post(l -> l.onPeerBanned(t.handle, peer, reason));
+  }
+
+  int bannedCount() {
+    return bannedCount;
+  }
+
+  /** Known peers we are not connected to. */
+  int idleCount() {
+    int n = 0;
+    for (Known k : known.values()) {
+      if (!k.connected) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Dials what the peer selector picks among the known peers, up to the connection limits. */
+  void dial(long now) {
+    int room = Math.min(engine.config.maxConnectionsPerTorrent() - t.connections.size(),
+        engine.config.maxHalfOpen() - engine.halfOpen);
+    room = Math.min(room, engine.config.maxConnections() - engine.connections.size());
+    if (room <= 0) {
+      return;
+    }
+    List<PeerCandidate> candidates = new ArrayList<>();
+    for (Map.Entry<PeerAddress, Known> e : known.entrySet()) {
+      Known k = e.getValue();
+      if (!k.connected && !isConnectedTo(e.getKey())) {
+        // whether it is a seed is not recorded yet
+        candidates.add(new PeerCandidate(e.getKey(), k.source, k.failures, k.lastAttempt, false));
+      }
+    }
+    if (candidates.isEmpty()) {
+      return;
+    }
+    List<PeerAddress> chosen;
+    try {
+      chosen = selector.select(candidates, room, now);
+    } catch (RuntimeException e) {
+      log.error("peer selector threw; ignored", e);
+      return;
+    }
+    for (PeerAddress a : chosen) {
+      Known k = known.get(a);
+      if (k == null || k.connected || isConnectedTo(a) || bannedAddresses.contains(a)) {
+        continue;
+      }
+      k.lastAttempt = now;
+      k.connected = true;
+      if (!engine.connect(t, a, now)) {
+        k.connected = false;
+        k.failures++;
+      }
+    }
+  }
+
+  private boolean isConnectedTo(PeerAddress a) {
+    for (Connection c : t.connections) {
+      if (c.address.equals(a)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------- PEX (BEP 11)
+
+  /** Sends {@code c} the peers we connected to and lost since the last message, once a minute. */
+  void pexTick(Connection c, long now) {
+    if (!t.isPrivate() && c.extended != null
+        && c.extended.idOf(ExtendedHandshake.UT_PEX).isPresent()
+        && now - c.lastPexNanos >= PEX_NANOS && c.handshakeDone) {
+      sendPex(c, now);
+    }
+  }
+
+  private void sendPex(Connection c, long now) {
+    Map<PeerAddress, Integer> added = new LinkedHashMap<>();
+    for (Connection o : t.connections) {
+      if (o != c && o.handshakeDone && o.outgoing && !c.pexSent.contains(o.address)
+          && added.size() < 50) {
+        added.put(o.address, o.seed ? 0x02 : 0);
+      }
+    }
+    List<PeerAddress> dropped = new ArrayList<>();
+    for (PeerAddress a : c.pexSent) {
+      if (!isConnectedTo(a) && dropped.size() < 50) {
+        dropped.add(a);
+      }
+    }
+    if (added.isEmpty() && dropped.isEmpty() && c.lastPexNanos != Long.MIN_VALUE) {
+      return;
+    }
+    if (c.session.sendPex(new PexMessage(added, dropped))) {
+      c.pexSent.addAll(added.keySet());
+      dropped.forEach(c.pexSent::remove);
+      c.lastPexNanos = now;
+    }
+  }
+
+  // ---------------------------------------------------------------- DHT (BEP 5)
+
+  /** The port of the first peer source that runs a DHT node, or 0. */
+  int dhtPort() {
+    for (PeerSource s : engine.config.peerSources()) {
+      try {
+        OptionalInt p = s.dhtPort();
+        if (p.isPresent() && p.getAsInt() > 0 && p.getAsInt() <= 65535) {
+          return p.getAsInt();
+        }
+      } catch (RuntimeException e) {
+        log.warn("peer source {} failed to give its DHT port", s, e);
+      }
+    }
+    return 0;
+  }
+
+  /** A peer told us the port of its DHT node: the peer sources hear of the node. */
+  void onDhtPort(Connection c, int port) {
+    if (t.isPrivate()) {
+      return;
+    }
+    InetSocketAddress node = new InetSocketAddress(c.address.address(), port);
+    for (PeerSource s : engine.config.peerSources()) {
+      try {
+        s.dhtNodeSeen(node);
+      } catch (RuntimeException e) {
+        log.warn("peer source {} failed on a DHT node", s, e);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- peer sources
+
+  void openSources() {
+    if (!sourceSessions.isEmpty()) {
+      return;
+    }
+    for (PeerSource s : engine.config.peerSources()) {
+      try {
+        sourceSessions.add(s.open(new SourceContext()));
+      } catch (RuntimeException e) {
+        log.warn("peer source {} failed to open", s, e);
+      }
+    }
+  }
+
+  void closeSources() {
+    for (PeerSource.Session s : sourceSessions) {
+      try {
+        s.close();
+      } catch (RuntimeException e) {
+        log.warn("closing peer source failed", e);
+      }
+    }
+    sourceSessions.clear();
+  }
+
+  /** Tells the peer sources that the download is complete. */
+  void completed() {
+    for (PeerSource.Session s : sourceSessions) {
+      try {
+        s.completed();
+      } catch (RuntimeException e) {
+        log.warn("peer source failed on completion", e);
+      }
+    }
+  }
+
+  /** What peer sources see of this torrent. */
+  private final class SourceContext implements PeerSource.Context {
+    @Override
+    public InfoHashes infoHashes() {
+      return t.infoHashes;
+    }
+
+    @Override
+    public Optional<Metainfo> metainfo() {
+      return Optional.ofNullable(t.metainfoVolatile);
+    }
+
+    @Override
+    public List<List<String>> trackerTiers() {
+      Metainfo m = t.metainfoVolatile;
+      if (m != null) {
+        return m.trackerTiers();
+      }
+      if (t.magnet == null) {
+        return List.of();
+      }
+      List<List<String>> tiers = new ArrayList<>();
+      for (String url : t.magnet.trackers()) {
+        tiers.add(List.of(url));
+      }
+      return List.copyOf(tiers);
+    }
+
+    @Override
+    public PeerId peerId() {
+      return engine.peerId;
+    }
+
+    @Override
+    public int listenPort() {
+      return engine.listenAddress().getPort();
+    }
+
+    @Override
+    public long uploaded() {
+      return t.status.uploaded();
+    }
+
+    @Override
+    public long downloaded() {
+      return t.status.downloaded();
+    }
+
+    @Override
+    public long left() {
+      return t.metainfoVolatile == null ? -1 : t.status.bytesLeft();
+    }
+
+    @Override
+    public boolean isPrivate() {
+      Metainfo m = t.metainfoVolatile;
+      return m != null && m.isPrivate();
+    }
+
+    @Override
+    public void addPeers(Collection<PeerAddress> peers, PeerCandidate.Source source) {
+      List<PeerAddress> copy = List.copyOf(peers);
+      engine.post(() -> {
+        for (PeerAddress a : copy) {
+          addPeer(a, source);
+        }
+      });
+    }
+  }
+}

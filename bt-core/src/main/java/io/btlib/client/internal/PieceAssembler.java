@@ -1,0 +1,317 @@
+package io.btlib.client.internal;
+
+import io.btlib.client.Storage;
+import io.btlib.client.TorrentState;
+import io.btlib.hash.PieceVerifier;
+import io.btlib.metainfo.Metainfo;
+import io.btlib.peer.PeerAddress;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A torrent's pieces on their way in: their blocks assembled in memory, the hash check and the
+ * write on the disk pool, and what a check's verdict means for the peers who sent them (hash
+ * failures, smart ban). Owned by the engine thread, except the hashing and writing it hands to the
+ * pool, whose results come back as posted tasks. Internal, not API.
+ */
+final class PieceAssembler {
+  private static final Logger log = LoggerFactory.getLogger(PieceAssembler.class);
+  /** The longest chunk of a piece buffer; a multiple of the block size. */
+  private static final int MAX_CHUNK = 256 * 1024;
+  private static final long WRITE_BACK_BYTES = 64L << 20;
+
+  private final TorrentRuntime t;
+  private final Engine engine;
+  private final Map<Integer, PieceBuffer> assembling = new HashMap<>();
+  /** Pieces whose blocks are all in, being hashed and written: nothing in them to pick. */
+  private final BitSet hashing = new BitSet();
+  /** Chunks kept for reuse while downloading (dropped on completion). */
+  private final ArrayDeque<byte[]> freeChunks = new ArrayDeque<>();
+  private int chunkSize;
+  private SmartBan<PeerAddress> smartBan;
+  private int hashFailures;
+  /** Verified pieces waiting for their write; see {@link #write(Runnable)}. */
+  private final ConcurrentLinkedQueue<Runnable> writes = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean writing = new AtomicBoolean();
+  private long writtenSinceFlush;
+  private boolean flushing;
+
+  /**
+   * A piece being assembled in memory until its hash check, in chunks of {@link #chunkSize}
+   * bytes (the last one partly used). Chunks rather than one piece-long array: G1 allocates an
+   * array of half a region or more (512 KiB in a small heap) as a humongous object in whole
+   * regions of the old generation, so a 1 MiB piece would take 2 MiB of heap and every new one
+   * would start a marking cycle.
+   */
+  private static final class PieceBuffer {
+    final byte[][] chunks;
+    final int chunkSize;
+    final int size;
+    final PeerAddress[] from;
+
+    PieceBuffer(byte[][] chunks, int chunkSize, int size, int blocks) {
+      this.chunks = chunks;
+      this.chunkSize = chunkSize;
+      this.size = size;
+      this.from = new PeerAddress[blocks];
+    }
+
+    /** The bytes of the piece from {@code offset}, {@code length} of them, all in one chunk. */
+    ByteBuffer view(int offset, int length) {
+      return ByteBuffer.wrap(chunks[offset / chunkSize], offset % chunkSize, length);
+    }
+
+    /** Chunk {@code i}'s bytes of the piece. */
+    ByteBuffer chunk(int i) {
+      return ByteBuffer.wrap(chunks[i], 0, Math.min(chunkSize, size - i * chunkSize));
+    }
+  }
+
+  PieceAssembler(TorrentRuntime t) {
+    this.t = t;
+    this.engine = t.engine;
+  }
+
+  /** The torrent's metainfo is known (its piece state just made). */
+  void setMetainfo(Metainfo m, PieceState<PeerAddress> pieces) {
+    this.smartBan = new SmartBan<>(pieces::blockCount, SmartBan.DEFAULT_MAX_FAILED_PIECES);
+    this.chunkSize = Math.min(m.pieceLength(), MAX_CHUNK);
+  }
+
+  /** Whether {@code piece} is being hashed and written: nothing in it to pick. */
+  boolean isHashing(int piece) {
+    return hashing.get(piece);
+  }
+
+  /** The first piece being hashed from {@code from}, or -1. */
+  int nextHashing(int from) {
+    return hashing.nextSetBit(from);
+  }
+
+  /**
+   * Whether blocks of {@code piece} may be fetched: while buffers are under the engine's cap,
+   * or into a buffer the piece already has.
+   */
+  boolean mayBuffer(int piece) {
+    return engine.bufferedBytes < Engine.MAX_BUFFERED_BYTES || assembling.containsKey(piece);
+  }
+
+  int hashFailures() {
+    return hashFailures;
+  }
+
+  /** Downloading is over: the chunks kept for reuse go. */
+  void completed() {
+    freeChunks.clear();
+  }
+
+  /** The torrent is removed: buffers of pieces not complete go. */
+  void shutdown() {
+    for (PieceBuffer b : assembling.values()) {
+      release(b);
+    }
+    assembling.clear();
+  }
+
+  private PieceBuffer newBuffer(int piece) {
+    PieceState<PeerAddress> pieces = t.pieces();
+    int size = pieces.pieceSize(piece);
+    int n = (size + chunkSize - 1) / chunkSize;
+    byte[][] chunks = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      byte[] a = freeChunks.pollFirst();
+      chunks[i] = a != null ? a : new byte[chunkSize];
+    }
+    engine.bufferedBytes += (long) n * chunkSize;
+    return new PieceBuffer(chunks, chunkSize, size, pieces.blockCount(piece));
+  }
+
+  private void release(PieceBuffer b) {
+    engine.bufferedBytes -= (long) b.chunks.length * b.chunkSize;
+    if (b.chunkSize != chunkSize || t.state() != TorrentState.DOWNLOADING) {
+      return;
+    }
+    for (byte[] a : b.chunks) {
+      if ((long) freeChunks.size() * chunkSize >= Engine.MAX_BUFFERED_BYTES) {
+        break;
+      }
+      freeChunks.addFirst(a);
+    }
+  }
+
+  /**
+   * Keeps a requested block that arrived from {@code from} (a peer's connection {@code c}, or a
+   * web seed with {@code c} null): into the piece's buffer, unless it is an end-game duplicate;
+   * withdraws the same block from every other peer; starts the hash check once the piece is in.
+   */
+  void accept(Connection c, PeerAddress from, int piece, int block, ByteBuffer data, long now) {
+    PieceState<PeerAddress> pieces = t.pieces();
+    int len = data.remaining();
+    int offset = block * Metainfo.BLOCK_SIZE;
+    if (pieces.isVerified(piece) || pieces.isBlockReceived(piece, block)
+        || hashing.get(piece)) {
+      t.totals.wasted(len); // an end-game duplicate
+      return;
+    }
+    PieceBuffer buf = assembling.get(piece);
+    if (buf == null) {
+      buf = newBuffer(piece);
+      assembling.put(piece, buf);
+    }
+    data.get(buf.chunks[offset / buf.chunkSize], offset % buf.chunkSize, len);
+    buf.from[block] = from;
+    smartBan.onBlock(piece, block, from);
+    boolean complete = pieces.blockReceived(piece, block, from);
+    // end game: withdraw the same block from everyone else
+    t.scheduler.withdraw(c, piece, block, len, now);
+    if (complete) {
+      assembling.remove(piece);
+      hashing.set(piece);
+      verifyAndStore(piece, buf);
+    }
+  }
+
+  private void verifyAndStore(int piece, PieceBuffer buf) {
+    PieceVerifier v = t.verifier();
+    Storage s = t.storage();
+    engine.submitDisk(() -> {
+      boolean ok;
+      try {
+        PieceVerifier.Check check = v.newCheck();
+        check.start(piece);
+        for (int i = 0; i < buf.chunks.length; i++) {
+          check.update(buf.chunk(i));
+        }
+        ok = check.finish();
+      } catch (RuntimeException e) {
+        log.warn("checking piece {} failed: {}", piece, e.toString());
+        ok = false;
+      }
+      if (!ok) {
+        engine.post(() -> pieceDone(piece, buf, false, null));
+        return;
+      }
+      write(() -> {
+        String err = null;
+        try {
+          for (int i = 0; i < buf.chunks.length; i++) {
+            s.write(piece, i * buf.chunkSize, buf.chunk(i));
+          }
+        } catch (IOException | RuntimeException e) {
+          err = e.toString();
+        }
+        String writeError = err;
+        engine.post(() -> pieceDone(piece, buf, true, writeError));
+      });
+    });
+  }
+
+  /**
+   * Runs a piece's write on this disk thread, or hands it to the thread already writing, so one
+   * thread at a time writes: two threads writing one file contend for its inode lock (spinning in
+   * the kernel), while a thread that hands its write over goes on hashing the next piece.
+   */
+  private void write(Runnable w) {
+    writes.add(w);
+    while (!writes.isEmpty() && writing.compareAndSet(false, true)) {
+      try {
+        Runnable r;
+        while ((r = writes.poll()) != null) {
+          r.run();
+        }
+      } finally {
+        writing.set(false);
+      }
+    }
+  }
+
+  /** A piece's check (and write) is over: on the engine thread, posted by the disk pool. */
+  private void pieceDone(int piece, PieceBuffer buf, boolean good, String writeError) {
+    hashing.clear(piece);
+    if (t.removed || t.state() == TorrentState.FAILED) {
+      release(buf);
+      return;
+    }
+    long now = engine.ticker.getAsLong();
+    try {
+      pieceChecked(piece, buf, good, writeError, now);
+    } finally {
+      release(buf);
+    }
+    if (engine.bufferedBytes < Engine.MAX_BUFFERED_BYTES) {
+      t.scheduler.requestMoreAll(now); // requests held back while buffers were full may go out
+    }
+    t.webSeeds.tick(now);
+  }
+
+  /**
+   * Forces what was written in the background every {@link #WRITE_BACK_BYTES}: the flush that
+   * completes the torrent then has little left to write, instead of the whole download at once
+   * (about a quarter of a second per GiB here).
+   */
+  private void writeBack(int written) {
+    writtenSinceFlush += written;
+    if (writtenSinceFlush < WRITE_BACK_BYTES || flushing || t.pieces().isComplete()) {
+      return;
+    }
+    writtenSinceFlush = 0;
+    flushing = true;
+    Storage s = t.storage();
+    engine.submitDisk(() -> {
+      try {
+        s.flush();
+      } catch (IOException | RuntimeException e) {
+        log.debug("background flush failed: {}", e.toString());
+      }
+      engine.post(() -> flushing = false);
+    });
+  }
+
+  private void pieceChecked(int piece, PieceBuffer buf, boolean good, String writeError,
+      long now) {
+    PieceState<PeerAddress> pieces = t.pieces();
+    if (writeError != null) {
+      log.warn("writing piece {} failed: {}", piece, writeError);
+      pieces.pieceFailed(piece);
+      t.fail("cannot write piece " + piece + ": " + writeError, now);
+      return;
+    }
+    if (good) {
+      pieces.pieceVerified(piece);
+      writeBack(buf.size);
+      Set<PeerAddress> liars = smartBan.onPiecePassed(piece, block -> buf.view(
+          block * Metainfo.BLOCK_SIZE, pieces.blockLength(piece, block)));
+      for (PeerAddress liar : liars) {
+        t.ban(liar, "sent bad data for piece " + piece);
+      }
+      t.pieceVerified(piece, now);
+    } else {
+      hashFailures++;
+      t.totals.wasted(buf.size);
+      Set<PeerAddress> contributors = new HashSet<>();
+      for (PeerAddress a : buf.from) {
+        if (a != null) {
+          contributors.add(a);
+        }
+      }
+      pieces.pieceFailed(piece);
+      Set<PeerAddress> liars = smartBan.onPieceFailed(piece, block -> buf.view(
+          block * Metainfo.BLOCK_SIZE, pieces.blockLength(piece, block)));
+      t.post(l -> l.onHashFailed(t.handle, piece, Set.copyOf(contributors)));
+      for (PeerAddress liar : liars) {
+        t.ban(liar, "sent every block of failed piece " + piece);
+      }
+      t.scheduler.requestMoreAll(now);
+    }
+  }
+}
