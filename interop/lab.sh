@@ -65,6 +65,9 @@
 #        SIZE_B     MiB, scenario B (default 64; SHORT 16)
 #        PIECE_B    piece length, scenario B (default 262144)
 #        SWARMS     scenario B's swarms (default "bt lt")
+#        SUPER_SEED 1: scenario B's seeder super-seeds (BEP 16), bt with --super-seed and
+#                   libtorrent with its super_seeding flag, both the same way (default 1);
+#                   0: plain seeders
 #        REPEAT_B   runs of each swarm, best (shortest last completion) shown (default 2; SHORT 1)
 #        QUEUE_MS   queue behind each cap, in ms at its rate (default 100)
 #        TIMEOUT    seconds a download (A) or a whole swarm (B) may take (default 300; SHORT 90)
@@ -105,6 +108,7 @@ size_b="${SIZE_B:-$d_size_b}"
 piece_b="${PIECE_B:-262144}"
 repeat_b="${REPEAT_B:-$d_repeat_b}"
 swarms="${SWARMS:-bt lt}"
+super_seed="${SUPER_SEED:-1}"
 queue_ms="${QUEUE_MS:-100}"
 timeout="${TIMEOUT:-$d_timeout}"
 heap_a="${BT_HEAP:--Xmx256m}"
@@ -258,7 +262,7 @@ started=""
 start_peer() {
   local kind="$1" role="$2" k="$3" torrent="$4" dir="$5" log="$6"
   shift 6
-  local ns="$P-p$k" addr="$net.$((10 + k))" heap="$heap_b" opts="$opts_b" peer="" after=0
+  local ns="$P-p$k" addr="$net.$((10 + k))" heap="$heap_b" opts="$opts_b" peer="" after=0 sup=0
   local lim="$timeout"
   while (($#)); do
     case "$1" in
@@ -266,6 +270,7 @@ start_peer() {
       peer=*) peer="${1#peer=}" ;;
       after=*) after="${1#after=}" ;;
       a) heap="$heap_a" opts="$opts_a" ;;
+      super) sup=1 ;;
     esac
     shift
   done
@@ -273,6 +278,7 @@ start_peer() {
     local args=(--dir "$dir" --port 6881 --listen "$addr" --global-peer-class --torrent "$torrent")
     [[ -n "$peer" ]] && args+=(--peer "$peer")
     if [[ "$role" == seed ]]; then
+      ((sup)) && args+=(--super-seed)
       nsx "$ns" "$py" -u "$lt_peer" seed "${args[@]}" >"$log" 2>"$log.err" &
     else
       ((after > 0)) && args+=(--seed-after "$after")
@@ -282,6 +288,7 @@ start_peer() {
     local args=(--port 6881 --bind "$addr" --no-dht --json)
     [[ -n "$peer" ]] && args+=(--peer "$peer")
     if [[ "$role" == seed ]]; then
+      ((sup)) && args+=(--super-seed)
       # shellcheck disable=SC2086
       nsx "$ns" java $heap $opts -jar "$jar" seed "$torrent" "$dir" "${args[@]}" \
         >"$log" 2>"$log.err" &
@@ -469,7 +476,11 @@ run_swarm() {
   local sout="$tmp/b-seed.out"
   rm -rf "$tmp/b"
   mkdir -p "$tmp/b"
-  start_peer "$kind" seed 1 "$torrent" "$tmp/src" "$sout"
+  if [[ "$super_seed" == 1 ]]; then
+    start_peer "$kind" seed 1 "$torrent" "$tmp/src" "$sout" super
+  else
+    start_peer "$kind" seed 1 "$torrent" "$tmp/src" "$sout"
+  fi
   spid="$started"
   if ! wait_for_line "$sout" '"listening"' 120 "$spid"; then
     echo "  $kind seeder did not start:" >&2
@@ -574,7 +585,8 @@ table_b() {
     a = f / s; b = n * f / (s + n * u); printf "%.2f", (a > b ? a : b) }')"
   echo
   echo "Scenario B: flash crowd, 1 seeder at $seed_up MiB/s, $n leechers at $leech_up MiB/s," \
-    "$size_b MiB; fluid bound max(F/S, N*F/(S+N*U)) = $bound s"
+    "$size_b MiB; fluid bound max(F/S, N*F/(S+N*U)) = $bound s;" \
+    "$([[ "$super_seed" == 1 ]] && echo "super-seeding seeders" || echo "plain seeders")"
   printf '  %-12s %8s %8s %8s %8s %8s %14s %9s\n' "swarm" "start s" "first s" "median s" \
     "last s" "/ bound" "seeder copies" "uplinks"
   for kind in $swarms; do

@@ -147,6 +147,8 @@ def add_params(args, seed):
     flags &= ~lt.torrent_flags.paused
     if seed:
         flags |= lt.torrent_flags.seed_mode
+        if getattr(args, "super_seed", False):
+            flags |= lt.torrent_flags.super_seeding
     atp.flags = flags
     return atp
 
@@ -301,6 +303,8 @@ def main(argv):
                            help="seconds to keep serving after completing")
         else:
             p.set_defaults(seed_after=0)
+            p.add_argument("--super-seed", action="store_true",
+                           help="super-seeding (BEP 16): show peers a few pieces at a time")
         p.add_argument("--json", action="store_true", help="JSON lines (always on)")
     c = sub.add_parser("create")
     c.add_argument("source")

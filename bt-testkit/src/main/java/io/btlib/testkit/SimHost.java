@@ -4,6 +4,7 @@ import io.btlib.client.Client;
 import io.btlib.client.internal.ClientAccess;
 import io.btlib.metainfo.Metainfo;
 import io.btlib.peer.PeerAddress;
+import io.btlib.testkit.internal.IdlePeer;
 import io.btlib.testkit.internal.NetHost;
 import io.btlib.testkit.internal.StallingPeer;
 import io.btlib.testkit.internal.SimEngineHost;
@@ -78,6 +79,17 @@ public final class SimHost {
     new StallingPeer(sim.network, net, port, torrent.infoHashes().shortHash(),
         torrent.pieceCount(), new Random(sim.nextSeed()));
     return PeerAddress.of(net.address(), port);
+  }
+
+  /**
+   * Starts a peer on this host that dials {@code target}, handshakes for {@code torrent}, says it
+   * is interested if {@code interested}, and then never requests anything (it keeps the
+   * connection and drops what it is sent): the useless peers a seeder must not give its upload
+   * slots to.
+   */
+  public void startIdlePeer(Metainfo torrent, PeerAddress target, boolean interested) {
+    new IdlePeer(sim.network, net, target, torrent.infoHashes().shortHash(), interested,
+        new Random(sim.nextSeed()));
   }
 
   /** Whether the host has vanished. */

@@ -41,26 +41,8 @@ final class Connection implements PeerView {
    * a temporary one.
    */
   ByteBuffer in = ByteBuffer.allocate(32 * 1024);
-  /**
-   * Where the session encodes its messages for the batch being written; the batch's segments
-   * below are views into it, interleaved with the bodies of blocks.
-   */
-  final ByteBuffer out = ByteBuffer.allocate(64 * 1024);
-  /**
-   * The batch being written with one gathering write per call: message bytes from {@link #out}
-   * and block bodies, in wire order; {@code segs[segIndex..segCount)} is still to go.
-   */
-  final ByteBuffer[] segs = new ByteBuffer[2 * Engine.MAX_GATHER_BLOCKS + 1];
-  /** The block of each body segment (released once written), null for message bytes. */
-  final ReadyBlock[] segBlocks = new ReadyBlock[segs.length];
-  int segIndex;
-  int segCount;
-  /**
-   * A zero-copy block whose header the batch ended with: its body goes out from storage once the
-   * batch is written, {@link #fileSent} bytes of it so far; null when there is none.
-   */
-  ReadyBlock fileBlock;
-  int fileSent;
+  /** The outgoing batch: the session's messages and the bodies of blocks, gathered. */
+  final Outbox outbox = new Outbox();
 
   // Message Stream Encryption
   /** The MSE handshake, from the connection's start until its last bytes are written; or null. */
@@ -82,13 +64,6 @@ final class Connection implements PeerView {
    */
   PayloadCipher encryptor;
   PayloadCipher decryptor;
-  /**
-   * Encrypted copies of the batch's block bodies (a body is a view of the shared read cache and
-   * must not be changed), and one view into it per body segment; allocated on the first upload.
-   */
-  ByteBuffer encryptedBodies;
-  ByteBuffer[] encryptedViews;
-
   // what the peer has and does
   BitSet has = new BitSet();
   boolean seed;
@@ -153,7 +128,7 @@ final class Connection implements PeerView {
 
   /** Whether bytes of a batch wait to be written. */
   boolean hasPendingOutput() {
-    return segIndex < segCount || fileBlock != null || hasPendingHandshakeOutput();
+    return outbox.hasPending() || hasPendingHandshakeOutput();
   }
 
   /** Whether MSE handshake bytes wait to be written. */
@@ -171,9 +146,9 @@ final class Connection implements PeerView {
     final int length;
     /** The bytes to send, or null for a zero-copy block sent from storage. */
     final ByteBuffer body;
-    final Engine.Extent extent;
+    final ReadCache.Extent extent;
 
-    ReadyBlock(int piece, int offset, ByteBuffer body, Engine.Extent extent) {
+    ReadyBlock(int piece, int offset, ByteBuffer body, ReadCache.Extent extent) {
       this.piece = piece;
       this.offset = offset;
       this.length = body.remaining();

@@ -24,7 +24,6 @@ import io.btlib.wire.mse.MseResult;
 import io.btlib.wire.mse.SkeyLookup;
 import io.btlib.wire.session.CloseCause;
 import io.btlib.wire.session.PeerEvent;
-import io.btlib.wire.session.PendingBlock;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -414,156 +413,8 @@ public final class Engine {
 
   // ------------------------------------------------------------ read cache
 
-  /**
-   * Bytes of a verified piece read once from storage for every request that falls in them:
-   * {@code length} bytes of piece {@code piece} from {@code start}. Owned by the loop. Its pooled
-   * direct buffer is filled on the disk pool before {@link #data} is set; blocks sent from it pin
-   * it, and only an extent without pins goes back to the pool when the cache evicts it.
-   */
-  static final class Extent {
-    final TorrentRuntime torrent;
-    final int piece;
-    final int start;
-    final int length;
-    final ByteBuffer buffer;
-    /** The bytes (position 0, limit length), once read; null while loading. */
-    ByteBuffer data;
-    /** Why the read failed, or null. */
-    String error;
-    int pins;
-    /** Connections with requests waiting for the read. */
-    final List<Connection> waiters = new ArrayList<>(2);
-
-    Extent(TorrentRuntime torrent, int piece, int start, int length, ByteBuffer buffer) {
-      this.torrent = torrent;
-      this.piece = piece;
-      this.start = start;
-      this.length = length;
-      this.buffer = buffer;
-    }
-
-    @Override
-    public String toString() {
-      return "extent " + piece + "@" + start + "+" + length;
-    }
-  }
-
-  /** A key of the read cache (hand-written: a record's hashCode runs through method handles). */
-  private static final class ExtentKey {
-    final TorrentRuntime torrent;
-    final int piece;
-    final int start;
-
-    ExtentKey(TorrentRuntime torrent, int piece, int start) {
-      this.torrent = torrent;
-      this.piece = piece;
-      this.start = start;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof ExtentKey && ((ExtentKey) o).torrent == torrent
-          && ((ExtentKey) o).piece == piece && ((ExtentKey) o).start == start;
-    }
-
-    @Override
-    public int hashCode() {
-      return (System.identityHashCode(torrent) * 31 + piece) * 31 + start;
-    }
-  }
-
-  /** Every extent cached or loading, least recently used first. */
-  private final java.util.LinkedHashMap<ExtentKey, Extent> extents =
-      new java.util.LinkedHashMap<>(64, 0.75f, true);
-  /** Buffers of evicted extents for reuse, by capacity (a torrent's extent size). */
-  private final Map<Integer, java.util.ArrayDeque<ByteBuffer>> freeExtents = new HashMap<>();
-  /** The capacity of every extent buffer allocated and not dropped: cached, loading or free. */
-  private long extentBytes;
-
-  /** The extent of piece {@code piece} from {@code start}, cached or loading; or null. */
-  Extent extent(TorrentRuntime t, int piece, int start) {
-    return extents.get(new ExtentKey(t, piece, start));
-  }
-
-  /**
-   * Adds an extent to load into a buffer of {@code capacity} bytes: from the pool, new within the
-   * budget, or taken from the least recently used extent nothing pins; null when the budget is
-   * all pinned or loading.
-   */
-  Extent newExtent(TorrentRuntime t, int piece, int start, int length, int capacity) {
-    ByteBuffer b = takeBuffer(capacity);
-    if (b == null) {
-      return null;
-    }
-    Extent e = new Extent(t, piece, start, length, b);
-    extents.put(new ExtentKey(t, piece, start), e);
-    return e;
-  }
-
-  private ByteBuffer takeBuffer(int capacity) {
-    java.util.ArrayDeque<ByteBuffer> free = freeExtents.get(capacity);
-    ByteBuffer b = free == null ? null : free.pollFirst();
-    if (b != null) {
-      return b;
-    }
-    while (extentBytes + capacity > MAX_CACHE_BYTES) {
-      if (dropFreeBuffer()) {
-        continue;
-      }
-      Extent victim = null;
-      for (Iterator<Extent> it = extents.values().iterator(); it.hasNext(); ) {
-        Extent e = it.next();
-        if (e.pins == 0 && e.data != null) {
-          it.remove();
-          victim = e;
-          break;
-        }
-      }
-      if (victim == null) {
-        return null;
-      }
-      if (victim.buffer.capacity() == capacity) {
-        return victim.buffer;
-      }
-      extentBytes -= victim.buffer.capacity(); // another size: the collector frees it
-    }
-    extentBytes += capacity;
-    return ByteBuffer.allocateDirect(capacity);
-  }
-
-  /** Drops one pooled buffer of any size; false if the pool is empty. */
-  private boolean dropFreeBuffer() {
-    for (java.util.ArrayDeque<ByteBuffer> q : freeExtents.values()) {
-      ByteBuffer b = q.pollFirst();
-      if (b != null) {
-        extentBytes -= b.capacity();
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private void recycle(ByteBuffer b) {
-    freeExtents.computeIfAbsent(b.capacity(), k -> new java.util.ArrayDeque<>()).addFirst(b);
-  }
-
-  /** Forgets an extent whose read failed; its buffer goes back to the pool. */
-  void dropExtent(Extent e) {
-    if (extents.remove(new ExtentKey(e.torrent, e.piece, e.start), e) && e.pins == 0) {
-      recycle(e.buffer);
-    }
-  }
-
-  /** Forgets the extents of a torrent being removed that nothing pins. */
-  void dropExtents(TorrentRuntime t) {
-    for (Iterator<Extent> it = extents.values().iterator(); it.hasNext(); ) {
-      Extent e = it.next();
-      if (e.torrent == t && e.pins == 0 && e.data != null) {
-        it.remove();
-        recycle(e.buffer);
-      }
-    }
-  }
+  /** Extents of verified pieces read for uploads, shared by every torrent. */
+  final ReadCache readCache = new ReadCache(MAX_CACHE_BYTES);
 
   // ------------------------------------------------------------------ loop
 
@@ -970,20 +821,27 @@ public final class Engine {
     }
     try {
       for (int guard = 0; guard < 64 && !c.closed; guard++) {
-        if (c.segIndex < c.segCount) {
-          if (!writeBatch(c, now)) {
+        if (c.outbox.hasBatch()) {
+          if (!c.outbox.writeBatch(c, now)) {
             break;
           }
-        } else if (c.fileBlock != null) {
-          if (!writeFileBlock(c, now)) {
+        } else if (c.outbox.hasFileBlock()) {
+          if (!c.outbox.writeFileBlock(c, now)) {
             break;
           }
-        } else if (!fillBatch(c) && (c.closed || !c.torrent.pumpMore(c))) {
+        } else if (!c.outbox.fill(c, config.limits().maxBlockLength())
+            && (c.closed || !c.torrent.pumpMore(c))) {
           break;
         }
       }
+    } catch (Outbox.ReadFailed e) {
+      close(c, e.getMessage());
+      return;
     } catch (IOException e) {
       close(c, "write failed: " + e.getMessage());
+      return;
+    } catch (IllegalStateException e) {
+      close(c, "internal error: " + e.getMessage());
       return;
     }
     updateInterest(c);
@@ -1016,229 +874,6 @@ public final class Engine {
       c.mseOut = null;
     }
     return true;
-  }
-
-  /** Polls the session into a new batch; false if it had nothing to send (or c closed). */
-  private boolean fillBatch(Connection c) {
-    ByteBuffer out = c.out;
-    ((Buffer) out).clear();
-    c.segIndex = 0;
-    c.segCount = 0;
-    int segStart = 0;
-    int blocks = 0;
-    int maxBlocks = c.encryptor == null ? MAX_GATHER_BLOCKS : Math.max(1, Math.min(
-        MAX_GATHER_BLOCKS, ENCRYPTED_BODIES_BYTES / config.limits().maxBlockLength()));
-    while (blocks < maxBlocks) {
-      boolean wrote = c.session.pollTransmit(out);
-      PendingBlock pb = c.session.pendingBlock();
-      if (pb == null) {
-        if (!wrote) {
-          break;
-        }
-        continue;
-      }
-      Connection.ReadyBlock r = c.torrent.takeReadyBlock(c, pb);
-      if (r == null) {
-        close(c, "internal error: block " + pb + " not read");
-        return false;
-      }
-      ByteBuffer seg = out.duplicate();
-      ((Buffer) seg).limit(out.position()).position(segStart);
-      addSegment(c, seg, null);
-      segStart = out.position();
-      if (r.body == null) {
-        // zero copy: the batch ends with this block's header; its body follows from storage
-        c.fileBlock = r;
-        c.fileSent = 0;
-        break;
-      }
-      addSegment(c, r.body, r);
-      blocks++;
-    }
-    if (out.position() > segStart) {
-      ByteBuffer seg = out.duplicate();
-      ((Buffer) seg).limit(out.position()).position(segStart);
-      addSegment(c, seg, null);
-    }
-    if (c.encryptor != null) {
-      encryptBatch(c);
-    }
-    return c.segCount > 0 || c.fileBlock != null;
-  }
-
-  /**
-   * Writes the body of the zero-copy block whose header has gone out, straight from storage,
-   * within the upload limit; true once all of it is written.
-   */
-  private boolean writeFileBlock(Connection c, long now) throws IOException {
-    Connection.ReadyBlock r = c.fileBlock;
-    long budget = c.torrent.upLimit.available(now);
-    if (budget <= 0) {
-      c.writeThrottled = true; // the tick goes on
-      return false;
-    }
-    int want = (int) Math.min(r.length - c.fileSent, budget);
-    long n;
-    try {
-      n = c.torrent.transferBody(r.piece, r.offset + c.fileSent, want, c.link.transferTarget());
-    } catch (IOException | RuntimeException e) {
-      // the header is out: the peer cannot be told, so the connection goes
-      log.warn("reading piece {} for {} failed: {}", r.piece, c, e.toString());
-      close(c, "reading piece " + r.piece + " for upload failed");
-      return false;
-    }
-    if (n > 0) {
-      c.fileSent += (int) n;
-      c.torrent.upLimit.take(n, now);
-      c.torrent.onUploaded(c, (int) n, now);
-    }
-    if (c.fileSent < r.length) {
-      if (n == want) {
-        c.writeThrottled = true; // all the limit allowed went out; the tick goes on
-      }
-      return false;
-    }
-    c.fileBlock = null;
-    c.fileSent = 0;
-    return true;
-  }
-
-  /**
-   * Encrypts a new batch once, in wire order: message bytes in place (they are the connection's
-   * own), block bodies into the connection's own buffer, whose views replace them (a body is a
-   * view of the read cache that other connections share).
-   */
-  private void encryptBatch(Connection c) {
-    int used = 0;
-    int views = 0;
-    for (int k = 0; k < c.segCount; k++) {
-      ByteBuffer s = c.segs[k];
-      int n = s.remaining();
-      if (c.segBlocks[k] == null) {
-        c.encryptor.apply(s, s.position(), n);
-        continue;
-      }
-      if (c.encryptedBodies == null || c.encryptedBodies.capacity() - used < n) {
-        if (used > 0) {
-          throw new IllegalStateException("encrypted bodies overflow: " + used + " + " + n);
-        }
-        c.encryptedBodies = ByteBuffer.allocate(Math.max(ENCRYPTED_BODIES_BYTES, n));
-        c.encryptedViews = new ByteBuffer[MAX_GATHER_BLOCKS];
-        for (int v = 0; v < MAX_GATHER_BLOCKS; v++) {
-          c.encryptedViews[v] = c.encryptedBodies.duplicate();
-        }
-      }
-      ByteBuffer v = c.encryptedViews[views++];
-      ((Buffer) v).clear().position(used).limit(used + n);
-      int p = s.position();
-      c.encryptor.apply(s, v);
-      ((Buffer) s).position(p);
-      ((Buffer) v).position(used);
-      c.segs[k] = v;
-      used += n;
-    }
-  }
-
-  private static void addSegment(Connection c, ByteBuffer b, Connection.ReadyBlock block) {
-    if (!b.hasRemaining() && block == null) {
-      return;
-    }
-    c.segs[c.segCount] = b;
-    c.segBlocks[c.segCount] = block;
-    c.segCount++;
-  }
-
-  /**
-   * One gathering write of the batch, within the upload limit (which counts block bodies only);
-   * true if the batch is done, false if the socket is full or the limit throttles.
-   */
-  private boolean writeBatch(Connection c, long now) throws IOException {
-    long budget = c.torrent.upLimit.available(now);
-    int end = c.segIndex;
-    ByteBuffer cut = null; // a body cut short by the limit: its limit is restored after the write
-    int cutLimit = 0;
-    int cutOffered = 0;
-    long bodyOffered = 0;
-    for (; end < c.segCount; end++) {
-      if (c.segBlocks[end] == null) {
-        continue;
-      }
-      int rem = c.segs[end].remaining();
-      if (budget - bodyOffered <= 0) {
-        break;
-      }
-      if (rem > budget - bodyOffered) {
-        cut = c.segs[end];
-        cutLimit = cut.limit();
-        cutOffered = cut.position() + (int) (budget - bodyOffered);
-        ((Buffer) cut).limit(cutOffered);
-        bodyOffered = budget;
-        end++;
-        break;
-      }
-      bodyOffered += rem;
-    }
-    if (end == c.segIndex) {
-      c.writeThrottled = true; // a body is next and the limit has no tokens: the tick goes on
-      return false;
-    }
-    long offered = 0;
-    for (int k = c.segIndex; k < end; k++) {
-      offered += c.segs[k].remaining();
-    }
-    long n;
-    try {
-      n = c.link.write(c.segs, c.segIndex, end - c.segIndex);
-    } finally {
-      if (cut != null) {
-        ((Buffer) cut).limit(cutLimit);
-      }
-    }
-    long bodyLeft = 0;
-    for (int k = c.segIndex; k < end; k++) {
-      if (c.segBlocks[k] != null) {
-        bodyLeft += c.segs[k] == cut ? Math.max(0, cutOffered - cut.position())
-            : c.segs[k].remaining();
-      }
-    }
-    long bodyWritten = bodyOffered - bodyLeft;
-    if (bodyWritten > 0) {
-      c.torrent.upLimit.take(bodyWritten, now);
-      c.torrent.onUploaded(c, (int) bodyWritten, now);
-    }
-    while (c.segIndex < c.segCount && !c.segs[c.segIndex].hasRemaining()) {
-      Connection.ReadyBlock r = c.segBlocks[c.segIndex];
-      if (r != null) {
-        c.torrent.releaseBlock(r);
-      }
-      c.segs[c.segIndex] = null;
-      c.segBlocks[c.segIndex] = null;
-      c.segIndex++;
-    }
-    if (c.segIndex == c.segCount) {
-      c.segIndex = 0;
-      c.segCount = 0;
-      return true;
-    }
-    if (n == offered && (cut != null || end < c.segCount)) {
-      c.writeThrottled = true; // all the limit allowed went out: the tick goes on
-    }
-    return false;
-  }
-
-  /** Drops the batch being written, releasing its blocks (the connection is closing). */
-  void dropBatch(Connection c) {
-    for (int k = c.segIndex; k < c.segCount; k++) {
-      if (c.segBlocks[k] != null) {
-        c.torrent.releaseBlock(c.segBlocks[k]);
-      }
-      c.segs[k] = null;
-      c.segBlocks[k] = null;
-    }
-    c.segIndex = 0;
-    c.segCount = 0;
-    c.fileBlock = null;
-    c.fileSent = 0;
   }
 
   /** Selects for reads unless throttled, and for writes while bytes wait and not throttled. */

@@ -1,6 +1,7 @@
 package io.btlib.client.internal;
 
 import io.btlib.client.PeerSource;
+import io.btlib.client.TorrentState;
 import io.btlib.metainfo.InfoHashes;
 import io.btlib.metainfo.Metainfo;
 import io.btlib.peer.PeerAddress;
@@ -48,6 +49,8 @@ final class PeerBook {
     int failures;
     long lastAttempt = Long.MIN_VALUE;
     boolean connected;
+    /** It had every piece when we last spoke: not dialled while we seed. */
+    boolean seed;
   }
 
   PeerBook(TorrentRuntime t) {
@@ -105,6 +108,7 @@ final class PeerBook {
     Known k = known.get(c.address);
     if (k != null) {
       k.connected = false;
+      k.seed = c.seed;
       if (!c.handshakeDone && c.outgoing) {
         k.failures++;
       }
@@ -177,12 +181,17 @@ final class PeerBook {
     if (room <= 0) {
       return;
     }
+    boolean seeding = t.state() == TorrentState.SEEDING;
+    Set<PeerAddress> connected = new HashSet<>();
+    for (Connection c : t.connections) {
+      connected.add(c.address);
+    }
     List<PeerCandidate> candidates = new ArrayList<>();
     for (Map.Entry<PeerAddress, Known> e : known.entrySet()) {
       Known k = e.getValue();
-      if (!k.connected && !isConnectedTo(e.getKey())) {
-        // whether it is a seed is not recorded yet
-        candidates.add(new PeerCandidate(e.getKey(), k.source, k.failures, k.lastAttempt, false));
+      if (!k.connected && !connected.contains(e.getKey()) && !(seeding && k.seed)) {
+        candidates.add(new PeerCandidate(e.getKey(), k.source, k.failures, k.lastAttempt,
+            k.seed));
       }
     }
     if (candidates.isEmpty()) {
@@ -197,7 +206,8 @@ final class PeerBook {
     }
     for (PeerAddress a : chosen) {
       Known k = known.get(a);
-      if (k == null || k.connected || isConnectedTo(a) || bannedAddresses.contains(a)) {
+      if (k == null || k.connected || connected.contains(a) || bannedAddresses.contains(a)
+          || (seeding && k.seed)) {
         continue;
       }
       k.lastAttempt = now;

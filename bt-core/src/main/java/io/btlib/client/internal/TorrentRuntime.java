@@ -354,7 +354,7 @@ final class TorrentRuntime {
       completion.completeExceptionally(new IllegalStateException("torrent " + why));
     }
     engine.unregister(this);
-    engine.dropExtents(this);
+    engine.readCache.dropExtents(this);
     engine.submitDisk(this::closeStorage);
   }
 
@@ -458,7 +458,7 @@ final class TorrentRuntime {
     connections.remove(c);
     layers.onClosed(c);
     uploads.onClosed(c);
-    engine.dropBatch(c);
+    c.outbox.drop(c);
     peers.onClosed(c);
     scheduler.onClosed(c);
     if (pieces != null && c.handshakeDone) {
@@ -587,7 +587,20 @@ final class TorrentRuntime {
         c.seed = c.has.cardinality() == metainfo.pieceCount();
       }
     }
+    if (redundant(c)) {
+      c.session.close("both seeds");
+      return;
+    }
     scheduler.updateInterest(c, now);
+  }
+
+  /**
+   * Whether {@code c} is of no use to either side: we seed and so does it (libtorrent closes such
+   * "redundant" connections too). A swarm of hundreds would otherwise keep every finished peer
+   * connected to every other, each connection costing a handshake, buffers and ticks.
+   */
+  private boolean redundant(Connection c) {
+    return c.seed && state == TorrentState.SEEDING && !c.closed;
   }
 
   private void onHave(Connection c, int p, long now) {
@@ -605,6 +618,10 @@ final class TorrentRuntime {
     }
     if (superSeeding != null) {
       superSeeding.onHave(c, p);
+    }
+    if (redundant(c)) {
+      c.session.close("both seeds");
+      return;
     }
     scheduler.updateInterest(c, now);
   }
@@ -674,6 +691,11 @@ final class TorrentRuntime {
   private void checkComplete(long now) {
     if (state == TorrentState.DOWNLOADING && pieces.isComplete()) {
       setState(TorrentState.SEEDING, now);
+      for (Connection c : new ArrayList<>(connections)) {
+        if (redundant(c)) {
+          engine.close(c, "both seeds");
+        }
+      }
       assembler.completed();
       peers.completed();
       scheduler.notInterested();

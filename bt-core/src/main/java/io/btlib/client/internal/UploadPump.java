@@ -125,7 +125,7 @@ final class UploadPump {
     int extentSize = this.extentSize;
     int readAhead = Math.max(2, READ_AHEAD_BYTES / extentSize);
     int scanLimit = readAhead * (extentSize / Metainfo.BLOCK_SIZE + 1);
-    Engine.Extent lastMissing = null;
+    ReadCache.Extent lastMissing = null;
     int missing = 0;
     int scanned = 0;
     boolean inOrder = true; // still at the head of the queue: blocks may be sent
@@ -148,7 +148,7 @@ final class UploadPump {
         inOrder = false;
         continue;
       }
-      Engine.Extent e = engine.extent(t, piece, start);
+      ReadCache.Extent e = engine.readCache.extent(t, piece, start);
       if (e != null && e.data != null) {
         if (inOrder) {
           it.remove();
@@ -167,7 +167,7 @@ final class UploadPump {
         break;
       }
       if (e == null) {
-        e = engine.newExtent(t, piece, start, Math.min(extentSize, size - start), extentSize);
+        e = engine.readCache.newExtent(t, piece, start, Math.min(extentSize, size - start), extentSize);
         if (e == null) {
           // the cache is full of pinned extents: this block on its own
           if (c.readsInFlight < MAX_BLOCK_READS) {
@@ -227,7 +227,7 @@ final class UploadPump {
     return t.storage().transferTo(piece, offset, length, ch);
   }
 
-  private void sendFromExtent(Connection c, Engine.Extent e, int piece, int offset, int length) {
+  private void sendFromExtent(Connection c, ReadCache.Extent e, int piece, int offset, int length) {
     if (!mayUpload(c, piece)) {
       return; // choked meanwhile: the session has dropped or rejected the request
     }
@@ -242,7 +242,7 @@ final class UploadPump {
   }
 
   /** Reads an extent on the disk pool, then serves every connection waiting for it. */
-  private void loadExtent(Engine.Extent e) {
+  private void loadExtent(ReadCache.Extent e) {
     Storage s = t.storage();
     engine.submitDisk(() -> {
       String err = null;
@@ -259,11 +259,11 @@ final class UploadPump {
     });
   }
 
-  private void extentLoaded(Engine.Extent e, String error) {
+  private void extentLoaded(ReadCache.Extent e, String error) {
     if (error != null) {
       log.warn("reading piece {} for upload failed: {}", e.piece, error);
       e.error = error;
-      engine.dropExtent(e);
+      engine.readCache.dropExtent(e);
     } else {
       e.data = e.buffer.duplicate().asReadOnlyBuffer();
     }

@@ -1,0 +1,307 @@
+package io.btlib.benchmarks;
+
+import io.btlib.client.Client;
+import io.btlib.client.Storage;
+import io.btlib.client.Torrent;
+import io.btlib.metainfo.InfoHash;
+import io.btlib.policy.ChokeDecision;
+import io.btlib.policy.Choker;
+import io.btlib.policy.PeerStats;
+import io.btlib.policy.PiecePicker;
+import io.btlib.testkit.AccessLink;
+import io.btlib.testkit.SimHost;
+import io.btlib.testkit.SimTorrent;
+import io.btlib.testkit.SimTracker;
+import io.btlib.testkit.Simulation;
+import io.btlib.testkit.Swarm;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * The engine's scenarios on bt-testkit's simulated network, with figures: high bandwidth-delay
+ * products, flash crowds (with and without super-seeding), bad peers, churn, a 500-peer swarm and
+ * the README's custom policies in a 50-peer swarm. Virtual time, so the figures are the engine's
+ * (deterministic for a seed), not this machine's; the CPU column is this machine's.
+ *
+ * <p>Run: {@code java -cp bt-benchmarks/target/benchmarks.jar io.btlib.benchmarks.SimScenarios
+ * [bdp|crowd|bad|churn|scale|policy|lab]...} (all when none is named); {@code
+ * -Dbt.sim.peers=10,100,500} sets the scale scenario's swarm sizes.
+ */
+public final class SimScenarios {
+  private static final Duration LIMIT = Duration.ofMinutes(60);
+  private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+
+  private SimScenarios() {}
+
+  public static void main(String[] args) {
+    List<String> which = args.length == 0
+        ? List.of("bdp", "crowd", "lab", "bad", "churn", "policy", "scale") : List.of(args);
+    for (String w : which) {
+      switch (w) {
+        case "bdp" -> bdp();
+        case "crowd" -> crowd();
+        case "lab" -> lab();
+        case "bad" -> bad();
+        case "churn" -> churn();
+        case "policy" -> policy();
+        case "scale" -> scale();
+        default -> throw new IllegalArgumentException("unknown scenario " + w);
+      }
+    }
+  }
+
+  static double payload(long wireRate) {
+    return wireRate * 1448.0 / 1500;
+  }
+
+  static double cpuSeconds() {
+    return CPU.getCurrentThreadCpuTime() / 1e9;
+  }
+
+  static void print(String format, Object... args) {
+    System.out.println(String.format(Locale.ROOT, format, args));
+  }
+
+  // ------------------------------------------------------------------------ high BDP
+
+  static void bdp() {
+    print("%nHigh bandwidth-delay product: one seeder, one downloader (bt -> bt)");
+    print("| round trip | link MiB/s | from start MiB/s | past the first quarter MiB/s | share of"
+        + " link (payload) | CPU s |");
+    print("|---|---|---|---|---|---|");
+    for (int rtt : new int[] {50, 100, 200}) {
+      for (int mib : new int[] {20, 50, 100}) {
+        long rate = (long) mib << 20;
+        int size = 8 * mib << 20;
+        double cpu0 = cpuSeconds();
+        AccessLink link = AccessLink.symmetric(rate, Duration.ofMillis(rtt / 4));
+        try (Simulation sim = new Simulation(11)) {
+          SimTorrent t = SimTorrent.random(3, size, 1 << 20);
+          SimTracker tracker = new SimTracker(sim);
+          SimHost a = sim.addHost(link);
+          SimHost b = sim.addHost(link);
+          a.client(Client.builder().peerSource(tracker.sourceFor(a)))
+              .add(t.metainfo(), t.seededStorage(), t.allPieces()).start();
+          Torrent leecher = b.client(Client.builder().peerSource(tracker.sourceFor(b)))
+              .add(t.metainfo(), t.emptyStorage());
+          leecher.start();
+          sim.runUntil(() -> b.bytesReceived() >= size / 4, LIMIT);
+          long quarter = sim.nanoTime();
+          sim.runUntil(() -> leecher.completion().isDone(), LIMIT);
+          double total = sim.nanoTime() / 1e9;
+          double steady = size * 0.75 / ((sim.nanoTime() - quarter) / 1e9);
+          print("| %d ms | %d | %.1f | %.1f | %.0f%% | %.1f |", rtt, mib,
+              size / total / (1 << 20), steady / (1 << 20), 100 * steady / payload(rate),
+              cpuSeconds() - cpu0);
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------ flash crowd
+
+  record Crowd(double last, double bound, double copies, boolean intact, double cpu) {}
+
+  static Crowd flashCrowd(int n, int sizeMiB, long up, Duration latency, boolean superSeeding,
+      Consumer<Client.Builder> leechers) {
+    double cpu0 = cpuSeconds();
+    int size = sizeMiB << 20;
+    try (Swarm swarm = new Swarm(1, SimTorrent.random(2, size, 256 * 1024))) {
+      AccessLink link = AccessLink.of(up, 4 * up, latency);
+      swarm.addSeeder(link, b -> b.superSeeding(superSeeding));
+      for (int i = 0; i < n; i++) {
+        swarm.addLeecher(link, leechers);
+      }
+      Swarm.Result r = swarm.run(LIMIT);
+      if (!r.allComplete()) {
+        throw new IllegalStateException("a leecher did not complete");
+      }
+      double bound = Swarm.fluidBoundSeconds(size, (long) payload(up), n, (long) payload(up));
+      return new Crowd(r.lastCompletion().toNanos() / 1e9, bound, r.seederCopies(), r.intact(),
+          cpuSeconds() - cpu0);
+    }
+  }
+
+  static void crowd() {
+    print("%nFlash crowd: 1 seeder, N leechers, every upload 4 MiB/s (downloads 16 MiB/s), 100 ms"
+        + " round trips, 256 KiB pieces");
+    print("| N | size | seeder | last done s | fluid bound s | / bound | seeder copies | CPU s |");
+    print("|---|---|---|---|---|---|---|---|");
+    long up = 4L << 20;
+    for (int[] c : new int[][] {{20, 64}, {50, 32}}) {
+      for (boolean sup : new boolean[] {false, true}) {
+        Crowd r = flashCrowd(c[0], c[1], up, Duration.ofMillis(25), sup, b -> {});
+        print("| %d | %d MiB | %s | %.1f | %.1f | %.2f | %.2f | %.1f |", c[0], c[1],
+            sup ? "super-seeding" : "plain", r.last(), r.bound(), r.last() / r.bound(), r.copies(),
+            r.cpu());
+      }
+    }
+  }
+
+  /** The network lab's flash crowd (interop/lab.sh scenario B) on the simulator. */
+  static void lab() {
+    print("%nThe network lab's flash crowd, simulated: 1 seeder, 8 leechers, 4 MiB/s uploads,"
+        + " 64 MiB, sub-millisecond round trips");
+    print("| seeder | last done s (from the swarm's start) | / bound | seeder copies |");
+    print("|---|---|---|---|");
+    for (boolean sup : new boolean[] {false, true}) {
+      Crowd r = flashCrowd(8, 64, 4L << 20, Duration.ofNanos(100_000), sup, b -> {});
+      print("| %s | %.1f | %.2f | %.2f |", sup ? "super-seeding" : "plain", r.last(),
+          r.last() / r.bound(), r.copies());
+    }
+  }
+
+  // ------------------------------------------------------------------------ bad peers
+
+  static double badPeers(int stallers, int slow) {
+    try (Simulation sim = new Simulation(21)) {
+      int size = 32 << 20;
+      SimTorrent torrent = SimTorrent.random(5, size, 256 * 1024);
+      SimTracker tracker = new SimTracker(sim);
+      InfoHash h = torrent.metainfo().infoHashes().shortHash();
+      long good = 1L << 20;
+      for (int i = 0; i < 20; i++) {
+        boolean isStaller = i < stallers;
+        boolean isSlow = !isStaller && i < stallers + slow;
+        SimHost host = sim.addHost(AccessLink.of(isSlow ? good / 10 : good, 8 * good,
+            Duration.ofMillis(20 + 5 * i)));
+        if (isStaller) {
+          tracker.register(h, host.startStallingPeer(torrent.metainfo(), 6881));
+        } else {
+          host.client(Client.builder().peerSource(tracker.sourceFor(host)))
+              .add(torrent.metainfo(), torrent.seededStorage(), torrent.allPieces()).start();
+        }
+      }
+      sim.runFor(Duration.ofSeconds(1));
+      SimHost lh = sim.addHost(AccessLink.of(good, 10 * good, Duration.ofMillis(30)));
+      Storage storage = torrent.emptyStorage();
+      Torrent leecher = lh.client(Client.builder().peerSource(tracker.sourceFor(lh)))
+          .add(torrent.metainfo(), storage);
+      long start = sim.nanoTime();
+      leecher.start();
+      sim.runUntil(() -> leecher.completion().isDone(), LIMIT);
+      if (!torrent.matches(storage)) {
+        throw new IllegalStateException("corrupt download");
+      }
+      return (sim.nanoTime() - start) / 1e9;
+    }
+  }
+
+  static void bad() {
+    print("%nBad peers: one leecher (10 MiB/s down), 20 seeders at 1 MiB/s, 32 MiB");
+    double without = badPeers(0, 0);
+    double with = badPeers(2, 4);
+    print("| swarm | download s |");
+    print("|---|---|");
+    print("| 20 good seeders | %.1f |", without);
+    print("| 2 stallers, 4 at a tenth of the rate, 14 good | %.1f (%.2fx) |", with,
+        with / without);
+  }
+
+  // ------------------------------------------------------------------------ churn
+
+  static void churn() {
+    print("%nChurn: 1 seeder and 12 leechers (1 MiB/s up, 4 down, 80 ms round trips), 8 MiB;"
+        + " every 2 s an incomplete leecher leaves and is back 1-4 s later");
+    try (Swarm swarm = new Swarm(31, SimTorrent.random(6, 8 << 20, 256 * 1024))) {
+      Simulation sim = swarm.simulation();
+      AccessLink link = AccessLink.of(1 << 20, 4 << 20, Duration.ofMillis(20));
+      swarm.addSeeder(link, b -> {});
+      List<Swarm.Peer> leechers = new java.util.ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        leechers.add(swarm.addLeecher(link, b -> {}, Duration.ofMillis(500L * i)));
+      }
+      java.util.Random r = sim.newRandom();
+      int[] departures = {0};
+      for (int k = 1; k <= 20; k++) {
+        sim.schedule(Duration.ofSeconds(2L * k), () -> {
+          Swarm.Peer p = leechers.get(r.nextInt(leechers.size()));
+          if (p.isInSwarm() && p.completedAt().isEmpty()) {
+            departures[0]++;
+            p.leave();
+            sim.schedule(Duration.ofMillis(1000 + r.nextInt(3000)), p::join);
+          }
+        });
+      }
+      Swarm.Result res = swarm.run(LIMIT);
+      print("%d departures; all complete: %s, every copy intact: %s, last done %.1f s",
+          departures[0], res.allComplete(), res.intact(), res.lastCompletion().toNanos() / 1e9);
+    }
+  }
+
+  // ------------------------------------------------------------------------ custom policies
+
+  /** The README's picker: the first wanted piece the peer has, block by block. */
+  static final PiecePicker.Factory IN_ORDER = torrent -> (peer, swarm, max, out) -> {
+    for (int p = swarm.nextWanted(0); p >= 0; p = swarm.nextWanted(p + 1)) {
+      if (!peer.has(p)) {
+        continue;
+      }
+      for (int b = 0; b < swarm.blockCount(p); b++) {
+        if (!swarm.isBlockReceived(p, b) && swarm.blockRequests(p, b) == 0 && !out.add(p, b)) {
+          return;
+        }
+      }
+    }
+  };
+
+  /** The README's choker: whoever sent us the most, no optimistic unchoke. */
+  static final Choker.Factory GREEDY = () -> (peers, ctx) -> new ChokeDecision(peers.stream()
+      .filter(PeerStats::interested)
+      .sorted(Comparator.comparingLong(PeerStats::downloaded).reversed())
+      .limit(ctx.uploadSlots()).map(PeerStats::address).collect(Collectors.toSet()),
+      Optional.empty());
+
+  static void policy() {
+    print("%nThe README's custom policies in a 50-leecher swarm: 1 seeder, 2 MiB/s uploads,"
+        + " 100 ms round trips, 16 MiB");
+    print("| leechers' policies | last done s | / bound | seeder copies | CPU s |");
+    print("|---|---|---|---|---|");
+    long up = 2L << 20;
+    Object[][] cases = {
+        {"defaults (rarest first, tit-for-tat)", (Consumer<Client.Builder>) b -> {}},
+        {"in-order picker", (Consumer<Client.Builder>) b -> b.piecePicker(IN_ORDER)},
+        {"greedy choker", (Consumer<Client.Builder>) b -> b.choker(GREEDY)},
+        {"both", (Consumer<Client.Builder>) b -> b.piecePicker(IN_ORDER).choker(GREEDY)}};
+    for (Object[] c : cases) {
+      @SuppressWarnings("unchecked")
+      Consumer<Client.Builder> conf = (Consumer<Client.Builder>) c[1];
+      Crowd r = flashCrowd(50, 16, up, Duration.ofMillis(25), false, conf);
+      print("| %s | %.1f | %.2f | %.2f | %.1f |", c[0], r.last(), r.last() / r.bound(),
+          r.copies(), r.cpu());
+    }
+  }
+
+  // ------------------------------------------------------------------------ scale
+
+  static void scale() {
+    print("%nPeers on one torrent: CPU per MiB delivered (1 seeder, all uploads 1 MiB/s, 2 MiB,"
+        + " 64 KiB pieces, 60 ms round trips)");
+    print("| peers | last done s | MiB delivered | CPU s | CPU ms per MiB | events |");
+    print("|---|---|---|---|---|---|");
+    String peers = System.getProperty("bt.sim.peers", "10,100,500");
+    for (int n : java.util.Arrays.stream(peers.split(",")).mapToInt(Integer::parseInt).toArray()) {
+      double cpu0 = cpuSeconds();
+      int size = 2 << 20;
+      try (Swarm swarm = new Swarm(41, SimTorrent.random(7, size, 64 * 1024))) {
+        AccessLink link = AccessLink.of(1 << 20, 4 << 20, Duration.ofMillis(15));
+        swarm.addSeeder(link, b -> {});
+        for (int i = 0; i < n - 1; i++) {
+          swarm.addLeecher(link, b -> {}, Duration.ofMillis(10L * i));
+        }
+        Swarm.Result r = swarm.run(LIMIT);
+        double cpu = cpuSeconds() - cpu0;
+        double mib = (double) (n - 1) * size / (1 << 20);
+        print("| %d | %.1f | %.0f | %.1f | %.1f | %d |", n, r.lastCompletion().toNanos() / 1e9,
+            mib, cpu, 1000 * cpu / mib, r.events());
+      }
+    }
+  }
+}
