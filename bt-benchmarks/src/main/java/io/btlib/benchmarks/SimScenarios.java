@@ -282,26 +282,36 @@ public final class SimScenarios {
   // ------------------------------------------------------------------------ scale
 
   static void scale() {
-    print("%nPeers on one torrent: CPU per MiB delivered (1 seeder, all uploads 1 MiB/s, 2 MiB,"
-        + " 64 KiB pieces, 60 ms round trips)");
-    print("| peers | last done s | MiB delivered | CPU s | CPU ms per MiB | events |");
+    print("%nPeers on one torrent: CPU per MiB delivered (1 seeder, every upload 1 MiB/s, 4 MiB,"
+        + " 256 KiB pieces, 60 ms round trips; after one unmeasured 100-peer run, so the JIT is"
+        + " warm; the CPU is the simulator's and the engine's together)");
+    print("| peers | last done s | MiB delivered | CPU s | CPU ms per MiB | events per MiB |");
     print("|---|---|---|---|---|---|");
+    scaleRun(100); // warm-up
     String peers = System.getProperty("bt.sim.peers", "10,100,500");
     for (int n : java.util.Arrays.stream(peers.split(",")).mapToInt(Integer::parseInt).toArray()) {
-      double cpu0 = cpuSeconds();
-      int size = 2 << 20;
-      try (Swarm swarm = new Swarm(41, SimTorrent.random(7, size, 64 * 1024))) {
-        AccessLink link = AccessLink.of(1 << 20, 4 << 20, Duration.ofMillis(15));
-        swarm.addSeeder(link, b -> {});
-        for (int i = 0; i < n - 1; i++) {
-          swarm.addLeecher(link, b -> {}, Duration.ofMillis(10L * i));
-        }
-        Swarm.Result r = swarm.run(LIMIT);
-        double cpu = cpuSeconds() - cpu0;
-        double mib = (double) (n - 1) * size / (1 << 20);
-        print("| %d | %.1f | %.0f | %.1f | %.1f | %d |", n, r.lastCompletion().toNanos() / 1e9,
-            mib, cpu, 1000 * cpu / mib, r.events());
+      double[] r = scaleRun(n);
+      print("| %d | %.1f | %.0f | %.1f | %.1f | %.0f |", n, r[0], r[1], r[2], 1000 * r[2] / r[1],
+          r[3] / r[1]);
+    }
+  }
+
+  /** One swarm of {@code n} peers: last completion s, MiB delivered, CPU s, events. */
+  static double[] scaleRun(int n) {
+    double cpu0 = cpuSeconds();
+    int size = 4 << 20;
+    try (Swarm swarm = new Swarm(41, SimTorrent.random(7, size, 256 * 1024))) {
+      AccessLink link = AccessLink.of(1 << 20, 4 << 20, Duration.ofMillis(15));
+      swarm.addSeeder(link, b -> {});
+      for (int i = 0; i < n - 1; i++) {
+        swarm.addLeecher(link, b -> {}, Duration.ofMillis(10L * i));
       }
+      Swarm.Result r = swarm.run(LIMIT);
+      if (!r.allComplete() || !r.intact()) {
+        throw new IllegalStateException("incomplete or corrupt");
+      }
+      return new double[] {r.lastCompletion().toNanos() / 1e9,
+          (double) (n - 1) * size / (1 << 20), cpuSeconds() - cpu0, r.events()};
     }
   }
 }

@@ -171,9 +171,14 @@ final class PieceAssembler {
     data.get(buf.chunks[offset / buf.chunkSize], offset % buf.chunkSize, len);
     buf.from[block] = from;
     smartBan.onBlock(piece, block, from);
+    // asked of others too (end game)? counted before the piece's state may go with its last block
+    boolean askedElsewhere = pieces.blockRequests(piece, block) > 0;
     boolean complete = pieces.blockReceived(piece, block, from);
-    // end game: withdraw the same block from everyone else
-    t.scheduler.withdraw(c, piece, block, len, now);
+    if (askedElsewhere) {
+      // end game: withdraw the same block from everyone else (a scan of every connection, so
+      // only when someone else was asked: not once per block of a swarm of hundreds)
+      t.scheduler.withdraw(c, piece, block, len, now);
+    }
     if (complete) {
       assembling.remove(piece);
       hashing.set(piece);
