@@ -398,6 +398,9 @@ final class PeerBook {
         for (PeerAddress a : copy) {
           addPeer(a, source);
         }
+        if (t.acceptsConnections()) {
+          dial(engine.ticker.getAsLong()); // now, not at the next tick (up to 100 ms later)
+        }
       });
     }
   }
