@@ -283,17 +283,28 @@ final class Transfer {
     }
 
     @Override
-    public void onHashFailed(Torrent torrent, int piece, Set<PeerAddress> contributors) {
+    public void onHashFailed(Torrent torrent, int piece, Set<PeerAddress> peers,
+        Set<String> webSeeds) {
       if (json) {
-        for (PeerAddress p : contributors) {
+        for (PeerAddress p : peers) {
           Map<String, Object> o = new LinkedHashMap<>();
           o.put("event", "hashfail");
           o.put("piece", piece);
           o.put("peer", p.toString());
           event(o);
         }
+        for (String url : webSeeds) {
+          Map<String, Object> o = new LinkedHashMap<>();
+          o.put("event", "hashfail");
+          o.put("piece", piece);
+          o.put("webSeed", url);
+          event(o);
+        }
       } else {
-        line("piece " + piece + " failed its hash check (from " + contributors + ")");
+        List<String> from = new ArrayList<>();
+        peers.forEach(p -> from.add(p.toString()));
+        from.addAll(webSeeds);
+        line("piece " + piece + " failed its hash check (from " + from + ")");
       }
     }
 

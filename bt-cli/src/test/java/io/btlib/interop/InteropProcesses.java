@@ -460,7 +460,8 @@ final class InteropProcesses implements AutoCloseable {
       }
 
       @Override
-      public void onHashFailed(Torrent torrent, int piece, Set<PeerAddress> contributors) {
+      public void onHashFailed(Torrent torrent, int piece, Set<PeerAddress> contributors,
+        Set<String> webSeeds) {
         sink.add("hash failed " + piece + " from " + contributors);
       }
 

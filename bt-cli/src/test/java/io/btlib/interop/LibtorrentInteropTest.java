@@ -590,7 +590,8 @@ class LibtorrentInteropTest {
       }
 
       @Override
-      public void onHashFailed(Torrent torrent, int piece, Set<PeerAddress> contributors) {
+      public void onHashFailed(Torrent torrent, int piece, Set<PeerAddress> contributors,
+        Set<String> webSeeds) {
         btEvents.add("hash failed " + piece + " from " + contributors);
       }
 

@@ -105,7 +105,8 @@ class LyingPeerInteropTest {
       t.addListener(recorder(btEvents));
       t.addListener(new TorrentListener() {
         @Override
-        public void onHashFailed(Torrent torrent, int piece, Set<PeerAddress> contributors) {
+        public void onHashFailed(Torrent torrent, int piece, Set<PeerAddress> contributors,
+        Set<String> webSeeds) {
           failedPieces.add(piece);
         }
 

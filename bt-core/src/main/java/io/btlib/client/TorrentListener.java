@@ -25,12 +25,11 @@ public interface TorrentListener {
   default void onPieceVerified(Torrent torrent, int piece) {}
 
   /**
-   * Piece {@code piece} failed its hash check; its data was discarded. A web seed among the
-   * contributors appears as the pseudo-address {@code [100::N]:80} (RFC 6666's discard-only
-   * prefix, which no peer can have), N being its 1-based position in the torrent's web seed list
-   * (the {@code url-list}, then the magnet link's {@code ws=} URLs).
+   * Piece {@code piece} failed its hash check; its data was discarded. {@code peers} sent blocks
+   * of it, and so did the web seeds (BEP 19) whose URLs are in {@code webSeeds}.
    */
-  default void onHashFailed(Torrent torrent, int piece, Set<PeerAddress> contributors) {}
+  default void onHashFailed(Torrent torrent, int piece, Set<PeerAddress> peers,
+      Set<String> webSeeds) {}
 
   /** A peer was banned and disconnected. */
   default void onPeerBanned(Torrent torrent, PeerAddress peer, String reason) {}

@@ -304,15 +304,20 @@ final class PieceAssembler {
       hashFailures++;
       t.totals.wasted(buf.size);
       Set<PeerAddress> contributors = new HashSet<>();
+      Set<String> webSeedUrls = new HashSet<>();
       for (PeerAddress a : buf.from) {
-        if (a != null) {
+        String url = a == null ? null : t.webSeeds.urlOf(a);
+        if (url != null) {
+          webSeedUrls.add(url); // a web seed's blocks carry an internal address, not for listeners
+        } else if (a != null) {
           contributors.add(a);
         }
       }
       pieces.pieceFailed(piece);
       Set<PeerAddress> liars = smartBan.onPieceFailed(piece, block -> buf.view(
           block * Metainfo.BLOCK_SIZE, pieces.blockLength(piece, block)));
-      t.post(l -> l.onHashFailed(t.handle, piece, Set.copyOf(contributors)));
+      t.post(l -> l.onHashFailed(t.handle, piece, Set.copyOf(contributors),
+          Set.copyOf(webSeedUrls)));
       for (PeerAddress liar : liars) {
         t.ban(liar, "sent every block of failed piece " + piece);
       }

@@ -101,6 +101,16 @@ final class WebSeeds {
    * If {@code a} is a web seed's address, counts bad data against it (dropping it after too many)
    * and returns true; false for a peer's address.
    */
+  /** The URL of the web seed whose blocks carry {@code a} as their source, or null for a peer. */
+  String urlOf(PeerAddress a) {
+    for (WebSeed ws : seeds) {
+      if (ws.address.equals(a)) {
+        return ws.url;
+      }
+    }
+    return null;
+  }
+
   boolean lied(PeerAddress a, String reason) {
     for (WebSeed ws : seeds) {
       if (ws.address.equals(a)) {
