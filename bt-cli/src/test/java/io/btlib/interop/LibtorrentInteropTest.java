@@ -256,7 +256,7 @@ class LibtorrentInteropTest {
   }
 
   /**
-   * A bt super-seeder (BEP 16: HaveNone, then HAVE messages a few at a time) and two libtorrent
+   * A bt super-seeder (BEP 16: HaveNone, then HAVE messages one at a time) and two libtorrent
    * downloaders that also know each other: both complete from what bt shows them and from each
    * other, and bt, which refuses requests for pieces it did not show, sends less than the two full
    * copies a plain seeder would.

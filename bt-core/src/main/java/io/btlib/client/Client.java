@@ -361,7 +361,7 @@ public final class Client implements AutoCloseable {
 
     /**
      * Super-seeding (BEP 16) for torrents this client seeds (default off): a peer is told we have
-     * no piece, then shown two at a time, the swarm's rarest first, another each time it announces
+     * no piece, then shown one at a time, the swarm's rarest first, another each time it announces
      * one it was shown; it cannot request others. A first seeder's upload then goes to pieces
      * nobody has, so a flash crowd gets the whole torrent out of it sooner and with fewer
      * duplicate copies. Peers that connected before the torrent completed keep what they were

@@ -5,15 +5,18 @@ import java.util.Random;
 
 /**
  * Super-seeding (BEP 16) for a torrent that seeds: each peer that connects is told we have no
- * piece, then shown a few pieces at a time, each the one the swarm has least (the peers' copies we
+ * piece, then shown one piece at a time, each the one the swarm has least (the peers' copies we
  * know of plus how often we showed it already), so a seed's upload goes to pieces nobody has yet
  * and the peers spread them. A peer is shown another piece once it has one it was shown (its HAVE:
  * libtorrent's non-strict variant, which keeps the seed's upload busy). Requests for pieces a peer
  * was not shown are refused. Loop thread only.
  */
 final class SuperSeeding {
-  /** Pieces shown to a peer and not yet had by it: enough to keep its share of upload busy. */
-  static final int SHOWN_PER_PEER = 2;
+  /**
+   * Pieces shown to a peer and not yet had by it. One, as libtorrent shows: on the simulated
+   * network two kept the seed no busier (last completion within 3%) and sent 9-16% more copies.
+   */
+  static final int SHOWN_PER_PEER = 1;
 
   private final int pieceCount;
   private final java.util.function.IntUnaryOperator availability;
