@@ -31,8 +31,9 @@ _connected_endpoints = lt_peer.connected_endpoints
 _reported = set()
 
 
-def make_session(port, upload_limit, dht_bootstrap=None):
-    ses = _make_session(port, upload_limit, dht_bootstrap)
+def make_session(port, upload_limit, *args, **kwargs):
+    # passes on whatever lt_peer.make_session takes (it gained listen and global_class)
+    ses = _make_session(port, upload_limit, *args, **kwargs)
     ses.apply_settings({
         "out_enc_policy": int(lt.enc_policy.pe_forced),
         "in_enc_policy": int(lt.enc_policy.pe_forced),
