@@ -49,7 +49,7 @@ spec_of() {
 }
 declare -A res
 : >"$out.log"
-echo "== $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $SIZE bytes; seeder $seeder" \
+echo "== $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $size bytes; seeder $seeder" \
   | tee -a "$out.log"
 for ((r = 1; r <= repeat; r++)); do
   for name in "${names[@]}"; do
@@ -105,5 +105,5 @@ for name in "${names[@]}"; do
   tr ' ' '\n' <<<"${res[$name]}" | grep . | sort -n \
     | awk -v n="$name" -v b="${ltm:-0}" '{a[NR] = $1} END {m = a[int((NR + 1) / 2)];
         printf "%-10s median %7.1f  (%s..%s)  %s\n", n, m, a[1], a[NR],
-          b > 0 ? sprintf("%.2fx", m / b) : "-"}'
+          (b > 0 ? sprintf("%.2fx", m / b) : "-")}'
 done | tee -a "$out.log"
