@@ -24,7 +24,8 @@
 #                  1-leecher swarms of SIZE in turn; its figure is the best of the second and
 #                  third, with the JIT warm (as in a long-running application that embeds bt);
 #                  its heap column is the peak heap in use of both clients together
-#        REPEAT    runs of each pair (default 1); the table shows the best rate of them
+#        REPEAT    runs of each pair (default 1), alternating pairs; the table shows the best rate
+#                  of them, and with REPEAT > 1 a second table the median and range of each pair
 #        WARM_SEEDER=1  before each measured download, one unmeasured download of the same kind
 #                  from the same seeder process (a seeder is long-running: bt's upload path is
 #                  then JIT-compiled, as libtorrent's native code always is); the measured
@@ -133,7 +134,7 @@ java -jar "$jar" create "$tmp/src/data.bin" -o "$torrent" --piece-length "$piece
   --json >"$tmp/create.json"
 echo "== torrent: $(cat "$tmp/create.json" | "$py" -c 'import json,sys; d=json.load(sys.stdin); print(d["infoHashV1"], d["pieceCount"], "pieces, hashed at", d.get("hashMiBps"), "MiB/s")')"
 
-declare -A best_rate best_secs best_rss best_anon best_heap best_cpu best_load
+declare -A best_rate best_secs best_rss best_anon best_heap best_cpu best_load all_rates
 run_pair() {
   local pair="$1" run="$2" seeder="${1%-*}" leecher="${1#*-}"
   local sport dport sout dout dl
@@ -226,6 +227,7 @@ run_pair() {
   fi
   printf '  %-6s run %d: %8.1f MiB/s  %7.2f s  rss %6d MiB  anon %5d MiB  heap %-12s cpu %5s s  load %s\n' \
     "$pair" "$run" "$rate" "$secs" $((rss / 1024)) $((anon / 1024)) "$heap" "$cpu" "$load"
+  all_rates[$pair]="${all_rates[$pair]:-} $rate"
   if [[ -z "${best_rate[$pair]:-}" ]] || awk "BEGIN {exit !($rate > ${best_rate[$pair]})}"; then
     best_rate[$pair]="$rate"
     best_secs[$pair]="$secs"
@@ -259,6 +261,7 @@ run_jvm_pair() {
   printf '  %-6s run %d: %8.1f MiB/s  %7.2f s  (cold first round: %s MiB/s)  heap %-8s load %s\n' \
     "$pair" "$run" "$rate" "$secs" \
     "$(grep '^1 seeder' "$out" | head -1 | sed -n 's/.*aggregate \([0-9]*\) MiB.*/\1/p')" "$heap" "$load"
+  all_rates[$pair]="${all_rates[$pair]:-} $rate"
   if [[ -z "${best_rate[$pair]:-}" ]] || awk "BEGIN {exit !($rate > ${best_rate[$pair]})}"; then
     best_rate[$pair]="$rate"
     best_secs[$pair]="$secs"
@@ -299,6 +302,23 @@ for pair in $pairs; do
     "${best_secs[$pair]}" "$ratio" "${best_rss[$pair]}" "${best_anon[$pair]}" \
     "${best_heap[$pair]}" "${best_cpu[$pair]}" "${best_load[$pair]}"
 done
+if ((repeat > 1)); then
+  # the best rate is the table's; fresh processes on a shared machine spread widely, so the
+  # median of the runs and their range are printed too, each as a ratio of lt-lt's median
+  echo
+  printf '%-24s %8s %16s %9s\n' "seeder -> downloader" "median" "min..max MiB/s" "vs lt-lt"
+  median_of() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+  base_median="$(median_of "${all_rates[lt-lt]:-}")"
+  for pair in $pairs; do
+    [[ -n "${all_rates[$pair]:-}" ]] || continue
+    name="$(sed 's/lt/libtorrent/g; s/-jvm$/ (1 JVM, warm)/; s/-/ -> /' <<<"$pair")"
+    m="$(median_of "${all_rates[$pair]}")"
+    range="$(tr ' ' '\n' <<<"${all_rates[$pair]}" | grep . | sort -n | awk '{a[NR] = $1} END {printf "%s..%s", a[1], a[NR]}')"
+    ratio="-"
+    [[ -n "$base_median" ]] && ratio="$(awk "BEGIN {printf \"%.2fx\", $m / $base_median}")"
+    printf '%-24s %8.1f %16s %9s\n' "$name" "$m" "$range" "$ratio"
+  done
+fi
 echo
 echo "MiB/s: the downloader's complete event. peak RSS: /usr/bin/time -v (libtorrent maps the"
 echo "files, so its RSS counts file pages); peak anon: largest RssAnon seen; bt heap (MiB): most"

@@ -198,4 +198,26 @@ public record PeerAddress(InetAddress address, int port) {
   public String toString() {
     return isIpv6() ? "[" + ipLiteral() + "]:" + port : ipLiteral() + ":" + port;
   }
+
+  // equals and hashCode are written out: a record's generated ones go through ObjectMethods
+  // method handles, which a fresh JVM spins classes for and runs interpreted, and a download
+  // hashes the sender's address once per block received.
+
+  /** Equal when the address and port are. */
+  @Override
+  public final boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof PeerAddress)) {
+      return false;
+    }
+    PeerAddress p = (PeerAddress) o;
+    return port == p.port && address.equals(p.address);
+  }
+
+  @Override
+  public final int hashCode() {
+    return address.hashCode() * 31 + port;
+  }
 }

@@ -96,9 +96,7 @@ public final class WireDecoder {
         return count;
       }
       int id = src.get(p + 4) & 0xFF;
-      ByteBuffer payload = src.duplicate();
-      ((Buffer) payload).position(p + 5).limit(p + 4 + (int) length);
-      PeerMessage m = message(id, (int) length, payload.slice().asReadOnlyBuffer());
+      PeerMessage m = message(id, (int) length, src, p + 5);
       ((Buffer) src).position(p + 4 + (int) length);
       long at = streamOffset;
       streamOffset += 4 + length;
@@ -164,8 +162,15 @@ public final class WireDecoder {
     }
   }
 
-  private PeerMessage message(int id, int length, ByteBuffer b) throws WireException {
+  /**
+   * The message with id {@code id} whose payload ({@code length - 1} bytes) starts at {@code base}
+   * in {@code src}. Fixed fields are read in place; only a message that carries bytes gets a view
+   * (read-only, from {@code from} to the payload's end), so a block costs two small objects.
+   */
+  private PeerMessage message(int id, int length, ByteBuffer src, int base) throws WireException {
     switch (id) {
+      case PeerMessage.PIECE:
+        return piece(length, src, base);
       case PeerMessage.CHOKE:
         return PeerMessage.Choke.INSTANCE;
       case PeerMessage.UNCHOKE:
@@ -179,83 +184,95 @@ public final class WireDecoder {
       case PeerMessage.HAVE_NONE:
         return PeerMessage.HaveNone.INSTANCE;
       case PeerMessage.HAVE:
-        return new PeerMessage.Have(index(b, 0, "piece"));
+        return new PeerMessage.Have(index(src, base, "piece"));
       case PeerMessage.SUGGEST_PIECE:
-        return new PeerMessage.SuggestPiece(index(b, 0, "piece"));
+        return new PeerMessage.SuggestPiece(index(src, base, "piece"));
       case PeerMessage.ALLOWED_FAST:
-        return new PeerMessage.AllowedFast(index(b, 0, "piece"));
+        return new PeerMessage.AllowedFast(index(src, base, "piece"));
       case PeerMessage.BITFIELD: {
-        byte[] bits = new byte[b.remaining()];
-        b.get(bits);
+        byte[] bits = new byte[length - 1];
+        view(src, base, base + length - 1).get(bits);
         return PeerMessage.Bitfield.adopt(bits);
       }
       case PeerMessage.REQUEST:
       case PeerMessage.CANCEL:
-      case PeerMessage.REJECT_REQUEST: {
-        int piece = index(b, 0, "piece");
-        int offset = index(b, 4, "offset");
-        int len = index(b, 8, "length");
-        if (len == 0 || len > limits.maxBlockLength()) {
-          throw new WireException(Rule.BLOCK_TOO_LONG, streamOffset, len, limits.maxBlockLength(),
-              "requested block length");
-        }
-        if (id == PeerMessage.REQUEST) {
-          return new PeerMessage.Request(piece, offset, len);
-        }
-        return id == PeerMessage.CANCEL ? new PeerMessage.Cancel(piece, offset, len)
-            : new PeerMessage.RejectRequest(piece, offset, len);
-      }
-      case PeerMessage.PIECE: {
-        if (length < 9) {
-          throw new WireException(Rule.BAD_LENGTH, streamOffset, length, 9,
-              "piece message shorter than its header");
-        }
-        if (length == 9) {
-          throw new WireException(Rule.BLOCK_TOO_LONG, streamOffset, 0, limits.maxBlockLength(),
-              "piece message with an empty block");
-        }
-        int piece = index(b, 0, "piece");
-        int offset = index(b, 4, "offset");
-        ((Buffer) b).position(8);
-        return new PeerMessage.Piece(piece, offset, b.slice());
-      }
+      case PeerMessage.REJECT_REQUEST:
+        return request(id, src, base);
       case PeerMessage.PORT:
-        return new PeerMessage.Port(b.getShort(0) & 0xFFFF);
+        return new PeerMessage.Port(src.getShort(base) & 0xFFFF);
       case PeerMessage.EXTENDED: {
         if (length < 2) {
           throw new WireException(Rule.BAD_LENGTH, streamOffset, length, 2,
               "extension message without its id");
         }
-        int ext = b.get(0) & 0xFF;
-        ((Buffer) b).position(1);
-        return new PeerMessage.Extended(ext, b.slice());
+        int ext = src.get(base) & 0xFF;
+        return new PeerMessage.Extended(ext, view(src, base + 1, base + length - 1));
       }
       case PeerMessage.HASH_REQUEST:
       case PeerMessage.HASH_REJECT:
-      case PeerMessage.HASHES: {
-        if (length < 49 || (length - 49) % 32 != 0) {
-          throw new WireException(Rule.BAD_LENGTH, streamOffset, length, 49,
-              "hash message length must be 49 plus whole 32-byte hashes");
-        }
-        byte[] root = new byte[32];
-        b.get(root);
-        MerkleRoot r = MerkleRoot.of(root);
-        int base = index(b, 32, "base layer");
-        int index = index(b, 36, "index");
-        int len = index(b, 40, "length");
-        int proof = index(b, 44, "proof layers");
-        if (id == PeerMessage.HASH_REQUEST) {
-          return new PeerMessage.HashRequest(r, base, index, len, proof);
-        }
-        if (id == PeerMessage.HASH_REJECT) {
-          return new PeerMessage.HashReject(r, base, index, len, proof);
-        }
-        ((Buffer) b).position(48);
-        return new PeerMessage.Hashes(r, base, index, len, proof, b.slice());
-      }
+      case PeerMessage.HASHES:
+        return hashMessage(id, length, view(src, base, base + length - 1));
       default:
         return new PeerMessage.Unknown(id, length);
     }
+  }
+
+  /** A read-only view of {@code src} from {@code from} to {@code to}, positioned at 0. */
+  private static ByteBuffer view(ByteBuffer src, int from, int to) {
+    ByteBuffer v = src.asReadOnlyBuffer();
+    ((Buffer) v).limit(to).position(from);
+    return v.slice();
+  }
+
+  private PeerMessage piece(int length, ByteBuffer src, int base) throws WireException {
+    if (length < 9) {
+      throw new WireException(Rule.BAD_LENGTH, streamOffset, length, 9,
+          "piece message shorter than its header");
+    }
+    if (length == 9) {
+      throw new WireException(Rule.BLOCK_TOO_LONG, streamOffset, 0, limits.maxBlockLength(),
+          "piece message with an empty block");
+    }
+    int piece = index(src, base, "piece");
+    int offset = index(src, base + 4, "offset");
+    return new PeerMessage.Piece(piece, offset, view(src, base + 8, base + length - 1));
+  }
+
+  private PeerMessage request(int id, ByteBuffer src, int base) throws WireException {
+    int piece = index(src, base, "piece");
+    int offset = index(src, base + 4, "offset");
+    int len = index(src, base + 8, "length");
+    if (len == 0 || len > limits.maxBlockLength()) {
+      throw new WireException(Rule.BLOCK_TOO_LONG, streamOffset, len, limits.maxBlockLength(),
+          "requested block length");
+    }
+    if (id == PeerMessage.REQUEST) {
+      return new PeerMessage.Request(piece, offset, len);
+    }
+    return id == PeerMessage.CANCEL ? new PeerMessage.Cancel(piece, offset, len)
+        : new PeerMessage.RejectRequest(piece, offset, len);
+  }
+
+  private PeerMessage hashMessage(int id, int length, ByteBuffer b) throws WireException {
+    if (length < 49 || (length - 49) % 32 != 0) {
+      throw new WireException(Rule.BAD_LENGTH, streamOffset, length, 49,
+          "hash message length must be 49 plus whole 32-byte hashes");
+    }
+    byte[] root = new byte[32];
+    b.get(root);
+    MerkleRoot r = MerkleRoot.of(root);
+    int base = index(b, 32, "base layer");
+    int index = index(b, 36, "index");
+    int len = index(b, 40, "length");
+    int proof = index(b, 44, "proof layers");
+    if (id == PeerMessage.HASH_REQUEST) {
+      return new PeerMessage.HashRequest(r, base, index, len, proof);
+    }
+    if (id == PeerMessage.HASH_REJECT) {
+      return new PeerMessage.HashReject(r, base, index, len, proof);
+    }
+    ((Buffer) b).position(48);
+    return new PeerMessage.Hashes(r, base, index, len, proof, b.slice());
   }
 
   private int index(ByteBuffer b, int at, String what) throws WireException {

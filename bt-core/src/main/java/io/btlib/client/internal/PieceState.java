@@ -95,6 +95,9 @@ final class PieceState<K> implements SwarmView {
   private int seeds;
 
   private final Map<Integer, PartialPiece<K>> partials = new HashMap<>();
+  /** The piece {@link #existing} found last and its state (-1 and null: none). */
+  private int lastPiece = -1;
+  private PartialPiece<K> lastPartial;
   private final BitSet started; // the keys of partials, for lookups without boxing
 
   // files: [start piece, end piece] of each non-empty file, -1 for an empty one
@@ -684,10 +687,9 @@ final class PieceState<K> implements SwarmView {
     if (pp.requests[block] == 0) {
       claim(piece, pp, 1);
     }
-    if (pp.contributors == null) {
-      pp.contributors = new HashSet<>(4);
+    if (pp.lastContributor != peer) { // most blocks of a piece come from the same peer
+      addContributor(pp, peer);
     }
-    pp.contributors.add(peer);
     return pp.received == pp.blocks;
   }
 
@@ -706,8 +708,7 @@ final class PieceState<K> implements SwarmView {
     verifiedBytes += pieceSize(piece);
     refreshWanted(piece); // counts the piece's unclaimed blocks while its partial state exists
     if (started.get(piece)) {
-      started.clear(piece);
-      partials.remove(piece);
+      forget(piece);
     }
   }
 
@@ -739,6 +740,7 @@ final class PieceState<K> implements SwarmView {
     Arrays.fill(pp.receivedBits, 0L);
     pp.received = 0;
     pp.contributors = null;
+    pp.lastContributor = null;
     claim(piece, pp, -lost);
     dropIfIdle(piece, pp);
     return contributors;
@@ -746,7 +748,25 @@ final class PieceState<K> implements SwarmView {
 
   /** The piece's partial state, or null (without a map lookup for untouched pieces). */
   private PartialPiece<K> existing(int piece) {
-    return started.get(piece) ? partials.get(piece) : null;
+    if (piece == lastPiece) {
+      return lastPartial; // blocks arrive piece after piece: no boxing, no hash lookup
+    }
+    PartialPiece<K> pp = started.get(piece) ? partials.get(piece) : null;
+    if (pp != null) {
+      lastPiece = piece;
+      lastPartial = pp;
+    }
+    return pp;
+  }
+
+  /** Forgets piece's partial state, and the one-entry cache of {@link #existing}. */
+  private void forget(int piece) {
+    started.clear(piece);
+    partials.remove(piece);
+    if (piece == lastPiece) {
+      lastPiece = -1;
+      lastPartial = null;
+    }
   }
 
   /** The piece's partial state, created if needed. */
@@ -760,6 +780,15 @@ final class PieceState<K> implements SwarmView {
     return pp;
   }
 
+  /** Out of line: runs once per piece and peer, and keeps {@link #blockReceived} small. */
+  private static <K> void addContributor(PartialPiece<K> pp, K peer) {
+    if (pp.contributors == null) {
+      pp.contributors = new HashSet<>(4);
+    }
+    pp.contributors.add(peer);
+    pp.lastContributor = peer;
+  }
+
   /** Adds {@code delta} claimed (received or requested) blocks to a piece and the end game. */
   private void claim(int piece, PartialPiece<K> pp, int delta) {
     pp.claimed += delta;
@@ -770,8 +799,7 @@ final class PieceState<K> implements SwarmView {
 
   private void dropIfIdle(int piece, PartialPiece<K> pp) {
     if (pp.claimed == 0) {
-      partials.remove(piece);
-      started.clear(piece);
+      forget(piece);
     }
   }
 
@@ -824,6 +852,8 @@ final class PieceState<K> implements SwarmView {
     int received;
     int claimed;
     Set<K> contributors;
+    /** The peer last added to {@link #contributors}: the same peer again needs no hashing. */
+    K lastContributor;
 
     PartialPiece(int blocks) {
       this.blocks = blocks;

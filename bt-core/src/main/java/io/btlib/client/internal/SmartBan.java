@@ -65,6 +65,9 @@ final class SmartBan<K> {
   private final int maxFailedPieces;
   private final MessageDigest sha1;
   private final Map<Integer, Attempt> current = new HashMap<>();
+  /** The piece {@link #attempt} found last and its attempt (-1 and null: none). */
+  private int lastPiece = -1;
+  private Attempt lastAttempt;
   // access order: the least recently failed piece comes first and is evicted first
   private final LinkedHashMap<Integer, Records> failed = new LinkedHashMap<>(16, 0.75f, true);
 
@@ -125,7 +128,7 @@ final class SmartBan<K> {
    * @return the peers proven bad now (a new set, usually empty)
    */
   public Set<K> onPieceFailed(int piece, IntFunction<ByteBuffer> blockData) {
-    Attempt a = current.remove(piece);
+    Attempt a = removeCurrent(piece);
     Set<K> bad = new HashSet<>();
     if (a == null) {
       return bad;
@@ -183,7 +186,7 @@ final class SmartBan<K> {
    * @return the peers proven bad (a new set, usually empty)
    */
   public Set<K> onPiecePassed(int piece, IntFunction<ByteBuffer> goodBlock) {
-    current.remove(piece);
+    removeCurrent(piece);
     Records r = failed.remove(piece);
     Set<K> bad = new HashSet<>();
     if (r == null) {
@@ -209,13 +212,15 @@ final class SmartBan<K> {
 
   /** Drops everything about piece {@code piece} (for instance when it is no longer wanted). */
   public void forget(int piece) {
-    current.remove(piece);
+    removeCurrent(piece);
     failed.remove(piece);
   }
 
   /** Drops everything. */
   public void clear() {
     current.clear();
+    lastPiece = -1;
+    lastAttempt = null;
     failed.clear();
   }
 
@@ -235,7 +240,26 @@ final class SmartBan<K> {
     return r == null ? 0 : r.size;
   }
 
+  private Attempt removeCurrent(int piece) {
+    if (piece == lastPiece) {
+      lastPiece = -1;
+      lastAttempt = null;
+    }
+    return current.remove(piece);
+  }
+
   private Attempt attempt(int piece, int block) {
+    if (piece == lastPiece) { // blocks arrive piece after piece: no boxing, no hash lookup
+      Objects.checkIndex(block, lastAttempt.peers.length);
+      return lastAttempt;
+    }
+    Attempt a = attemptLookup(piece, block);
+    lastPiece = piece;
+    lastAttempt = a;
+    return a;
+  }
+
+  private Attempt attemptLookup(int piece, int block) {
     Attempt a = current.get(piece);
     if (a == null) {
       int n = blockCount.applyAsInt(piece);

@@ -398,7 +398,9 @@ public final class PeerSession {
     if (!outstanding.add(k)) {
       return false;
     }
-    cancelled.remove(k);
+    if (!cancelled.isEmpty()) {
+      cancelled.remove(k);
+    }
     queue(new PeerMessage.Request(piece, offset, length));
     return true;
   }
@@ -1147,6 +1149,10 @@ public final class PeerSession {
    * one decides the announcement ("none") if the engine has not.
    */
   private void queue(Object message) {
+    if (ourAnnouncementQueued && parked.isEmpty()) {
+      tx.add(message); // the usual case once both sides announced: nothing parked to go first
+      return;
+    }
     if (ourAnnouncement == null) {
       ourAnnouncement = Announcement.IMPLICIT_NONE;
       ourFirstMessage = message.getClass().getSimpleName();
