@@ -84,7 +84,8 @@ class DhtDiscoveryTest {
   void aLeecherFindsTheSeederThroughTheDhtAlone(TorrentVersion version) throws Exception {
     Metainfo m = content(version);
     DhtNode router = node();
-    seed(m, node(router.localAddress()));
+    DhtNode seedDht = node(router.localAddress());
+    seed(m, seedDht);
     DhtNode leechDht = node(router.localAddress());
     Client leecher = keep(Client.builder().peerSource(leechDht).build());
     Path out = tmp.resolve("out");
@@ -95,7 +96,21 @@ class DhtDiscoveryTest {
         .isEqualTo(Files.readAllBytes(tmp.resolve("src/data/a.bin")));
     assertThat(Files.readAllBytes(out.resolve("data/b.bin")))
         .isEqualTo(Files.readAllBytes(tmp.resolve("src/data/b.bin")));
-    assertThat(router.stats().storedInfoHashes()).isPositive();
+    // the seeder's announce was stored by a node the leecher's lookup could ask; stats() is a
+    // snapshot refreshed once a second, and the download may be over sooner: wait for one
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (stored(router, seedDht, leechDht) == 0 && System.nanoTime() < deadline) {
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+    }
+    assertThat(stored(router, seedDht, leechDht)).isPositive();
+  }
+
+  private static int stored(DhtNode... nodes) {
+    int n = 0;
+    for (DhtNode d : nodes) {
+      n += d.stats().storedInfoHashes();
+    }
+    return n;
   }
 
   @Test

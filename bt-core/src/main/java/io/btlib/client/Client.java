@@ -361,8 +361,8 @@ public final class Client implements AutoCloseable {
 
     /**
      * Super-seeding (BEP 16) for torrents this client seeds (default off): a peer is told we have
-     * no piece, then shown one at a time, the swarm's rarest first, another each time it announces
-     * one it was shown; it cannot request others. A first seeder's upload then goes to pieces
+     * no piece, then shown a piece at a time (more when few peers share the seed), the swarm's
+     * rarest first, another each time it announces one it was shown; it cannot request others. A first seeder's upload then goes to pieces
      * nobody has, so a flash crowd gets the whole torrent out of it sooner and with fewer
      * duplicate copies. Peers that connected before the torrent completed keep what they were
      * told. For an initial seeder with many peers; a seed among many seeds gains nothing.

@@ -33,6 +33,9 @@ final class PieceAssembler {
   private final TorrentRuntime t;
   private final Engine engine;
   private final Map<Integer, PieceBuffer> assembling = new HashMap<>();
+  /** The piece whose block came last, and its buffer: most blocks hit it, with no boxed lookup. */
+  private int lastPiece = -1;
+  private PieceBuffer lastBuffer;
   /** Pieces whose blocks are all in, being hashed and written: nothing in them to pick. */
   private final BitSet hashing = new BitSet();
   /** Chunks kept for reuse while downloading (dropped on completion). */
@@ -121,6 +124,8 @@ final class PieceAssembler {
       release(b);
     }
     assembling.clear();
+    lastPiece = -1;
+    lastBuffer = null;
   }
 
   private PieceBuffer newBuffer(int piece) {
@@ -163,11 +168,13 @@ final class PieceAssembler {
       t.totals.wasted(len); // an end-game duplicate
       return;
     }
-    PieceBuffer buf = assembling.get(piece);
+    PieceBuffer buf = piece == lastPiece ? lastBuffer : assembling.get(piece);
     if (buf == null) {
       buf = newBuffer(piece);
       assembling.put(piece, buf);
     }
+    lastPiece = piece;
+    lastBuffer = buf;
     data.get(buf.chunks[offset / buf.chunkSize], offset % buf.chunkSize, len);
     buf.from[block] = from;
     smartBan.onBlock(piece, block, from);
@@ -181,6 +188,8 @@ final class PieceAssembler {
     }
     if (complete) {
       assembling.remove(piece);
+      lastPiece = -1;
+      lastBuffer = null;
       hashing.set(piece);
       verifyAndStore(piece, buf);
     }

@@ -456,6 +456,9 @@ final class TorrentRuntime {
 
   void onClosed(Connection c, String reason) {
     connections.remove(c);
+    if (superSeeding != null) {
+      superSeeding.onClosed(c);
+    }
     layers.onClosed(c);
     uploads.onClosed(c);
     c.outbox.drop(c);
@@ -480,7 +483,13 @@ final class TorrentRuntime {
   // ---------------------------------------------------------------- events
 
   void onEvent(Connection c, PeerEvent e, long now) {
-    if (e instanceof PeerEvent.HandshakeReceived) {
+    // the events of every block and every request first: the hot paths, tested before the rest
+    if (e instanceof PeerEvent.BlockReceived) {
+      onBlock(c, (PeerEvent.BlockReceived) e, now);
+    } else if (e instanceof PeerEvent.RequestReceived) {
+      PeerEvent.RequestReceived r = (PeerEvent.RequestReceived) e;
+      uploads.onRequest(c, r.piece(), r.offset(), r.length());
+    } else if (e instanceof PeerEvent.HandshakeReceived) {
       onHandshake(c, (PeerEvent.HandshakeReceived) e, now);
     } else if (e instanceof PeerEvent.ExtendedHandshakeReceived) {
       onExtendedHandshake(c, ((PeerEvent.ExtendedHandshakeReceived) e).handshake());
@@ -498,11 +507,6 @@ final class TorrentRuntime {
       c.interestedInUs = ((PeerEvent.PeerInterested) e).interested();
       c.idle = false; // a fresh "interested" earns another turn
       choking.onInterest(c);
-    } else if (e instanceof PeerEvent.BlockReceived) {
-      onBlock(c, (PeerEvent.BlockReceived) e, now);
-    } else if (e instanceof PeerEvent.RequestReceived) {
-      PeerEvent.RequestReceived r = (PeerEvent.RequestReceived) e;
-      uploads.onRequest(c, r.piece(), r.offset(), r.length());
     } else if (e instanceof PeerEvent.CancelReceived) {
       PeerEvent.CancelReceived r = (PeerEvent.CancelReceived) e;
       uploads.onCancel(c, r.piece(), r.offset());
