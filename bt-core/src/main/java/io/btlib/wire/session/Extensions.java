@@ -137,14 +137,16 @@ final class Extensions {
     }
     int piece = m.piece();
     if (m.type() == MetadataMessage.REQUEST) {
+      OptionalInt theirs = peer == null ? OptionalInt.empty()
+          : peer.idOf(ExtendedHandshake.UT_METADATA);
+      if (!theirs.isPresent()) {
+        // no id to answer under: sendMetadata would throw, so the request is not reported
+        return;
+      }
       OptionalInt ours = config.extendedHandshake().metadataSize();
       if (!ours.isPresent() || piece >= MetadataMessage.pieceCount(ours.getAsInt())) {
-        OptionalInt theirs = peer == null ? OptionalInt.empty()
-            : peer.idOf(ExtendedHandshake.UT_METADATA);
-        if (theirs.isPresent()) {
-          out.reply(new PeerMessage.Extended(theirs.getAsInt(),
-              ByteBuffer.wrap(MetadataMessage.reject(piece).encode())));
-        }
+        out.reply(new PeerMessage.Extended(theirs.getAsInt(),
+            ByteBuffer.wrap(MetadataMessage.reject(piece).encode())));
         return;
       }
       out.event(new PeerEvent.MetadataRequested(piece));

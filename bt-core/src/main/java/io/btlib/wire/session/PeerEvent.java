@@ -194,7 +194,8 @@ public sealed interface PeerEvent {
   /**
    * The peer asks for a piece of the info dictionary (BEP 9); answer with {@link
    * PeerSession#sendMetadata}. Requests when our config announces no {@code metadata_size}, or past
-   * its end, are rejected by the session and not reported.
+   * its end, are rejected by the session and not reported; requests from a peer that announced no
+   * {@code ut_metadata} id of its own (so no answer can be sent) are ignored.
    */
   record MetadataRequested(int piece) implements PeerEvent {
     /** Checks the index. */

@@ -92,6 +92,21 @@ class PeerSessionMetadataTest {
   }
 
   @Test
+  void requestsFromAPeerWithoutAUtMetadataIdAreIgnored() throws Exception {
+    // found by SessionFuzzTest#session: the event asked for an answer sendMetadata cannot send
+    Harness seed = Harness.outgoing(Fixtures.config(ALICE).metadataSize(20_000).build(),
+        Feed.WHOLE).handshake(FAST_EXT).receive(extended(0, "d1:md6:ut_pexi4eee"))
+        .receive(extended(1, "d8:msg_typei0e5:piecei0ee"),
+            extended(1, "d8:msg_typei0e5:piecei5ee"));
+    assertThat(seed.events(PeerEvent.MetadataRequested.class)).isEmpty();
+    seed.session.haveNone();
+    seed.drain();
+    assertThat(seed.sent()).noneMatch(m -> m instanceof PeerMessage.Extended
+        && ((PeerMessage.Extended) m).extendedId() != 0);
+    seed.assertOpen();
+  }
+
+  @Test
   void unrequestedMetadataIsIgnoredAndRejectsAreReported() {
     Harness h = Harness.connected(Feed.WHOLE).receive(extended(0, "d1:md11:ut_metadatai3eee"))
         .receive(extended(1, "d8:msg_typei1e5:piecei0e10:total_sizei3ee" + "abc"));
