@@ -37,14 +37,15 @@ final class ChokeRound {
 
   /** {@code c} said whether it is interested: a free slot need not wait for the next round. */
   void onInterest(Connection c) {
-    if (c.interestedInUs && c.chokedByUs && unchokedCount() < engine.config.uploadSlots()) {
+    PeerState p = c.peer();
+    if (p.isInterestedInUs() && p.isChokedByUs() && unchokedCount() < engine.config.uploadSlots()) {
       rechokeSoon = true;
     }
   }
 
   /** {@code c} closed: the slot it held goes to another peer now. */
   void onClosed(Connection c) {
-    if (!c.chokedByUs) {
+    if (!c.peer().isChokedByUs()) {
       rechokeSoon = true;
     }
   }
@@ -78,7 +79,7 @@ final class ChokeRound {
   private int unchokedCount() {
     int n = 0;
     for (Connection c : t.connections) {
-      if (!c.chokedByUs) {
+      if (!c.peer().isChokedByUs()) {
         n++;
       }
     }
@@ -90,12 +91,13 @@ final class ChokeRound {
     boolean idleFound = false;
     boolean waiting = false;
     for (Connection c : t.connections) {
-      if (!c.handshakeDone) {
+      if (!c.peer().handshakeDone()) {
         continue;
       }
-      if (!c.idle && isIdleUnchoked(c, now)) {
+      if (!c.peer().isIdle() && isIdleUnchoked(c, now)) {
         idleFound = true;
-      } else if (c.chokedByUs && c.interestedInUs && !c.idle) {
+      } else if (c.peer().isChokedByUs() && c.peer().isInterestedInUs()
+          && !c.peer().isIdle()) {
         waiting = true;
       }
     }
@@ -103,8 +105,9 @@ final class ChokeRound {
   }
 
   private static boolean isIdleUnchoked(Connection c, long now) {
-    return !c.chokedByUs && c.interestedInUs && !c.requestedSinceUnchoke
-        && now - c.lastUnchokedNanos >= IDLE_UNCHOKED_NANOS;
+    PeerState p = c.peer();
+    return !p.isChokedByUs() && p.isInterestedInUs() && !p.requestedSinceUnchoke()
+        && now - p.lastUnchokedNanos() >= IDLE_UNCHOKED_NANOS;
   }
 
   /** Runs the choker; returns the connections whose choke state changed. */
@@ -112,16 +115,18 @@ final class ChokeRound {
     List<PeerStats> stats = new ArrayList<>();
     int count = t.metainfo() == null ? 1 : t.metainfo().pieceCount();
     for (Connection c : t.connections) {
-      if (!c.handshakeDone || c.session == null) {
+      if (!c.peer().handshakeDone() || c.session == null) {
         continue;
       }
-      double completion = c.seed ? 1.0 : Math.min(1.0, c.has.cardinality() / (double) count);
+      PeerState p = c.peer();
+      double completion =
+          p.isSeed() ? 1.0 : Math.min(1.0, p.pieces().cardinality() / (double) count);
       if (isIdleUnchoked(c, now)) {
-        c.idle = true;
+        c.peer().idled();
       }
-      stats.add(new PeerStats(c.address, c.interestedInUs && !c.idle, c.chokedByUs,
-          c.downMeter.rate(now), c.upMeter.rate(now), c.downloaded, c.uploaded, completion,
-          c.isSnubbed(), c.connectedNanos, c.lastUnchokedNanos));
+      stats.add(new PeerStats(c.address, p.isInterestedInUs() && !p.isIdle(), p.isChokedByUs(),
+          p.downloadRate(now), p.uploadRate(now), p.downloaded(), p.uploaded(), completion,
+          p.isSnubbed(), p.connectedNanos(), p.lastUnchokedNanos()));
     }
     ChokeDecision d;
     try {
@@ -134,18 +139,16 @@ final class ChokeRound {
     List<Connection> changed = new ArrayList<>();
     boolean canUpload = t.pieces() != null;
     for (Connection c : t.connections) {
-      if (!c.handshakeDone || c.session == null) {
+      if (!c.peer().handshakeDone() || c.session == null) {
         continue;
       }
       boolean unchoke = canUpload && d.isUnchoked(c.address);
-      if (unchoke && c.chokedByUs) {
-        c.chokedByUs = false;
-        c.lastUnchokedNanos = now;
-        c.requestedSinceUnchoke = false;
+      if (unchoke && c.peer().isChokedByUs()) {
+        c.peer().unchokedAt(now);
         c.session.unchoke();
         changed.add(c);
-      } else if (!unchoke && !c.chokedByUs) {
-        c.chokedByUs = true;
+      } else if (!unchoke && !c.peer().isChokedByUs()) {
+        c.peer().choked();
         c.session.choke();
         changed.add(c);
         t.uploads.onChoked(c);

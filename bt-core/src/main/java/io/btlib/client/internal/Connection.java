@@ -2,21 +2,16 @@ package io.btlib.client.internal;
 
 import io.btlib.metainfo.InfoHash;
 import io.btlib.peer.PeerAddress;
-import io.btlib.peer.PeerId;
 import io.btlib.policy.PeerView;
-import io.btlib.wire.ExtendedHandshake;
 import io.btlib.wire.mse.MseHandshake;
 import io.btlib.wire.mse.PayloadCipher;
 import io.btlib.wire.session.PeerSession;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
-import java.util.BitSet;
-import java.util.HashSet;
-import java.util.Set;
 
 /**
- * One peer connection: its link (a socket), its buffers, its {@link PeerSession}, and what the engine knows
- * about the peer. Owned by the engine thread; not thread-safe. Internal, not API.
+ * One peer connection: its link (a socket), its buffers, its MSE state and its {@link PeerSession},
+ * which the engine owns; and, through {@link #peer()}, what the torrent knows about the peer
+ * ({@link PeerState}). Engine thread only; not thread-safe. Internal, not API.
  */
 final class Connection implements PeerView {
 
@@ -64,66 +59,20 @@ final class Connection implements PeerView {
    */
   PayloadCipher encryptor;
   PayloadCipher decryptor;
-  // what the peer has and does
-  BitSet has = new BitSet();
-  boolean seed;
-  boolean chokingUs = true;
-  boolean interestedInUs;
-  final BitSet allowedFast = new BitSet();
-  final BitSet suggested = new BitSet();
-  ExtendedHandshake extended;
-  int peerRequestQueue = 250;
-  boolean handshakeDone;
-  PeerId peerId;
-
-  // what we do to the peer
-  boolean chokedByUs = true;
-  boolean weAreInterested;
-  long lastUnchokedNanos = Long.MIN_VALUE;
-  /** Whether the peer requested anything since we last unchoked it. */
-  boolean requestedSinceUnchoke;
-  /**
-   * Unchoked for a while, interested, yet it requested nothing: it counts as not interested for
-   * the choker (so an idle peer cannot hold an upload slot) until it requests or says interested
-   * again.
-   */
-  boolean idle;
-  final BitSet allowedFastGiven = new BitSet();
-  /** Super-seeding: the pieces we showed this peer; null when we announced ours in full. */
-  BitSet superShown;
-
-  // our requests to the peer: piece << 32 | block
-  final LongSet requests = new LongSet();
-  long lastBlockNanos;
-  long lastRequestNanos;
-
-  // the peer's requests to us waiting for disk reads, and blocks read and ready to send (in the
-  // order the session queued them, which is the order it will ask for their bodies)
-  final ArrayDeque<long[]> uploadQueue = new ArrayDeque<>();
-  int readsInFlight;
-  /** Requests arrived: the upload queue needs pumping once the events of a read are handled. */
-  boolean pumpNeeded;
-  /** Blocks arrived: the request pipe needs refilling once the events of a read are handled. */
-  boolean requestNeeded;
-  final ArrayDeque<ReadyBlock> ready = new ArrayDeque<>();
-
-  // figures
-  RateMeter downMeter;
-  RateMeter upMeter;
-  long downloaded;
-  long uploaded;
-  long connectedNanos;
-  long lastPexNanos = Long.MIN_VALUE;
-  Set<PeerAddress> pexSent = new HashSet<>();
-  long nowNanos;
+  /** What the torrent knows about the peer; see {@link PeerState}. */
+  private final PeerState peer;
 
   Connection(Link link, boolean outgoing, PeerAddress address, long now) {
     this.link = link;
     this.outgoing = outgoing;
     this.address = address;
     this.createdNanos = now;
-    this.downMeter = new RateMeter(now);
-    this.upMeter = new RateMeter(now);
+    this.peer = new PeerState(now);
+  }
+
+  /** What the torrent knows about the peer, and changes through its methods. */
+  PeerState peer() {
+    return peer;
   }
 
   /** Whether bytes of a batch wait to be written. */
@@ -299,48 +248,47 @@ final class Connection implements PeerView {
 
   @Override
   public boolean has(int piece) {
-    return seed || has.get(piece);
+    return peer.has(piece);
   }
 
   @Override
   public boolean isSeed() {
-    return seed;
+    return peer.isSeed();
   }
 
   @Override
   public boolean isChokingUs() {
-    return chokingUs;
+    return peer.isChokingUs();
   }
 
   @Override
   public boolean isAllowedFast(int piece) {
-    return allowedFast.get(piece);
+    return peer.isAllowedFast(piece);
   }
 
   @Override
   public boolean isSuggested(int piece) {
-    return suggested.get(piece);
+    return peer.isSuggested(piece);
   }
 
   @Override
   public boolean isRequested(int piece, int block) {
-    return requests.contains(key(piece, block));
+    return peer.isRequested(piece, block);
   }
 
   @Override
   public int requestsInFlight() {
-    return requests.size();
+    return peer.requestsInFlight();
   }
 
   @Override
   public long downloadRate() {
-    return downMeter.rate(nowNanos);
+    return peer.downloadRate(peer.now());
   }
 
   @Override
   public boolean isSnubbed() {
-    return !requests.isEmpty() && nowNanos - Math.max(lastBlockNanos, lastRequestNanos)
-        > 60_000_000_000L;
+    return peer.isSnubbed();
   }
 
   @Override

@@ -428,7 +428,7 @@ public final class Engine {
     @Override
     public void connectable(Link link, long now) {
       Connection c = (Connection) link.attachment();
-      c.nowNanos = now;
+      c.peer().tick(now);
       try {
         finishConnect(c, now);
       } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
@@ -439,7 +439,7 @@ public final class Engine {
     @Override
     public void readable(Link link, long now) {
       Connection c = (Connection) link.attachment();
-      c.nowNanos = now;
+      c.peer().tick(now);
       try {
         read(c, now);
       } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
@@ -451,7 +451,7 @@ public final class Engine {
     public void writable(Link link, long now) {
       Connection c = (Connection) link.attachment();
       if (!c.closed) {
-        c.nowNanos = now;
+        c.peer().tick(now);
         try {
           flush(c, now);
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
@@ -483,7 +483,7 @@ public final class Engine {
 
   private void tick(long now) {
     for (Connection c : new ArrayList<>(connections)) {
-      c.nowNanos = now;
+      c.peer().tick(now);
       if (c.readThrottled || c.writeThrottled) {
         c.readThrottled = false;
         c.writeThrottled = false;
@@ -588,7 +588,8 @@ public final class Engine {
         grow(c, config.limits().maxMessageLength() + 4);
       }
       int want = c.in.remaining();
-      RateLimiter limit = c.torrent != null && c.handshakeDone ? c.torrent.downLimit : null;
+      RateLimiter limit =
+          c.torrent != null && c.peer().handshakeDone() ? c.torrent.downLimit : null;
       if (limit != null) {
         long allowed = limit.available(now);
         if (allowed <= 0) {
@@ -637,7 +638,7 @@ public final class Engine {
       }
       boolean filled = n == want && !c.in.hasRemaining();
       consume(c, now);
-      if (filled && c.handshakeDone && !c.closed
+      if (filled && c.peer().handshakeDone() && !c.closed
           && readBufferBytes + c.in.capacity() <= MAX_READ_BUFFER_BYTES) {
         // the socket had more than the buffer holds: a busy peer gets fewer, larger reads
         grow(c, Connection.MAX_READ_BUFFER);

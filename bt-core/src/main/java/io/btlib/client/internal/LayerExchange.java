@@ -138,7 +138,7 @@ final class LayerExchange {
       return;
     }
     for (Connection c : v2Peers) {
-      if (c.session == null || !c.handshakeDone || refusers.contains(c)) {
+      if (c.session == null || !c.peer().handshakeDone() || refusers.contains(c)) {
         continue;
       }
       int room = HASH_REQUESTS_PER_PEER - fetch.pendingOn(c);

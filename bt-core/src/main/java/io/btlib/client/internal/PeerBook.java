@@ -108,8 +108,8 @@ final class PeerBook {
     Known k = known.get(c.address);
     if (k != null) {
       k.connected = false;
-      k.seed = c.seed;
-      if (!c.handshakeDone && c.outgoing) {
+      k.seed = c.peer().isSeed();
+      if (!c.peer().handshakeDone() && c.outgoing) {
         k.failures++;
       }
     }
@@ -148,8 +148,8 @@ final class PeerBook {
     known.remove(peer);
     for (Connection c : new ArrayList<>(t.connections)) {
       if (c.address.equals(peer)) {
-        if (c.peerId != null) {
-          bannedIds.add(c.peerId);
+        if (c.peer().peerId() != null) {
+          bannedIds.add(c.peer().peerId());
         }
         engine.close(c, "banned: " + reason);
       }
@@ -232,9 +232,9 @@ final class PeerBook {
 
   /** Sends {@code c} the peers we connected to and lost since the last message, once a minute. */
   void pexTick(Connection c, long now) {
-    if (!t.isPrivate() && c.extended != null
-        && c.extended.idOf(ExtendedHandshake.UT_PEX).isPresent()
-        && now - c.lastPexNanos >= PEX_NANOS && c.handshakeDone) {
+    if (!t.isPrivate() && c.peer().extended() != null
+        && c.peer().extended().idOf(ExtendedHandshake.UT_PEX).isPresent()
+        && now - c.peer().lastPexNanos() >= PEX_NANOS && c.peer().handshakeDone()) {
       sendPex(c, now);
     }
   }
@@ -242,24 +242,22 @@ final class PeerBook {
   private void sendPex(Connection c, long now) {
     Map<PeerAddress, Integer> added = new LinkedHashMap<>();
     for (Connection o : t.connections) {
-      if (o != c && o.handshakeDone && o.outgoing && !c.pexSent.contains(o.address)
+      if (o != c && o.peer().handshakeDone() && o.outgoing && !c.peer().pexSent(o.address)
           && added.size() < 50) {
-        added.put(o.address, o.seed ? 0x02 : 0);
+        added.put(o.address, o.peer().isSeed() ? 0x02 : 0);
       }
     }
     List<PeerAddress> dropped = new ArrayList<>();
-    for (PeerAddress a : c.pexSent) {
+    for (PeerAddress a : c.peer().pexSentPeers()) {
       if (!isConnectedTo(a) && dropped.size() < 50) {
         dropped.add(a);
       }
     }
-    if (added.isEmpty() && dropped.isEmpty() && c.lastPexNanos != Long.MIN_VALUE) {
+    if (added.isEmpty() && dropped.isEmpty() && c.peer().lastPexNanos() != Long.MIN_VALUE) {
       return;
     }
     if (c.session.sendPex(new PexMessage(added, dropped))) {
-      c.pexSent.addAll(added.keySet());
-      dropped.forEach(c.pexSent::remove);
-      c.lastPexNanos = now;
+      c.peer().pexSent(added.keySet(), dropped, now);
     }
   }
 

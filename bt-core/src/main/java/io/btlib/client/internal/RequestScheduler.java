@@ -42,7 +42,7 @@ final class RequestScheduler {
   /** Tells {@code c} whether we want any piece it has, and asks it for blocks if we do. */
   void updateInterest(Connection c, long now) {
     PieceState<PeerAddress> pieces = t.pieces();
-    if (pieces == null || c.session == null || !c.handshakeDone) {
+    if (pieces == null || c.session == null || !c.peer().handshakeDone()) {
       return;
     }
     boolean want = false;
@@ -52,8 +52,8 @@ final class RequestScheduler {
         break;
       }
     }
-    if (want != c.weAreInterested) {
-      c.weAreInterested = want;
+    if (want != c.peer().weAreInterested()) {
+      c.peer().interestedIn(want);
       c.session.interested(want);
     }
     if (want) {
@@ -64,8 +64,8 @@ final class RequestScheduler {
   /** Complete: we want nothing from anyone. */
   void notInterested() {
     for (Connection c : t.connections) {
-      if (c.weAreInterested && c.session != null) {
-        c.weAreInterested = false;
+      if (c.peer().weAreInterested() && c.session != null) {
+        c.peer().interestedIn(false);
         c.session.interested(false);
       }
     }
@@ -81,16 +81,16 @@ final class RequestScheduler {
   /** Refills the request pipe to {@code c}, if it is low enough, with what the picker picks. */
   void requestMore(Connection c, long now) {
     PieceState<PeerAddress> pieces = t.pieces();
-    if (pieces == null || c.closed || c.session == null || !c.handshakeDone
-        || t.state() != TorrentState.DOWNLOADING || !c.weAreInterested) {
+    if (pieces == null || c.closed || c.session == null || !c.peer().handshakeDone()
+        || t.state() != TorrentState.DOWNLOADING || !c.peer().weAreInterested()) {
       return;
     }
-    if (c.chokingUs && c.allowedFast.isEmpty()) {
+    if (c.peer().isChokingUs() && !c.peer().hasAllowedFast()) {
       return;
     }
-    int target = desiredQueue(c.downMeter.rate(now), engine.config.requestQueueNanos(),
-        engine.config.maxOutstandingRequests(), c.peerRequestQueue);
-    int inFlight = c.requests.size();
+    int target = desiredQueue(c.peer().downloadRate(now), engine.config.requestQueueNanos(),
+        engine.config.maxOutstandingRequests(), c.peer().requestQueue());
+    int inFlight = c.peer().requestsInFlight();
     int room = target - inFlight;
     if (room <= 0) {
       return;
@@ -103,7 +103,7 @@ final class RequestScheduler {
     if (room < target / 4 && inFlight > MIN_QUEUE) {
       return;
     }
-    c.nowNanos = now;
+    c.peer().tick(now);
     pieces.setNow(now);
     RequestSink sink = requestSink;
     sink.start(c, room);
@@ -122,9 +122,8 @@ final class RequestScheduler {
       if (!c.session.request(piece, block * Metainfo.BLOCK_SIZE, length)) {
         continue; // the session refused it (choked, or already asked)
       }
-      c.requests.add(Connection.key(piece, block));
+      c.peer().requestSent(piece, block, now);
       pieces.blockRequested(piece, block);
-      c.lastRequestNanos = now;
     }
     sink.c = null;
   }
@@ -152,13 +151,13 @@ final class RequestScheduler {
    * if it was not (a late or unasked block).
    */
   boolean onBlock(Connection c, int piece, int block) {
-    return c.requests.remove(Connection.key(piece, block));
+    return c.peer().requestEnded(piece, block);
   }
 
   /** {@code c} rejected a request: the block may be asked of others. */
   void onRejected(Connection c, int piece, int offset) {
     int block = offset / Metainfo.BLOCK_SIZE;
-    if (c.requests.remove(Connection.key(piece, block)) && t.pieces() != null) {
+    if (c.peer().requestEnded(piece, block) && t.pieces() != null) {
       t.pieces().requestEnded(piece, block);
     }
   }
@@ -166,7 +165,7 @@ final class RequestScheduler {
   /** A block arrived (end game): every other peer asked for it is told to drop it. */
   void withdraw(Connection from, int piece, int block, int length, long now) {
     for (Connection o : t.connections) {
-      if (o != from && o.requests.remove(Connection.key(piece, block))) {
+      if (o != from && o.peer().requestEnded(piece, block)) {
         o.session.cancel(piece, block * Metainfo.BLOCK_SIZE, length);
         t.pieces().requestEnded(piece, block);
         engine.flush(o, now);
@@ -176,12 +175,12 @@ final class RequestScheduler {
 
   /** {@code c} closed: what it was asked may be asked of others. */
   void onClosed(Connection c) {
+    long[] keys = c.peer().endAllRequests();
     if (t.pieces() != null) {
-      for (long key : c.requests.toArray()) {
+      for (long key : keys) {
         t.pieces().requestEnded((int) (key >>> 32), (int) key);
       }
     }
-    c.requests.clear();
   }
 
   /** Collects the picker's blocks for one connection, dropping what it should not have picked. */
@@ -219,7 +218,7 @@ final class RequestScheduler {
     return piece >= 0 && piece < pieces.pieceCount() && block >= 0
         && block < pieces.blockCount(piece) && pieces.isWanted(piece) && c.has(piece)
         && !pieces.isBlockReceived(piece, block) && !c.isRequested(piece, block)
-        && !(c.chokingUs && !c.allowedFast.get(piece))
+        && !(c.peer().isChokingUs() && !c.peer().isAllowedFast(piece))
         && t.verifier().canVerify(piece)
         && t.assembler.mayBuffer(piece);
   }

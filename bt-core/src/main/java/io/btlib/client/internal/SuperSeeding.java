@@ -1,6 +1,5 @@
 package io.btlib.client.internal;
 
-import java.util.BitSet;
 import java.util.Random;
 
 /**
@@ -40,7 +39,7 @@ final class SuperSeeding {
 
   /** A peer's handshake is done: we have nothing, as far as it knows; then the first pieces. */
   void start(Connection c) {
-    c.superShown = new BitSet();
+    c.peer().superSeeding();
     peers++;
     c.session.haveNone();
     showMore(c);
@@ -48,40 +47,35 @@ final class SuperSeeding {
 
   /** {@code c} closed. */
   void onClosed(Connection c) {
-    if (c.superShown != null) {
+    if (c.peer().isSuperSeeded()) {
       peers--;
     }
   }
 
   /** {@code c} announced {@code piece}: if it was one we showed it, it gets another. */
   void onHave(Connection c, int piece) {
-    if (c.superShown != null && c.superShown.get(piece)) {
+    if (c.peer().isSuperSeeded() && c.peer().wasShown(piece)) {
       showMore(c);
     }
   }
 
   /** Whether {@code c} may request {@code piece}: we showed it to it. */
   boolean allows(Connection c, int piece) {
-    return c.superShown == null || c.superShown.get(piece);
+    return !c.peer().isSuperSeeded() || c.peer().wasShown(piece);
   }
 
   private void showMore(Connection c) {
-    if (c.seed) {
+    if (c.peer().isSeed()) {
       return;
     }
-    int outstanding = 0;
-    for (int p = c.superShown.nextSetBit(0); p >= 0; p = c.superShown.nextSetBit(p + 1)) {
-      if (!c.has.get(p)) {
-        outstanding++;
-      }
-    }
+    int outstanding = c.peer().shownOutstanding();
     int perPeer = Math.max(1, Math.min(MOST_PER_PEER, (SHOWN_IN_ALL + peers - 1) / peers));
     for (; outstanding < perPeer; outstanding++) {
       int p = rarestFor(c);
       if (p < 0) {
         return;
       }
-      c.superShown.set(p);
+      c.peer().shown(p);
       shown[p]++;
       c.session.have(p);
     }
@@ -93,7 +87,7 @@ final class SuperSeeding {
     int bestCount = Integer.MAX_VALUE;
     int ties = 0;
     for (int p = 0; p < pieceCount; p++) {
-      if (c.has.get(p) || c.superShown.get(p)) {
+      if (c.peer().pieces().get(p) || c.peer().wasShown(p)) {
         continue;
       }
       int n = availability.applyAsInt(p) + shown[p];

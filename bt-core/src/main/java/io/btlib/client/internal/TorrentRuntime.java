@@ -432,13 +432,13 @@ final class TorrentRuntime {
   void onConnected(Connection c, long now) {
     peers.onConnected(c);
     c.session = PeerSession.outgoing(sessionConfig(), now);
-    c.connectedNanos = now;
+    c.peer().connectedAt(now);
   }
 
   void onIncoming(Connection c, InfoHash handshakeHash, long now) {
     c.session = PeerSession.incoming(sessionConfig().toBuilder().handshakeHash(handshakeHash)
         .build(), now);
-    c.connectedNanos = now;
+    c.peer().connectedAt(now);
   }
 
   /**
@@ -464,16 +464,16 @@ final class TorrentRuntime {
     c.outbox.drop(c);
     peers.onClosed(c);
     scheduler.onClosed(c);
-    if (pieces != null && c.handshakeDone) {
-      if (c.seed) {
+    if (pieces != null && c.peer().handshakeDone()) {
+      if (c.peer().isSeed()) {
         pieces.removePeerHasAll();
       } else {
-        pieces.removePeerBitfield(c.has);
+        pieces.removePeerBitfield(c.peer().pieces());
       }
     }
     metadata.onClosed(c);
     choking.onClosed(c);
-    if (c.handshakeDone) {
+    if (c.peer().handshakeDone()) {
       post(l -> l.onPeerDisconnected(handle, c.address, reason));
       // others may now get the blocks this peer was asked for
       scheduler.requestMoreAll(engine.ticker.getAsLong());
@@ -498,14 +498,13 @@ final class TorrentRuntime {
     } else if (e instanceof PeerEvent.HaveReceived) {
       onHave(c, ((PeerEvent.HaveReceived) e).piece(), now);
     } else if (e instanceof PeerEvent.Choked) {
-      c.chokingUs = true;
+      c.peer().chokedUs();
       // without the fast extension the session reports each dropped request as rejected
     } else if (e instanceof PeerEvent.Unchoked) {
-      c.chokingUs = false;
+      c.peer().unchokedUs();
       scheduler.requestMore(c, now);
     } else if (e instanceof PeerEvent.PeerInterested) {
-      c.interestedInUs = ((PeerEvent.PeerInterested) e).interested();
-      c.idle = false; // a fresh "interested" earns another turn
+      c.peer().interested(((PeerEvent.PeerInterested) e).interested());
       choking.onInterest(c);
     } else if (e instanceof PeerEvent.CancelReceived) {
       PeerEvent.CancelReceived r = (PeerEvent.CancelReceived) e;
@@ -514,10 +513,10 @@ final class TorrentRuntime {
       PeerEvent.RequestRejected r = (PeerEvent.RequestRejected) e;
       scheduler.onRejected(c, r.piece(), r.offset());
     } else if (e instanceof PeerEvent.AllowedFastReceived) {
-      c.allowedFast.set(((PeerEvent.AllowedFastReceived) e).piece());
+      c.peer().allowedFast(((PeerEvent.AllowedFastReceived) e).piece());
       scheduler.requestMore(c, now);
     } else if (e instanceof PeerEvent.SuggestReceived) {
-      c.suggested.set(((PeerEvent.SuggestReceived) e).piece());
+      c.peer().suggested(((PeerEvent.SuggestReceived) e).piece());
     } else if (e instanceof PeerEvent.MetadataReceived) {
       onMetadata(c, ((PeerEvent.MetadataReceived) e).message(), now);
     } else if (e instanceof PeerEvent.MetadataRequested) {
@@ -539,16 +538,13 @@ final class TorrentRuntime {
       return;
     }
     for (Connection o : connections) {
-      if (o != c && o.handshakeDone && o.peerId != null && o.peerId.equals(h.peerId())) {
+      if (o != c && o.peer().handshakeDone() && h.peerId().equals(o.peer().peerId())) {
         c.session.close("already connected to this peer");
         return;
       }
     }
-    c.peerId = h.peerId();
-    c.handshakeDone = true;
+    c.peer().handshake(h.peerId(), now);
     layers.onHandshake(c, h.reserved());
-    c.downMeter = new RateMeter(now);
-    c.upMeter = new RateMeter(now);
     if (pieces != null) {
       BitSet have = pieces.verified();
       if (have.cardinality() == metainfo.pieceCount() && engine.config.superSeeding()) {
@@ -572,23 +568,24 @@ final class TorrentRuntime {
   }
 
   private void onExtendedHandshake(Connection c, ExtendedHandshake h) {
-    c.extended = h;
-    h.requestQueue().ifPresent(q -> c.peerRequestQueue = Math.max(1, q));
+    c.peer().extendedHandshake(h);
     peers.onListenPort(c, h);
     metadata.onExtendedHandshake(c, h);
   }
 
   private void onBitfield(Connection c, PeerEvent.BitfieldReceived b, long now) {
     if (b.haveAll()) {
-      c.seed = true;
+      c.peer().hasAll();
       if (pieces != null) {
         pieces.peerHasAll();
       }
     } else if (!b.haveNone()) {
-      c.has = (BitSet) b.pieces().clone();
+      c.peer().bitfield(b.pieces());
       if (pieces != null) {
-        pieces.addPeerBitfield(c.has);
-        c.seed = c.has.cardinality() == metainfo.pieceCount();
+        pieces.addPeerBitfield(c.peer().pieces());
+        if (c.peer().pieces().cardinality() == metainfo.pieceCount()) {
+          c.peer().hasAll();
+        }
       }
     }
     if (redundant(c)) {
@@ -604,19 +601,18 @@ final class TorrentRuntime {
    * connected to every other, each connection costing a handshake, buffers and ticks.
    */
   private boolean redundant(Connection c) {
-    return c.seed && state == TorrentState.SEEDING && !c.closed;
+    return c.peer().isSeed() && state == TorrentState.SEEDING && !c.closed;
   }
 
   private void onHave(Connection c, int p, long now) {
-    if (c.seed || c.has.get(p)) {
+    if (!c.peer().peerHas(p)) {
       return;
     }
-    c.has.set(p);
     if (pieces != null) {
       pieces.peerHave(p);
-      if (c.has.cardinality() == metainfo.pieceCount()) {
-        c.seed = true;
-        pieces.removePeerBitfield(c.has);
+      if (c.peer().pieces().cardinality() == metainfo.pieceCount()) {
+        c.peer().hasAll();
+        pieces.removePeerBitfield(c.peer().pieces());
         pieces.peerHasAll();
       }
     }
@@ -655,21 +651,19 @@ final class TorrentRuntime {
   private void onBlock0(Connection c, PeerEvent.BlockReceived b, long now) {
     int len = b.data().remaining();
     totals.received(len, now);
-    c.downloaded += len;
-    c.downMeter.add(len, now);
-    c.lastBlockNanos = now;
+    c.peer().received(len, now);
     int piece = b.piece();
     int block = b.offset() / Metainfo.BLOCK_SIZE;
     boolean wasRequested = scheduler.onBlock(c, piece, block);
     if (pieces == null || !wasRequested || b.offset() % Metainfo.BLOCK_SIZE != 0
         || len != pieces.blockLength(piece, block)) {
       totals.wasted(len);
-      c.requestNeeded = true; // once the events of this read are handled
+      c.peer().needRequests(); // once the events of this read are handled
       return;
     }
     pieces.requestEnded(piece, block);
     assembler.accept(c, c.address, piece, block, b.data(), now);
-    c.requestNeeded = true; // once the events of this read are handled
+    c.peer().needRequests(); // once the events of this read are handled
   }
 
   /** Bans a peer, or counts bad data against a web seed (which appears as its address). */
@@ -683,7 +677,7 @@ final class TorrentRuntime {
   void pieceVerified(int piece, long now) {
     post(l -> l.onPieceVerified(handle, piece));
     for (Connection c : new ArrayList<>(connections)) {
-      if (c.handshakeDone && !c.closed) {
+      if (c.peer().handshakeDone() && !c.closed) {
         c.session.have(piece);
         scheduler.updateInterest(c, now);
         engine.flush(c, now);
@@ -732,11 +726,10 @@ final class TorrentRuntime {
    */
   void afterEvents(Connection c, long now) {
     choking.afterEvents(c, now);
-    if (c.pumpNeeded) {
+    if (c.peer().pumpNeeded()) {
       uploads.pump(c, now);
     }
-    if (c.requestNeeded) {
-      c.requestNeeded = false;
+    if (c.peer().takeRequestNeeded()) {
       scheduler.requestMore(c, now);
     }
   }
@@ -764,8 +757,7 @@ final class TorrentRuntime {
 
   void onUploaded(Connection c, int n, long now) {
     totals.sent(n, now);
-    c.uploaded += n;
-    c.upMeter.add(n, now);
+    c.peer().sent(n, now);
   }
 
   // ---------------------------------------------------------------- metadata (BEP 9, BEP 52)
@@ -835,7 +827,7 @@ final class TorrentRuntime {
     layers.pump(now); // re-asks chunks whose requests timed out
     choking.tick(now);
     for (Connection c : new ArrayList<>(connections)) {
-      c.nowNanos = now;
+      c.peer().tick(now);
       scheduler.requestMore(c, now);
       peers.pexTick(c, now);
       engine.flush(c, now);
@@ -858,9 +850,9 @@ final class TorrentRuntime {
     int seeds = 0;
     int connected = 0;
     for (Connection c : connections) {
-      if (c.handshakeDone) {
+      if (c.peer().handshakeDone()) {
         connected++;
-        if (c.seed) {
+        if (c.peer().isSeed()) {
           seeds++;
         }
       }

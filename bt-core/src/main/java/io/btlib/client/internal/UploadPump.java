@@ -45,14 +45,13 @@ final class UploadPump {
 
   /** {@code c} requested a block: queued, or rejected if we cannot or will not send it. */
   void onRequest(Connection c, int piece, int offset, int length) {
-    c.requestedSinceUnchoke = true;
-    c.idle = false;
+    c.peer().requested();
     PieceState<?> pieces = t.pieces();
     if (pieces == null || !pieces.isVerified(piece)) {
       c.session.rejectRequest(piece, offset, length);
       return;
     }
-    if (c.chokedByUs && !c.allowedFastGiven.get(piece)) {
+    if (c.peer().isChokedByUs() && !c.peer().isAllowedFastGiven(piece)) {
       c.session.rejectRequest(piece, offset, length);
       return;
     }
@@ -61,18 +60,19 @@ final class UploadPump {
       c.session.rejectRequest(piece, offset, length); // a piece we did not show it
       return;
     }
-    if (c.uploadQueue.size() + c.readsInFlight >= engine.config.maxRequestsPerPeer()) {
+    PeerState p = c.peer();
+    if (p.uploadQueue().size() + p.readsInFlight() >= engine.config.maxRequestsPerPeer()) {
       c.session.rejectRequest(piece, offset, length);
       return;
     }
     long[] req = {piece, offset, length};
-    c.uploadQueue.add(req);
-    c.pumpNeeded = true; // the engine pumps once the events of this read are handled
+    p.uploadQueue().add(req);
+    p.needPump(); // the engine pumps once the events of this read are handled
   }
 
   /** {@code c} cancelled a request. */
   void onCancel(Connection c, int piece, int offset) {
-    c.uploadQueue.removeIf(q -> q[0] == piece && q[1] == offset);
+    c.peer().uploadQueue().removeIf(q -> q[0] == piece && q[1] == offset);
   }
 
   /**
@@ -80,16 +80,16 @@ final class UploadPump {
    * it has queued already go out before the choke, so their bodies stay ready.
    */
   void onChoked(Connection c) {
-    c.uploadQueue.removeIf(q -> !c.allowedFastGiven.get((int) q[0]));
+    c.peer().uploadQueue().removeIf(q -> !c.peer().isAllowedFastGiven((int) q[0]));
   }
 
   /** {@code c} closed: its ready blocks unpin their extents, and its requests go. */
   void onClosed(Connection c) {
-    for (Connection.ReadyBlock r : c.ready) {
+    for (Connection.ReadyBlock r : c.peer().ready()) {
       releaseBlock(r);
     }
-    c.ready.clear();
-    c.uploadQueue.clear();
+    c.peer().ready().clear();
+    c.peer().uploadQueue().clear();
   }
 
   /**
@@ -97,12 +97,13 @@ final class UploadPump {
    * few blocks are ready; true if it queued any.
    */
   boolean pumpMore(Connection c) {
-    if (c.uploadQueue.isEmpty() || c.ready.size() >= MAX_READY / 2) {
+    PeerState p = c.peer();
+    if (p.uploadQueue().isEmpty() || p.ready().size() >= MAX_READY / 2) {
       return false;
     }
-    int before = c.ready.size();
-    pump(c, c.nowNanos); // the engine set it when this round of its loop began
-    return c.ready.size() > before;
+    int before = p.ready().size();
+    pump(c, p.now()); // the engine set it when this round of its loop began
+    return p.ready().size() > before;
   }
 
   /**
@@ -112,7 +113,8 @@ final class UploadPump {
    * the piece's end) are read on their own.
    */
   void pump(Connection c, long now) {
-    c.pumpNeeded = false;
+    PeerState p = c.peer();
+    p.pumped();
     if (c.closed || c.session == null) {
       return;
     }
@@ -129,8 +131,8 @@ final class UploadPump {
     int missing = 0;
     int scanned = 0;
     boolean inOrder = true; // still at the head of the queue: blocks may be sent
-    for (Iterator<long[]> it = c.uploadQueue.iterator(); it.hasNext() && scanned < scanLimit; ) {
-      if (inOrder && c.ready.size() >= MAX_READY) {
+    for (Iterator<long[]> it = p.uploadQueue().iterator(); it.hasNext() && scanned < scanLimit; ) {
+      if (inOrder && p.ready().size() >= MAX_READY) {
         break; // enough bodies wait for the socket: the engine pumps again as they go out
       }
       long[] req = it.next();
@@ -140,7 +142,7 @@ final class UploadPump {
       int start = offset - offset % extentSize;
       int size = metainfo.pieceSize(piece);
       if (offset + length > Math.min(size, start + extentSize)) {
-        if (inOrder && c.readsInFlight < MAX_BLOCK_READS) {
+        if (inOrder && p.readsInFlight() < MAX_BLOCK_READS) {
           it.remove();
           readBlock(c, piece, offset, length);
           continue;
@@ -170,7 +172,7 @@ final class UploadPump {
         e = engine.readCache.newExtent(t, piece, start, Math.min(extentSize, size - start), extentSize);
         if (e == null) {
           // the cache is full of pinned extents: this block on its own
-          if (c.readsInFlight < MAX_BLOCK_READS) {
+          if (p.readsInFlight() < MAX_BLOCK_READS) {
             it.remove();
             readBlock(c, piece, offset, length);
           }
@@ -191,15 +193,16 @@ final class UploadPump {
    * own as without zero copy.
    */
   private void pumpZeroCopy(Connection c) {
+    PeerState p = c.peer();
     Metainfo metainfo = t.metainfo();
-    for (Iterator<long[]> it = c.uploadQueue.iterator(); it.hasNext()
-        && c.ready.size() < MAX_READY; ) {
+    for (Iterator<long[]> it = p.uploadQueue().iterator(); it.hasNext()
+        && p.ready().size() < MAX_READY; ) {
       long[] req = it.next();
       int piece = (int) req[0];
       int offset = (int) req[1];
       int length = (int) req[2];
       if (offset + length > metainfo.pieceSize(piece)) {
-        if (c.readsInFlight >= MAX_BLOCK_READS) {
+        if (p.readsInFlight() >= MAX_BLOCK_READS) {
           return; // in order: what follows waits for this one
         }
         it.remove();
@@ -211,14 +214,14 @@ final class UploadPump {
         continue; // choked meanwhile: the session has dropped or rejected the request
       }
       if (c.session.sendBlock(piece, offset, length)) {
-        c.ready.add(new Connection.ReadyBlock(piece, offset, length));
+        p.ready().add(new Connection.ReadyBlock(piece, offset, length));
       }
     }
   }
 
   /** Whether {@code c} may have blocks of {@code piece}: unchoked, or allowed it fast. */
   private static boolean mayUpload(Connection c, int piece) {
-    return !c.chokedByUs || c.allowedFastGiven.get(piece);
+    return !c.peer().isChokedByUs() || c.peer().isAllowedFastGiven(piece);
   }
 
   /** Sends a zero-copy block's bytes from storage; the count the channel took. */
@@ -238,7 +241,7 @@ final class UploadPump {
     ByteBuffer body =
         (ByteBuffer) ((Buffer) e.data.duplicate()).limit(from + length).position(from);
     e.pins++;
-    c.ready.add(new Connection.ReadyBlock(piece, offset, body, e));
+    c.peer().ready().add(new Connection.ReadyBlock(piece, offset, body, e));
   }
 
   /** Reads an extent on the disk pool, then serves every connection waiting for it. */
@@ -275,7 +278,7 @@ final class UploadPump {
         continue;
       }
       if (error != null) {
-        for (Iterator<long[]> it = c.uploadQueue.iterator(); it.hasNext(); ) {
+        for (Iterator<long[]> it = c.peer().uploadQueue().iterator(); it.hasNext(); ) {
           long[] req = it.next();
           if ((int) req[0] == e.piece && req[1] >= e.start && req[1] < e.start + e.length) {
             it.remove();
@@ -291,7 +294,7 @@ final class UploadPump {
   /** Reads one block on its own: past a piece's end (v2 padding) or when the cache is full. */
   private void readBlock(Connection c, int piece, int offset, int length) {
     Storage s = t.storage();
-    c.readsInFlight++;
+    c.peer().readStarted();
     int stored = Math.max(0, Math.min(length, t.metainfo().pieceSize(piece) - offset));
     engine.submitDisk(() -> {
       ByteBuffer data = ByteBuffer.allocate(length);
@@ -306,7 +309,7 @@ final class UploadPump {
       }
       String error = err;
       engine.post(() -> {
-        c.readsInFlight--;
+        c.peer().readEnded();
         if (c.closed) {
           return;
         }
@@ -314,7 +317,7 @@ final class UploadPump {
           log.warn("reading piece {} for {} failed: {}", piece, c, error);
           c.session.rejectRequest(piece, offset, length);
         } else if (mayUpload(c, piece) && c.session.sendBlock(piece, offset, length)) {
-          c.ready.add(new Connection.ReadyBlock(piece, offset, data, null));
+          c.peer().ready().add(new Connection.ReadyBlock(piece, offset, data, null));
         }
         long now = engine.ticker.getAsLong();
         pump(c, now);
@@ -330,7 +333,7 @@ final class UploadPump {
    */
   Connection.ReadyBlock takeReadyBlock(Connection c, PendingBlock pb) {
     Connection.ReadyBlock r;
-    while ((r = c.ready.pollFirst()) != null) {
+    while ((r = c.peer().ready().pollFirst()) != null) {
       if (r.piece == pb.piece() && r.offset == pb.offset() && r.length == pb.length()) {
         return r;
       }
