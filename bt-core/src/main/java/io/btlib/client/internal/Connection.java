@@ -1,10 +1,7 @@
 package io.btlib.client.internal;
 
-import io.btlib.metainfo.InfoHash;
 import io.btlib.peer.PeerAddress;
 import io.btlib.policy.PeerView;
-import io.btlib.wire.mse.MseHandshake;
-import io.btlib.wire.mse.PayloadCipher;
 import io.btlib.wire.session.PeerSession;
 import java.nio.ByteBuffer;
 
@@ -39,26 +36,9 @@ final class Connection implements PeerView {
   /** The outgoing batch: the session's messages and the bodies of blocks, gathered. */
   final Outbox outbox = new Outbox();
 
-  // Message Stream Encryption
-  /** The MSE handshake, from the connection's start until its last bytes are written; or null. */
-  MseHandshake mse;
-  /** Whether the MSE handshake finished (the payload phase began). */
-  boolean mseDone;
-  /**
-   * The peer ended the MSE handshake: closed, reset, broke it or let it time out (what makes an
-   * ENABLED outgoing connection retry in plain text; a close of ours does not).
-   */
-  boolean mseRefused;
-  /** MSE handshake bytes being written (they go before anything else), while {@link #mse} runs. */
-  ByteBuffer mseOut;
-  /** The torrent an incoming connection's MSE handshake named, or null. */
-  InfoHash mseSkey;
-  /**
-   * The payload ciphers once RC4 was negotiated; null for a plain payload. Reads are decrypted in
-   * {@link #in} as they arrive; the batch is encrypted once when it is filled.
-   */
-  PayloadCipher encryptor;
-  PayloadCipher decryptor;
+  /** Message Stream Encryption: its handshake, then the payload ciphers (if any). */
+  final MseLink mse = new MseLink();
+
   /** What the torrent knows about the peer; see {@link PeerState}. */
   private final PeerState peer;
 
@@ -77,12 +57,7 @@ final class Connection implements PeerView {
 
   /** Whether bytes of a batch wait to be written. */
   boolean hasPendingOutput() {
-    return outbox.hasPending() || hasPendingHandshakeOutput();
-  }
-
-  /** Whether MSE handshake bytes wait to be written. */
-  boolean hasPendingHandshakeOutput() {
-    return mse != null && (mse.hasTransmit() || (mseOut != null && mseOut.hasRemaining()));
+    return outbox.hasPending() || mse.hasPendingOutput();
   }
 
   /**

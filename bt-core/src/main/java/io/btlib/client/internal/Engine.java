@@ -495,7 +495,7 @@ public final class Engine {
       } else if (!c.connected && now - c.createdNanos > 10_000_000_000L) {
         close(c, "connect timed out");
       } else if (c.connected && now - c.createdNanos > 20_000_000_000L) {
-        c.mseRefused = c.mse != null && !c.mseDone;
+        c.mse.ended();
         close(c, "handshake timed out");
       }
     }
@@ -519,8 +519,8 @@ public final class Engine {
     c.connected = true;
     EncryptionPolicy in = config.incomingEncryption();
     if (in != EncryptionPolicy.DISABLED) {
-      c.mse = MseHandshake.receiver(skeyLookup, methodsFor(in),
-          in == EncryptionPolicy.ENABLED, mseRandom);
+      c.mse.start(MseHandshake.receiver(skeyLookup, methodsFor(in),
+          in == EncryptionPolicy.ENABLED, mseRandom));
     }
     link.interest(Link.READ);
     connections.add(c);
@@ -573,8 +573,8 @@ public final class Engine {
     EncryptionPolicy out = config.outgoingEncryption();
     if (out == EncryptionPolicy.FORCED
         || (out == EncryptionPolicy.ENABLED && !plaintextPeers.isPlain(c.address, now))) {
-      c.mse = MseHandshake.initiator(c.torrent.infoHashes.shortHash(), methodsFor(out),
-          ByteBuffer.allocate(0), mseRandom);
+      c.mse.start(MseHandshake.initiator(c.torrent.infoHashes.shortHash(), methodsFor(out),
+          ByteBuffer.allocate(0), mseRandom));
       flush(c, now); // Ya and PadA; the session starts once the MSE handshake is done
       return;
     }
@@ -613,26 +613,24 @@ public final class Engine {
           }
         }
       } catch (IOException e) {
-        c.mseRefused = c.mse != null && !c.mseDone;
+        c.mse.ended();
         close(c, "read failed: " + e.getMessage());
         return;
       }
       if (n < 0) {
-        c.mseRefused = c.mse != null && !c.mseDone;
+        c.mse.ended();
         if (c.session != null) {
           c.session.handleEof(now);
           drain(c, now);
         }
-        close(c, c.mse != null && !c.mseDone ? "connection closed during the MSE handshake"
+        close(c, c.mse.inHandshake() ? "connection closed during the MSE handshake"
             : "connection closed by peer");
         return;
       }
       if (n == 0) {
         return;
       }
-      if (c.decryptor != null) {
-        c.decryptor.apply(c.in, start, n);
-      }
+      c.mse.decrypt(c.in, start, n);
       if (limit != null) {
         limit.take(n, now); // only what was read: a short read costs no tokens
       }
@@ -657,7 +655,7 @@ public final class Engine {
     }
     // an RC4 connection decrypts in place: an array is cheaper to work on than direct memory
     int size = Math.min(max, cap * 2);
-    ByteBuffer bigger = c.decryptor != null ? ByteBuffer.allocate(size)
+    ByteBuffer bigger = c.mse.encrypts() ? ByteBuffer.allocate(size)
         : ByteBuffer.allocateDirect(size);
     ((Buffer) c.in).flip();
     bigger.put(c.in);
@@ -668,7 +666,7 @@ public final class Engine {
   private void consume(Connection c, long now) {
     ((Buffer) c.in).flip();
     try {
-      if (c.mse != null && !c.mseDone && !handleMse(c, now)) {
+      if (c.mse.inHandshake() && !handleMse(c, now)) {
         return;
       }
       if (c.session == null) {
@@ -691,31 +689,20 @@ public final class Engine {
    * (or the connection closed).
    */
   private boolean handleMse(Connection c, long now) {
-    MseHandshake mse = c.mse;
+    MseResult r;
     try {
-      mse.handleBytes(c.in);
+      r = c.mse.handle(c.in, !c.outgoing);
     } catch (MseException e) {
-      c.mseRefused = true;
       close(c, "MSE handshake failed: " + e.getMessage());
       return false;
     }
-    if (!mse.isDone()) {
+    if (r == null) {
       flush(c, now);
       return false;
-    }
-    MseResult r = mse.result();
-    c.mseDone = true;
-    if (r.method() == CryptoMethod.RC4) {
-      c.encryptor = r.encryptor();
-      c.decryptor = r.decryptor();
-      c.decryptor.apply(c.in, c.in.position(), c.in.remaining()); // read along with the handshake
     }
     ByteBuffer ia = r.initialPayload();
     if (ia.hasRemaining()) {
       prepend(c, ia);
-    }
-    if (!r.isPlaintextHandshake() && !c.outgoing) {
-      c.mseSkey = r.skey();
     }
     if (c.outgoing) {
       c.torrent.onConnected(c, now);
@@ -757,8 +744,9 @@ public final class Engine {
       close(c, "no torrent " + h);
       return false;
     }
-    if (c.mseSkey != null && find(c.mseSkey) != t) {
-      close(c, "the handshake names " + h + ", the MSE handshake " + c.mseSkey);
+    InfoHash skey = c.mse.skey();
+    if (skey != null && find(skey) != t) {
+      close(c, "the handshake names " + h + ", the MSE handshake " + skey);
       return false;
     }
     if (t.connections.size() >= config.maxConnectionsPerTorrent()) {
@@ -816,14 +804,14 @@ public final class Engine {
     if (c.closed || !c.connected) {
       return;
     }
-    if (c.mse != null) {
+    if (c.mse.hasHandshake()) {
       try {
-        if (!flushHandshake(c)) {
+        if (!c.mse.writeHandshake(c.link)) {
           updateInterest(c);
           return;
         }
       } catch (IOException e) {
-        c.mseRefused = !c.mseDone;
+        c.mse.ended();
         close(c, "write failed: " + e.getMessage());
         return;
       }
@@ -860,35 +848,6 @@ public final class Engine {
     updateInterest(c);
   }
 
-  /**
-   * Writes the MSE handshake's bytes; true once none wait (the handshake's buffer is dropped when
-   * the handshake is done as well).
-   */
-  private boolean flushHandshake(Connection c) throws IOException {
-    if (c.mseOut == null) {
-      c.mseOut = (ByteBuffer) ((Buffer) ByteBuffer.allocate(1024)).flip();
-    }
-    for (;;) {
-      if (!c.mseOut.hasRemaining()) {
-        ((Buffer) c.mseOut).clear();
-        c.mse.pollTransmit(c.mseOut);
-        ((Buffer) c.mseOut).flip();
-        if (!c.mseOut.hasRemaining()) {
-          break;
-        }
-      }
-      c.link.write(c.mseOut);
-      if (c.mseOut.hasRemaining()) {
-        return false;
-      }
-    }
-    if (c.mseDone) {
-      c.mse = null;
-      c.mseOut = null;
-    }
-    return true;
-  }
-
   /** Selects for reads unless throttled, and for writes while bytes wait and not throttled. */
   private void updateInterest(Connection c) {
     if (c.closed || !c.connected || !c.link.isOpen()) {
@@ -904,7 +863,7 @@ public final class Engine {
       return;
     }
     c.closed = true;
-    if (c.outgoing && c.mseRefused && c.torrent != null
+    if (c.outgoing && c.mse.isRefused() && c.torrent != null
         && config.outgoingEncryption() == EncryptionPolicy.ENABLED && !closing) {
       // the peer may not speak MSE: once more in plain text, and plain text from now on
       plaintextPeers.remember(c.address, ticker.getAsLong());

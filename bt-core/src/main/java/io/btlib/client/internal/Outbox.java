@@ -76,7 +76,7 @@ final class Outbox {
     segCount = 0;
     int segStart = 0;
     int blocks = 0;
-    int maxBlocks = c.encryptor == null ? Engine.MAX_GATHER_BLOCKS : Math.max(1, Math.min(
+    int maxBlocks = !c.mse.encrypts() ? Engine.MAX_GATHER_BLOCKS : Math.max(1, Math.min(
         Engine.MAX_GATHER_BLOCKS, Engine.ENCRYPTED_BODIES_BYTES / maxBlockLength));
     while (blocks < maxBlocks) {
       boolean wrote = c.session.pollTransmit(out);
@@ -109,7 +109,7 @@ final class Outbox {
       ((Buffer) seg).limit(out.position()).position(segStart);
       addSegment(seg, null);
     }
-    if (c.encryptor != null) {
+    if (c.mse.encrypts()) {
       encrypt(c);
     }
     return segCount > 0 || fileBlock != null;
@@ -163,7 +163,7 @@ final class Outbox {
       ByteBuffer s = segs[k];
       int n = s.remaining();
       if (segBlocks[k] == null) {
-        c.encryptor.apply(s, s.position(), n);
+        c.mse.encrypt(s, s.position(), n);
         continue;
       }
       if (encryptedBodies == null || encryptedBodies.capacity() - used < n) {
@@ -179,7 +179,7 @@ final class Outbox {
       ByteBuffer v = encryptedViews[views++];
       ((Buffer) v).clear().position(used).limit(used + n);
       int p = s.position();
-      c.encryptor.apply(s, v);
+      c.mse.encrypt(s, v);
       ((Buffer) s).position(p);
       ((Buffer) v).position(used);
       segs[k] = v;

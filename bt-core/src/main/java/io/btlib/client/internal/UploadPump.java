@@ -118,7 +118,7 @@ final class UploadPump {
     if (c.closed || c.session == null) {
       return;
     }
-    if (engine.config.zeroCopyUploads() && c.encryptor == null
+    if (engine.config.zeroCopyUploads() && !c.mse.encrypts()
         && t.upLimit.available(now) == Long.MAX_VALUE) {
       pumpZeroCopy(c);
       return;
