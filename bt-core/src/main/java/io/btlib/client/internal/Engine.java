@@ -74,6 +74,12 @@ public final class Engine {
    * one read and one hand-off per extent rather than per 16 KiB block.
    */
   static final int EXTENT = 1024 * 1024;
+
+  /**
+   * The most the {@link BufferPool} keeps of spare buffers: as much as pieces may buffer, and some
+   * received blocks' buffers (spare extents count against the read cache's budget as well).
+   */
+  static final long MAX_SPARE_BYTES = MAX_BUFFERED_BYTES + (4L << 20);
   /**
    * Read buffers grow past their first size only while all of them together stay within this:
    * they are direct memory, which a small heap also bounds.
@@ -163,8 +169,13 @@ public final class Engine {
   long bufferedBytes;
   /** The capacity of every open connection's read buffer. */
   private long readBufferBytes;
-  /** Received-block buffers for reuse; sessions allocate from it, the torrent gives them back. */
-  private final java.util.ArrayDeque<ByteBuffer> freeBlocks = new java.util.ArrayDeque<>();
+  /**
+   * Spare buffers: received blocks' (sessions allocate from it, the torrent gives them back), the
+   * read cache's extents and the chunks pieces are assembled in. Loop only.
+   */
+  final BufferPool buffers = new BufferPool(MAX_SPARE_BYTES);
+  /** The spare buffers of received 16 KiB blocks. */
+  private final BufferPool.Bucket blockBuffers = buffers.bucket(Metainfo.BLOCK_SIZE, false);
   private static final int MAX_FREE_BLOCKS = 256;
 
   /** An engine on real sockets, a selector thread and a disk pool, as {@code config} says. */
@@ -377,9 +388,9 @@ public final class Engine {
    */
   ByteBuffer allocateBlock(int length) {
     if (length == Metainfo.BLOCK_SIZE) {
-      ByteBuffer b = freeBlocks.pollFirst();
+      ByteBuffer b = buffers.poll(blockBuffers); // cleared
       if (b != null) {
-        return (ByteBuffer) ((Buffer) b).clear();
+        return b;
       }
     }
     return ByteBuffer.allocate(length);
@@ -387,9 +398,9 @@ public final class Engine {
 
   /** Gives back a block buffer once its bytes are copied out. */
   void releaseBlock(ByteBuffer b) {
-    if (b.capacity() == Metainfo.BLOCK_SIZE && !b.isReadOnly() && freeBlocks.size() < MAX_FREE_BLOCKS
-        && onLoop()) {
-      freeBlocks.addFirst(b);
+    if (b.capacity() == Metainfo.BLOCK_SIZE && !b.isReadOnly() && !b.isDirect()
+        && buffers.spareCount(blockBuffers) < MAX_FREE_BLOCKS && onLoop()) {
+      buffers.give(blockBuffers, b);
     }
   }
 
@@ -414,7 +425,7 @@ public final class Engine {
   // ------------------------------------------------------------ read cache
 
   /** Extents of verified pieces read for uploads, shared by every torrent. */
-  final ReadCache readCache = new ReadCache(MAX_CACHE_BYTES);
+  final ReadCache readCache = new ReadCache(MAX_CACHE_BYTES, buffers);
 
   // ------------------------------------------------------------------ loop
 

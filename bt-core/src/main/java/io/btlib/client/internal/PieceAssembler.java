@@ -7,7 +7,6 @@ import io.btlib.metainfo.Metainfo;
 import io.btlib.peer.PeerAddress;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -38,9 +37,9 @@ final class PieceAssembler {
   private PieceBuffer lastBuffer;
   /** Pieces whose blocks are all in, being hashed and written: nothing in them to pick. */
   private final BitSet hashing = new BitSet();
-  /** Chunks kept for reuse while downloading (dropped on completion). */
-  private final ArrayDeque<byte[]> freeChunks = new ArrayDeque<>();
   private int chunkSize;
+  /** The engine's spare chunks of {@link #chunkSize} (null if the pool keeps no more sizes). */
+  private BufferPool.Bucket chunkBuffers;
   private SmartBan<PeerAddress> smartBan;
   private int hashFailures;
   /** Verified pieces waiting for their write; see {@link #write(Runnable)}. */
@@ -57,13 +56,19 @@ final class PieceAssembler {
    * would start a marking cycle.
    */
   private static final class PieceBuffer {
+    /** The engine's pool buffers (heap) whose arrays the chunks are. */
+    final ByteBuffer[] buffers;
     final byte[][] chunks;
     final int chunkSize;
     final int size;
     final PeerAddress[] from;
 
-    PieceBuffer(byte[][] chunks, int chunkSize, int size, int blocks) {
-      this.chunks = chunks;
+    PieceBuffer(ByteBuffer[] buffers, int chunkSize, int size, int blocks) {
+      this.buffers = buffers;
+      this.chunks = new byte[buffers.length][];
+      for (int i = 0; i < buffers.length; i++) {
+        chunks[i] = buffers[i].array(); // a heap buffer's whole array, from offset 0
+      }
       this.chunkSize = chunkSize;
       this.size = size;
       this.from = new PeerAddress[blocks];
@@ -89,6 +94,7 @@ final class PieceAssembler {
   void setMetainfo(Metainfo m, PieceState<PeerAddress> pieces) {
     this.smartBan = new SmartBan<>(pieces::blockCount, SmartBan.DEFAULT_MAX_FAILED_PIECES);
     this.chunkSize = Math.min(m.pieceLength(), MAX_CHUNK);
+    this.chunkBuffers = engine.buffers.bucket(chunkSize, false);
   }
 
   /** Whether {@code piece} is being hashed and written: nothing in it to pick. */
@@ -113,9 +119,11 @@ final class PieceAssembler {
     return hashFailures;
   }
 
-  /** Downloading is over: the chunks kept for reuse go. */
+  /** Downloading is over: the spare chunks go. */
   void completed() {
-    freeChunks.clear();
+    if (chunkBuffers != null) {
+      engine.buffers.clear(chunkBuffers);
+    }
   }
 
   /** The torrent is removed: buffers of pieces not complete go. */
@@ -132,10 +140,10 @@ final class PieceAssembler {
     PieceState<PeerAddress> pieces = t.pieces();
     int size = pieces.pieceSize(piece);
     int n = (size + chunkSize - 1) / chunkSize;
-    byte[][] chunks = new byte[n][];
+    ByteBuffer[] chunks = new ByteBuffer[n];
     for (int i = 0; i < n; i++) {
-      byte[] a = freeChunks.pollFirst();
-      chunks[i] = a != null ? a : new byte[chunkSize];
+      chunks[i] = chunkBuffers != null ? engine.buffers.take(chunkBuffers)
+          : ByteBuffer.allocate(chunkSize);
     }
     engine.bufferedBytes += (long) n * chunkSize;
     return new PieceBuffer(chunks, chunkSize, size, pieces.blockCount(piece));
@@ -143,14 +151,13 @@ final class PieceAssembler {
 
   private void release(PieceBuffer b) {
     engine.bufferedBytes -= (long) b.chunks.length * b.chunkSize;
-    if (b.chunkSize != chunkSize || t.state() != TorrentState.DOWNLOADING) {
+    if (b.chunkSize != chunkSize || t.state() != TorrentState.DOWNLOADING
+        || chunkBuffers == null) {
       return;
     }
-    for (byte[] a : b.chunks) {
-      if ((long) freeChunks.size() * chunkSize >= Engine.MAX_BUFFERED_BYTES) {
-        break;
-      }
-      freeChunks.addFirst(a);
+    // on the loop: a buffer being hashed or written is not released until its piece is done
+    for (ByteBuffer a : b.buffers) {
+      engine.buffers.give(chunkBuffers, a);
     }
   }
 

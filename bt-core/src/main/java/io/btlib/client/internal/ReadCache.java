@@ -1,13 +1,10 @@
 package io.btlib.client.internal;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The engine's read cache for seeding: extents of verified pieces, read once from storage into
@@ -17,10 +14,15 @@ import java.util.Map;
  */
 final class ReadCache {
   private final long maxBytes;
+  private final BufferPool pool;
 
-  /** A cache of at most {@code maxBytes} of extent buffers (cached, loading or pooled). */
-  ReadCache(long maxBytes) {
+  /**
+   * A cache of at most {@code maxBytes} of extent buffers (cached, loading or spare in {@code
+   * pool}, the engine's, where evicted extents' buffers go).
+   */
+  ReadCache(long maxBytes, BufferPool pool) {
     this.maxBytes = maxBytes;
+    this.pool = pool;
   }
 
 
@@ -85,9 +87,7 @@ final class ReadCache {
   /** Every extent cached or loading, least recently used first. */
   private final LinkedHashMap<ExtentKey, Extent> extents =
       new LinkedHashMap<>(64, 0.75f, true);
-  /** Buffers of evicted extents for reuse, by capacity (a torrent's extent size). */
-  private final Map<Integer, ArrayDeque<ByteBuffer>> freeExtents = new HashMap<>();
-  /** The capacity of every extent buffer allocated and not dropped: cached, loading or free. */
+  /** The capacity of every extent cached or loading (spare buffers are the pool's). */
   private long extentBytes;
 
   /** The extent of piece {@code piece} from {@code start}, cached or loading; or null. */
@@ -111,13 +111,15 @@ final class ReadCache {
   }
 
   private ByteBuffer takeBuffer(int capacity) {
-    ArrayDeque<ByteBuffer> free = freeExtents.get(capacity);
-    ByteBuffer b = free == null ? null : free.pollFirst();
+    BufferPool.Bucket bucket = pool.bucket(capacity, true);
+    ByteBuffer b = bucket == null ? null : pool.poll(bucket);
     if (b != null) {
+      extentBytes += capacity;
       return b;
     }
-    while (extentBytes + capacity > maxBytes) {
-      if (dropFreeBuffer()) {
+    // direct memory: the spare extents in the pool count against the budget too
+    while (extentBytes + pool.retainedBytes(true) + capacity > maxBytes) {
+      if (pool.dropOne(true)) {
         continue;
       }
       Extent victim = null;
@@ -141,20 +143,9 @@ final class ReadCache {
     return ByteBuffer.allocateDirect(capacity);
   }
 
-  /** Drops one pooled buffer of any size; false if the pool is empty. */
-  private boolean dropFreeBuffer() {
-    for (ArrayDeque<ByteBuffer> q : freeExtents.values()) {
-      ByteBuffer b = q.pollFirst();
-      if (b != null) {
-        extentBytes -= b.capacity();
-        return true;
-      }
-    }
-    return false;
-  }
-
   private void recycle(ByteBuffer b) {
-    freeExtents.computeIfAbsent(b.capacity(), k -> new ArrayDeque<>()).addFirst(b);
+    extentBytes -= b.capacity();
+    pool.give(b);
   }
 
   /** Forgets an extent whose read failed; its buffer goes back to the pool. */
