@@ -17,6 +17,7 @@ final class Connection implements PeerView {
   final boolean outgoing;
   final PeerAddress address;
   final long createdNanos;
+  /** The BitTorrent session, once the torrent started it (see {@link #startSession}); or null. */
   PeerSession session;
   TorrentRuntime torrent;
   boolean connected;
@@ -53,6 +54,11 @@ final class Connection implements PeerView {
   /** What the torrent knows about the peer, and changes through its methods. */
   PeerState peer() {
     return peer;
+  }
+
+  /** The torrent starts the connection's session (the engine feeds it from then on). */
+  void startSession(PeerSession s) {
+    session = s;
   }
 
   /** Whether bytes of a batch wait to be written. */

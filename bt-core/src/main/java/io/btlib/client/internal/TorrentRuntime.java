@@ -431,13 +431,13 @@ final class TorrentRuntime {
 
   void onConnected(Connection c, long now) {
     peers.onConnected(c);
-    c.session = PeerSession.outgoing(sessionConfig(), now);
+    c.startSession(PeerSession.outgoing(sessionConfig(), now));
     c.peer().connectedAt(now);
   }
 
   void onIncoming(Connection c, InfoHash handshakeHash, long now) {
-    c.session = PeerSession.incoming(sessionConfig().toBuilder().handshakeHash(handshakeHash)
-        .build(), now);
+    c.startSession(PeerSession.incoming(sessionConfig().toBuilder().handshakeHash(handshakeHash)
+        .build(), now));
     c.peer().connectedAt(now);
   }
 
