@@ -838,7 +838,10 @@ final class TorrentRuntime {
       c.nowNanos = now;
       scheduler.requestMore(c, now);
       peers.pexTick(c, now);
-      engine.flush(c, now);
+      if (c.hasPendingOutput() || !c.uploadQueue.isEmpty()
+          || (c.session != null && c.session.hasTransmit())) {
+        engine.flush(c, now); // nothing to write and nothing to read for upload: no visit
+      }
     }
     webSeeds.tick(now);
     status = snapshot(now);
