@@ -2,6 +2,7 @@ package io.btlib.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.btlib.TestThreads;
 import io.btlib.metainfo.InfoHashes;
 import io.btlib.metainfo.MagnetLink;
 import io.btlib.metainfo.Metainfo;
@@ -163,18 +164,7 @@ class SwarmFaultsTest {
       c.close();
       c.close(); // idempotent
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    Set<Thread> leftover;
-    do {
-      leftover = new HashSet<>(Thread.getAllStackTraces().keySet());
-      leftover.removeAll(before);
-      leftover.removeIf(th -> !th.getName().startsWith("bt-") || !th.isAlive());
-      if (leftover.isEmpty()) {
-        break;
-      }
-      Thread.sleep(10);
-    } while (System.nanoTime() < deadline);
-    assertThat(leftover).isEmpty();
+    assertThat(TestThreads.stillAliveAfterJoining(before, "bt-", 5, TimeUnit.SECONDS)).isEmpty();
   }
 
   @Test
