@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -63,15 +64,22 @@ class HostilePeerTest {
     }
   }
 
-  private static List<String> disconnects(Torrent t) {
-    List<String> reasons = new CopyOnWriteArrayList<>();
+  /** The reasons {@code t}'s peers were dropped for, and a latch for the first. */
+  private static final class Disconnects {
+    final List<String> reasons = new CopyOnWriteArrayList<>();
+    final CountDownLatch first = new CountDownLatch(1);
+  }
+
+  private static Disconnects disconnects(Torrent t) {
+    Disconnects d = new Disconnects();
     t.addListener(new TorrentListener() {
       @Override
       public void onPeerDisconnected(Torrent torrent, PeerAddress peer, String reason) {
-        reasons.add(reason);
+        d.reasons.add(reason);
+        d.first.countDown();
       }
     });
-    return reasons;
+    return d;
   }
 
   /** After a handshake, {@code message} (from the torrent's metainfo) must get the peer dropped. */
@@ -81,7 +89,7 @@ class HostilePeerTest {
     Metainfo m = TestTorrents.v1(data, PIECE);
     try (Client seeder = Client.builder().build()) {
       Torrent t = seeder.add(m, new TestTorrents.ArrayStorage(m, data), all(m.pieceCount()));
-      List<String> reasons = disconnects(t);
+      Disconnects reasons = disconnects(t);
       t.start();
       try (Socket s = handshake(seeder, m, true)) {
         s.getOutputStream().write(message.apply(m));
@@ -140,7 +148,7 @@ class HostilePeerTest {
     Metainfo m = TestTorrents.v1(data, PIECE);
     try (Client seeder = Client.builder().build(); Client leecher = Client.builder().build()) {
       Torrent st = seeder.add(m, new TestTorrents.ArrayStorage(m, data), all(m.pieceCount()));
-      List<String> reasons = disconnects(st);
+      List<String> reasons = disconnects(st).reasons;
       st.start();
       try (Socket flood = handshake(seeder, m, false)) {
         flood.setReceiveBufferSize(4096);
@@ -166,11 +174,9 @@ class HostilePeerTest {
     }
   }
 
-  private static void awaitReason(List<String> reasons) throws InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (reasons.isEmpty() && System.nanoTime() < end) {
-      Thread.sleep(20);
-    }
-    assertThat(reasons).isNotEmpty().allSatisfy(r -> assertThat(r).isNotBlank());
+  /** Waits for the first disconnect (the listener hears of it after the socket closes). */
+  private static void awaitReason(Disconnects d) throws InterruptedException {
+    assertThat(d.first.await(10, TimeUnit.SECONDS)).as("a disconnect was reported").isTrue();
+    assertThat(d.reasons).isNotEmpty().allSatisfy(r -> assertThat(r).isNotBlank());
   }
 }

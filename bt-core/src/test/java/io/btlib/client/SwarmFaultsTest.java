@@ -2,29 +2,28 @@ package io.btlib.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.btlib.TestThreads;
 import io.btlib.metainfo.InfoHashes;
 import io.btlib.metainfo.MagnetLink;
 import io.btlib.metainfo.Metainfo;
 import io.btlib.peer.PeerAddress;
 import io.btlib.policy.ChokeDecision;
 import io.btlib.policy.PiecePickers;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** Swarms with trouble in them: magnets, lost peers, garbage, liars, custom policies. */
+/**
+ * Swarms with trouble in them: magnets, custom policies, closing (the garbage peer moved to
+ * bt-testkit's FaultsTest, on the simulated network).
+ */
 class SwarmFaultsTest {
 
   static PeerAddress addressOf(Client c) {
@@ -81,43 +80,6 @@ class SwarmFaultsTest {
   }
 
   @Test
-  void aPeerSendingGarbageIsDroppedAndTheDownloadCompletes() throws Exception {
-    byte[] data = TestTorrents.random(600_000, 5);
-    Metainfo m = TestTorrents.v1(data, 16 * 1024);
-    try (ServerSocket garbage = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-        Client seeder = Client.builder().build(); Client leecher = Client.builder().build()) {
-      Thread liar = new Thread(() -> {
-        try (Socket s = garbage.accept()) {
-          OutputStream out = s.getOutputStream();
-          out.write("HTTP/1.1 200 OK\r\n\r\nthis is not bittorrent".getBytes());
-          out.flush();
-          s.getInputStream().read(new byte[1024]);
-        } catch (Exception e) {
-          // closed by the client: expected
-        }
-      });
-      liar.setDaemon(true);
-      liar.start();
-      seeder.add(m, new TestTorrents.ArrayStorage(m, data), all(m.pieceCount())).start();
-      TestTorrents.ArrayStorage store = new TestTorrents.ArrayStorage(m, null);
-      Torrent t = leecher.add(m, store);
-      Set<String> disconnects = ConcurrentHashMap.newKeySet();
-      t.addListener(new TorrentListener() {
-        @Override
-        public void onPeerDisconnected(Torrent torrent, PeerAddress peer, String reason) {
-          disconnects.add(reason);
-        }
-      });
-      t.addPeer(PeerAddress.of(InetAddress.getLoopbackAddress(), garbage.getLocalPort()));
-      t.addPeer(addressOf(seeder));
-      t.start();
-      t.completion().get(60, TimeUnit.SECONDS);
-      assertThat(store.data).isEqualTo(data);
-      liar.join(5000);
-    }
-  }
-
-  @Test
   void customPickerAndChokerAreUsed() throws Exception {
     byte[] data = TestTorrents.random(800_000, 7);
     Metainfo m = TestTorrents.v1(data, 16 * 1024);
@@ -163,18 +125,7 @@ class SwarmFaultsTest {
       c.close();
       c.close(); // idempotent
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    Set<Thread> leftover;
-    do {
-      leftover = new HashSet<>(Thread.getAllStackTraces().keySet());
-      leftover.removeAll(before);
-      leftover.removeIf(th -> !th.getName().startsWith("bt-") || !th.isAlive());
-      if (leftover.isEmpty()) {
-        break;
-      }
-      Thread.sleep(10);
-    } while (System.nanoTime() < deadline);
-    assertThat(leftover).isEmpty();
+    assertThat(TestThreads.stillAliveAfterJoining(before, "bt-", 5, TimeUnit.SECONDS)).isEmpty();
   }
 
   @Test

@@ -2,10 +2,13 @@ package io.btlib.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.btlib.TestThreads;
 import io.btlib.bencode.BDict;
 import io.btlib.bencode.BList;
 import io.btlib.bencode.BString;
 import io.btlib.bencode.BValue;
+import io.btlib.http.HttpRequest;
+import io.btlib.http.HttpTransport;
 import io.btlib.metainfo.FileEntry;
 import io.btlib.metainfo.Metainfo;
 import io.btlib.peer.PeerAddress;
@@ -19,10 +22,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -409,15 +416,12 @@ class WebSeedDownloadTest {
       download(c, m, null);
       assertThat(webSeedThreads()).isPositive();
     }
-    for (int i = 0; i < 500 && webSeedThreads() > 0; i++) {
-      Thread.sleep(10);
-    }
-    assertThat(webSeedThreads()).isZero();
+    assertThat(TestThreads.stillAliveAfterJoining(Set.of(), "bt-webseed-", 5, TimeUnit.SECONDS))
+        .isEmpty();
   }
 
   static long webSeedThreads() {
-    return Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.getName().startsWith("bt-webseed-") && t.isAlive()).count();
+    return TestThreads.named("bt-webseed-").size();
   }
 
   @Test
@@ -425,25 +429,55 @@ class WebSeedDownloadTest {
     byte[] data = TestTorrents.random(16 * 65536, 19);
     TestWebServer s = server(Mode.GOOD).put("/f", data);
     Metainfo m = withWebSeeds(TestTorrents.v1(data, 65536), s.base() + "/f");
-    java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(1);
+    AtomicLong clock = new AtomicLong(1);
+    AtomicInteger sends = new AtomicInteger(); // on the engine thread, as each fetch starts
+    HttpTransport.Factory counting = options -> {
+      HttpTransport http = WebSeedConfig.DEFAULTS.httpTransport().create(options);
+      return new HttpTransport() {
+        @Override
+        public <T> CompletableFuture<T> send(HttpRequest request, BodyHandler<T> handler) {
+          sends.incrementAndGet();
+          return http.send(request, handler);
+        }
+
+        @Override
+        public void close() {
+          http.close();
+        }
+      };
+    };
     Client c = Client.builder().ticker(clock::get).downloadLimit(65536) // burst 64 KiB
-        .webSeeds(WebSeedConfig.builder().maxRequestBytes(65536).build()).build();
+        .webSeeds(WebSeedConfig.builder().maxRequestBytes(65536).httpTransport(counting).build())
+        .build();
     closeMe.add(c);
     TestTorrents.ArrayStorage store = new TestTorrents.ArrayStorage(m, null);
     Torrent t = c.add(m, store);
+    CountDownLatch firstTwo = new CountDownLatch(2);
+    AtomicBoolean clockMoves = new AtomicBoolean();
+    t.addListener(new TorrentListener() {
+      @Override
+      public void onPieceVerified(Torrent torrent, int piece) {
+        firstTwo.countDown();
+        if (clockMoves.get()) {
+          clock.addAndGet(1_000_000_000L); // a second's tokens: 64 KiB, one more piece
+        }
+      }
+    });
     t.start();
-    for (int i = 0; i < 1000 && s.requests.size() < 2; i++) {
-      Thread.sleep(10);
-    }
-    Thread.sleep(300); // the clock stands still: no more tokens, so no more requests
-    // the full bucket pays for the first piece, the second goes into debt, then nothing
+    // The clock stands still, so the engine never ticks and the bucket never fills: what it asks
+    // for as the two fetches end (it tries for more after each, before the piece is verified) is
+    // all it will ask for. The full bucket pays for the first piece, the second goes into debt,
+    // then nothing.
+    assertThat(firstTwo.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(sends.get()).isEqualTo(2);
     assertThat(s.requests).hasSize(2);
-    for (int i = 0; i < 2000 && !t.completion().isDone(); i++) {
-      clock.addAndGet(100_000_000L); // a tick's worth of tokens: 6.4 KiB
-      Thread.sleep(5);
-    }
-    t.completion().get(10, TimeUnit.SECONDS);
+    // from now on each verified piece moves the clock a second on: the next tick pays the debt
+    // and asks for one more piece
+    clockMoves.set(true);
+    clock.addAndGet(1_000_000_000L);
+    t.completion().get(20, TimeUnit.SECONDS);
     assertThat(store.data).isEqualTo(data);
+    assertThat(sends.get()).isEqualTo(16);
   }
 
   @Test

@@ -7,7 +7,12 @@ import io.btlib.client.Storage;
 import io.btlib.client.Torrent;
 import io.btlib.client.TorrentListener;
 import io.btlib.peer.PeerAddress;
+import io.btlib.testkit.internal.IdlePeer;
+import io.btlib.testkit.internal.SimSocket;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The engine against faults and crowds that do not need a real socket, on the simulated network
  * (moved here from bt-core's loopback tests, which waited in wall-clock time): peers that leave
- * mid-download, peers serving corrupt data, hundreds of idle peers, interested peers that never
- * request.
+ * mid-download, peers serving corrupt data, a peer that answers with garbage, hundreds of idle
+ * peers, interested peers that never request.
  */
 class FaultsTest {
   static final Duration LIMIT = Duration.ofMinutes(10);
@@ -109,6 +114,71 @@ class FaultsTest {
       assertThat(banned).containsExactly(PeerAddress.of(liar.listenAddress()));
       assertThat(t.status().bannedPeers()).isEqualTo(1);
     }
+  }
+
+  /**
+   * A "peer" that answers every connection with an HTTP response instead of a handshake, then
+   * reads and drops what it is sent, closing when the other side does (moved here from bt-core's
+   * SwarmFaultsTest, which ran it on a loopback socket and a thread of its own).
+   */
+  @Test
+  void aPeerSendingGarbageIsDroppedAndTheDownloadCompletes() {
+    try (Simulation sim = new Simulation(6)) {
+      SimTorrent torrent = SimTorrent.random(5, 600_000, 16 * 1024);
+      SimHost garbageHost = sim.addHost(LAN);
+      List<SimSocket> accepted = new ArrayList<>();
+      sim.network.listen(garbageHost.net, 6881, s -> {
+        accepted.add(s);
+        s.listener(new GarbagePeer());
+        s.interest(SimSocket.READ);
+        try {
+          s.write(ByteBuffer.wrap("HTTP/1.1 200 OK\r\n\r\nthis is not bittorrent"
+              .getBytes(StandardCharsets.US_ASCII))); // a fresh socket's buffer takes it all
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+      PeerAddress garbage = PeerAddress.of(garbageHost.address(), 6881);
+      SimHost seederHost = sim.addHost(LAN);
+      Client seeder = seederHost.client(Client.builder());
+      seeder.add(torrent.metainfo(), torrent.seededStorage(), torrent.allPieces()).start();
+      Storage store = torrent.emptyStorage();
+      Torrent t = sim.addHost(LAN).client(Client.builder()).add(torrent.metainfo(), store);
+      List<PeerAddress> connected = new ArrayList<>();
+      t.addListener(new TorrentListener() {
+        @Override
+        public void onPeerConnected(Torrent torrent, PeerAddress peer) {
+          connected.add(peer);
+        }
+      });
+      t.addPeer(garbage);
+      t.addPeer(PeerAddress.of(seeder.listenAddress()));
+      t.start();
+      assertThat(sim.runUntil(() -> t.completion().isDone(), LIMIT)).isTrue();
+      assertThat(torrent.matches(store)).isTrue();
+      sim.runFor(Duration.ofSeconds(1)); // listener events are delivered as events too
+      assertThat(accepted).as("the garbage peer was dialled").isNotEmpty();
+      // 42 bytes are too few for an MSE answer (96 at least): the leecher waits for more, and may
+      // complete before it gives up on the connection; but give up it must
+      assertThat(sim.runUntil(() -> accepted.stream().noneMatch(SimSocket::isOpen), LIMIT))
+          .as("every connection to it was closed by the leecher").isTrue();
+      assertThat(connected).as("it never counted as a peer")
+          .containsExactly(PeerAddress.of(seeder.listenAddress()));
+    }
+  }
+
+  /** Reads and drops what it is sent; closes when the other side closes. */
+  private static final class GarbagePeer implements SimSocket.Listener {
+    @Override
+    public void connectable(SimSocket s) {}
+
+    @Override
+    public void readable(SimSocket s) {
+      IdlePeer.drain(s);
+    }
+
+    @Override
+    public void writable(SimSocket s) {}
   }
 
   @Test

@@ -33,7 +33,13 @@ final class Connection implements PeerView {
    * the engine moves it to a larger direct buffer, which a socket reads into with no copy through
    * a temporary one.
    */
-  ByteBuffer in = ByteBuffer.allocate(32 * 1024);
+  ByteBuffer in = ByteBuffer.allocate(INITIAL_READ_BUFFER);
+  /**
+   * {@link #in}'s first size: enough for handshakes, bitfields and short messages; a connection
+   * that carries blocks grows it on its first full read. Small because a busy torrent opens and
+   * drops many connections that never carry a block.
+   */
+  static final int INITIAL_READ_BUFFER = 4 * 1024;
   /** The outgoing batch: the session's messages and the bodies of blocks, gathered. */
   final Outbox outbox = new Outbox();
 

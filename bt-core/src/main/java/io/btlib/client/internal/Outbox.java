@@ -30,7 +30,11 @@ final class Outbox {
    * Where the session encodes its messages for the batch being written; the batch's segments
    * below are views into it, interleaved with the bodies of blocks.
    */
-  private final ByteBuffer out = ByteBuffer.allocate(64 * 1024);
+  private ByteBuffer out;
+  /** {@link #out}'s first size: most connections send little besides blocks' bodies. */
+  static final int MIN_OUT = 4 * 1024;
+  /** {@link #out} doubles, up to this, each time a batch's messages fill more than half of it. */
+  static final int MAX_OUT = 64 * 1024;
   /**
    * The batch being written with one gathering write per call: message bytes from {@link #out}
    * and block bodies, in wire order; {@code segs[segIndex..segCount)} is still to go.
@@ -71,6 +75,11 @@ final class Outbox {
   /** Polls the session into a new batch; false if it had nothing to send (or c closed). */
   boolean fill(Connection c, int maxBlockLength) {
     ByteBuffer out = this.out;
+    if (out == null) {
+      out = this.out = ByteBuffer.allocate(MIN_OUT); // allocated per connection: keep it small
+    } else if (out.position() > out.capacity() / 2 && out.capacity() < MAX_OUT) {
+      out = this.out = ByteBuffer.allocate(out.capacity() * 2); // the last batch was crowded
+    }
     ((Buffer) out).clear();
     segIndex = 0;
     segCount = 0;

@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,17 @@ final class PeerBook {
     boolean seed;
   }
 
+  /**
+   * A dial pass runs when something changed (a peer learnt, a connection made or closed) and
+   * otherwise once a second, when candidates that failed may have served their back-off: not on
+   * every tick, where listing and sorting the known peers cost as much as the swarm's blocks.
+   */
+  static final long DIAL_PASS_NANOS = 1_000_000_000L;
+  private boolean dialWanted = true;
+  private long lastDialPass;
+  /** Incoming connections whose peers told us where they listen, and that endpoint. */
+  private final Map<Connection, PeerAddress> listening = new IdentityHashMap<>();
+
   PeerBook(TorrentRuntime t) {
     this.t = t;
     this.engine = t.engine;
@@ -74,6 +86,7 @@ final class PeerBook {
       k = new Known();
       k.source = source;
       known.put(peer, k);
+      dialWanted = true;
     } else if (source == PeerCandidate.Source.MANUAL) {
       k.source = source;
     }
@@ -96,6 +109,7 @@ final class PeerBook {
       k.failures = 0;
       k.connected = true;
     }
+    dialWanted = true; // a half-open slot is free again
   }
 
   /** Forgets the endpoint a dial found to be ourselves. */
@@ -113,6 +127,13 @@ final class PeerBook {
         k.failures++;
       }
     }
+    PeerAddress listen = listening.remove(c);
+    Known l = listen == null ? null : known.get(listen);
+    if (l != null) {
+      l.connected = false; // it may be dialled once its incoming connection is gone
+      l.seed = c.peer().isSeed();
+    }
+    dialWanted = true;
   }
 
   boolean isBanned(PeerId id) {
@@ -134,6 +155,7 @@ final class PeerBook {
         k.source = PeerCandidate.Source.INCOMING;
       }
       k.connected = true;
+      this.listening.put(c, listening);
     } catch (IllegalArgumentException ignored) {
       // a port we cannot use
     }
@@ -178,9 +200,11 @@ final class PeerBook {
     int room = Math.min(engine.config.maxConnectionsPerTorrent() - t.connections.size(),
         engine.config.maxHalfOpen() - engine.halfOpen);
     room = Math.min(room, engine.config.maxConnections() - engine.connections.size());
-    if (room <= 0) {
+    if (room <= 0 || (!dialWanted && now - lastDialPass < DIAL_PASS_NANOS)) {
       return;
     }
+    dialWanted = false;
+    lastDialPass = now;
     boolean seeding = t.state() == TorrentState.SEEDING;
     Set<PeerAddress> connected = new HashSet<>();
     for (Connection c : t.connections) {
@@ -232,9 +256,10 @@ final class PeerBook {
 
   /** Sends {@code c} the peers we connected to and lost since the last message, once a minute. */
   void pexTick(Connection c, long now) {
-    if (!t.isPrivate() && c.peer().extended() != null
-        && c.peer().extended().idOf(ExtendedHandshake.UT_PEX).isPresent()
-        && now - c.peer().lastPexNanos() >= PEX_NANOS && c.peer().handshakeDone()) {
+    // the cheap tests first: this runs for every connection on every tick
+    PeerState p = c.peer();
+    if (now - p.lastPexNanos() >= PEX_NANOS && p.handshakeDone() && p.extended() != null
+        && !t.isPrivate() && p.extended().idOf(ExtendedHandshake.UT_PEX).isPresent()) {
       sendPex(c, now);
     }
   }

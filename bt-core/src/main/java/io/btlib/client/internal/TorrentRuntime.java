@@ -830,7 +830,10 @@ final class TorrentRuntime {
       c.peer().tick(now);
       scheduler.requestMore(c, now);
       peers.pexTick(c, now);
-      engine.flush(c, now);
+      if (c.hasPendingOutput() || !c.peer().uploadQueue().isEmpty()
+          || (c.session != null && c.session.hasTransmit())) {
+        engine.flush(c, now); // nothing to write and nothing to read for upload: no visit
+      }
     }
     webSeeds.tick(now);
     status = snapshot(now);

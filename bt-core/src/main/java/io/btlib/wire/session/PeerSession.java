@@ -338,6 +338,20 @@ public final class PeerSession {
     return events.poll();
   }
 
+  /** Whether {@link #pollEvent} has an event to give: a getter, it changes nothing. */
+  public boolean hasEvents() {
+    return !events.isEmpty();
+  }
+
+  /**
+   * Whether {@link #pollTransmit} has bytes to write (or a zero-copy block's body is still owed):
+   * a getter, it changes nothing. An I/O loop can skip a connection for which this, {@link
+   * #hasEvents} and a passed {@link #nextDeadlineNanos} are all false.
+   */
+  public boolean hasTransmit() {
+    return (!closed || farewell) && !tx.isIdle();
+  }
+
   // ---------------------------------------------------------------------------------- commands
 
   /** Chokes the peer. Its unanswered requests are dropped, or rejected with the fast extension. */

@@ -74,6 +74,21 @@ public final class TestWebServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Waits until the server has seen {@code n} requests (it records each as it arrives, before
+   * answering), up to {@code timeout}; whether it has.
+   */
+  public boolean awaitRequests(int n, long timeout, TimeUnit unit) throws InterruptedException {
+    long deadline = System.nanoTime() + unit.toNanos(timeout);
+    synchronized (requests) {
+      for (long left = unit.toNanos(timeout); requests.size() < n && left > 0;
+          left = deadline - System.nanoTime()) {
+        TimeUnit.NANOSECONDS.timedWait(requests, left);
+      }
+      return requests.size() >= n;
+    }
+  }
+
   /** The base URL, {@code http://127.0.0.1:port}, without a trailing slash. */
   public String base() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
@@ -83,7 +98,10 @@ public final class TestWebServer implements AutoCloseable {
     try (x) {
       String path = x.getRequestURI().getPath();
       String range = x.getRequestHeaders().getFirst("Range");
-      requests.add(path + " " + range);
+      synchronized (requests) {
+        requests.add(path + " " + range);
+        requests.notifyAll();
+      }
       Mode m = mode;
       if (m == Mode.SILENT) {
         try {

@@ -3,12 +3,14 @@ package io.btlib.webseed.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.btlib.TestThreads;
 import io.btlib.http.HttpTransport;
 import io.btlib.http.HttpTransports;
 import io.btlib.webseed.WebSeedConfig;
 import java.net.URI;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -161,9 +163,7 @@ class WebSeedFetcherTest {
   void cancelFailsAFetchThatGetsNoAnswer() throws Exception {
     start(TestWebServer.Mode.SILENT, WebSeedConfig.DEFAULTS);
     WebSeedFetcher.Fetch f = fetcher.fetch(List.of(segment(0, 10, 0)), 10);
-    while (server.requests.isEmpty()) {
-      Thread.sleep(5);
-    }
+    assertThat(server.awaitRequests(1, 10, TimeUnit.SECONDS)).isTrue(); // it waits unanswered
     f.cancel("too slow");
     assertThat(failure(f)).hasMessage("too slow");
   }
@@ -176,14 +176,7 @@ class WebSeedFetcherTest {
     fetcher.close();
     assertThatThrownBy(() -> fetcher.fetch(List.of(segment(0, 10, 0)), 10))
         .isInstanceOf(IllegalStateException.class).hasMessage("closed");
-    for (int i = 0; i < 200 && threads("bt-webseed-test") > 0; i++) {
-      Thread.sleep(10);
-    }
-    assertThat(threads("bt-webseed-test")).isZero();
-  }
-
-  static long threads(String prefix) {
-    return Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.getName().startsWith(prefix) && t.isAlive()).count();
+    assertThat(TestThreads.stillAliveAfterJoining(Set.of(), "bt-webseed-test", 5,
+        TimeUnit.SECONDS)).isEmpty();
   }
 }

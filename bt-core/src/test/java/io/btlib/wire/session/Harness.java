@@ -98,14 +98,23 @@ final class Harness {
 
   /** Collects events and transmitted bytes; zero-copy blocks get their bodies from test data. */
   Harness drain() {
-    for (PeerEvent e; (e = session.pollEvent()) != null; ) {
+    for (;;) {
+      boolean announced = session.hasEvents();
+      PeerEvent e = session.pollEvent();
+      assertThat(announced).as("hasEvents() before %s", e).isEqualTo(e != null);
+      if (e == null) {
+        break;
+      }
       assertThat(events).as("nothing after Closed").noneMatch(x -> x instanceof PeerEvent.Closed);
       events.add(e);
     }
     ByteBuffer buf = ByteBuffer.allocate(transmitBufferSize);
     for (;;) {
       buf.clear();
+      boolean announced = session.hasTransmit();
       boolean wrote = session.pollTransmit(buf);
+      assertThat(wrote && !announced).as("pollTransmit wrote after hasTransmit() said no")
+          .isFalse();
       buf.flip();
       transmitted.write(buf.array(), 0, buf.limit());
       PendingBlock b = session.pendingBlock();
@@ -115,6 +124,7 @@ final class Harness {
         break;
       }
     }
+    assertThat(session.hasTransmit()).as("hasTransmit() once all is written").isFalse();
     return this;
   }
 

@@ -47,6 +47,11 @@ public final class IdlePeer implements SimSocket.Listener {
 
   @Override
   public void readable(SimSocket s) {
+    drain(s);
+  }
+
+  /** Reads and drops what {@code s} has; closes it at the end of the stream or on an error. */
+  public static void drain(SimSocket s) {
     ByteBuffer sink = ByteBuffer.allocate(64 * 1024);
     try {
       int n;
