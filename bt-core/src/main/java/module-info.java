@@ -20,6 +20,7 @@ module io.btlib.core {
   exports io.btlib.metainfo;
   exports io.btlib.peer;
   exports io.btlib.policy;
+  exports io.btlib.utp;
   exports io.btlib.webseed;
   exports io.btlib.wire;
   exports io.btlib.wire.mse;

@@ -32,7 +32,8 @@ import java.util.stream.Collectors;
  *
  * <p>Run: {@code java -cp bt-benchmarks/target/benchmarks.jar io.btlib.benchmarks.SimScenarios
  * [bdp|crowd|bad|churn|scale|policy|lab]...} (all when none is named); {@code
- * -Dbt.sim.peers=10,100,500} sets the scale scenario's swarm sizes.
+ * -Dbt.sim.peers=10,100,500} sets the scale scenario's swarm sizes, {@code -Dbt.sim.scaleMiB=4}
+ * its torrent's size.
  */
 public final class SimScenarios {
   private static final Duration LIMIT = Duration.ofMinutes(60);
@@ -282,8 +283,8 @@ public final class SimScenarios {
   // ------------------------------------------------------------------------ scale
 
   static void scale() {
-    print("%nPeers on one torrent: CPU per MiB delivered (1 seeder, every upload 1 MiB/s, 4 MiB,"
-        + " 256 KiB pieces, 60 ms round trips; after one unmeasured 100-peer run, so the JIT is"
+    print("%nPeers on one torrent: CPU per MiB delivered (1 seeder, every upload 1 MiB/s, "
+        + Integer.getInteger("bt.sim.scaleMiB", 4) + " MiB, 256 KiB pieces, 60 ms round trips; after one unmeasured 100-peer run, so the JIT is"
         + " warm; the CPU is the simulator's and the engine's together)");
     print("| peers | runs | last done s | MiB delivered | CPU s | CPU ms per MiB"
         + " | events per MiB |");
@@ -293,7 +294,7 @@ public final class SimScenarios {
     for (int n : java.util.Arrays.stream(peers.split(",")).mapToInt(Integer::parseInt).toArray()) {
       // a small swarm runs again until it has delivered about as much as a 100-peer one, so
       // that its CPU figure is not a few hundred milliseconds of noise
-      int runs = Math.max(1, 400 / (4 * Math.max(1, n - 1)));
+      int runs = Math.max(1, 100 / Math.max(1, n - 1));
       double[] sum = new double[4];
       for (int i = 0; i < runs; i++) {
         double[] r = scaleRun(n);
@@ -309,7 +310,7 @@ public final class SimScenarios {
   /** One swarm of {@code n} peers: last completion s, MiB delivered, CPU s, events. */
   static double[] scaleRun(int n) {
     double cpu0 = cpuSeconds();
-    int size = 4 << 20;
+    int size = Integer.getInteger("bt.sim.scaleMiB", 4) << 20;
     try (Swarm swarm = new Swarm(41, SimTorrent.random(7, size, 256 * 1024))) {
       AccessLink link = AccessLink.of(1 << 20, 4 << 20, Duration.ofMillis(15));
       swarm.addSeeder(link, b -> {});

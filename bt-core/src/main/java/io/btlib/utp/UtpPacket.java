@@ -1,0 +1,386 @@
+package io.btlib.utp;
+
+import java.nio.Buffer;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.OptionalInt;
+
+/**
+ * One uTP packet (BEP 29): the 20-byte header, the extensions bt understands (selective ACK; the
+ * close reason libtorrent sends with FIN and RESET) and the payload. An immutable value; {@link
+ * #decode} validates every field of a datagram from the network and {@link #encode} writes one.
+ *
+ * <p>Decoding does not copy the payload: {@link #payload()} is a read-only view of the datagram's
+ * buffer, valid until that buffer is reused. Extensions of types bt does not know are skipped, as
+ * BEP 29 asks, after their lengths are checked against the datagram.
+ */
+public final class UtpPacket {
+
+  /** The packet types, with their codes on the wire. */
+  public enum Type {
+    /** ST_DATA: payload. */
+    DATA,
+    /** ST_FIN: the last packet of a direction; its seq_nr ends the stream. */
+    FIN,
+    /** ST_STATE: an acknowledgement, no payload and no sequence number of its own. */
+    STATE,
+    /** ST_RESET: the connection is terminated abruptly. */
+    RESET,
+    /** ST_SYN: opens a connection. */
+    SYN;
+
+    private static final Type[] VALUES = values();
+
+    /** The code in the header's type nibble. */
+    public int code() {
+      return ordinal();
+    }
+  }
+
+  /** The only version there is. */
+  public static final int VERSION = 1;
+  /** Bytes in the fixed header. */
+  public static final int HEADER_SIZE = 20;
+  /** Extension type of a selective ACK. */
+  public static final int EXT_SELECTIVE_ACK = 1;
+  /** Extension type of libtorrent's close reason (2 reserved bytes, then a 16-bit reason). */
+  public static final int EXT_CLOSE_REASON = 3;
+
+  private static final byte[] NO_MASK = new byte[0];
+  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
+
+  private final Type type;
+  private final int connectionId;
+  private final int timestampMicros;
+  private final int timestampDifferenceMicros;
+  private final long windowSize;
+  private final int seqNr;
+  private final int ackNr;
+  private final byte[] selectiveAck;
+  private final int closeReason;
+  private final ByteBuffer payload;
+
+  private UtpPacket(Type type, int connectionId, int timestampMicros,
+      int timestampDifferenceMicros, long windowSize, int seqNr, int ackNr, byte[] selectiveAck,
+      int closeReason, ByteBuffer payload) {
+    this.type = type;
+    this.connectionId = connectionId;
+    this.timestampMicros = timestampMicros;
+    this.timestampDifferenceMicros = timestampDifferenceMicros;
+    this.windowSize = windowSize;
+    this.seqNr = seqNr;
+    this.ackNr = ackNr;
+    this.selectiveAck = selectiveAck;
+    this.closeReason = closeReason;
+    this.payload = payload;
+  }
+
+  /**
+   * A packet with no extensions and no payload.
+   *
+   * @param type the type
+   * @param connectionId 0 to 65535
+   * @param timestampMicros the sender's clock, microseconds (the low 32 bits)
+   * @param timestampDifferenceMicros the last delay measured from the peer's packets
+   * @param windowSize the receive window, bytes, 0 to 2<sup>32</sup> − 1
+   * @param seqNr 0 to 65535
+   * @param ackNr 0 to 65535
+   * @return the packet
+   * @throws IllegalArgumentException if a value is out of its range
+   */
+  public static UtpPacket of(Type type, int connectionId, int timestampMicros,
+      int timestampDifferenceMicros, long windowSize, int seqNr, int ackNr) {
+    Objects.requireNonNull(type, "type");
+    check("connectionId", connectionId, 0xFFFF);
+    check("seqNr", seqNr, 0xFFFF);
+    check("ackNr", ackNr, 0xFFFF);
+    if (windowSize < 0 || windowSize > 0xFFFF_FFFFL) {
+      throw new IllegalArgumentException("windowSize " + windowSize + " outside 0..2^32-1");
+    }
+    return new UtpPacket(type, connectionId, timestampMicros, timestampDifferenceMicros,
+        windowSize, seqNr, ackNr, NO_MASK, -1, EMPTY);
+  }
+
+  private static void check(String name, int value, int max) {
+    if (value < 0 || value > max) {
+      throw new IllegalArgumentException(name + " " + value + " outside 0.." + max);
+    }
+  }
+
+  /**
+   * This packet with a selective ACK: bit {@code i} (least significant bit of byte {@code i / 8}
+   * first) says that packet {@code ackNr + 2 + i} arrived.
+   *
+   * @param mask the bitmask, 4 to 252 bytes, a multiple of 4 (copied)
+   * @return the new packet
+   * @throws IllegalArgumentException if the mask's length is not allowed
+   */
+  public UtpPacket withSelectiveAck(byte[] mask) {
+    if (mask.length < 4 || mask.length % 4 != 0 || mask.length > 252) {
+      throw new IllegalArgumentException("selective ACK of " + mask.length
+          + " bytes: 4 to 252, a multiple of 4");
+    }
+    return new UtpPacket(type, connectionId, timestampMicros, timestampDifferenceMicros,
+        windowSize, seqNr, ackNr, mask.clone(), closeReason, payload);
+  }
+
+  /**
+   * This packet with libtorrent's close reason extension.
+   *
+   * @param reason 0 to 65535
+   * @return the new packet
+   */
+  public UtpPacket withCloseReason(int reason) {
+    check("reason", reason, 0xFFFF);
+    return new UtpPacket(type, connectionId, timestampMicros, timestampDifferenceMicros,
+        windowSize, seqNr, ackNr, selectiveAck, reason, payload);
+  }
+
+  /**
+   * This packet with a payload: the bytes from {@code payload}'s position to its limit, not
+   * copied (a read-only view; the caller must not change them while the packet is in use).
+   *
+   * @param payload the bytes
+   * @return the new packet
+   */
+  public UtpPacket withPayload(ByteBuffer payload) {
+    return new UtpPacket(type, connectionId, timestampMicros, timestampDifferenceMicros,
+        windowSize, seqNr, ackNr, selectiveAck, closeReason,
+        payload.slice().asReadOnlyBuffer());
+  }
+
+  /**
+   * Whether a datagram's first byte can start a uTP packet (version 1, a known type), the test a
+   * UDP socket shared with the DHT uses to tell them apart: a KRPC message is a bencoded
+   * dictionary, whose first byte {@code 'd'} (0x64) is no uTP type.
+   *
+   * @param datagram the datagram, from its position (not changed)
+   * @return whether to hand it to uTP
+   */
+  public static boolean looksLikeUtp(ByteBuffer datagram) {
+    if (datagram.remaining() < HEADER_SIZE) {
+      return false;
+    }
+    int b = datagram.get(datagram.position()) & 0xFF;
+    return (b & 0x0F) == VERSION && (b >>> 4) <= Type.SYN.ordinal();
+  }
+
+  /**
+   * Decodes one datagram, from its position to its limit (the position is not changed).
+   *
+   * @param datagram the bytes as received
+   * @return the packet; its payload is a view of {@code datagram}'s buffer
+   * @throws UtpException if the datagram breaks a rule: too short for its header or extensions,
+   *     another version, an unknown type, a malformed extension
+   */
+  public static UtpPacket decode(ByteBuffer datagram) throws UtpException {
+    ByteBuffer b = datagram.duplicate();
+    if (b.remaining() < HEADER_SIZE) {
+      throw new UtpException(UtpException.Rule.TOO_SHORT, b.remaining(),
+          "datagram of " + b.remaining() + " bytes, shorter than the 20-byte uTP header");
+    }
+    int first = b.get() & 0xFF;
+    int version = first & 0x0F;
+    if (version != VERSION) {
+      throw new UtpException(UtpException.Rule.BAD_VERSION, version,
+          "uTP version " + version + ", not 1");
+    }
+    int typeCode = first >>> 4;
+    if (typeCode >= Type.VALUES.length) {
+      throw new UtpException(UtpException.Rule.BAD_TYPE, typeCode,
+          "uTP packet type " + typeCode + ", not 0 to 4");
+    }
+    int ext = b.get() & 0xFF;
+    int connectionId = b.getShort() & 0xFFFF;
+    int timestamp = b.getInt();
+    int timestampDiff = b.getInt();
+    long window = b.getInt() & 0xFFFF_FFFFL;
+    int seq = b.getShort() & 0xFFFF;
+    int ack = b.getShort() & 0xFFFF;
+    byte[] mask = NO_MASK;
+    int closeReason = -1;
+    while (ext != 0) {
+      if (b.remaining() < 2) {
+        throw new UtpException(UtpException.Rule.TOO_SHORT, b.remaining(),
+            "extension " + ext + " cut off before its header");
+      }
+      int next = b.get() & 0xFF;
+      int len = b.get() & 0xFF;
+      if (b.remaining() < len) {
+        throw new UtpException(UtpException.Rule.TOO_SHORT, len,
+            "extension " + ext + " of " + len + " bytes, " + b.remaining() + " left");
+      }
+      if (ext == EXT_SELECTIVE_ACK) {
+        if (mask != NO_MASK) {
+          throw new UtpException(UtpException.Rule.BAD_EXTENSION, ext, "two selective ACKs");
+        }
+        if (len < 4 || len % 4 != 0) {
+          throw new UtpException(UtpException.Rule.BAD_EXTENSION, len,
+              "selective ACK of " + len + " bytes, not a multiple of 4 from 4");
+        }
+        mask = new byte[len];
+        b.get(mask);
+      } else if (ext == EXT_CLOSE_REASON && len == 4 && closeReason < 0) {
+        b.getShort(); // reserved
+        closeReason = b.getShort() & 0xFFFF;
+      } else {
+        ((Buffer) b).position(b.position() + len); // unknown: skipped, as BEP 29 asks
+      }
+      ext = next;
+    }
+    ByteBuffer payload = b.hasRemaining() ? b.slice().asReadOnlyBuffer() : EMPTY;
+    return new UtpPacket(Type.VALUES[typeCode], connectionId, timestamp, timestampDiff, window,
+        seq, ack, mask, closeReason, payload);
+  }
+
+  /** Bytes {@link #encode} writes. */
+  public int encodedLength() {
+    int n = HEADER_SIZE + payload.remaining();
+    if (selectiveAck.length > 0) {
+      n += 2 + selectiveAck.length;
+    }
+    if (closeReason >= 0) {
+      n += 2 + 4;
+    }
+    return n;
+  }
+
+  /**
+   * Writes the packet at {@code dst}'s position, advancing it.
+   *
+   * @param dst where to write; needs {@link #encodedLength()} bytes
+   * @throws java.nio.BufferOverflowException if it has too little room (nothing is written)
+   */
+  public void encode(ByteBuffer dst) {
+    if (dst.remaining() < encodedLength()) {
+      throw new java.nio.BufferOverflowException();
+    }
+    int firstExt = selectiveAck.length > 0 ? EXT_SELECTIVE_ACK
+        : closeReason >= 0 ? EXT_CLOSE_REASON : 0;
+    dst.put((byte) (type.code() << 4 | VERSION));
+    dst.put((byte) firstExt);
+    dst.putShort((short) connectionId);
+    dst.putInt(timestampMicros);
+    dst.putInt(timestampDifferenceMicros);
+    dst.putInt((int) windowSize);
+    dst.putShort((short) seqNr);
+    dst.putShort((short) ackNr);
+    if (selectiveAck.length > 0) {
+      dst.put((byte) (closeReason >= 0 ? EXT_CLOSE_REASON : 0));
+      dst.put((byte) selectiveAck.length);
+      dst.put(selectiveAck);
+    }
+    if (closeReason >= 0) {
+      dst.put((byte) 0);
+      dst.put((byte) 4);
+      dst.putShort((short) 0);
+      dst.putShort((short) closeReason);
+    }
+    dst.put(payload.duplicate());
+  }
+
+  /** The type. */
+  public Type type() {
+    return type;
+  }
+
+  /** The connection id, 0 to 65535. */
+  public int connectionId() {
+    return connectionId;
+  }
+
+  /** The sender's clock when it sent the packet, microseconds (the low 32 bits; wraps). */
+  public int timestampMicros() {
+    return timestampMicros;
+  }
+
+  /** The delay the sender last measured on packets from us, microseconds. */
+  public int timestampDifferenceMicros() {
+    return timestampDifferenceMicros;
+  }
+
+  /** The sender's receive window: bytes it can take beyond those in flight. */
+  public long windowSize() {
+    return windowSize;
+  }
+
+  /** The sequence number, 0 to 65535. */
+  public int seqNr() {
+    return seqNr;
+  }
+
+  /** The last sequence number the sender received in order, 0 to 65535. */
+  public int ackNr() {
+    return ackNr;
+  }
+
+  /** Whether the packet carries a selective ACK. */
+  public boolean hasSelectiveAck() {
+    return selectiveAck.length > 0;
+  }
+
+  /** The selective ACK's bitmask (a copy), empty when there is none. */
+  public byte[] selectiveAck() {
+    return selectiveAck.clone();
+  }
+
+  /** The number of packets the selective ACK covers: 8 per byte of its mask (0 if none). */
+  public int selectiveAckSpan() {
+    return selectiveAck.length * 8;
+  }
+
+  /**
+   * Whether the selective ACK says that packet {@code seq} arrived (beyond {@code ackNr + 1},
+   * which is missing by definition); false outside the mask or with none.
+   *
+   * @param seq a sequence number, 0 to 65535
+   * @return whether it is acknowledged selectively
+   */
+  public boolean isSelectivelyAcked(int seq) {
+    int i = SeqNr.distance(SeqNr.wrap(ackNr + 2), seq);
+    if (i >= selectiveAck.length * 8) {
+      return false;
+    }
+    return (selectiveAck[i >>> 3] & (1 << (i & 7))) != 0;
+  }
+
+  /** libtorrent's close reason, when the packet carries one. */
+  public OptionalInt closeReason() {
+    return closeReason < 0 ? OptionalInt.empty() : OptionalInt.of(closeReason);
+  }
+
+  /** The payload: a read-only view (of the datagram's buffer when decoded), maybe empty. */
+  public ByteBuffer payload() {
+    return payload.duplicate();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof UtpPacket)) {
+      return false;
+    }
+    UtpPacket p = (UtpPacket) o;
+    return type == p.type && connectionId == p.connectionId
+        && timestampMicros == p.timestampMicros
+        && timestampDifferenceMicros == p.timestampDifferenceMicros
+        && windowSize == p.windowSize && seqNr == p.seqNr && ackNr == p.ackNr
+        && closeReason == p.closeReason && Arrays.equals(selectiveAck, p.selectiveAck)
+        && payload.equals(p.payload);
+  }
+
+  @Override
+  public int hashCode() {
+    int h = Objects.hash(type, connectionId, timestampMicros, timestampDifferenceMicros,
+        windowSize, seqNr, ackNr, closeReason);
+    return 31 * (31 * h + Arrays.hashCode(selectiveAck)) + payload.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "UtpPacket[" + type + " conn " + connectionId + " seq " + seqNr + " ack " + ackNr
+        + " wnd " + windowSize + (selectiveAck.length > 0 ? " sack " + selectiveAck.length * 8
+        : "") + (closeReason >= 0 ? " reason " + closeReason : "") + " payload "
+        + payload.remaining() + "]";
+  }
+}
