@@ -113,7 +113,8 @@ public final class SimScenarios {
       Consumer<Client.Builder> leechers) {
     double cpu0 = cpuSeconds();
     int size = sizeMiB << 20;
-    try (Swarm swarm = new Swarm(1, SimTorrent.random(2, size, 256 * 1024))) {
+    try (Swarm swarm = new Swarm(Long.getLong("bt.sim.seed", 1),
+        SimTorrent.random(2, size, 256 * 1024))) {
       AccessLink link = AccessLink.of(up, 4 * up, latency);
       swarm.addSeeder(link, b -> b.superSeeding(superSeeding));
       for (int i = 0; i < n; i++) {
@@ -172,8 +173,17 @@ public final class SimScenarios {
     String[] a = one.split(",");
     Duration latency = a.length > 3 ? Duration.ofNanos((long) (Double.parseDouble(a[3]) * 250_000))
         : Duration.ofMillis(25);
+    String q = System.getProperty("bt.sim.queueMs");
+    String slots = System.getProperty("bt.sim.slots");
     Crowd r = flashCrowd(Integer.parseInt(a[0]), Integer.parseInt(a[1]), 4L << 20, latency,
-        a[2].equals("super"), b -> {});
+        a[2].equals("super"), b -> {
+          if (q != null) {
+            b.requestQueueTime(Duration.ofMillis(Long.parseLong(q)));
+          }
+          if (slots != null) {
+            b.uploadSlots(Integer.parseInt(slots));
+          }
+        });
     print("| %s | %.1f | %.1f | %.2f | %.2f | %.1f |", one, r.last(), r.bound(),
         r.last() / r.bound(), r.copies(), r.cpu());
     return true;
