@@ -333,7 +333,11 @@ public final class SimScenarios {
         {"in-order picker", (Consumer<Client.Builder>) b -> b.piecePicker(IN_ORDER)},
         {"greedy choker", (Consumer<Client.Builder>) b -> b.choker(GREEDY)},
         {"both", (Consumer<Client.Builder>) b -> b.piecePicker(IN_ORDER).choker(GREEDY)}};
+    String only = System.getProperty("bt.sim.policy"); // one case: its name's first word
     for (Object[] c : cases) {
+      if (only != null && !((String) c[0]).startsWith(only)) {
+        continue;
+      }
       @SuppressWarnings("unchecked")
       Consumer<Client.Builder> conf = (Consumer<Client.Builder>) c[1];
       Crowd r = flashCrowd(50, 16, up, Duration.ofMillis(25), false, conf);
