@@ -18,8 +18,14 @@ import org.slf4j.LoggerFactory;
 final class ChokeRound {
   private static final Logger log = LoggerFactory.getLogger(ChokeRound.class);
   private static final long RECHOKE_NANOS = 10 * 1_000_000_000L;
-  /** An unchoked, interested peer that requests nothing for this long is idle (see Connection). */
-  static final long IDLE_UNCHOKED_NANOS = 5 * 1_000_000_000L;
+  /**
+   * An unchoked, interested peer that has asked nothing of us for this long, and has nothing
+   * queued with us, is idle (see Connection): its slot goes to a peer that waits. In a flash
+   * crowd a peer stays interested in every peer that has a piece it lacks while it fetches that
+   * piece from another; with 5 s (and only for peers that had requested nothing since the
+   * unchoke) leechers' uplinks were a fifth idle on the simulated network.
+   */
+  static final long IDLE_UNCHOKED_NANOS = 1_000_000_000L;
 
   private final TorrentRuntime t;
   private final Engine engine;
@@ -35,9 +41,31 @@ final class ChokeRound {
     this.choker = engine.config.choker().create();
   }
 
-  /** {@code c} said whether it is interested: a free slot need not wait for the next round. */
+  /**
+   * {@code c} said whether it is interested: a free slot need not wait for the next round, and
+   * one held by a peer that lost interest is handed on now (as libtorrent chokes a peer that says
+   * not interested), not at the next round.
+   */
   void onInterest(Connection c) {
-    if (c.interestedInUs && c.chokedByUs && unchokedCount() < engine.config.uploadSlots()) {
+    if (c.interestedInUs ? c.chokedByUs && activeCount() < engine.config.uploadSlots()
+        : !c.chokedByUs) {
+      rechokeSoon = true;
+    }
+  }
+
+  /**
+   * We have a new piece, {@code piece}: peers that lack it and were idle may want it now (they
+   * count as interested again), and one may take a free slot at once.
+   */
+  void onPieceVerified(int piece) {
+    boolean waiting = false;
+    for (Connection c : t.connections) {
+      if (c.idle && !c.seed && !c.has.get(piece)) {
+        c.idle = false;
+        waiting |= c.chokedByUs && c.interestedInUs;
+      }
+    }
+    if (waiting && activeCount() < engine.config.uploadSlots()) {
       rechokeSoon = true;
     }
   }
@@ -75,10 +103,11 @@ final class ChokeRound {
     }
   }
 
-  private int unchokedCount() {
+  /** Unchoked peers that use their slot (interested, not idle). */
+  private int activeCount() {
     int n = 0;
     for (Connection c : t.connections) {
-      if (!c.chokedByUs) {
+      if (!c.chokedByUs && c.interestedInUs && !c.idle) {
         n++;
       }
     }
@@ -103,8 +132,9 @@ final class ChokeRound {
   }
 
   private static boolean isIdleUnchoked(Connection c, long now) {
-    return !c.chokedByUs && c.interestedInUs && !c.requestedSinceUnchoke
-        && now - c.lastUnchokedNanos >= IDLE_UNCHOKED_NANOS;
+    return !c.chokedByUs && c.interestedInUs && c.uploadQueue.isEmpty() && c.ready.isEmpty()
+        && c.readsInFlight == 0
+        && now - Math.max(c.lastUnchokedNanos, c.peerRequestNanos) >= IDLE_UNCHOKED_NANOS;
   }
 
   /** Runs the choker; returns the connections whose choke state changed. */
@@ -141,7 +171,6 @@ final class ChokeRound {
       if (unchoke && c.chokedByUs) {
         c.chokedByUs = false;
         c.lastUnchokedNanos = now;
-        c.requestedSinceUnchoke = false;
         c.session.unchoke();
         changed.add(c);
       } else if (!unchoke && !c.chokedByUs) {

@@ -86,12 +86,12 @@ final class Connection implements PeerView {
   boolean chokedByUs = true;
   boolean weAreInterested;
   long lastUnchokedNanos = Long.MIN_VALUE;
-  /** Whether the peer requested anything since we last unchoked it. */
-  boolean requestedSinceUnchoke;
+  /** When the peer last requested a block of us. */
+  long peerRequestNanos = Long.MIN_VALUE;
   /**
-   * Unchoked for a while, interested, yet it requested nothing: it counts as not interested for
-   * the choker (so an idle peer cannot hold an upload slot) until it requests or says interested
-   * again.
+   * Unchoked for a while, interested, yet it asked nothing of us: it counts as not interested for
+   * the choker (so an idle peer cannot hold an upload slot) until it requests, says interested
+   * again or we have a piece it lacks.
    */
   boolean idle;
   final BitSet allowedFastGiven = new BitSet();

@@ -45,7 +45,7 @@ final class UploadPump {
 
   /** {@code c} requested a block: queued, or rejected if we cannot or will not send it. */
   void onRequest(Connection c, int piece, int offset, int length) {
-    c.requestedSinceUnchoke = true;
+    c.peerRequestNanos = c.nowNanos;
     c.idle = false;
     PieceState<?> pieces = t.pieces();
     if (pieces == null || !pieces.isVerified(piece)) {
