@@ -114,11 +114,15 @@ public final class SimScenarios {
       Consumer<Client.Builder> leechers) {
     double cpu0 = cpuSeconds();
     int size = sizeMiB << 20;
-    try (Swarm swarm = new Swarm(1, SimTorrent.random(2, size, 256 * 1024))) {
+    try (Swarm swarm = new Swarm(Long.getLong("bt.sim.seed", 1),
+        SimTorrent.random(2, size, 256 * 1024))) {
       AccessLink link = AccessLink.of(up, 4 * up, latency);
       swarm.addSeeder(link, b -> b.superSeeding(superSeeding));
       for (int i = 0; i < n; i++) {
         swarm.addLeecher(link, leechers);
+      }
+      if (Boolean.getBoolean("bt.sim.trace")) {
+        trace(swarm, up);
       }
       Swarm.Result r = swarm.run(LIMIT);
       if (!r.allComplete()) {
@@ -130,7 +134,66 @@ public final class SimScenarios {
     }
   }
 
+  /**
+   * With {@code -Dbt.sim.trace=true}: every half second, each peer's upload in that half second as
+   * a share of its link (seeder first, then the leechers; a dot once a leecher is complete).
+   */
+  static void trace(Swarm swarm, long up) {
+    Simulation sim = swarm.simulation();
+    List<Swarm.Peer> peers = swarm.peers();
+    long[] last = new long[peers.size()];
+    long step = 500_000_000L;
+    Runnable[] tick = new Runnable[1];
+    tick[0] = () -> {
+      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%5.1f", sim.nanoTime() / 1e9));
+      long sum = 0;
+      for (int i = 0; i < peers.size(); i++) {
+        long sent = peers.get(i).host().bytesSent();
+        long d = sent - last[i];
+        last[i] = sent;
+        if (i > 0) {
+          sum += d;
+        }
+        boolean done = !peers.get(i).isSeeder() && peers.get(i).completedAt().isPresent();
+        line.append(done ? "   ." : String.format(Locale.ROOT, " %3.0f", 100.0 * d / (up * step / 1e9)));
+      }
+      line.append(String.format(Locale.ROOT, " | leechers %3.0f%%",
+          100.0 * sum / ((peers.size() - 1) * up * step / 1e9)));
+      System.out.println(line);
+      sim.schedule(Duration.ofNanos(step), tick[0]);
+    };
+    sim.schedule(Duration.ofNanos(step), tick[0]);
+  }
+
+  /** With {@code -Dbt.sim.crowd=N,MiB,super|plain[,rttMs]}: that one flash crowd only. */
+  static boolean crowdCase() {
+    String one = System.getProperty("bt.sim.crowd");
+    if (one == null) {
+      return false;
+    }
+    String[] a = one.split(",");
+    Duration latency = a.length > 3 ? Duration.ofNanos((long) (Double.parseDouble(a[3]) * 250_000))
+        : Duration.ofMillis(25);
+    String q = System.getProperty("bt.sim.queueMs");
+    String slots = System.getProperty("bt.sim.slots");
+    Crowd r = flashCrowd(Integer.parseInt(a[0]), Integer.parseInt(a[1]), 4L << 20, latency,
+        a[2].equals("super"), b -> {
+          if (q != null) {
+            b.requestQueueTime(Duration.ofMillis(Long.parseLong(q)));
+          }
+          if (slots != null) {
+            b.uploadSlots(Integer.parseInt(slots));
+          }
+        });
+    print("| %s | %.1f | %.1f | %.2f | %.2f | %.1f |", one, r.last(), r.bound(),
+        r.last() / r.bound(), r.copies(), r.cpu());
+    return true;
+  }
+
   static void crowd() {
+    if (crowdCase()) {
+      return;
+    }
     print("%nFlash crowd: 1 seeder, N leechers, every upload 4 MiB/s (downloads 16 MiB/s), 100 ms"
         + " round trips, 256 KiB pieces");
     print("| N | size | seeder | last done s | fluid bound s | / bound | seeder copies | CPU s |");
@@ -271,7 +334,11 @@ public final class SimScenarios {
         {"in-order picker", (Consumer<Client.Builder>) b -> b.piecePicker(IN_ORDER)},
         {"greedy choker", (Consumer<Client.Builder>) b -> b.choker(GREEDY)},
         {"both", (Consumer<Client.Builder>) b -> b.piecePicker(IN_ORDER).choker(GREEDY)}};
+    String only = System.getProperty("bt.sim.policy"); // one case: its name's first word
     for (Object[] c : cases) {
+      if (only != null && !((String) c[0]).startsWith(only)) {
+        continue;
+      }
       @SuppressWarnings("unchecked")
       Consumer<Client.Builder> conf = (Consumer<Client.Builder>) c[1];
       Crowd r = flashCrowd(50, 16, up, Duration.ofMillis(25), false, conf);

@@ -132,7 +132,10 @@ public final class Chokers {
           candidates.add(p);
         }
       }
-      // highest score first; a peer already unchoked wins a tie (no flapping)
+      // highest score first; a peer already unchoked wins a tie (no flapping); other ties are
+      // broken at random: in a flash crowd every rate is 0 at first, and peers that all unchoked
+      // the first peers they connected to left the later ones waiting for optimistic unchokes
+      java.util.Collections.shuffle(candidates, ctx.random());
       candidates.sort(Comparator.comparingDouble(score).reversed()
           .thenComparing(PeerStats::chokedByUs));
       Set<PeerAddress> unchoked = new HashSet<>();

@@ -18,8 +18,14 @@ import org.slf4j.LoggerFactory;
 final class ChokeRound {
   private static final Logger log = LoggerFactory.getLogger(ChokeRound.class);
   private static final long RECHOKE_NANOS = 10 * 1_000_000_000L;
-  /** An unchoked, interested peer that requests nothing for this long is idle (see Connection). */
-  static final long IDLE_UNCHOKED_NANOS = 5 * 1_000_000_000L;
+  /**
+   * An unchoked, interested peer that has asked nothing of us for this long, and has nothing
+   * queued with us, is idle (see Connection): its slot goes to a peer that waits. In a flash
+   * crowd a peer stays interested in every peer that has a piece it lacks while it fetches that
+   * piece from another; with 5 s (and only for peers that had requested nothing since the
+   * unchoke) leechers' uplinks were a fifth idle on the simulated network.
+   */
+  static final long IDLE_UNCHOKED_NANOS = 1_000_000_000L;
 
   private final TorrentRuntime t;
   private final Engine engine;
@@ -35,10 +41,33 @@ final class ChokeRound {
     this.choker = engine.config.choker().create();
   }
 
-  /** {@code c} said whether it is interested: a free slot need not wait for the next round. */
+  /**
+   * {@code c} said whether it is interested: a free slot need not wait for the next round, and
+   * one held by a peer that lost interest is handed on now (as libtorrent chokes a peer that says
+   * not interested), not at the next round.
+   */
   void onInterest(Connection c) {
     PeerState p = c.peer();
-    if (p.isInterestedInUs() && p.isChokedByUs() && unchokedCount() < engine.config.uploadSlots()) {
+    if (p.isInterestedInUs() ? p.isChokedByUs() && activeCount() < engine.config.uploadSlots()
+        : !p.isChokedByUs()) {
+      rechokeSoon = true;
+    }
+  }
+
+  /**
+   * We have a new piece, {@code piece}: peers that lack it and were idle may want it now (they
+   * count as interested again), and one may take a free slot at once.
+   */
+  void onPieceVerified(int piece) {
+    boolean waiting = false;
+    for (Connection c : t.connections) {
+      PeerState p = c.peer();
+      if (p.isIdle() && !p.has(piece)) {
+        p.idleEnded();
+        waiting |= p.isChokedByUs() && p.isInterestedInUs();
+      }
+    }
+    if (waiting && activeCount() < engine.config.uploadSlots()) {
       rechokeSoon = true;
     }
   }
@@ -76,10 +105,12 @@ final class ChokeRound {
     }
   }
 
-  private int unchokedCount() {
+  /** Unchoked peers that use their slot (interested, not idle). */
+  private int activeCount() {
     int n = 0;
     for (Connection c : t.connections) {
-      if (!c.peer().isChokedByUs()) {
+      PeerState p = c.peer();
+      if (!p.isChokedByUs() && p.isInterestedInUs() && !p.isIdle()) {
         n++;
       }
     }
@@ -106,8 +137,9 @@ final class ChokeRound {
 
   private static boolean isIdleUnchoked(Connection c, long now) {
     PeerState p = c.peer();
-    return !p.isChokedByUs() && p.isInterestedInUs() && !p.requestedSinceUnchoke()
-        && now - p.lastUnchokedNanos() >= IDLE_UNCHOKED_NANOS;
+    return !p.isChokedByUs() && p.isInterestedInUs() && p.uploadQueue().isEmpty()
+        && p.ready().isEmpty() && p.readsInFlight() == 0
+        && now - Math.max(p.lastUnchokedNanos(), p.peerRequestNanos()) >= IDLE_UNCHOKED_NANOS;
   }
 
   /** Runs the choker; returns the connections whose choke state changed. */

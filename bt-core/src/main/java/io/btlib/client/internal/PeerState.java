@@ -35,12 +35,12 @@ final class PeerState {
   private boolean chokedByUs = true;
   private boolean weAreInterested;
   private long lastUnchokedNanos = Long.MIN_VALUE;
-  /** Whether the peer requested anything since we last unchoked it. */
-  private boolean requestedSinceUnchoke;
+  /** When the peer last requested a block of us. */
+  private long peerRequestNanos = Long.MIN_VALUE;
   /**
-   * Unchoked for a while, interested, yet it requested nothing: it counts as not interested for
-   * the choker (so an idle peer cannot hold an upload slot) until it requests or says interested
-   * again.
+   * Unchoked for a while, interested, yet it asked nothing of us: it counts as not interested for
+   * the choker (so an idle peer cannot hold an upload slot) until it requests, says interested
+   * again or we have a piece it lacks.
    */
   private boolean idle;
   private final BitSet allowedFastGiven = new BitSet();
@@ -195,9 +195,9 @@ final class PeerState {
     idle = false;
   }
 
-  /** The peer requested a block of us: it is not idle. */
+  /** The peer requested a block of us (as of the last {@link #tick}): it is not idle. */
   void requested() {
-    requestedSinceUnchoke = true;
+    peerRequestNanos = nowNanos;
     idle = false;
   }
 
@@ -234,7 +234,6 @@ final class PeerState {
   void unchokedAt(long now) {
     chokedByUs = false;
     lastUnchokedNanos = now;
-    requestedSinceUnchoke = false;
   }
 
   /** We choked the peer. */
@@ -246,8 +245,9 @@ final class PeerState {
     return lastUnchokedNanos;
   }
 
-  boolean requestedSinceUnchoke() {
-    return requestedSinceUnchoke;
+  /** When the peer last requested a block of us, or {@link Long#MIN_VALUE}. */
+  long peerRequestNanos() {
+    return peerRequestNanos;
   }
 
   boolean isIdle() {
@@ -257,6 +257,11 @@ final class PeerState {
   /** Unchoked, interested and yet silent for a while: it counts as not interested for a turn. */
   void idled() {
     idle = true;
+  }
+
+  /** We have a piece the idle peer lacks: it counts as interested again. */
+  void idleEnded() {
+    idle = false;
   }
 
   /** Whether we let the peer request {@code piece} while we choke it. */

@@ -676,6 +676,7 @@ final class TorrentRuntime {
   /** A piece passed its check and is written: peers hear of it, and the torrent may be done. */
   void pieceVerified(int piece, long now) {
     post(l -> l.onPieceVerified(handle, piece));
+    choking.onPieceVerified(piece);
     for (Connection c : new ArrayList<>(connections)) {
       if (c.peer().handshakeDone() && !c.closed) {
         c.session.have(piece);

@@ -1,0 +1,46 @@
+package io.btlib.utp;
+
+import java.time.Duration;
+
+/**
+ * The settings of a {@link UtpConnection}: packet size, buffers, LEDBAT's target delay and the
+ * timeouts. An immutable value; {@link #defaults()} are libtorrent's where BEP 29 leaves a choice.
+ *
+ * @param packetSize the largest datagram sent, header included (1400 fits a 1500-byte Ethernet MTU
+ *     under IPv6, UDP and a tunnel or two; path MTU discovery may come later)
+ * @param sendBuffer bytes {@link UtpConnection#write} takes beyond those in flight
+ * @param receiveBuffer bytes received and not yet read, the window advertised to the peer
+ * @param targetDelay LEDBAT's target queueing delay (BEP 29: 100 ms)
+ * @param connectTimeout how long a SYN waits for its answer, retries included
+ * @param idleTimeout a connection that hears nothing for this long is closed
+ */
+public record UtpConfig(int packetSize, int sendBuffer, int receiveBuffer, Duration targetDelay,
+    Duration connectTimeout, Duration idleTimeout) {
+
+  /** The smallest packet size allowed: a header and some payload. */
+  public static final int MIN_PACKET_SIZE = 150;
+
+  /**
+   * Checks the values.
+   *
+   * @throws IllegalArgumentException if one is out of range
+   */
+  public UtpConfig {
+    if (packetSize < MIN_PACKET_SIZE || packetSize > 65_507) {
+      throw new IllegalArgumentException("packetSize " + packetSize + " outside 150..65507");
+    }
+    if (sendBuffer < packetSize || receiveBuffer < packetSize) {
+      throw new IllegalArgumentException("buffers must hold a packet at least");
+    }
+    if (targetDelay.isNegative() || targetDelay.isZero() || connectTimeout.isNegative()
+        || connectTimeout.isZero() || idleTimeout.isNegative() || idleTimeout.isZero()) {
+      throw new IllegalArgumentException("durations must be positive");
+    }
+  }
+
+  /** 1400-byte packets, 1 MiB buffers, 100 ms target, 10 s connect, 60 s idle timeouts. */
+  public static UtpConfig defaults() {
+    return new UtpConfig(1400, 1 << 20, 1 << 20, Duration.ofMillis(100), Duration.ofSeconds(10),
+        Duration.ofSeconds(60));
+  }
+}

@@ -1,0 +1,860 @@
+package io.btlib.utp;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.Random;
+
+/**
+ * One uTP connection (BEP 29), sans I/O: packets in ({@link #handlePacket}), datagrams out
+ * ({@link #pollTransmit}), time passed in, bytes written and read by the application ({@link
+ * #write}, {@link #read}). It keeps sequence and ack numbers across their wrap-around, resends
+ * what a selective ACK, three duplicate acks or a timeout (with back-off) says is lost, delivers
+ * bytes in order through a bounded reorder buffer, advertises its receive window and respects the
+ * peer's, and paces itself with LEDBAT (slow start, then the window grows while the queueing delay
+ * the peer measures stays under the target, and shrinks above it or on loss).
+ *
+ * <p>Hostile packets are dropped alone: an ack of a packet never sent, data beyond the reorder
+ * window or the receive buffer. Not thread-safe: one owner (the engine's loop) calls it.
+ */
+public final class UtpConnection {
+
+  /** Where a connection is. */
+  public enum State {
+    /** Our SYN is out, no answer yet. */
+    SYN_SENT,
+    /** Both sides may send. */
+    CONNECTED,
+    /** Over: both FINs acknowledged, a RESET, a timeout or {@link #reset}. */
+    CLOSED
+  }
+
+  private static final int HEADER = UtpPacket.HEADER_SIZE;
+  /** Room kept in each packet for a selective ACK: 2 + 32 bytes, 256 packets. */
+  private static final int SACK_ROOM = 34;
+  private static final int MAX_SACK_BYTES = 32;
+  private static final int MAX_STATE_SACK_BYTES = 252;
+  /** Packets we keep for resending: a power of two. */
+  private static final int OUT_SLOTS = 4096;
+  /** Packets ahead of the next expected one that we keep: a power of two. */
+  private static final int REORDER_SLOTS = 2048;
+  /** LEDBAT's largest window growth per round trip (BEP 29). */
+  private static final long MAX_GAIN_PER_RTT = 3000;
+  private static final long MIN_RTO_NANOS = 500_000_000L;
+  private static final long MAX_RTO_NANOS = 60_000_000_000L;
+  private static final long INITIAL_RTO_NANOS = 1_000_000_000L;
+  private static final long KEEPALIVE_NANOS = 29_000_000_000L;
+  private static final int MAX_TIMEOUTS = 7;
+  /** How long a minimum of the peer's delay samples stays the base delay. */
+  private static final long BASE_DELAY_WINDOW_NANOS = 60_000_000_000L;
+
+  private static final class OutPacket {
+    final int seq;
+    final UtpPacket.Type type;
+    final byte[] payload;
+    long sentAt;
+    int transmissions;
+    /** Sent and neither acknowledged, selectively acknowledged, nor presumed lost. */
+    boolean inFlight;
+    /** A selective ACK said it arrived. */
+    boolean sacked;
+    /** Presumed lost: to be sent again. */
+    boolean needResend;
+
+    OutPacket(int seq, UtpPacket.Type type, byte[] payload) {
+      this.seq = seq;
+      this.type = type;
+      this.payload = payload;
+    }
+  }
+
+  private final UtpConfig config;
+  private final boolean outgoing;
+  private final int recvId;
+  private final int sendId;
+  private State state;
+  private String closeReason;
+  private boolean wasReset;
+
+  // sending
+  private int seqNr;
+  private int oldestUnacked;
+  private final OutPacket[] out = new OutPacket[OUT_SLOTS];
+  private long bytesInFlight;
+  private final ArrayDeque<byte[]> sendQueue = new ArrayDeque<>();
+  private int sendQueueHead;
+  private long sendQueued;
+  private boolean closeRequested;
+  /** Closed in good order (FINs, a timeout): a last ack may still go out. Not after a reset. */
+  private boolean mayStillAck;
+  private boolean finSent;
+  private int finSeq;
+  private boolean finAcked;
+  private boolean resetPending;
+  private int lastAckSeen = -1;
+  /** Packets sent and lost lately (both halved every 512 sent): the loss rate. */
+  private int sentRecently;
+  private int lostRecently;
+  /** Up to this share of packets lost (percent) counts as a lossy path, not congestion. */
+  private static final int NOISE_LOSS_PERCENT = 3;
+  private int duplicateAcks;
+  private long maxWindow;
+  private long slowStartThreshold = Long.MAX_VALUE;
+  private long peerWindow;
+  private long lastLossNanos = Long.MIN_VALUE;
+  private long rttNanos;
+  private long rttVarNanos;
+  private long rtoNanos = INITIAL_RTO_NANOS;
+  private long rtoDeadline = Long.MAX_VALUE;
+  private int timeouts;
+  private final long createdNanos;
+  private long lastSentNanos;
+  private long lastReceivedNanos;
+
+  // LEDBAT's delay
+  private int baseDelayMicros;
+  private boolean baseDelayKnown;
+  private long baseDelaySince;
+  private int ourDelayMicros;
+
+  // receiving
+  private int ackNr;
+  /** An incoming connection's SYN: a repeat of it is answered again. */
+  private int synSeq = -1;
+  private final byte[][] reorder = new byte[REORDER_SLOTS][];
+  private final boolean[] reorderPresent = new boolean[REORDER_SLOTS];
+  private int reorderCount;
+  private long reorderBytes;
+  private final ArrayDeque<byte[]> readable = new ArrayDeque<>();
+  private int readableHead;
+  private long readableBytes;
+  private boolean ackNeeded;
+  private int eofSeq = -1;
+  private boolean eof;
+  private int replyMicros;
+
+  // figures
+  private long resent;
+  private long timeoutsTotal;
+
+  private UtpConnection(UtpConfig config, boolean outgoing, int recvId, int sendId, long now) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.outgoing = outgoing;
+    this.recvId = recvId;
+    this.sendId = sendId;
+    this.createdNanos = now;
+    this.lastReceivedNanos = now;
+    this.lastSentNanos = now;
+    this.maxWindow = config.packetSize();
+    this.peerWindow = config.packetSize();
+  }
+
+  /**
+   * Opens a connection: its SYN is the first datagram {@link #pollTransmit} gives.
+   *
+   * @param config the settings
+   * @param random picks the connection id
+   * @param nowNanos the caller's monotonic clock
+   * @return the connection, {@link State#SYN_SENT}
+   */
+  public static UtpConnection connect(UtpConfig config, Random random, long nowNanos) {
+    int recv = random.nextInt(SeqNr.MODULUS);
+    UtpConnection c = new UtpConnection(config, true, recv, SeqNr.wrap(recv + 1), nowNanos);
+    c.state = State.SYN_SENT;
+    c.seqNr = 1;
+    c.oldestUnacked = 1;
+    c.queuePacket(UtpPacket.Type.SYN, new byte[0]).needResend = true; // sent by the first poll
+    c.rtoDeadline = nowNanos + c.rtoNanos;
+    return c;
+  }
+
+  /**
+   * Accepts a connection from its SYN: the answer (a STATE) is the first datagram {@link
+   * #pollTransmit} gives.
+   *
+   * @param config the settings
+   * @param syn the peer's SYN
+   * @param random picks our first sequence number
+   * @param nowNanos the caller's monotonic clock
+   * @return the connection, {@link State#CONNECTED}
+   * @throws IllegalArgumentException if {@code syn} is not a SYN
+   */
+  public static UtpConnection accept(UtpConfig config, UtpPacket syn, Random random,
+      long nowNanos) {
+    if (syn.type() != UtpPacket.Type.SYN) {
+      throw new IllegalArgumentException("not a SYN: " + syn);
+    }
+    UtpConnection c = new UtpConnection(config, false, SeqNr.wrap(syn.connectionId() + 1),
+        syn.connectionId(), nowNanos);
+    c.state = State.CONNECTED;
+    c.seqNr = random.nextInt(SeqNr.MODULUS);
+    c.oldestUnacked = c.seqNr;
+    c.ackNr = syn.seqNr();
+    c.synSeq = syn.seqNr();
+    c.peerWindow = syn.windowSize();
+    c.replyMicros = micros(nowNanos) - syn.timestampMicros();
+    c.ackNeeded = true;
+    return c;
+  }
+
+  // ------------------------------------------------------------------------------ input
+
+  /**
+   * Handles a packet addressed to this connection ({@link #receiveId()}); one that breaks the
+   * protocol is dropped and changes nothing.
+   *
+   * @param p the packet
+   * @param nowNanos the caller's monotonic clock
+   */
+  public void handlePacket(UtpPacket p, long nowNanos) {
+    if (state == State.CLOSED) {
+      if (mayStillAck && p.type() == UtpPacket.Type.FIN && p.seqNr() == eofSeq) {
+        ackNeeded = true; // our ack of its FIN was lost
+      }
+      return;
+    }
+    if (p.type() == UtpPacket.Type.RESET) {
+      close("reset by the peer", true);
+      return;
+    }
+    if (p.type() == UtpPacket.Type.SYN) {
+      if (!outgoing && p.seqNr() == synSeq) {
+        ackNeeded = true; // our answer was lost: say it again
+      }
+      return;
+    }
+    // An ack of a packet we never sent is forged or broken: drop the packet whole.
+    int acked = p.ackNr();
+    int sentUpTo = SeqNr.wrap(seqNr - 1);
+    boolean ackUseful = SeqNr.compare(acked, SeqNr.wrap(oldestUnacked - 1)) >= 0;
+    if (SeqNr.isAfter(acked, sentUpTo)) {
+      return;
+    }
+    if (state == State.SYN_SENT) {
+      if (p.type() != UtpPacket.Type.STATE || acked != 1) {
+        return;
+      }
+      state = State.CONNECTED;
+      ackNr = SeqNr.wrap(p.seqNr() - 1); // their STATE carries the seq_nr of their first data
+    }
+    lastReceivedNanos = nowNanos;
+    timeouts = 0;
+    replyMicros = micros(nowNanos) - p.timestampMicros();
+    peerWindow = p.windowSize();
+    if (ackUseful) {
+      onAck(p, nowNanos);
+    }
+    if (p.type() == UtpPacket.Type.DATA || p.type() == UtpPacket.Type.FIN) {
+      onData(p);
+    }
+    maybeFinished();
+  }
+
+  private void onAck(UtpPacket p, long now) {
+    int acked = p.ackNr();
+    long ackedBytes = 0;
+    long rttSample = -1;
+    while (SeqNr.compare(oldestUnacked, acked) <= 0 && oldestUnacked != seqNr) {
+      OutPacket o = out[oldestUnacked & (OUT_SLOTS - 1)];
+      if (o != null) {
+        if (!o.sacked) {
+          ackedBytes += o.payload.length;
+        }
+        leaveFlight(o);
+        if (o.transmissions == 1) {
+          rttSample = now - o.sentAt;
+        }
+        if (o.type == UtpPacket.Type.FIN) {
+          finAcked = true;
+        }
+        out[oldestUnacked & (OUT_SLOTS - 1)] = null;
+      }
+      oldestUnacked = SeqNr.wrap(oldestUnacked + 1);
+    }
+    int sackedAfter = 0;
+    long newestSackedSentAt = Long.MIN_VALUE;
+    if (p.hasSelectiveAck()) {
+      int span = p.selectiveAckSpan();
+      for (int i = span - 1; i >= 0; i--) { // from the newest, counting how many are past each
+        int seq = SeqNr.wrap(acked + 2 + i);
+        if (!inFlight(seq)) {
+          continue;
+        }
+        OutPacket o = out[seq & (OUT_SLOTS - 1)];
+        if (o == null) {
+          continue;
+        }
+        if (p.isSelectivelyAcked(seq)) {
+          if (!o.sacked) {
+            o.sacked = true;
+            o.needResend = false;
+            ackedBytes += o.payload.length;
+            leaveFlight(o);
+            if (o.transmissions == 1) {
+              rttSample = now - o.sentAt;
+            }
+          }
+          sackedAfter++;
+          newestSackedSentAt = Math.max(newestSackedSentAt, o.sentAt);
+        } else if (sackedAfter >= 3 && newestSackedSentAt - o.sentAt > 0) {
+          // three later packets arrived (BEP 29), one of them sent after this one's last
+          // transmission: lost (again, if it was resent)
+          fastResend(o, now);
+        }
+      }
+      OutPacket first = oldestUnacked == seqNr ? null : out[oldestUnacked & (OUT_SLOTS - 1)];
+      if (first != null && sackedAfter >= 3 && newestSackedSentAt - first.sentAt > 0) {
+        fastResend(first, now); // ack_nr + 1: missing
+      }
+    }
+    if (ackedBytes == 0 && acked == lastAckSeen && oldestUnacked != seqNr
+        && p.type() == UtpPacket.Type.STATE) {
+      if (++duplicateAcks == 3) {
+        fastResend(out[oldestUnacked & (OUT_SLOTS - 1)], now);
+      }
+    } else if (acked != lastAckSeen) {
+      duplicateAcks = 0;
+    }
+    lastAckSeen = acked;
+    if (rttSample >= 0) {
+      updateRtt(rttSample);
+    }
+    if (p.timestampDifferenceMicros() != 0) {
+      delaySample(p.timestampDifferenceMicros(), now);
+    }
+    if (ackedBytes > 0) {
+      grow(ackedBytes);
+    }
+    rtoDeadline = oldestUnacked == seqNr ? Long.MAX_VALUE : now + rtoNanos;
+  }
+
+  private boolean inFlight(int seq) {
+    return SeqNr.compare(seq, oldestUnacked) >= 0 && SeqNr.isAfter(seqNr, seq);
+  }
+
+  private void leaveFlight(OutPacket o) {
+    if (o.inFlight) {
+      o.inFlight = false;
+      bytesInFlight -= o.payload.length;
+    }
+  }
+
+  private void fastResend(OutPacket o, long now) {
+    if (o == null || o.sacked || o.needResend) {
+      return;
+    }
+    o.needResend = true;
+    leaveFlight(o); // out of the network: counted again when sent again
+    lostRecently++;
+    // Multiplicative decrease, once per round trip, when the loss is congestion: the queue the
+    // peer measures is building (LEDBAT's own signal), or losses are too many to be noise. A
+    // loss with the queue empty is a lossy path, not our queue overflowing: halving for it
+    // would hold the window near 1.22 packets / sqrt(loss) (17 KiB at 1% loss, whatever the
+    // link), which is what TCP Reno gets on such a path.
+    boolean congestion = ourDelayMicros > targetMicros() * 3 / 4
+        || lostRecently * 100 > Math.max(sentRecently, 1) * NOISE_LOSS_PERCENT;
+    if (congestion && (lastLossNanos == Long.MIN_VALUE
+        || now - lastLossNanos > Math.max(rttNanos, 1))) {
+      lastLossNanos = now;
+      maxWindow = Math.max(config.packetSize(), maxWindow / 2);
+      slowStartThreshold = maxWindow;
+    }
+  }
+
+  private long targetMicros() {
+    return config.targetDelay().toNanos() / 1000;
+  }
+
+  private void updateRtt(long sample) {
+    if (rttNanos == 0) {
+      rttNanos = sample;
+      rttVarNanos = sample / 2;
+    } else {
+      long delta = Math.abs(rttNanos - sample);
+      rttVarNanos += (delta - rttVarNanos) / 4;
+      rttNanos += (sample - rttNanos) / 8;
+    }
+    rtoNanos = Math.min(MAX_RTO_NANOS, Math.max(MIN_RTO_NANOS, rttNanos + 4 * rttVarNanos));
+  }
+
+  private void delaySample(int delayMicros, long now) {
+    if (!baseDelayKnown || delayMicros - baseDelayMicros < 0
+        || now - baseDelaySince > BASE_DELAY_WINDOW_NANOS) {
+      // a new minimum, or the old one is too old to trust (clocks drift, routes change)
+      if (baseDelayKnown && now - baseDelaySince > BASE_DELAY_WINDOW_NANOS
+          && delayMicros - baseDelayMicros >= 0) {
+        baseDelayMicros += (delayMicros - baseDelayMicros) / 2; // let it rise, slowly
+      } else {
+        baseDelayMicros = delayMicros;
+      }
+      baseDelayKnown = true;
+      baseDelaySince = now;
+    }
+    ourDelayMicros = delayMicros - baseDelayMicros;
+  }
+
+  /** LEDBAT (BEP 29), after a slow start that ends at the first loss or near the target. */
+  private void grow(long ackedBytes) {
+    long target = targetMicros();
+    if (maxWindow < slowStartThreshold && ourDelayMicros < target * 9 / 10) {
+      maxWindow += ackedBytes; // doubles per round trip
+      return;
+    }
+    slowStartThreshold = Math.min(slowStartThreshold, maxWindow);
+    double delayFactor = (target - ourDelayMicros) / (double) target;
+    double windowFactor = Math.min(ackedBytes, maxWindow) / (double) Math.max(maxWindow,
+        ackedBytes);
+    long gain = (long) (MAX_GAIN_PER_RTT * delayFactor * windowFactor);
+    maxWindow = Math.max(config.packetSize(), maxWindow + gain);
+  }
+
+  private void onData(UtpPacket p) {
+    ackNeeded = true;
+    int seq = p.seqNr();
+    int ahead = SeqNr.distance(SeqNr.wrap(ackNr + 1), seq);
+    if (ahead >= REORDER_SLOTS || (eofSeq >= 0 && SeqNr.isAfter(seq, eofSeq))) {
+      return; // a duplicate of what we have (behind), or beyond what we keep
+    }
+    ByteBuffer payload = p.payload();
+    int n = payload.remaining();
+    if (readableBytes + reorderBytes + n > config.receiveBuffer()) {
+      return; // beyond the window we advertised: it will come again
+    }
+    if (p.type() == UtpPacket.Type.FIN) {
+      eofSeq = seq;
+    }
+    int slot = seq & (REORDER_SLOTS - 1);
+    if (reorderPresent[slot]) {
+      return; // a duplicate
+    }
+    byte[] bytes = new byte[n];
+    payload.get(bytes);
+    reorder[slot] = bytes;
+    reorderPresent[slot] = true;
+    reorderCount++;
+    reorderBytes += n;
+    // deliver what is now in order
+    for (;;) {
+      int next = SeqNr.wrap(ackNr + 1);
+      int s = next & (REORDER_SLOTS - 1);
+      if (!reorderPresent[s]) {
+        break;
+      }
+      byte[] b = reorder[s];
+      reorder[s] = null;
+      reorderPresent[s] = false;
+      reorderCount--;
+      reorderBytes -= b.length;
+      ackNr = next;
+      if (b.length > 0) {
+        readable.add(b);
+        readableBytes += b.length;
+      }
+      if (eofSeq >= 0 && next == eofSeq) {
+        eof = true;
+        break;
+      }
+    }
+  }
+
+  private void maybeFinished() {
+    if (finSent && finAcked && eof && state != State.CLOSED) {
+      close("closed", false);
+    }
+  }
+
+  /**
+   * The timer: resends on a timeout (window back to one packet, the timeout doubled), sends a
+   * keep-alive, and closes a connection that heard nothing too long or whose SYN went
+   * unanswered.
+   *
+   * @param nowNanos the caller's monotonic clock
+   */
+  public void handleTimeout(long nowNanos) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    if (state == State.SYN_SENT
+        && nowNanos - createdNanos >= config.connectTimeout().toNanos()) {
+      close("no answer to the SYN within " + config.connectTimeout().toMillis() + " ms", false);
+      return;
+    }
+    if (nowNanos - lastReceivedNanos >= config.idleTimeout().toNanos()) {
+      close("nothing received for " + config.idleTimeout().toMillis() + " ms", false);
+      return;
+    }
+    if (nowNanos - rtoDeadline >= 0 && oldestUnacked != seqNr) {
+      timeouts++;
+      timeoutsTotal++;
+      if (timeouts > MAX_TIMEOUTS) {
+        close("timed out: " + timeouts + " timeouts in a row", false);
+        return;
+      }
+      maxWindow = config.packetSize();
+      slowStartThreshold = Math.max(config.packetSize(), slowStartThreshold / 2);
+      lastLossNanos = nowNanos;
+      rtoNanos = Math.min(MAX_RTO_NANOS, rtoNanos * 2);
+      // everything in flight is presumed lost; resent in order as the window allows
+      for (int s = oldestUnacked; s != seqNr; s = SeqNr.wrap(s + 1)) {
+        OutPacket o = out[s & (OUT_SLOTS - 1)];
+        if (o != null && !o.sacked) {
+          o.needResend = true;
+          leaveFlight(o);
+        }
+      }
+      rtoDeadline = nowNanos + rtoNanos;
+    }
+    if (state == State.CONNECTED && nowNanos - lastSentNanos >= KEEPALIVE_NANOS) {
+      ackNeeded = true;
+    }
+  }
+
+  /** When {@link #handleTimeout} should next be called; {@link Long#MAX_VALUE} once closed. */
+  public long nextDeadlineNanos() {
+    if (state == State.CLOSED) {
+      return Long.MAX_VALUE;
+    }
+    long d = lastReceivedNanos + config.idleTimeout().toNanos();
+    if (state == State.SYN_SENT) {
+      d = Math.min(d, createdNanos + config.connectTimeout().toNanos());
+    }
+    if (oldestUnacked != seqNr) {
+      d = Math.min(d, rtoDeadline);
+    }
+    if (state == State.CONNECTED) {
+      d = Math.min(d, lastSentNanos + KEEPALIVE_NANOS);
+    }
+    return d;
+  }
+
+  // ------------------------------------------------------------------------------ output
+
+  /**
+   * Writes the next datagram to send at {@code dst}'s position: a resend, new data or a FIN as
+   * the windows allow, else an ack if one is due.
+   *
+   * @param dst where to write; needs {@link UtpConfig#packetSize()} bytes of room
+   * @param nowNanos the caller's monotonic clock
+   * @return whether a datagram was written
+   */
+  public boolean pollTransmit(ByteBuffer dst, long nowNanos) {
+    if (dst.remaining() < config.packetSize()) {
+      throw new IllegalArgumentException("room for a packet needed: " + config.packetSize());
+    }
+    if (resetPending) {
+      resetPending = false;
+      header(UtpPacket.Type.RESET, seqNr, nowNanos).encode(dst);
+      return true;
+    }
+    if (state == State.CLOSED) {
+      return mayStillAck && ackIfDue(dst, nowNanos);
+    }
+    // resends first, oldest first
+    for (int s = oldestUnacked; s != seqNr; s = SeqNr.wrap(s + 1)) {
+      OutPacket o = out[s & (OUT_SLOTS - 1)];
+      if (o != null && o.needResend) {
+        if (bytesInFlight > 0 && bytesInFlight + o.payload.length > window()) {
+          return ackIfDue(dst, nowNanos);
+        }
+        o.needResend = false;
+        if (o.transmissions > 0) {
+          resent++;
+        }
+        send(o, dst, nowNanos);
+        return true;
+      }
+    }
+    if (state == State.CONNECTED) {
+      int maxPayload = config.packetSize() - HEADER - SACK_ROOM;
+      long room = window() - bytesInFlight;
+      boolean slotFree = SeqNr.distance(oldestUnacked, seqNr) < OUT_SLOTS - 1;
+      if (sendQueued > 0 && slotFree && (room >= Math.min(maxPayload, sendQueued)
+          || bytesInFlight == 0)) {
+        int n = (int) Math.min(maxPayload, sendQueued);
+        if (bytesInFlight > 0) {
+          n = (int) Math.min(n, room);
+        }
+        send(queuePacket(UtpPacket.Type.DATA, take(n)), dst, nowNanos);
+        return true;
+      }
+      if (closeRequested && !finSent && sendQueued == 0 && slotFree) {
+        finSent = true;
+        finSeq = seqNr;
+        OutPacket o = queuePacket(UtpPacket.Type.FIN, new byte[0]);
+        send(o, dst, nowNanos);
+        return true;
+      }
+    }
+    return ackIfDue(dst, nowNanos);
+  }
+
+  private boolean ackIfDue(ByteBuffer dst, long now) {
+    if (!ackNeeded || state == State.SYN_SENT) {
+      return false;
+    }
+    ackNeeded = false;
+    lastSentNanos = now;
+    withSack(header(UtpPacket.Type.STATE, seqNr, now)).encode(dst);
+    return true;
+  }
+
+  private long window() {
+    return Math.min(maxWindow, peerWindow);
+  }
+
+  private OutPacket queuePacket(UtpPacket.Type type, byte[] payload) {
+    OutPacket o = new OutPacket(seqNr, type, payload);
+    out[seqNr & (OUT_SLOTS - 1)] = o;
+    seqNr = SeqNr.wrap(seqNr + 1);
+    return o;
+  }
+
+  private void send(OutPacket o, ByteBuffer dst, long now) {
+    if (++sentRecently >= 512) {
+      sentRecently /= 2;
+      lostRecently /= 2;
+    }
+    o.sentAt = now;
+    o.transmissions++;
+    o.inFlight = true;
+    bytesInFlight += o.payload.length;
+    lastSentNanos = now;
+    ackNeeded = false; // every packet carries our ack
+    if (rtoDeadline == Long.MAX_VALUE) {
+      rtoDeadline = now + rtoNanos;
+    }
+    UtpPacket p = header(o.type, o.seq, now);
+    if (o.type == UtpPacket.Type.SYN) {
+      p = UtpPacket.of(UtpPacket.Type.SYN, recvId, micros(now), replyMicros, advertisedWindow(), o.seq,
+          0);
+    } else {
+      p = withSack(p);
+    }
+    if (o.payload.length > 0) {
+      p = p.withPayload(ByteBuffer.wrap(o.payload));
+    }
+    p.encode(dst);
+  }
+
+  private UtpPacket header(UtpPacket.Type type, int seq, long now) {
+    return UtpPacket.of(type, sendId, micros(now), replyMicros, advertisedWindow(), seq, ackNr);
+  }
+
+  /** The receive window we advertise: the buffer less what waits in it. */
+  private long advertisedWindow() {
+    return Math.max(0, config.receiveBuffer() - readableBytes - reorderBytes);
+  }
+
+  /**
+   * {@code p} with a selective ACK of what waits in the reorder buffer: up to 252 bytes (2,016
+   * packets) on an ack, which has room for it, so that a window larger than 256 packets is still
+   * acknowledged past a loss; up to {@link #MAX_SACK_BYTES} on a data packet.
+   */
+  private UtpPacket withSack(UtpPacket p) {
+    if (reorderCount == 0) {
+      return p;
+    }
+    int maxBytes = p.type() == UtpPacket.Type.STATE
+        ? Math.min(MAX_STATE_SACK_BYTES, (config.packetSize() - HEADER - 2) / 4 * 4)
+        : MAX_SACK_BYTES;
+    byte[] mask = new byte[maxBytes];
+    int last = -1;
+    for (int i = 0; i < maxBytes * 8; i++) {
+      int seq = SeqNr.wrap(ackNr + 2 + i);
+      if (reorderPresent[seq & (REORDER_SLOTS - 1)]) {
+        mask[i >>> 3] |= (byte) (1 << (i & 7));
+        last = i;
+      }
+    }
+    if (last < 0) {
+      return p;
+    }
+    int len = ((last >>> 3) / 4 + 1) * 4;
+    byte[] trimmed = new byte[len];
+    System.arraycopy(mask, 0, trimmed, 0, len);
+    return p.withSelectiveAck(trimmed);
+  }
+
+  private byte[] take(int n) {
+    byte[] b = new byte[n];
+    int at = 0;
+    while (at < n) {
+      byte[] head = sendQueue.peekFirst();
+      int k = Math.min(n - at, head.length - sendQueueHead);
+      System.arraycopy(head, sendQueueHead, b, at, k);
+      at += k;
+      sendQueueHead += k;
+      if (sendQueueHead == head.length) {
+        sendQueue.pollFirst();
+        sendQueueHead = 0;
+      }
+    }
+    sendQueued -= n;
+    return b;
+  }
+
+  private static int micros(long nanos) {
+    return (int) (nanos / 1000);
+  }
+
+  // ------------------------------------------------------------------------------ the stream
+
+  /**
+   * Takes bytes to send, as many as the send buffer has room for.
+   *
+   * @param src the bytes, from its position; advanced past those taken
+   * @return the number taken (0 when the buffer is full, the connection closing or closed)
+   */
+  public int write(ByteBuffer src) {
+    if (state == State.CLOSED || closeRequested) {
+      return 0;
+    }
+    int n = (int) Math.min(src.remaining(), config.sendBuffer() - sendQueued);
+    if (n <= 0) {
+      return 0;
+    }
+    byte[] b = new byte[n];
+    src.get(b);
+    sendQueue.add(b);
+    sendQueued += n;
+    return n;
+  }
+
+  /**
+   * Gives bytes received in order.
+   *
+   * @param dst where to put them, from its position
+   * @return the number given; -1 once the peer's FIN has been reached and all was read
+   */
+  public int read(ByteBuffer dst) {
+    int n = 0;
+    while (dst.hasRemaining() && !readable.isEmpty()) {
+      byte[] head = readable.peekFirst();
+      int k = Math.min(dst.remaining(), head.length - readableHead);
+      dst.put(head, readableHead, k);
+      readableHead += k;
+      n += k;
+      if (readableHead == head.length) {
+        readable.pollFirst();
+        readableHead = 0;
+      }
+    }
+    long before = advertisedWindow();
+    readableBytes -= n;
+    if (before < config.packetSize() && advertisedWindow() >= config.packetSize()) {
+      ackNeeded = true; // the window opened again: tell the peer, which may be waiting
+    }
+    return n == 0 && eof && readable.isEmpty() ? -1 : n;
+  }
+
+  /** Bytes {@link #read} can give now. */
+  public long available() {
+    return readableBytes;
+  }
+
+  /** Whether the peer's FIN has been reached (after the bytes {@link #read} still holds). */
+  public boolean isEndOfStream() {
+    return eof;
+  }
+
+  /** Room in the send buffer: what {@link #write} takes now. */
+  public long writable() {
+    return state == State.CLOSED || closeRequested ? 0 : config.sendBuffer() - sendQueued;
+  }
+
+  /** Ends our direction: a FIN follows the bytes written so far. */
+  public void close() {
+    closeRequested = true;
+  }
+
+  /** Aborts: a RESET goes out (the next {@link #pollTransmit}) and the connection is closed. */
+  public void reset() {
+    if (state != State.CLOSED) {
+      resetPending = true;
+      close("reset by us", false);
+    }
+  }
+
+  private void close(String reason, boolean byPeerReset) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    state = State.CLOSED;
+    closeReason = reason;
+    wasReset = byPeerReset;
+    mayStillAck = !byPeerReset && !resetPending;
+  }
+
+  // ------------------------------------------------------------------------------ state
+
+  /** Where the connection is. */
+  public State state() {
+    return state;
+  }
+
+  /** Why it closed, or null while open. */
+  public String closeReason() {
+    return closeReason;
+  }
+
+  /** Whether the peer reset the connection. */
+  public boolean wasReset() {
+    return wasReset;
+  }
+
+  /** Whether we opened it. */
+  public boolean isOutgoing() {
+    return outgoing;
+  }
+
+  /** The id packets to us carry: a UDP socket routes them by (address, this). */
+  public int receiveId() {
+    return recvId;
+  }
+
+  /** The id our packets carry. */
+  public int sendId() {
+    return sendId;
+  }
+
+  /** The congestion window, bytes. */
+  public long congestionWindow() {
+    return maxWindow;
+  }
+
+  /** Bytes sent and not yet acknowledged. */
+  public long bytesInFlight() {
+    return bytesInFlight;
+  }
+
+  /** The smoothed round trip, nanoseconds (0 before the first sample). */
+  public long roundTripNanos() {
+    return rttNanos;
+  }
+
+  /** The queueing delay the peer last measured on our packets, microseconds. */
+  public int queueingDelayMicros() {
+    return ourDelayMicros;
+  }
+
+  /** Packets sent again (lost, or presumed lost). */
+  public long packetsResent() {
+    return resent;
+  }
+
+  /** Retransmission timeouts so far. */
+  public long timeouts() {
+    return timeoutsTotal;
+  }
+
+  /** Bytes written and not yet sent once. */
+  public long sendQueued() {
+    return sendQueued;
+  }
+
+  @Override
+  public String toString() {
+    return "UtpConnection[" + state + " recv " + recvId + " send " + sendId + " seq " + seqNr
+        + " ack " + ackNr + " cwnd " + maxWindow + " inflight " + bytesInFlight + "]";
+  }
+}
