@@ -152,7 +152,7 @@ final class ChokeRound {
       }
       PeerState p = c.peer();
       double completion =
-          p.isSeed() ? 1.0 : Math.min(1.0, p.pieces().cardinality() / (double) count);
+          p.isSeed() ? 1.0 : Math.min(1.0, p.pieceCount() / (double) count);
       if (isIdleUnchoked(c, now)) {
         c.peer().idled();
       }

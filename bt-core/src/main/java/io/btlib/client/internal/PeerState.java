@@ -21,6 +21,8 @@ final class PeerState {
 
   // what the peer has and does
   private BitSet has = new BitSet();
+  /** {@code has.cardinality()}, kept: HAVEs and choke rounds ask for it all the time. */
+  private int hasCount;
   private boolean seed;
   private boolean chokingUs = true;
   private boolean interestedInUs;
@@ -158,6 +160,12 @@ final class PeerState {
   /** The peer's bitfield arrived: a copy of {@code pieces} is what it has. */
   void bitfield(BitSet pieces) {
     has = (BitSet) pieces.clone();
+    hasCount = has.cardinality();
+  }
+
+  /** How many pieces the peer announced (not counting "have all"). */
+  int pieceCount() {
+    return hasCount;
   }
 
   /** The peer announced {@code piece}: true if that is news (it was not known to have it). */
@@ -166,6 +174,7 @@ final class PeerState {
       return false;
     }
     has.set(piece);
+    hasCount++;
     return true;
   }
 

@@ -583,7 +583,7 @@ final class TorrentRuntime {
       c.peer().bitfield(b.pieces());
       if (pieces != null) {
         pieces.addPeerBitfield(c.peer().pieces());
-        if (c.peer().pieces().cardinality() == metainfo.pieceCount()) {
+        if (c.peer().pieceCount() == metainfo.pieceCount()) {
           c.peer().hasAll();
         }
       }
@@ -610,7 +610,7 @@ final class TorrentRuntime {
     }
     if (pieces != null) {
       pieces.peerHave(p);
-      if (c.peer().pieces().cardinality() == metainfo.pieceCount()) {
+      if (c.peer().pieceCount() == metainfo.pieceCount()) {
         c.peer().hasAll();
         pieces.removePeerBitfield(c.peer().pieces());
         pieces.peerHasAll();
