@@ -21,6 +21,7 @@ that kind of input (src/test/resources/<package>/<Class>Inputs/<method>/):
                      as SessionFuzzTest's: 10 pieces of 32 KiB, the last 1000 bytes)
   extendedHandshake, metadata
                      that stream's extended handshake and ut_metadata payloads
+  pex                libtorrent's ut_pex message to one of two bare clients, naming the other
   mseReceiver        a libtorrent peer's first MSE flight (Ya and PadA) to a listening socket
   mseInitiator       a libtorrent peer's answer (Yb and PadB) to a client's Ya
   krpc               a libtorrent DHT node's answers to ping, find_node, get_peers,
@@ -307,6 +308,37 @@ def wire(tmp, made, content, out):
             out.put("metadata", "libtorrent-ut_metadata-data", p[1:])
 
 
+def pex(tmp, made, content, out):
+    """libtorrent's ut_pex message to one of two bare clients, naming the other."""
+    torrent = made["libtorrent-v1-single.torrent"]
+    ih = bytes.fromhex(str(lt.torrent_info(torrent).info_hashes().v1))
+    port = free_port()
+    ses = session(port)
+    add(ses, torrent, content)
+    time.sleep(1.0)
+    conns = []
+    for n in range(2):
+        c = socket.create_connection((LO, port), timeout=5)
+        c.sendall(HANDSHAKE + RESERVED + ih + b"-XX0001-capturepex%02d" % n)
+        c.sendall(msg(20, b"\x00" + bencode({"m": {"ut_pex": 1}, "p": 6881 + n})))
+        conns.append([c, b""])
+    end = time.time() + 10
+    found = None
+    while found is None and time.time() < end:
+        for entry in conns:
+            entry[1] += recv_for(entry[0], 0.5)
+            for m, p in messages(entry[1][68:]):
+                if m == 20 and p[:1] == b"\x01":
+                    found = p[1:]
+    for c, _ in conns:
+        c.close()
+    del ses
+    if found is None:
+        log("no ut_pex from libtorrent")
+    else:
+        out.put("pex", "libtorrent-ut_pex", found)
+
+
 def mse(tmp, made, content, out):
     forced = {"out_enc_policy": int(lt.enc_policy.pe_forced),
               "in_enc_policy": int(lt.enc_policy.pe_forced)}
@@ -507,6 +539,7 @@ def main():
         content = make_content(tmp)
         made = torrents(tmp, content, out)
         for step in (lambda: wire(tmp, made, content, out),
+                     lambda: pex(tmp, made, content, out),
                      lambda: mse(tmp, made, content, out),
                      lambda: krpc(tmp, made, out),
                      lambda: opentracker(tmp, out),
