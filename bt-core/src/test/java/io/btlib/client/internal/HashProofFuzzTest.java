@@ -19,7 +19,8 @@ import java.util.List;
  *
  * <p>What must hold: nothing throws; an answer echoes the request, and a {@code hashes} answer is
  * the file's piece layer (pad hashes past its end) with a proof that {@link HashExchange#proves}
- * against the file's {@code pieces root}, never more than {@value HashExchange#MAX_COUNT} hashes
+ * against the file's {@code pieces root} (with fewer proof layers asked: the start of that proof),
+ * never more than {@value HashExchange#MAX_COUNT} hashes
  * and their uncles; a fetch takes a chunk only if its bytes are the true ones (a changed hash,
  * index or length is refused or ignored), and once every true answer is in, the rebuilt torrent
  * has the original's info hashes and piece layers.
@@ -66,12 +67,12 @@ class HashProofFuzzTest {
     // the server: any request
     int log = data[4] & 0xFF;
     int count = log <= 14 ? 1 << log : log;
-    PeerMessage.HashRequest r = new PeerMessage.HashRequest(f.piecesRoot().get(),
-        base + (data[1] & 0xFF) % 3 - (data[1] & 0x80) / 0x80, ((data[2] & 0xFF) << 8)
-        | (data[3] & 0xFF), count, data[5] & 0xFF);
-    if (r.baseLayer() < 0) {
+    int baseLayer = base + (data[1] & 0xFF) % 3 - (data[1] & 0x80) / 0x80;
+    if (baseLayer < 0) {
       return;
     }
+    PeerMessage.HashRequest r = new PeerMessage.HashRequest(f.piecesRoot().get(), baseLayer,
+        ((data[2] & 0xFF) << 8) | (data[3] & 0xFF), count, data[5] & 0xFF);
     PeerMessage a = new HashExchange.Server(m).answer(r);
     if (a instanceof PeerMessage.Hashes) {
       PeerMessage.Hashes h = (PeerMessage.Hashes) a;
@@ -82,8 +83,20 @@ class HashProofFuzzTest {
       int uncles = all.length / Merkle.HASH_SIZE - count;
       assertThat(count).isLessThanOrEqualTo(HashExchange.MAX_COUNT);
       assertThat(uncles).isBetween(0, 31);
-      assertThat(HashExchange.proves(Merkle.sha256(), all, count, r.index(), uncles, root))
-          .as("the answer proves against the pieces root").isTrue();
+      int height = Integer.numberOfTrailingZeros(width);
+      if (Integer.numberOfTrailingZeros(count) + uncles == height) {
+        assertThat(HashExchange.proves(Merkle.sha256(), all, count, r.index(), uncles, root))
+            .as("the answer proves against the pieces root").isTrue();
+      } else { // fewer proof layers asked: the start of the whole proof
+        PeerMessage whole = new HashExchange.Server(m).answer(new PeerMessage.HashRequest(
+            r.piecesRoot(), r.baseLayer(), r.index(), count, height - 1));
+        assertThat(whole).isInstanceOf(PeerMessage.Hashes.class);
+        byte[] proof = HashExchangeTest.bytes(((PeerMessage.Hashes) whole).hashes());
+        assertThat(Arrays.copyOf(proof, all.length)).as("a prefix of the whole proof")
+            .isEqualTo(all);
+        assertThat(HashExchange.proves(Merkle.sha256(), proof, count, r.index(),
+            proof.length / Merkle.HASH_SIZE - count, root)).isTrue();
+      }
       for (int i = r.index(); i < Math.min(n, r.index() + count); i++) {
         assertThat(Arrays.copyOfRange(all, (i - r.index()) * 32, (i - r.index() + 1) * 32))
             .isEqualTo(Arrays.copyOfRange(layer, i * 32, (i + 1) * 32));
