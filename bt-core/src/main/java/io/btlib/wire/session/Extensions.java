@@ -1,5 +1,10 @@
 package io.btlib.wire.session;
 
+import io.btlib.bencode.BDict;
+import io.btlib.bencode.BInteger;
+import io.btlib.bencode.BValue;
+import io.btlib.bencode.Bdecoder;
+import io.btlib.bencode.BencodeException;
 import io.btlib.wire.ExtendedHandshake;
 import io.btlib.wire.MetadataMessage;
 import io.btlib.wire.PeerMessage;
@@ -7,6 +12,7 @@ import io.btlib.wire.PexMessage;
 import io.btlib.wire.WireException;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -34,6 +40,10 @@ final class Extensions {
     /** A reply the session sends by itself. */
     void reply(PeerMessage m);
   }
+
+  /** Reads an extended handshake's {@code m} as {@link ExtendedHandshake#decode} does. */
+  private static final Bdecoder HANDSHAKE_DECODER =
+      Bdecoder.builder().strict(false).maxDepth(8).maxValues(4096).build();
 
   private final SessionConfig config;
   private final Map<Integer, String> ourNames = new HashMap<>();
@@ -111,19 +121,47 @@ final class Extensions {
       }
       peerMetadataSize = size;
     }
-    peer = peer == null ? h : merge(peer, h);
+    peer = peer == null ? h : merge(peer, h, disabled(payload));
     out.event(new PeerEvent.ExtendedHandshakeReceived(peer));
   }
 
-  /** BEP 10: a later extended handshake updates the earlier one. */
-  private static ExtendedHandshake merge(ExtendedHandshake old, ExtendedHandshake h) {
+  /**
+   * BEP 10: a later extended handshake updates the earlier one; an extension it maps to 0 is
+   * disabled ({@code disabled}), one it leaves out keeps its earlier id.
+   */
+  private static ExtendedHandshake merge(ExtendedHandshake old, ExtendedHandshake h,
+      Set<String> disabled) {
     Map<String, Integer> ext = new TreeMap<>(old.extensions());
+    ext.keySet().removeAll(disabled);
     ext.putAll(h.extensions());
     return new ExtendedHandshake(ext, h.client().isPresent() ? h.client() : old.client(),
         h.listenPort().isPresent() ? h.listenPort() : old.listenPort(),
         h.requestQueue().isPresent() ? h.requestQueue() : old.requestQueue(),
         h.yourIp().isPresent() ? h.yourIp() : old.yourIp(),
         h.metadataSize().isPresent() ? h.metadataSize() : old.metadataSize(), h.uploadOnly());
+  }
+
+  /**
+   * The extensions an extended handshake maps to id 0, which {@link ExtendedHandshake#decode}
+   * leaves out: BEP 10 says such a one is disabled. The payload has decoded already.
+   */
+  private static Set<String> disabled(ByteBuffer payload) {
+    byte[] b = new byte[payload.remaining()];
+    payload.duplicate().get(b);
+    Set<String> off = new HashSet<>();
+    try {
+      BValue m = ((BDict) HANDSHAKE_DECODER.decodeFirst(b, 0, b.length)).get("m");
+      BDict d = (BDict) m;
+      for (int i = 0; i < d.size(); i++) {
+        BValue id = d.valueAt(i);
+        if (id instanceof BInteger && ((BInteger) id).value() == 0) {
+          off.add(d.keyAt(i).asString(StandardCharsets.UTF_8));
+        }
+      }
+    } catch (BencodeException | ClassCastException e) {
+      // cannot happen for a payload ExtendedHandshake.decode accepted: nothing disabled
+    }
+    return off;
   }
 
   private void onMetadata(ByteBuffer payload, Output out) {

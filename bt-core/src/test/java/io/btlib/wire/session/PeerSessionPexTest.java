@@ -59,4 +59,29 @@ class PeerSessionPexTest {
     assertThatThrownBy(() -> p.a.session.sendPex(pex(1)))
         .isInstanceOf(IllegalStateException.class).hasMessage("the peer does not support ut_pex");
   }
+
+  static io.btlib.wire.PeerMessage.Extended extendedHandshake(String bencoded) {
+    return new io.btlib.wire.PeerMessage.Extended(0,
+        java.nio.ByteBuffer.wrap(bencoded.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+  }
+
+  @Test
+  void aLaterExtendedHandshakeMappingPexTo0DisablesIt() {
+    // BEP 10: "the extension is disabled" when a later handshake gives it id 0
+    Harness h = Harness.connected(Feed.WHOLE);
+    h.receive(extendedHandshake("d1:md11:ut_metadatai3e6:ut_pexi2eee"));
+    assertThat(h.session.sendPex(pex(1000))).isTrue();
+    h.receive(extendedHandshake("d1:md6:ut_pexi0eee"));
+    h.assertOpen();
+    io.btlib.wire.ExtendedHandshake merged = h.session.peerExtendedHandshake().orElseThrow();
+    assertThat(merged.idOf("ut_pex")).isEmpty();
+    assertThat(merged.idOf("ut_metadata")).as("left out: keeps its id").hasValue(3);
+    assertThat(h.events(PeerEvent.ExtendedHandshakeReceived.class)).last()
+        .extracting(PeerEvent.ExtendedHandshakeReceived::handshake).isEqualTo(merged);
+    h.advance(61 * SECOND);
+    assertThatThrownBy(() -> h.session.sendPex(pex(1001)))
+        .isInstanceOf(IllegalStateException.class).hasMessage("the peer does not support ut_pex");
+    h.receive(extendedHandshake("d1:md6:ut_pexi5eee"));
+    assertThat(h.session.peerExtendedHandshake().orElseThrow().idOf("ut_pex")).hasValue(5);
+  }
 }

@@ -116,6 +116,10 @@ public final class PartFile {
       byte[] bitmap = new byte[bitmapBytes];
       h.get(bitmap);
       BitSet k = BitSet.valueOf(bitmap);
+      if (k.length() > fileCount) {
+        throw new IOException(path + ": corrupt kept-files bitmap: file " + (k.length() - 1)
+            + " of " + fileCount);
+      }
       BitSet used = new BitSet();
       int[] index = new int[pieceCount];
       for (int p = 0; p < pieceCount; p++) {
