@@ -277,6 +277,13 @@ def wire(tmp, made, content, out):
     ses = session(port)
     add(ses, torrent, content)
     time.sleep(1.0)
+    stream = bare_client(port, ih)
+    del ses
+    put_stream(out, "libtorrent", stream)
+
+
+def bare_client(port, ih):
+    """What a seeder on port sends a bare client that asks for metadata and two blocks."""
     c = socket.create_connection((LO, port), timeout=5)
     c.sendall(HANDSHAKE + RESERVED + ih + b"-XX0001-capturecaptu")
     first = recv_for(c, 3, lambda d: len(d) >= 68 and any(
@@ -292,20 +299,79 @@ def wire(tmp, made, content, out):
                  else b""))
     rest += recv_for(c, 3)
     c.close()
-    del ses
-    stream = (first + rest)[68:]
-    out.put("wire", "libtorrent-seeder-stream", stream)
-    out.put("session", "libtorrent-seeder-stream", b"\x3f" + stream)
-    out.put("session", "libtorrent-seeder-stream-in-bytes", b"\x00" + stream)
+    return (first + rest)[68:]
+
+
+def put_stream(out, client, stream):
+    """A seeder's stream (after its handshake) into the wire, session and extension corpora."""
+    if not messages(stream):
+        raise RuntimeError("%s sent no whole message" % client)
+    out.put("wire", "%s-seeder-stream" % client, stream)
+    out.put("session", "%s-seeder-stream" % client, b"\x3f" + stream)
+    out.put("session", "%s-seeder-stream-in-bytes" % client, b"\x00" + stream)
     # the same without the extended handshake, which SessionFuzzTest's metadata size refuses
     kept = b"".join(struct.pack(">I", 1 + len(p)) + bytes([m]) + p
                     for m, p in messages(stream) if not (m == 20 and p[:1] == b"\x00"))
-    out.put("session", "libtorrent-seeder-stream-no-ext-handshake", b"\x1f" + kept)
+    out.put("session", "%s-seeder-stream-no-ext-handshake" % client, b"\x1f" + kept)
     for m, p in messages(stream):
         if m == 20 and p[:1] == b"\x00":
-            out.put("extendedHandshake", "libtorrent-seeder", p[1:])
+            out.put("extendedHandshake", "%s-seeder" % client, p[1:])
         elif m == 20:
-            out.put("metadata", "libtorrent-ut_metadata-data", p[1:])
+            out.put("metadata", "%s-ut_metadata-data" % client, p[1:])
+
+
+def await_listening(port, seconds):
+    end = time.time() + seconds
+    while time.time() < end:
+        try:
+            socket.create_connection((LO, port), timeout=1).close()
+            return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def other_seeders(tmp, made, content, out):
+    """What aria2 and transmission, seeding the same file, send the same bare client."""
+    torrent = made["libtorrent-v1-single.torrent"]
+    ih = bytes.fromhex(str(lt.torrent_info(torrent).info_hashes().v1))
+    port = free_port()
+    aria2 = subprocess.Popen(
+        ["aria2c", "--no-conf=true", "--enable-dht=false", "--enable-dht6=false",
+         "--bt-enable-lpd=false", "--enable-peer-exchange=true", "--interface=" + LO,
+         "--disable-ipv6=true", "--listen-port=%d" % port, "--dir=" + content,
+         "--file-allocation=none", "--check-integrity=true", "--seed-ratio=0.0",
+         "--bt-tracker-connect-timeout=1", "--bt-tracker-timeout=1", torrent],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        if not await_listening(port, 20):
+            raise RuntimeError("aria2 did not listen")
+        time.sleep(1.0)  # its check of the file
+        put_stream(out, "aria2", bare_client(port, ih))
+    finally:
+        aria2.kill()
+        aria2.wait()
+    home = os.path.join(tmp, "transmission")
+    os.makedirs(os.path.join(home, "config"))
+    with open(os.path.join(home, "config", "settings.json"), "w") as f:
+        f.write('{"dht-enabled": false, "lpd-enabled": false, "pex-enabled": true, '
+                '"utp-enabled": false, "port-forwarding-enabled": false, '
+                '"blocklist-enabled": false, "rpc-enabled": false, '
+                '"bind-address-ipv4": "%s", "peer-port-random-on-start": false, '
+                '"encryption": 1, "message-level": 0}' % LO)
+    port = free_port()
+    tr = subprocess.Popen(
+        ["transmission-cli", "-g", os.path.join(home, "config"), "-w", content, "-p",
+         str(port), "-M", "-B", "-et", torrent], stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, env=dict(os.environ, HOME=home))
+    try:
+        if not await_listening(port, 20):
+            raise RuntimeError("transmission did not listen")
+        time.sleep(2.0)  # its check of the file
+        put_stream(out, "transmission", bare_client(port, ih))
+    finally:
+        tr.kill()
+        tr.wait()
 
 
 def pex(tmp, made, content, out):
@@ -539,6 +605,7 @@ def main():
         content = make_content(tmp)
         made = torrents(tmp, content, out)
         for step in (lambda: wire(tmp, made, content, out),
+                     lambda: other_seeders(tmp, made, content, out),
                      lambda: pex(tmp, made, content, out),
                      lambda: mse(tmp, made, content, out),
                      lambda: krpc(tmp, made, out),
