@@ -380,9 +380,11 @@ public final class SimScenarios {
     int size = Integer.getInteger("bt.sim.scaleMiB", 4) << 20;
     try (Swarm swarm = new Swarm(41, SimTorrent.random(7, size, 256 * 1024))) {
       AccessLink link = AccessLink.of(1 << 20, 4 << 20, Duration.ofMillis(15));
-      swarm.addSeeder(link, b -> {});
+      boolean redundantHave = !"false".equals(System.getProperty("bt.sim.redundantHave"));
+      swarm.addSeeder(link, b -> b.sendRedundantHave(redundantHave));
       for (int i = 0; i < n - 1; i++) {
-        swarm.addLeecher(link, b -> {}, Duration.ofMillis(10L * i));
+        swarm.addLeecher(link, b -> b.sendRedundantHave(redundantHave),
+            Duration.ofMillis(10L * i));
       }
       Swarm.Result r = swarm.run(LIMIT);
       if (!r.allComplete() || !r.intact()) {

@@ -150,6 +150,7 @@ public final class Client implements AutoCloseable {
     private EncryptionPolicy incomingEncryption = EncryptionPolicy.ENABLED;
     private boolean zeroCopyUploads;
     private boolean superSeeding;
+    private boolean sendRedundantHave = true;
 
     private Builder() {}
 
@@ -373,6 +374,19 @@ public final class Client implements AutoCloseable {
     }
 
     /**
+     * Whether a verified piece is announced (HAVE) to peers that have it already (default on,
+     * as libtorrent's {@code send_redundant_have}). Such a HAVE tells the peer nothing it needs,
+     * but a super-seeding peer (BEP 16) counts them to see its pieces spread, and seed chokers
+     * that favour peers which pass pieces on read them: leave it on unless messages are the
+     * cost. Off, a peer in a swarm of hundreds sends far fewer messages per MiB (every piece
+     * goes to about every connection otherwise).
+     */
+    public Builder sendRedundantHave(boolean on) {
+      this.sendRedundantHave = on;
+      return this;
+    }
+
+    /**
      * Whether uploads to peers whose payload is not encrypted go out with {@link
      * Storage#transferTo} (for a {@code FileStorage}, {@code FileChannel.transferTo}: sendfile,
      * no copy through user space), each block's body written straight from storage after its
@@ -412,7 +426,7 @@ public final class Client implements AutoCloseable {
           maxConnections, maxHalfOpen, uploadSlots, downloadLimit, uploadLimit, maxRequestsPerPeer,
           maxOutstandingRequests, requestQueueTime.toNanos(), piecePicker, choker, peerSelector, List.copyOf(peerSources), limits, diskThreads, ticker,
           r, closeTimeout, eventQueueCapacity, outgoingEncryption, incomingEncryption, webSeeds,
-          zeroCopyUploads, superSeeding);
+          zeroCopyUploads, superSeeding, sendRedundantHave);
     }
 
     private static int positive(String what, int n) {

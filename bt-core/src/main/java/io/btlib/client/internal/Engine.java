@@ -127,7 +127,8 @@ public final class Engine {
       EncryptionPolicy incomingEncryption,
       WebSeedConfig webSeeds,
       boolean zeroCopyUploads,
-      boolean superSeeding) {}
+      boolean superSeeding,
+      boolean sendRedundantHave) {}
 
   final Config config;
   final PeerId peerId;

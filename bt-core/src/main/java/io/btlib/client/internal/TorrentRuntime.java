@@ -679,9 +679,14 @@ final class TorrentRuntime {
     choking.onPieceVerified(piece);
     for (Connection c : new ArrayList<>(connections)) {
       if (c.peer().handshakeDone() && !c.closed) {
-        c.session.have(piece);
+        boolean tell = engine.config.sendRedundantHave() || !c.peer().has(piece);
+        if (tell) {
+          c.session.have(piece);
+        }
         scheduler.updateInterest(c, now);
-        engine.flush(c, now);
+        if (tell) {
+          engine.flush(c, now);
+        }
       }
     }
     checkComplete(now);
