@@ -16,8 +16,8 @@ Run with Debian's /usr/bin/python3 (the only python that has the `libtorrent` mo
 
 Every session listens on 127.0.0.1 only (or on --listen IP, an address in 10.77.0.0/16, the
 network namespaces interop/lab.sh creates; peers must then be loopback or in that range too), with DHT, LSD, UPnP, NAT-PMP and the IP notifier off,
-no DHT bootstrap nodes, several connections per IP allowed, and TCP only (uTP off, as bt has
-no uTP). --dht-bootstrap turns the DHT on, bootstrapped from that node only, with
+no DHT bootstrap nodes, several connections per IP allowed, and TCP only unless --transport
+utp (uTP only: TCP off both ways, enable_*_tcp false, with 4 MiB socket buffers) or both. --dht-bootstrap turns the DHT on, bootstrapped from that node only, with
 dht_restrict_routing_ips/dht_restrict_search_ips off (every node is 127.0.0.1), and forces a
 DHT announce (get_peers + announce_peer) every 2 s until a peer connects: libtorrent by itself
 looks again only every 15 minutes. --tracker adds trackers to the torrent (own tier each).
@@ -89,7 +89,7 @@ def allowed_host(host, listen):
 
 
 def make_session(port, upload_limit, dht_bootstrap=None, listen="127.0.0.1",
-                 global_class=False):
+                 global_class=False, transport="tcp"):
     s = {
         "listen_interfaces": "%s:%d" % (listen, port),
         "outgoing_interfaces": "",
@@ -100,10 +100,10 @@ def make_session(port, upload_limit, dht_bootstrap=None, listen="127.0.0.1",
         "enable_ip_notifier": False,
         "dht_bootstrap_nodes": "",
         "allow_multiple_connections_per_ip": True,
-        "enable_outgoing_utp": False,
-        "enable_incoming_utp": False,
-        "enable_outgoing_tcp": True,
-        "enable_incoming_tcp": True,
+        "enable_outgoing_utp": transport != "tcp",
+        "enable_incoming_utp": transport != "tcp",
+        "enable_outgoing_tcp": transport != "utp",
+        "enable_incoming_tcp": transport != "utp",
         "min_reconnect_time": 1,
         "max_failcount": 1000,
         "peer_connect_timeout": 5,
@@ -120,6 +120,10 @@ def make_session(port, upload_limit, dht_bootstrap=None, listen="127.0.0.1",
         s["dht_restrict_routing_ips"] = False
         s["dht_restrict_search_ips"] = False
         s["alert_mask"] |= lt.alert.category_t.dht_notification
+    if transport != "tcp":
+        # libtorrent's uTP needs large UDP socket buffers on loopback (bursts of a whole window)
+        s["send_socket_buffer_size"] = 4 << 20
+        s["recv_socket_buffer_size"] = 4 << 20
     if upload_limit:
         # local peers (127.x) are exempt from upload_rate_limit; local_upload_rate_limit applies.
         s["upload_rate_limit"] = upload_limit
@@ -166,7 +170,7 @@ def connected_endpoints(handle):
 def run_transfer(args, seed):
     os.makedirs(args.dir, exist_ok=True)
     ses = make_session(args.port, args.upload_limit, args.dht_bootstrap, args.listen,
-                       args.global_peer_class)
+                       args.global_peer_class, args.transport)
     start = time.monotonic()
     handle = ses.add_torrent(add_params(args, seed))
     emit({"event": "listening", "port": ses.listen_port()})
@@ -294,6 +298,8 @@ def main(argv):
         p.add_argument("--tracker", action="append", default=[])
         p.add_argument("--dht-bootstrap", type=parse_peer)
         p.add_argument("--upload-limit", type=int, default=0)
+        p.add_argument("--transport", choices=["tcp", "utp", "both"], default="tcp",
+                       help="tcp (default), utp (TCP off both ways) or both")
         p.add_argument("--listen", default="127.0.0.1",
                        help="listen address: 127.0.0.1 or one in 10.77.0.0/16 (interop/lab.sh)")
         p.add_argument("--global-peer-class", action="store_true",

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Loopback download throughput and memory: libtorrent and bt, each as seeder and as downloader.
 #
-# In one run, on 127.0.0.1 over TCP, one seeder and one downloader at a time:
+# In one run, on 127.0.0.1 over TCP (or uTP: TRANSPORT), one seeder and one downloader at a time:
 #   libtorrent -> libtorrent, libtorrent -> bt, bt -> libtorrent, bt -> bt
 # For each pair it prints the download rate (MiB/s, from the downloader's own "complete" JSON
 # event: payload bytes / seconds from its start to the last piece verified), the downloader's
@@ -34,6 +34,9 @@
 #                  same torrent downloaded twice from the same seeder in one process, the second
 #                  measured, with the JIT warm as in a long-running application; its peak RSS
 #                  and CPU cover both rounds (libtorrent downloaders are native: unchanged)
+#        TRANSPORT tcp (default) or utp: every seeder and downloader speaks only that (libtorrent
+#                  with TCP off both ways and 4 MiB UDP socket buffers; bt --transport utp);
+#                  not with bt-bt-jvm or WARM_DOWNLOADER
 #        BUILD=1   build bt-cli/target/bt.jar first (mvn -B -q -o package -DskipTests)
 #        KEEP=1    keep the temporary directory (/tmp/bt-throughput.XXXXXX)
 # Needs: /usr/bin/python3 with the libtorrent module (Debian's python3-libtorrent), java 17,
@@ -56,6 +59,12 @@ bt_heap="${BT_HEAP:--Xmx256m}"
 bt_opts="${BT_JAVA_OPTS:-}"
 timeout="${TIMEOUT:-600}"
 pairs="${PAIRS:-lt-lt lt-bt bt-lt bt-bt}"
+transport="${TRANSPORT:-tcp}"
+case "$transport" in
+  tcp | utp) ;;
+  *) echo "TRANSPORT must be tcp or utp: $transport" >&2; exit 2 ;;
+esac
+tflag=(--transport "$transport")
 repeat="${REPEAT:-1}"
 warm="${WARM_SEEDER:-0}"
 warm_dl="${WARM_DOWNLOADER:-0}"
@@ -147,11 +156,11 @@ run_pair() {
   mkdir -p "$dl"
   if [[ "$seeder" == lt ]]; then
     "$py" -u "$lt_peer" seed --torrent "$torrent" --dir "$tmp/src" --port "$sport" \
-      >"$sout" 2>"$sout.err" &
+      "${tflag[@]}" >"$sout" 2>"$sout.err" &
   else
     # shellcheck disable=SC2086
     java $bt_heap $bt_opts -jar "$jar" seed "$torrent" "$tmp/src" --port "$sport" --json \
-      >"$sout" 2>"$sout.err" &
+      "${tflag[@]}" >"$sout" 2>"$sout.err" &
   fi
   local spid=$!
   pids+=("$spid")
@@ -168,11 +177,12 @@ run_pair() {
     mkdir -p "$wdl"
     if [[ "$leecher" == lt ]]; then
       "$py" -u "$lt_peer" download --torrent "$torrent" --dir "$wdl" --port "$(free_port)" \
-        --peer "127.0.0.1:$sport" --timeout "$timeout" >"$dout.warm" 2>&1 || true
+        --peer "127.0.0.1:$sport" --timeout "$timeout" "${tflag[@]}" >"$dout.warm" 2>&1 || true
     else
       # shellcheck disable=SC2086
       java $bt_heap $bt_opts -jar "$jar" download "$torrent" -o "$wdl" --port "$(free_port)" \
-        --peer "127.0.0.1:$sport" --timeout "$timeout" --json >"$dout.warm" 2>&1 || true
+        --peer "127.0.0.1:$sport" --timeout "$timeout" --json "${tflag[@]}" >"$dout.warm" 2>&1 \
+        || true
     fi
     rm -rf "$wdl"
   fi
@@ -181,7 +191,7 @@ run_pair() {
   if [[ "$leecher" == lt ]]; then
     /usr/bin/time -v -o "$dout.time" "$py" -u "$lt_peer" download --torrent "$torrent" \
       --dir "$dl" --port "$dport" --peer "127.0.0.1:$sport" --timeout "$timeout" \
-      >"$dout" 2>"$dout.err" &
+      "${tflag[@]}" >"$dout" 2>"$dout.err" &
   elif [[ "$warm_dl" == 1 ]]; then
     # shellcheck disable=SC2086
     /usr/bin/time -v -o "$dout.time" java $bt_heap $bt_opts -Xlog:gc:file="$dout.gc" \
@@ -191,7 +201,7 @@ run_pair() {
     # shellcheck disable=SC2086
     /usr/bin/time -v -o "$dout.time" java $bt_heap $bt_opts -Xlog:gc:file="$dout.gc" \
       -jar "$jar" download "$torrent" -o "$dl" --port "$dport" --peer "127.0.0.1:$sport" \
-      --timeout "$timeout" --json >"$dout" 2>"$dout.err" &
+      --timeout "$timeout" --json "${tflag[@]}" >"$dout" 2>"$dout.err" &
   fi
   local tpid=$!
   pids+=("$tpid")

@@ -3,6 +3,7 @@ package io.btlib.cli;
 import io.btlib.client.Client;
 import io.btlib.client.Torrent;
 import io.btlib.client.TorrentStatus;
+import io.btlib.client.Transport;
 import io.btlib.metainfo.Metainfo;
 import io.btlib.metainfo.TorrentVersion;
 import io.btlib.storage.FileStorage;
@@ -41,6 +42,8 @@ import java.util.function.LongSupplier;
  */
 final class DemoCommand implements Command {
   private final LongSupplier nanoClock;
+  /** This run's --transport. */
+  private Transport transport = Transport.BOTH;
 
   DemoCommand() {
     this(System::nanoTime);
@@ -62,7 +65,8 @@ final class DemoCommand implements Command {
 
   @Override
   public String usage() {
-    return "usage: bt demo [--size MB] [--leechers N] [--keep] [--timeout SECONDS] [--json]\n"
+    return "usage: bt demo [--size MB] [--leechers N] [--keep] [--timeout SECONDS]\n"
+        + "               [--transport tcp|utp|both] [--json]\n"
         + "\n"
         + "Runs a whole swarm on 127.0.0.1 and nothing else: writes MB of random data to a\n"
         + "temporary directory, makes a torrent of it, starts a tracker (HTTP), one seeder and N\n"
@@ -75,6 +79,8 @@ final class DemoCommand implements Command {
         + "  --leechers N         leechers, 1 to 32 (default 3)\n"
         + "  --keep               keep the temporary directory and print where it is\n"
         + "  --timeout SECONDS    give up after this long (default 600)\n"
+        + "  --transport T        how the peers connect: tcp, utp (uTP, BEP 29) or both (the\n"
+        + "                       default; they learn of each other from the tracker, so TCP)\n"
         + "  --json               JSON lines: a \"progress\" event a second, then \"complete\"\n"
         + "\n"
         + "Exit codes: 0 every leecher complete and verified, 1 failure or timeout, 2 bad usage.\n";
@@ -83,7 +89,7 @@ final class DemoCommand implements Command {
   @Override
   public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
     Args a = Args.parse(args, Set.of("--json", "--keep"),
-        Set.of("--size", "--leechers", "--timeout"));
+        Set.of("--size", "--leechers", "--timeout", "--transport"));
     if (!a.positionals().isEmpty()) {
       throw new UsageException("unexpected argument: " + Text.quote(a.positionals().get(0)));
     }
@@ -92,6 +98,7 @@ final class DemoCommand implements Command {
     long timeout = a.longValue("--timeout", 600, 1, 24 * 3600);
     boolean json = a.has("--json");
     boolean keep = a.has("--keep");
+    transport = Transfer.transport(a);
     Transfer.Reporter reporter = new Transfer.Reporter(out, json);
     Path dir = Files.createTempDirectory("bt-demo-");
     try {
@@ -219,10 +226,11 @@ final class DemoCommand implements Command {
     }
   }
 
-  private static Client client(InetAddress loopback, List<AutoCloseable> open) {
+  private Client client(InetAddress loopback, List<AutoCloseable> open) {
     TrackerPeerSource trackers = TrackerPeerSource.builder().build();
     open.add(trackers);
-    Client c = Client.builder().listenAddress(loopback).peerSource(trackers).build();
+    Client c = Client.builder().listenAddress(loopback).peerSource(trackers)
+        .transport(transport).build();
     open.add(c);
     return c;
   }

@@ -54,7 +54,8 @@ final class DownloadCommand implements Command {
         + "           [--bind ADDR] [--tracker URL]... [--dht-bootstrap HOST:PORT]... [--no-dht]\n"
         + "           [--seed-after SECONDS] [--download-limit BYTES_PER_S]\n"
         + "           [--upload-limit BYTES_PER_S] [--timeout SECONDS]\n"
-        + "           [--encryption disabled|enabled|forced] [--json]\n"
+        + "           [--encryption disabled|enabled|forced]\n"
+        + "           [--transport tcp|utp|both] [--json]\n"
         + "\n"
         + "Downloads into DIR (the torrent's name is created inside it). Data DIR already holds is\n"
         + "checked first and kept where it is good. Peers come from --peer (dialled and retried),\n"
@@ -64,8 +65,8 @@ final class DownloadCommand implements Command {
         + "Options:\n"
         + "  -o, --output DIR          where to download (required)\n"
         + "  --peer HOST:PORT          a peer to dial, by IP address; repeatable\n"
-        + "  --port N                  port to accept peers on, TCP, and the DHT's UDP port\n"
-        + "                            (default: any free port)\n"
+        + "  --port N                  port to accept peers on: TCP, and UDP for uTP and the\n"
+        + "                            DHT, which share it (default: any free port)\n"
         + "  --bind ADDR               address to accept peers on (default 127.0.0.1)\n"
         + "  --tracker URL             announce to this tracker too (http, https, udp); repeatable\n"
         + "  --dht-bootstrap HOST:PORT join the DHT through this node, by IP address; repeatable\n"
@@ -76,6 +77,7 @@ final class DownloadCommand implements Command {
         + "  --upload-limit B          upload limit in bytes per second (default: none)\n"
         + "  --timeout SECONDS         give up after this long (default: never)\n"
         + Transfer.ENCRYPTION_USAGE
+        + Transfer.TRANSPORT_USAGE
         + "  --json                    JSON lines: progress about once a second, hashfail, ban,\n"
         + "                            and a last complete event {bytes, seconds, rateMiBps}\n"
         + "\n"

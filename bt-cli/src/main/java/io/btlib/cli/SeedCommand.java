@@ -50,7 +50,8 @@ final class SeedCommand implements Command {
     return "usage: bt seed TORRENT DIR [--peer HOST:PORT]... [--port N] [--bind ADDR]\n"
         + "           [--tracker URL]... [--dht-bootstrap HOST:PORT]... [--no-dht]\n"
         + "           [--upload-limit BYTES_PER_S] [--duration SECONDS]\n"
-        + "           [--encryption disabled|enabled|forced] [--json]\n"
+        + "           [--encryption disabled|enabled|forced]\n"
+        + "           [--transport tcp|utp|both] [--json]\n"
         + "\n"
         + "Checks the data under DIR on all cores, then accepts peers (and dials --peer ones)\n"
         + "and uploads to them, until interrupted or --duration ends. Pieces that fail the check\n"
@@ -59,8 +60,8 @@ final class SeedCommand implements Command {
         + "\n"
         + "Options:\n"
         + "  --peer HOST:PORT          a peer to dial, by IP address; repeatable\n"
-        + "  --port N                  port to accept peers on, TCP, and the DHT's UDP port\n"
-        + "                            (default: any free port)\n"
+        + "  --port N                  port to accept peers on: TCP, and UDP for uTP and the\n"
+        + "                            DHT, which share it (default: any free port)\n"
         + "  --bind ADDR               address to accept peers on (default 127.0.0.1)\n"
         + "  --tracker URL             announce to this tracker too (http, https, udp); repeatable\n"
         + "  --dht-bootstrap HOST:PORT join the DHT through this node, by IP address; repeatable\n"
@@ -72,6 +73,7 @@ final class SeedCommand implements Command {
         + "                            time, the swarm's rarest, so that a first seeder's upload\n"
         + "                            goes to pieces nobody has yet (for a new torrent's crowd)\n"
         + Transfer.ENCRYPTION_USAGE
+        + Transfer.TRANSPORT_USAGE
         + "  --json                    JSON lines: {\"event\":\"listening\",\"port\":N,\"dhtPort\":N}\n"
         + "                            once bound, then progress events about once a second\n"
         + "\n"

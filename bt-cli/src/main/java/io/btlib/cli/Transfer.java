@@ -5,6 +5,7 @@ import io.btlib.client.EncryptionPolicy;
 import io.btlib.client.Torrent;
 import io.btlib.client.TorrentListener;
 import io.btlib.client.TorrentStatus;
+import io.btlib.client.Transport;
 import io.btlib.dht.DhtNode;
 import io.btlib.peer.PeerAddress;
 import io.btlib.tracker.TrackerPeerSource;
@@ -29,7 +30,7 @@ import java.util.function.LongSupplier;
 /** What {@code bt download} and {@code bt seed} share: flags, the client, progress output. */
 final class Transfer {
   static final Set<String> VALUE_FLAGS = Set.of("--port", "--bind", "--peer", "--upload-limit",
-      "--download-limit", "--tracker", "--dht-bootstrap", "--encryption");
+      "--download-limit", "--tracker", "--dht-bootstrap", "--encryption", "--transport");
   static final Set<String> BOOLEAN_FLAGS = Set.of("--json", "--no-dht");
 
   private Transfer() {}
@@ -49,6 +50,27 @@ final class Transfer {
     }
   }
 
+  /** The {@code --transport} choice (default both). */
+  static Transport transport(Args a) {
+    String v = a.value("--transport").orElse("both");
+    switch (v) {
+      case "tcp":
+        return Transport.TCP;
+      case "utp":
+        return Transport.UTP;
+      case "both":
+        return Transport.BOTH;
+      default:
+        throw new UsageException("--transport must be tcp, utp or both: " + v);
+    }
+  }
+
+  /** The usage lines of {@code --transport}. */
+  static final String TRANSPORT_USAGE =
+      "  --transport T             tcp, utp (uTP, BEP 29: UDP with LEDBAT congestion control,\n"
+      + "                            which yields to other traffic) or both (the default: listen\n"
+      + "                            on both, dial uTP to peers known to speak it, else TCP)\n";
+
   /** The usage lines of {@code --encryption}. */
   static final String ENCRYPTION_USAGE =
       "  --encryption MODE         Message Stream Encryption (MSE/PE) with peers, both ways:\n"
@@ -58,8 +80,9 @@ final class Transfer {
   /**
    * A client from the common flags, with its peer sources: listens on 127.0.0.1 unless {@code
    * --bind} says otherwise; announces to the torrent's trackers and the {@code --tracker} ones;
-   * runs a DHT node on the same address (UDP, on {@code --port} when given) unless {@code
-   * --no-dht}, bootstrapped only from {@code --dht-bootstrap}.
+   * runs a DHT node unless {@code --no-dht}, bootstrapped only from {@code --dht-bootstrap}: on
+   * the client's UDP socket, shared with uTP, when the transport has uTP, else on a socket of its
+   * own on the same address (on {@code --port} when given).
    */
   static Network client(Args a) {
     int port = a.intValue("--port", 0, 0, 65535);
@@ -67,6 +90,7 @@ final class Transfer {
     long up = a.longValue("--upload-limit", 0, 0, Long.MAX_VALUE / 2);
     long down = a.longValue("--download-limit", 0, 0, Long.MAX_VALUE / 2);
     EncryptionPolicy encryption = encryption(a);
+    Transport transport = transport(a);
     List<String> trackers = trackers(a);
     List<InetSocketAddress> bootstrap = nodes(a, "--dht-bootstrap");
     boolean dhtOn = !a.has("--no-dht");
@@ -76,12 +100,14 @@ final class Transfer {
     DhtNode dht = null;
     TrackerPeerSource trackerSource = null;
     try {
-      if (dhtOn) {
-        DhtNode.Builder b = DhtNode.builder().bindAddress(bind).port(port)
-            .bootstrapNodes(bootstrap);
-        if (bind.isLoopbackAddress()) {
-          b.rateLimit(2000, 4000); // a local swarm's nodes all share one address
-        }
+      DhtNode.Builder b = DhtNode.builder().bindAddress(bind).port(port)
+          .bootstrapNodes(bootstrap);
+      if (bind.isLoopbackAddress()) {
+        b.rateLimit(2000, 4000); // a local swarm's nodes all share one address
+      }
+      if (dhtOn && transport.utp()) {
+        dht = b.build(); // started below on the client's UDP socket, shared with uTP
+      } else if (dhtOn) {
         try {
           dht = b.build().start();
         } catch (IOException e) {
@@ -94,7 +120,8 @@ final class Transfer {
       }
       trackerSource = TrackerPeerSource.builder().extraTrackers(trackers).build();
       Client.Builder cb = Client.builder().listenAddress(bind).port(port).uploadLimit(up)
-          .downloadLimit(down).encryption(encryption).peerSource(trackerSource)
+          .downloadLimit(down).encryption(encryption).transport(transport)
+          .peerSource(trackerSource)
           .superSeeding(a.has("--super-seed")); // a flag of bt seed only
       if (dht != null) {
         cb.peerSource(dht);
@@ -105,6 +132,14 @@ final class Transfer {
       } catch (RuntimeException e) {
         throw new CliException("cannot listen on " + bind.getHostAddress() + ":" + port + ": "
             + Main.describe(e.getCause() != null ? e.getCause() : e), e);
+      }
+      if (dht != null && transport.utp()) {
+        try {
+          dht.start(client.udpPort().orElseThrow());
+        } catch (IOException | RuntimeException e) {
+          client.close();
+          throw e;
+        }
       }
       return new Network(client, trackerSource, dht);
     } catch (IOException | RuntimeException e) {

@@ -11,6 +11,7 @@ import io.btlib.client.Torrent;
 import io.btlib.client.TorrentListener;
 import io.btlib.client.TorrentState;
 import io.btlib.client.TorrentStatus;
+import io.btlib.client.Transport;
 import io.btlib.dht.DhtNode;
 import io.btlib.metainfo.InfoHash;
 import io.btlib.metainfo.MagnetLink;
@@ -224,19 +225,54 @@ class LibtorrentInteropTest {
   }
 
   void btSeeds(TorrentVersion v, boolean zeroCopy) throws Exception {
+    btSeeds(v, zeroCopy, Transport.BOTH);
+  }
+
+  /**
+   * uTP (BEP 29): a bt seeder that speaks uTP only (no TCP socket at all) and a libtorrent
+   * downloader with TCP turned off both ways ({@code enable_*_tcp} false).
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"--v1", "--hybrid", "--v2"})
+  @Timeout(120)
+  void btSeedsLibtorrentDownloadsOverUtp(String format) throws Exception {
+    btSeeds(version(format), false, Transport.UTP);
+  }
+
+  /**
+   * uTP the other way: libtorrent with TCP off seeds, a bt downloader with its default transports
+   * (both) dials TCP, which libtorrent does not take, and falls back to uTP at once.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"--v1", "--hybrid", "--v2"})
+  @Timeout(120)
+  void libtorrentSeedsBtDownloadsOverUtp(String format) throws Exception {
+    Path src = makeData(tmp.resolve("seed"), 6);
+    Path torrent = tmp.resolve("t.torrent");
+    ltCreate(src, torrent, format);
+    Metainfo m = Metainfo.parse(torrent);
+    Lt seed = ltSeed(torrent, src.getParent(), "--transport", "utp");
+    Path dl = tmp.resolve("dl");
+    btDownload(m, dl, seed);
+    assertSameTree(src, dl.resolve(src.getFileName()));
+  }
+
+  void btSeeds(TorrentVersion v, boolean zeroCopy, Transport transport) throws Exception {
     Path src = makeData(tmp.resolve("seed"), 3);
     Path torrent = tmp.resolve("t.torrent");
     TorrentCreator.builder(src).format(v).pieceLength(PIECE).build().create().writeTo(torrent);
     Metainfo m = Metainfo.parse(torrent);
     Path dl = tmp.resolve("dl");
-    try (Client client = Client.builder().zeroCopyUploads(zeroCopy).build()) {
+    try (Client client = Client.builder().zeroCopyUploads(zeroCopy).transport(transport)
+        .build()) {
       Torrent t = client.add(m, FileStorage.open(m, src.getParent()));
       t.addListener(recorder());
       t.start();
       t.completion().get(30, TimeUnit.SECONDS); // the recheck found every piece
       Lt leech = start("download", "--torrent", torrent.toString(), "--dir", dl.toString(),
           "--port", Integer.toString(freePort()), "--timeout", "90",
-          "--peer", "127.0.0.1:" + client.listenAddress().getPort());
+          "--peer", "127.0.0.1:" + client.listenAddress().getPort(),
+          "--transport", transport == Transport.UTP ? "utp" : "tcp");
       if (!leech.waitFor(100, TimeUnit.SECONDS)) {
         fail("libtorrent did not finish; bt status " + t.status() + "\n" + diagnostics(leech));
       }
@@ -539,9 +575,11 @@ class LibtorrentInteropTest {
     }
   }
 
-  Lt ltSeed(Path torrent, Path dir) throws Exception {
-    Lt seed = start("seed", "--torrent", torrent.toString(), "--dir", dir.toString(),
-        "--port", Integer.toString(freePort()), "--timeout", "150");
+  Lt ltSeed(Path torrent, Path dir, String... options) throws Exception {
+    List<String> a = new ArrayList<>(List.of("seed", "--torrent", torrent.toString(), "--dir",
+        dir.toString(), "--port", Integer.toString(freePort()), "--timeout", "150"));
+    a.addAll(List.of(options));
+    Lt seed = start(a.toArray(String[]::new));
     String line = seed.await("listening", Duration.ofSeconds(20));
     Matcher mm = Pattern.compile("\"port\":(\\d+)").matcher(line);
     assertThat(mm.find()).isTrue();

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Random;
 import java.util.function.LongSupplier;
 
@@ -110,6 +111,14 @@ public final class Client implements AutoCloseable {
     return engine.listenAddress();
   }
 
+  /**
+   * The client's UDP socket, to share with a DHT node (see {@link UdpPort}); empty when the
+   * client speaks no uTP ({@link Transport#TCP}) and so has none.
+   */
+  public Optional<UdpPort> udpPort() {
+    return Optional.ofNullable(engine.udpPort());
+  }
+
   /** Our peer id. */
   public PeerId peerId() {
     return engine.peerId();
@@ -151,6 +160,7 @@ public final class Client implements AutoCloseable {
     private boolean zeroCopyUploads;
     private boolean superSeeding;
     private boolean sendRedundantHave = true;
+    private Transport transport = Transport.BOTH;
 
     private Builder() {}
 
@@ -387,6 +397,17 @@ public final class Client implements AutoCloseable {
     }
 
     /**
+     * Which transports the client speaks (default {@link Transport#BOTH}): with uTP it binds a UDP
+     * socket on the TCP listening port (the same port number for both, as other clients expect)
+     * and accepts uTP connections there; see {@link Transport} for which a dial uses. {@link
+     * Transport#UTP} binds no TCP socket at all.
+     */
+    public Builder transport(Transport transport) {
+      this.transport = Objects.requireNonNull(transport, "transport");
+      return this;
+    }
+
+    /**
      * Whether uploads to peers whose payload is not encrypted go out with {@link
      * Storage#transferTo} (for a {@code FileStorage}, {@code FileChannel.transferTo}: sendfile,
      * no copy through user space), each block's body written straight from storage after its
@@ -426,7 +447,7 @@ public final class Client implements AutoCloseable {
           maxConnections, maxHalfOpen, uploadSlots, downloadLimit, uploadLimit, maxRequestsPerPeer,
           maxOutstandingRequests, requestQueueTime.toNanos(), piecePicker, choker, peerSelector, List.copyOf(peerSources), limits, diskThreads, ticker,
           r, closeTimeout, eventQueueCapacity, outgoingEncryption, incomingEncryption, webSeeds,
-          zeroCopyUploads, superSeeding, sendRedundantHave);
+          zeroCopyUploads, superSeeding, sendRedundantHave, transport);
     }
 
     private static int positive(String what, int n) {

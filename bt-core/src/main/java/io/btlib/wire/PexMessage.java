@@ -96,12 +96,16 @@ public record PexMessage(Map<PeerAddress, Integer> added, List<PeerAddress> drop
     readAdded(d, "added", "added.f", 4, added);
     readAdded(d, "added6", "added6.f", 16, added);
     List<PeerAddress> dropped = new ArrayList<>();
+    List<PeerAddress> dropped6 = new ArrayList<>();
     for (PeerAddress p : entries(d, "dropped", 4)) {
-      dropped.add(p);
+      (p.isIpv6() ? dropped6 : dropped).add(p);
     }
     for (PeerAddress p : entries(d, "dropped6", 16)) {
-      dropped.add(p);
+      // an IPv4-mapped IPv6 entry (::ffff:a.b.c.d) is an IPv4 address, and is written as one:
+      // IPv4 first, so that the list reads back the same from what encode() writes
+      (p.isIpv6() ? dropped6 : dropped).add(p);
     }
+    dropped.addAll(dropped6);
     return new PexMessage(added, dropped);
   }
 

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** Whole swarms of bt clients in one JVM, on loopback. */
@@ -87,16 +88,25 @@ class SwarmTest {
   void fiveLeechersAndOneSeeder() throws Exception {
     byte[] data = TestTorrents.random(2 * 1024 * 1024 + 777, 2);
     Metainfo m = TestTorrents.v1(data, 32 * 1024, 700_001, 800_000, data.length - 1_500_001);
+    swarm(m, data, 5, Client::builder);
+  }
+
+  /**
+   * One seeder and {@code leechers} leechers, each told of the seeder and of the leechers before
+   * it, all made by {@code builder}: every leecher completes within 60 s with the right bytes.
+   */
+  static void swarm(Metainfo m, byte[] data, int leechers, Supplier<Client.Builder> builder)
+      throws Exception {
     List<Client> clients = new ArrayList<>();
     try {
-      Client seeder = Client.builder().build();
+      Client seeder = builder.get().build();
       clients.add(seeder);
       Torrent s = seeder.add(m, new TestTorrents.ArrayStorage(m, data));
       s.start();
       List<Torrent> leeches = new ArrayList<>();
       List<TestTorrents.ArrayStorage> stores = new ArrayList<>();
-      for (int i = 0; i < 5; i++) {
-        Client c = Client.builder().build();
+      for (int i = 0; i < leechers; i++) {
+        Client c = builder.get().build();
         clients.add(c);
         TestTorrents.ArrayStorage st = new TestTorrents.ArrayStorage(m, null);
         stores.add(st);

@@ -100,6 +100,29 @@ class ExtensionMessagesTest {
     assertThat(d.dropped()).containsExactly(PeerAddress.parse("127.0.0.3:1"));
   }
 
+  /**
+   * Found by fuzzing: an IPv4-mapped entry (::ffff:a.b.c.d) in {@code dropped6} is an IPv4
+   * address, which encode() writes to {@code dropped}; the decoder puts IPv4 addresses first, so
+   * the list reads back the same.
+   */
+  @Test
+  void pexReadsAnIpv4MappedDropped6EntryAsIpv4First() throws Exception {
+    byte[] v6 = new byte[36];
+    v6[0] = 0x20; // 2000::1 port 1, then ::ffff:10.0.0.1 port 2
+    v6[15] = 1;
+    v6[17] = 1;
+    v6[28] = (byte) 0xff;
+    v6[29] = (byte) 0xff;
+    v6[30] = 10;
+    v6[33] = 1;
+    v6[35] = 2;
+    String doc = "d8:dropped636:" + new String(v6, StandardCharsets.ISO_8859_1) + "e";
+    PexMessage m = PexMessage.decode(buf(doc));
+    assertThat(m.dropped()).containsExactly(PeerAddress.parse("10.0.0.1:2"),
+        PeerAddress.parse("[2000::1]:1"));
+    assertThat(PexMessage.decode(ByteBuffer.wrap(m.encode()))).isEqualTo(m);
+  }
+
   @Test
   void pexRejectsTornEntriesAndCapsLongLists() throws Exception {
     assertThatThrownBy(() -> PexMessage.decode(buf("d5:added7:1234567e")))

@@ -1,6 +1,7 @@
 package io.btlib.dht;
 
 import io.btlib.client.PeerSource;
+import io.btlib.client.UdpPort;
 import io.btlib.dht.internal.Bep42;
 import io.btlib.dht.internal.DhtEngine;
 import io.btlib.dht.internal.KrpcCodec;
@@ -62,8 +63,9 @@ import org.slf4j.LoggerFactory;
  * bootstrap nodes, so it never talks to the Internet unless told to. To join the public DHT, bind a
  * routable address and pass bootstrap nodes.
  *
- * <p><b>Threads:</b> one UDP socket and one daemon thread ({@code bt-dht-PORT}) do all receiving,
- * sending and timers. Public methods may be called from any thread and never block, except {@link
+ * <p><b>Threads:</b> one UDP socket (its own, or one shared with a client: {@link
+ * #start(UdpPort)}) and one daemon thread ({@code bt-dht-PORT}) do all receiving, sending and
+ * timers. Public methods may be called from any thread and never block, except {@link
  * #start()} (binds) and {@link #close()} (waits up to 2 s for the thread). Returned futures
  * complete on the node's thread: dependent actions must be quick and must not block.
  *
@@ -99,7 +101,13 @@ public final class DhtNode implements PeerSource, AutoCloseable {
   private final Map<InetSocketAddress, Long> seenRecently = new HashMap<>(); // DHT thread only
   private volatile boolean closed;
   private DatagramChannel channel;
-  private Selector selector;
+  /** The socket shared with a client, when started on one (then {@link #channel} is null). */
+  private UdpPort shared;
+  private final ConcurrentLinkedQueue<Received> sharedIn = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger sharedQueued = new AtomicInteger();
+  /** Datagrams from a shared port waiting for the node's thread at most; more are dropped. */
+  private static final int MAX_SHARED_QUEUED = 1024;
+  private volatile Selector selector;
   private Thread thread;
   private DhtEngine engine;
   private volatile InetSocketAddress localAddress;
@@ -152,12 +160,7 @@ public final class DhtNode implements PeerSource, AutoCloseable {
    */
   public DhtNode start() throws IOException {
     synchronized (lifecycle) {
-      if (closed) {
-        throw new IllegalStateException("DHT node is closed");
-      }
-      if (thread != null) {
-        throw new IllegalStateException("DHT node is already started");
-      }
+      checkStartable();
       InetAddress bind = config.bindAddress();
       DatagramChannel ch =
           DatagramChannel.open(
@@ -178,31 +181,88 @@ public final class DhtNode implements PeerSource, AutoCloseable {
       }
       channel = ch;
       localAddress = (InetSocketAddress) ch.getLocalAddress();
-      DhtEngine.Config ec =
-          new DhtEngine.Config(
-              config.readOnly(),
-              config.bep42(),
-              config.queryTimeout().toMillis(),
-              config.ratePerSecond(),
-              config.rateBurst(),
-              config.maxInfoHashes(),
-              config.maxPeersPerInfoHash(),
-              config.peerTtl().toMillis(),
-              50,
-              1024);
-      engine = new DhtEngine(ec, id, clock::millis, random, this::sendNow);
-      nextRebootstrap = clock.millis() + REBOOTSTRAP_MILLIS;
-      for (NodeInfo n : restored) {
-        engine.restore(n);
-      }
-      thread = new Thread(this::run, "bt-dht-" + localAddress.getPort());
-      thread.setDaemon(true);
-      thread.start();
-      if (!config.bootstrapNodes().isEmpty() || !restored.isEmpty()) {
-        bootstrap();
-      }
-      return this;
+      return run();
     }
+  }
+
+  /**
+   * Starts the node on a socket it shares, a client's ({@code client.udpPort()}): uTP and the
+   * DHT on one port, as libtorrent runs them, so peers and nodes see one endpoint. The node binds
+   * nothing (the builder's address and port are not used); it takes the port's datagrams that
+   * are not uTP and sends through it. Closing the node leaves the port to its client.
+   *
+   * @param port the shared socket
+   * @return this node
+   * @throws IOException if the node's wake-up selector cannot be opened
+   * @throws IllegalStateException if already started or closed
+   */
+  public DhtNode start(UdpPort port) throws IOException {
+    Objects.requireNonNull(port, "port");
+    synchronized (lifecycle) {
+      checkStartable();
+      selector = Selector.open();
+      shared = port;
+      localAddress = port.localAddress();
+      port.receiver(this::receivedShared);
+      return run();
+    }
+  }
+
+  private void checkStartable() {
+    if (closed) {
+      throw new IllegalStateException("DHT node is closed");
+    }
+    if (thread != null) {
+      throw new IllegalStateException("DHT node is already started");
+    }
+  }
+
+  /** A datagram from the shared port, on its client's loop: copied for the node's thread. */
+  private void receivedShared(ByteBuffer datagram, InetSocketAddress from) {
+    if (closed || datagram.remaining() > KrpcCodec.MAX_PACKET_BYTES) {
+      return; // too long for KRPC anyway
+    }
+    if (sharedQueued.incrementAndGet() > MAX_SHARED_QUEUED) {
+      sharedQueued.decrementAndGet();
+      return; // the node is behind: dropped, as by a full socket
+    }
+    byte[] b = new byte[datagram.remaining()];
+    datagram.duplicate().get(b);
+    sharedIn.add(new Received(b, from));
+    Selector s = selector;
+    if (s != null) {
+      s.wakeup();
+    }
+  }
+
+  private record Received(byte[] bytes, InetSocketAddress from) {}
+
+  /** Sets up the engine and starts the thread (under the lifecycle lock, the socket ready). */
+  private DhtNode run() {
+    DhtEngine.Config ec =
+        new DhtEngine.Config(
+            config.readOnly(),
+            config.bep42(),
+            config.queryTimeout().toMillis(),
+            config.ratePerSecond(),
+            config.rateBurst(),
+            config.maxInfoHashes(),
+            config.maxPeersPerInfoHash(),
+            config.peerTtl().toMillis(),
+            50,
+            1024);
+    engine = new DhtEngine(ec, id, clock::millis, random, this::sendNow);
+    nextRebootstrap = clock.millis() + REBOOTSTRAP_MILLIS;
+    for (NodeInfo n : restored) {
+      engine.restore(n);
+    }
+    thread = new Thread(this::loop, "bt-dht-" + localAddress.getPort());
+    thread.setDaemon(true);
+    thread.start();
+    if (!config.bootstrapNodes().isEmpty() || !restored.isEmpty()) {
+      bootstrap();
+    }
+    return this;
   }
 
   /** The bound address; null before {@link #start()}. */
@@ -475,6 +535,10 @@ public final class DhtNode implements PeerSource, AutoCloseable {
   // ---------------------------------------------------------------- the node's thread
 
   private void sendNow(byte[] packet, InetSocketAddress to) {
+    if (shared != null) {
+      shared.send(ByteBuffer.wrap(packet), to);
+      return;
+    }
     try {
       channel.send(ByteBuffer.wrap(packet), to);
     } catch (IOException e) {
@@ -482,7 +546,7 @@ public final class DhtNode implements PeerSource, AutoCloseable {
     }
   }
 
-  private void run() {
+  private void loop() {
     ByteBuffer buf = ByteBuffer.allocate(KrpcCodec.MAX_PACKET_BYTES + 1);
     long lastSnapshot = System.nanoTime() - TICK_MILLIS * 1_000_000;
     while (!closed) {
@@ -490,6 +554,15 @@ public final class DhtNode implements PeerSource, AutoCloseable {
         selector.select(TICK_MILLIS);
         selector.selectedKeys().clear();
         for (int i = 0; i < 256 && !closed; i++) {
+          if (channel == null) {
+            Received r = sharedIn.poll();
+            if (r == null) {
+              break;
+            }
+            sharedQueued.decrementAndGet();
+            engine.onPacket(r.bytes(), 0, r.bytes().length, r.from());
+            continue;
+          }
           ((Buffer) buf).clear();
           InetSocketAddress from = (InetSocketAddress) channel.receive(buf);
           if (from == null) {
@@ -593,10 +666,14 @@ public final class DhtNode implements PeerSource, AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      try {
-        channel.close();
-      } catch (IOException e) {
-        LOG.debug("closing the DHT socket", e);
+      if (shared != null) {
+        shared.receiver(null); // the port stays its client's
+      } else {
+        try {
+          channel.close();
+        } catch (IOException e) {
+          LOG.debug("closing the DHT socket", e);
+        }
       }
       try {
         selector.close();

@@ -22,6 +22,8 @@ final class Connection implements PeerView {
   TorrentRuntime torrent;
   boolean connected;
   boolean closed;
+  /** The dial got no answer in time (a dead host, not a refusal). */
+  boolean timedOut;
   boolean readThrottled;
   boolean writeThrottled;
 

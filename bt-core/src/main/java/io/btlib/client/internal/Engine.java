@@ -5,6 +5,8 @@ import io.btlib.client.PeerSource;
 import io.btlib.client.Storage;
 import io.btlib.client.StorageFactory;
 import io.btlib.client.Torrent;
+import io.btlib.client.Transport;
+import io.btlib.client.UdpPort;
 import io.btlib.metainfo.InfoHash;
 import io.btlib.metainfo.MagnetLink;
 import io.btlib.metainfo.Metainfo;
@@ -13,6 +15,7 @@ import io.btlib.peer.PeerId;
 import io.btlib.policy.Choker;
 import io.btlib.policy.PeerSelector;
 import io.btlib.policy.PiecePicker;
+import io.btlib.utp.UtpConfig;
 import io.btlib.wire.Handshake;
 import io.btlib.wire.WireException;
 import io.btlib.webseed.WebSeedConfig;
@@ -128,7 +131,8 @@ public final class Engine {
       WebSeedConfig webSeeds,
       boolean zeroCopyUploads,
       boolean superSeeding,
-      boolean sendRedundantHave) {}
+      boolean sendRedundantHave,
+      Transport transport) {}
 
   final Config config;
   final PeerId peerId;
@@ -155,7 +159,7 @@ public final class Engine {
   private final PlaintextPeers plaintextPeers =
       new PlaintextPeers(MAX_PLAINTEXT_PEERS, PLAINTEXT_MEMORY_NANOS);
   final List<Connection> connections = new ArrayList<>();
-  private volatile boolean closing;
+  volatile boolean closing;
   private boolean closed;
   private final ByteBuffer scratch = ByteBuffer.allocate(64 * 1024);
   int halfOpen;
@@ -182,7 +186,8 @@ public final class Engine {
   /** An engine on real sockets, a selector thread and a disk pool, as {@code config} says. */
   public static Engine open(Config config) throws IOException {
     return new Engine(config, new NioHost(config.listenAddress(), config.port(),
-        config.diskThreads(), config.ticker()));
+        config.diskThreads(), config.ticker(), config.transport(), UtpConfig.defaults(),
+        config.maxConnections()));
   }
 
   /**
@@ -211,6 +216,11 @@ public final class Engine {
   /** A bucket's burst: a quarter second of the rate, at least one 16 KiB block and some slack. */
   static long burstFor(long rate) {
     return Math.max(64 * 1024, rate / 4);
+  }
+
+  /** The host's UDP socket for other protocols to share, or null. */
+  public UdpPort udpPort() {
+    return host.udpPort();
   }
 
   public InetSocketAddress listenAddress() {
@@ -513,6 +523,7 @@ public final class Engine {
           drain(c, now);
         }
       } else if (!c.connected && now - c.createdNanos > 10_000_000_000L) {
+        c.timedOut = true;
         close(c, "connect timed out");
       } else if (c.connected && now - c.createdNanos > 20_000_000_000L) {
         c.mse.ended();
@@ -555,11 +566,14 @@ public final class Engine {
     }
   }
 
-  /** Starts an outgoing connection for {@code t}; false if it could not even start. */
-  boolean connect(TorrentRuntime t, PeerAddress peer, long now) {
+  /**
+   * Starts an outgoing connection for {@code t}, over uTP if {@code utp}; false if it could not
+   * even start.
+   */
+  boolean connect(TorrentRuntime t, PeerAddress peer, boolean utp, long now) {
     Link link;
     try {
-      link = host.dial(peer);
+      link = host.dial(peer, utp);
     } catch (IOException | RuntimeException e) {
       log.debug("cannot dial {}: {}", peer, e.toString());
       return false;
@@ -889,7 +903,8 @@ public final class Engine {
       plaintextPeers.remember(c.address, ticker.getAsLong());
       TorrentRuntime t = c.torrent;
       PeerAddress a = c.address;
-      post(() -> redialPlain(t, a));
+      boolean utp = c.link.utp();
+      post(() -> redialPlain(t, a, utp));
     }
     readBufferBytes -= c.in.capacity();
     if (c.outgoing && !c.connected) {
@@ -903,7 +918,7 @@ public final class Engine {
     log.debug("closed {}: {}", c, reason);
   }
 
-  private void redialPlain(TorrentRuntime t, PeerAddress a) {
+  private void redialPlain(TorrentRuntime t, PeerAddress a, boolean utp) {
     if (closing || !torrents.contains(t) || !t.acceptsConnections()) {
       return;
     }
@@ -913,7 +928,7 @@ public final class Engine {
       }
     }
     log.debug("MSE failed with {}: dialling it again in plain text", a);
-    connect(t, a, ticker.getAsLong());
+    connect(t, a, utp, ticker.getAsLong());
   }
 
   // ---------------------------------------------------------------- close

@@ -1,5 +1,6 @@
 package io.btlib.client.internal;
 
+import io.btlib.client.UdpPort;
 import io.btlib.peer.PeerAddress;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -44,7 +45,7 @@ public interface EngineHost {
   /** The current time in nanoseconds, on the loop's clock. */
   long now();
 
-  /** The endpoint peers connect to. */
+  /** The endpoint peers connect to (TCP and UDP share its port). */
   InetSocketAddress listenAddress();
 
   /** Starts the loop: from now on {@code handler} is called on it. */
@@ -57,11 +58,12 @@ public interface EngineHost {
   boolean onLoop();
 
   /**
-   * Starts dialling {@code peer}; the handler hears {@code connectable} when it connects or fails.
+   * Starts dialling {@code peer} over TCP, or uTP if {@code utp}; the handler hears {@code
+   * connectable} when it connects or fails.
    *
-   * @throws IOException if the dial cannot even start
+   * @throws IOException if the dial cannot even start (that transport is off, say)
    */
-  Link dial(PeerAddress peer) throws IOException;
+  Link dial(PeerAddress peer, boolean utp) throws IOException;
 
   /**
    * Runs disk work (reads, writes, hashing) off the loop where there is such a place; results
@@ -76,6 +78,11 @@ public interface EngineHost {
    * else this executor (which must run tasks one at a time, in order).
    */
   default Executor listenerExecutor() {
+    return null;
+  }
+
+  /** The UDP socket uTP runs on, for another protocol (a DHT) to share; null if there is none. */
+  default UdpPort udpPort() {
     return null;
   }
 

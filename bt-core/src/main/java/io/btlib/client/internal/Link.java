@@ -39,6 +39,11 @@ public interface Link extends ByteChannel, GatheringByteChannel {
   /** What {@link #attach} gave, or null. */
   Object attachment();
 
+  /** Whether this is a uTP connection (else TCP, or a simulated stream). */
+  default boolean utp() {
+    return false;
+  }
+
   /**
    * The channel a storage's {@code transferTo} should write to for a zero-copy upload: the socket
    * itself for a TCP link (so the kernel can send from the page cache), else this link.

@@ -1,10 +1,19 @@
 package io.btlib.client.internal;
 
+import io.btlib.client.Transport;
+import io.btlib.client.UdpPort;
 import io.btlib.peer.PeerAddress;
+import io.btlib.utp.UtpConfig;
+import io.btlib.utp.UtpPacket;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.Buffer;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -22,15 +31,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The real {@link EngineHost}: one selector thread that runs the loop, TCP sockets, a fixed pool
- * of disk threads, all owned here and stopped by {@link #stop} and {@link #release}.
+ * The real {@link EngineHost}: one selector thread that runs the loop, TCP sockets and a UDP
+ * socket for uTP on the same port (as the transport asks), a fixed pool of disk threads, all
+ * owned here and stopped by {@link #stop} and {@link #release}.
  */
 final class NioHost implements EngineHost {
   private static final Logger log = LoggerFactory.getLogger(NioHost.class);
+  /** Asked of the kernel for the UDP socket (it may give less): uTP bursts a window at a time. */
+  private static final int UDP_BUFFER_BYTES = 4 << 20;
+  /** Datagrams read per readiness before the loop looks at its other work. */
+  private static final int DATAGRAMS_PER_READ = 256;
 
   private final LongSupplier ticker;
   private final Selector selector;
   private final ServerSocketChannel server;
+  private final DatagramChannel udp;
+  private final UtpEndpoint utp;
+  private SelectionKey udpKey;
+  private final ByteBuffer datagramIn = ByteBuffer.allocateDirect(65_536);
+  private final ByteBuffer datagramOut;
+  /** A datagram the socket had no room for: sent first when it is writable again. */
+  private SocketAddress datagramOutTo;
+  private boolean utpReady;
+  /** The socket as other protocols share it; null without one. */
+  private final SharedPort shared;
   private final InetSocketAddress listenAddress;
   private final ExecutorService disk;
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -38,29 +62,98 @@ final class NioHost implements EngineHost {
   private Thread loop;
   private Handler handler;
   private volatile boolean stopping;
-  private boolean released;
+  private volatile boolean released;
 
-  /** Binds the listening socket; nothing runs until {@link #start}. */
-  NioHost(InetAddress address, int port, int diskThreads, LongSupplier ticker) throws IOException {
+  /**
+   * Binds the listening sockets (TCP, UDP or both on one port, as {@code transport} says);
+   * nothing runs until {@link #start}.
+   */
+  NioHost(InetAddress address, int port, int diskThreads, LongSupplier ticker,
+      Transport transport, UtpConfig utpConfig, int maxConnections) throws IOException {
     this.ticker = ticker;
     this.selector = Selector.open();
+    ServerSocketChannel tcp = null;
+    DatagramChannel dgram = null;
     try {
-      this.server = ServerSocketChannel.open();
-      server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-      server.bind(new InetSocketAddress(address, port), 128);
-      server.configureBlocking(false);
-      server.register(selector, SelectionKey.OP_ACCEPT);
-      this.listenAddress = (InetSocketAddress) server.getLocalAddress();
+      // with port 0 the kernel picks the TCP port, and UDP must get the same one: another
+      // socket may hold it for UDP, so try a few
+      for (int attempt = 0; ; attempt++) {
+        tcp = transport.tcp() ? bindTcp(address, port) : null;
+        int p = tcp != null ? ((InetSocketAddress) tcp.getLocalAddress()).getPort() : port;
+        try {
+          dgram = transport.utp() ? bindUdp(address, p) : null;
+          break;
+        } catch (BindException e) {
+          closeQuietly(tcp);
+          if (port != 0 || tcp == null || attempt == 9) {
+            tcp = null;
+            throw e;
+          }
+        }
+      }
+      this.server = tcp;
+      this.udp = dgram;
+      this.listenAddress = (InetSocketAddress) (tcp != null ? tcp.getLocalAddress()
+          : dgram.getLocalAddress());
+      if (tcp != null) {
+        tcp.register(selector, SelectionKey.OP_ACCEPT);
+      }
+      if (dgram != null) {
+        udpKey = dgram.register(selector, SelectionKey.OP_READ);
+      }
     } catch (IOException | RuntimeException e) {
+      closeQuietly(tcp);
+      closeQuietly(dgram);
       selector.close();
       throw e;
     }
+    this.utp = udp == null ? null : new UtpEndpoint(utpConfig, secureRandom, maxConnections,
+        Math.max(1, maxConnections / 4));
+    this.datagramOut = ByteBuffer.allocateDirect(utpConfig.packetSize());
+    this.shared = udp == null ? null : new SharedPort();
     AtomicInteger n = new AtomicInteger();
     this.disk = Executors.newFixedThreadPool(diskThreads, r -> {
       Thread t = new Thread(r, "bt-disk-" + n.getAndIncrement());
       t.setDaemon(true);
       return t;
     });
+  }
+
+  private static ServerSocketChannel bindTcp(InetAddress address, int port) throws IOException {
+    ServerSocketChannel ch = ServerSocketChannel.open();
+    try {
+      ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      ch.bind(new InetSocketAddress(address, port), 128);
+      ch.configureBlocking(false);
+      return ch;
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
+  private static DatagramChannel bindUdp(InetAddress address, int port) throws IOException {
+    DatagramChannel ch = DatagramChannel.open();
+    try {
+      ch.setOption(StandardSocketOptions.SO_RCVBUF, UDP_BUFFER_BYTES);
+      ch.setOption(StandardSocketOptions.SO_SNDBUF, UDP_BUFFER_BYTES);
+      ch.bind(new InetSocketAddress(address, port));
+      ch.configureBlocking(false);
+      return ch;
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
+  private static void closeQuietly(java.nio.channels.Channel ch) {
+    if (ch != null) {
+      try {
+        ch.close();
+      } catch (IOException ignored) {
+        // nothing more to do
+      }
+    }
   }
 
   @Override
@@ -93,7 +186,20 @@ final class NioHost implements EngineHost {
   }
 
   @Override
-  public Link dial(PeerAddress peer) throws IOException {
+  public Link dial(PeerAddress peer, boolean overUtp) throws IOException {
+    if (overUtp) {
+      if (utp == null) {
+        throw new IOException("uTP is off");
+      }
+      try {
+        return utp.dial(peer, ticker.getAsLong()); // the SYN goes out after this loop turn
+      } catch (IllegalStateException e) {
+        throw new IOException(e.getMessage());
+      }
+    }
+    if (server == null) {
+      throw new IOException("TCP is off");
+    }
     SocketChannel ch = SocketChannel.open();
     try {
       ch.configureBlocking(false);
@@ -118,6 +224,52 @@ final class NioHost implements EngineHost {
   }
 
   @Override
+  public UdpPort udpPort() {
+    return shared;
+  }
+
+  /**
+   * {@link UdpPort} over this host's socket: received datagrams that are not uTP go to the
+   * receiver on the loop; sends are queued (bounded) and written by the loop before uTP's.
+   */
+  private record Outgoing(byte[] bytes, InetSocketAddress to) {}
+
+  private final class SharedPort implements UdpPort {
+    /** Datagrams queued to send at most; more are dropped (the DHT resends what it needs). */
+    static final int MAX_QUEUED = 1024;
+    final ConcurrentLinkedQueue<Outgoing> out = new ConcurrentLinkedQueue<>();
+    final AtomicInteger queued = new AtomicInteger();
+    volatile Receiver receiver;
+
+    @Override
+    public InetSocketAddress localAddress() {
+      return listenAddress;
+    }
+
+    @Override
+    public boolean send(ByteBuffer datagram, InetSocketAddress to) {
+      if (stopping || released || datagram.remaining() > 65_507 || to == null
+          || to.isUnresolved()) {
+        return false;
+      }
+      if (queued.incrementAndGet() > MAX_QUEUED) {
+        queued.decrementAndGet();
+        return false;
+      }
+      byte[] b = new byte[datagram.remaining()];
+      datagram.duplicate().get(b);
+      out.add(new Outgoing(b, to));
+      selector.wakeup();
+      return true;
+    }
+
+    @Override
+    public void receiver(Receiver r) {
+      this.receiver = r;
+    }
+  }
+
+  @Override
   public Random secureRandom() {
     return secureRandom;
   }
@@ -128,7 +280,17 @@ final class NioHost implements EngineHost {
       while (!stopping) {
         long now = ticker.getAsLong();
         long wait = Math.max(1, (lastTick + TICK_NANOS - now) / 1_000_000);
-        selector.select(Math.min(wait, 100));
+        if (utp != null) {
+          long d = utp.nextDeadline();
+          if (d != Long.MAX_VALUE) {
+            wait = Math.max(1, Math.min(wait, (d - now + 999_999) / 1_000_000));
+          }
+        }
+        if (utpReady) {
+          selector.selectNow();
+        } else {
+          selector.select(Math.min(wait, 100));
+        }
         now = ticker.getAsLong();
         Runnable r;
         while ((r = tasks.poll()) != null) {
@@ -150,17 +312,34 @@ final class NioHost implements EngineHost {
           lastTick = now;
           handler.tick(now);
         }
+        if (utp != null) {
+          utpReady = utp.service(handler, now);
+          sendDatagrams(now);
+        }
       }
     } catch (IOException | RuntimeException e) {
       log.error("engine loop failed", e);
     } finally {
       handler.stopped();
+      if (utp != null) {
+        utp.resetAll(); // what the engine did not close; FINs and RESETs go out once
+        sendDatagrams(ticker.getAsLong());
+      }
     }
   }
 
   private void handle(SelectionKey k, long now) {
     if (k.isAcceptable()) {
       accept(now);
+      return;
+    }
+    if (k == udpKey) {
+      if (k.isReadable()) {
+        receiveDatagrams(now);
+      }
+      if (k.isValid() && k.isWritable()) {
+        sendDatagrams(now);
+      }
       return;
     }
     NioLink link = (NioLink) k.attachment();
@@ -173,6 +352,80 @@ final class NioHost implements EngineHost {
     }
     if (k.isValid() && k.isWritable()) {
       handler.writable(link, now);
+    }
+  }
+
+  private void receiveDatagrams(long now) {
+    for (int i = 0; i < DATAGRAMS_PER_READ; i++) {
+      ((Buffer) datagramIn).clear();
+      SocketAddress from;
+      try {
+        from = udp.receive(datagramIn);
+      } catch (IOException e) {
+        log.debug("UDP receive failed: {}", e.toString()); // an ICMP error, say: not fatal
+        continue;
+      }
+      if (from == null) {
+        return;
+      }
+      ((Buffer) datagramIn).flip();
+      if (UtpPacket.looksLikeUtp(datagramIn)) {
+        utp.receive((InetSocketAddress) from, datagramIn, now);
+      } else {
+        UdpPort.Receiver r = shared.receiver;
+        if (r != null) {
+          try {
+            r.received(datagramIn, (InetSocketAddress) from);
+          } catch (RuntimeException e) {
+            log.warn("the UDP port's receiver failed", e);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Sends what the port's sharers queued, then what the uTP connections have, until they are
+   * done or the socket is full.
+   */
+  private void sendDatagrams(long now) {
+    for (Outgoing d; datagramOutTo == null && (d = shared.out.poll()) != null; ) {
+      shared.queued.decrementAndGet();
+      try {
+        if (udp.send(ByteBuffer.wrap(d.bytes()), d.to()) == 0) {
+          log.debug("UDP socket full: a shared datagram to {} dropped", d.to());
+        }
+      } catch (IOException | RuntimeException e) {
+        log.debug("UDP send to {} failed: {}", d.to(), e.toString());
+      }
+    }
+    for (;;) {
+      if (datagramOutTo == null) {
+        ((Buffer) datagramOut).clear();
+        InetSocketAddress to = utp.poll(datagramOut, now);
+        if (to == null) {
+          break;
+        }
+        ((Buffer) datagramOut).flip();
+        datagramOutTo = to;
+      }
+      int n;
+      try {
+        n = udp.send(datagramOut, datagramOutTo);
+      } catch (IOException e) {
+        log.debug("UDP send to {} failed: {}", datagramOutTo, e.toString());
+        n = 1; // dropped: uTP resends what mattered
+      }
+      if (n == 0) {
+        break; // the socket's buffer is full: wait until it is writable
+      }
+      datagramOutTo = null;
+    }
+    if (udpKey.isValid()) {
+      int ops = SelectionKey.OP_READ | (datagramOutTo != null ? SelectionKey.OP_WRITE : 0);
+      if (udpKey.interestOps() != ops) {
+        udpKey.interestOps(ops);
+      }
     }
   }
 
@@ -227,11 +480,8 @@ final class NioHost implements EngineHost {
       return;
     }
     released = true;
-    try {
-      server.close();
-    } catch (IOException e) {
-      log.debug("closing server socket: {}", e.toString());
-    }
+    closeQuietly(server);
+    closeQuietly(udp);
     try {
       selector.close();
     } catch (IOException e) {

@@ -2,6 +2,7 @@ package io.btlib.client.internal;
 
 import io.btlib.client.PeerSource;
 import io.btlib.client.TorrentState;
+import io.btlib.client.Transport;
 import io.btlib.metainfo.InfoHashes;
 import io.btlib.metainfo.Metainfo;
 import io.btlib.peer.PeerAddress;
@@ -52,7 +53,16 @@ final class PeerBook {
     boolean connected;
     /** It had every piece when we last spoke: not dialled while we seed. */
     boolean seed;
+    /** It speaks uTP (a PEX flag, a uTP connection from it): with both transports, dial uTP. */
+    boolean utp;
+    /** A dial failed and the other transport was tried at once; again after a handshake. */
+    boolean fellBack;
   }
+
+  /** BEP 11's flag for a peer that supports uTP. */
+  static final int PEX_UTP = 0x04;
+  /** BEP 11's flag for a seed. */
+  static final int PEX_SEED = 0x02;
 
   /**
    * A dial pass runs when something changed (a peer learnt, a connection made or closed) and
@@ -92,14 +102,27 @@ final class PeerBook {
     }
   }
 
-  /** Peers a PEX message names (none for a private torrent: BEP 27). */
-  void addPexPeers(Collection<PeerAddress> added) {
+  /** Peers a PEX message names, with their flags (none for a private torrent: BEP 27). */
+  void addPexPeers(Map<PeerAddress, Integer> added) {
     if (t.isPrivate()) {
       return;
     }
-    for (PeerAddress a : added) {
-      addPeer(a, PeerCandidate.Source.PEX);
+    for (Map.Entry<PeerAddress, Integer> e : added.entrySet()) {
+      addPeer(e.getKey(), PeerCandidate.Source.PEX);
+      Known k = known.get(e.getKey());
+      if (k != null && (e.getValue() & PEX_UTP) != 0) {
+        k.utp = true;
+      }
     }
+  }
+
+  /** Whether a dial to {@code k} goes over uTP, as the client's transport allows. */
+  private boolean overUtp(Known k) {
+    return switch (engine.config.transport()) {
+      case TCP -> false;
+      case UTP -> true;
+      case BOTH -> k.utp;
+    };
   }
 
   /** Our dial to {@code c} got through. */
@@ -112,19 +135,52 @@ final class PeerBook {
     dialWanted = true; // a half-open slot is free again
   }
 
+  /** Dials {@code a} over the other transport after a failed dial (see {@link #onClosed}). */
+  private void fallBack(PeerAddress a, Known k, boolean utp) {
+    if (known.get(a) != k) {
+      return; // forgotten or banned meanwhile
+    }
+    long now = engine.ticker.getAsLong();
+    if (engine.closing || !t.acceptsConnections() || isConnectedTo(a)
+        || !engine.connect(t, a, utp, now)) {
+      k.connected = false;
+      k.failures++;
+      dialWanted = true;
+    }
+  }
+
   /** Forgets the endpoint a dial found to be ourselves. */
   void onSelfConnection(Connection c) {
     known.remove(c.address);
   }
 
-  /** {@code c} closed: its peer may be dialled again, and a dial that got nowhere counts. */
+  /**
+   * {@code c} closed: its peer may be dialled again, and a dial that got nowhere counts. With both
+   * transports, a dial that failed before the handshake is tried once at once over the other one:
+   * uTP that was not answered (UDP filtered, say), or TCP that was refused or closed by the peer
+   * (one with TCP turned off, as libtorrent can be), not TCP that timed out (a dead host). The
+   * transport that carried a handshake is the one dialled next time.
+   */
   void onClosed(Connection c) {
     Known k = known.get(c.address);
     if (k != null) {
       k.connected = false;
       k.seed = c.peer().isSeed();
-      if (!c.peer().handshakeDone() && c.outgoing) {
-        k.failures++;
+      if (c.peer().handshakeDone()) {
+        k.fellBack = false;
+        k.utp = c.link.utp();
+      } else if (c.outgoing) {
+        if (engine.config.transport() == Transport.BOTH && !k.fellBack && !c.mse.isRefused()
+            && (c.link.utp() || !c.timedOut)) {
+          k.fellBack = true;
+          k.connected = true; // the other transport's dial is on its way
+          boolean utp = !c.link.utp();
+          PeerAddress a = c.address;
+          log.debug("{} failed before the handshake: trying {} at once", c, utp ? "uTP" : "TCP");
+          engine.post(() -> fallBack(a, k, utp));
+        } else {
+          k.failures++;
+        }
       }
     }
     PeerAddress listen = listening.remove(c);
@@ -155,6 +211,7 @@ final class PeerBook {
         k.source = PeerCandidate.Source.INCOMING;
       }
       k.connected = true;
+      k.utp |= c.link.utp() && listening.equals(c.address); // it reached us from that port
       this.listening.put(c, listening);
     } catch (IllegalArgumentException ignored) {
       // a port we cannot use
@@ -236,7 +293,7 @@ final class PeerBook {
       }
       k.lastAttempt = now;
       k.connected = true;
-      if (!engine.connect(t, a, now)) {
+      if (!engine.connect(t, a, overUtp(k), now)) {
         k.connected = false;
         k.failures++;
       }
@@ -269,7 +326,7 @@ final class PeerBook {
     for (Connection o : t.connections) {
       if (o != c && o.peer().handshakeDone() && o.outgoing && !c.peer().pexSent(o.address)
           && added.size() < 50) {
-        added.put(o.address, o.peer().isSeed() ? 0x02 : 0);
+        added.put(o.address, (o.peer().isSeed() ? PEX_SEED : 0) | (o.link.utp() ? PEX_UTP : 0));
       }
     }
     List<PeerAddress> dropped = new ArrayList<>();

@@ -528,7 +528,7 @@ final class TorrentRuntime {
     } else if (e instanceof PeerEvent.PortReceived) {
       peers.onDhtPort(c, ((PeerEvent.PortReceived) e).port());
     } else if (e instanceof PeerEvent.PexReceived) {
-      peers.addPexPeers(((PeerEvent.PexReceived) e).message().added().keySet());
+      peers.addPexPeers(((PeerEvent.PexReceived) e).message().added());
     }
   }
 

@@ -84,7 +84,10 @@ public final class SimEngineHost implements EngineHost, SimSocket.Listener {
   }
 
   @Override
-  public Link dial(PeerAddress peer) {
+  public Link dial(PeerAddress peer, boolean utp) throws java.io.IOException {
+    if (utp) {
+      throw new java.io.IOException("uTP is not simulated yet");
+    }
     return net.dial(host, peer, this);
   }
 

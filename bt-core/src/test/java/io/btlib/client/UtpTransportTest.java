@@ -1,0 +1,62 @@
+package io.btlib.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.btlib.metainfo.Metainfo;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** bt clients talking uTP (BEP 29) to each other over loopback UDP. */
+class UtpTransportTest {
+
+  private static Torrent seed(Client seeder, Metainfo m, byte[] data) throws Exception {
+    Torrent s = seeder.add(m, new TestTorrents.ArrayStorage(m, data));
+    s.start();
+    s.completion().get(10, TimeUnit.SECONDS);
+    return s;
+  }
+
+  @Test
+  void aUtpOnlyLeecherDownloadsFromAUtpOnlySeeder() throws Exception {
+    byte[] data = TestTorrents.random(3 * 1024 * 1024 + 4321, 31);
+    Metainfo m = TestTorrents.v1(data, 64 * 1024, 1_000_000, data.length - 1_000_000);
+    // a uTP-only client binds no TCP socket: the download can only have gone over uTP
+    try (Client seeder = Client.builder().transport(Transport.UTP).build();
+        Client leecher = Client.builder().transport(Transport.UTP).build()) {
+      seed(seeder, m, data);
+      Torrent l = SwarmTest.downloadFrom(seeder, leecher, m, data);
+      assertThat(l.status().hashFailures()).isZero();
+    }
+  }
+
+  @Test
+  void aClientWithBothTransportsFallsBackToUtpWhenTcpIsRefused() throws Exception {
+    byte[] data = TestTorrents.random(1024 * 1024 + 99, 32);
+    Metainfo m = TestTorrents.v1(data, 32 * 1024);
+    try (Client seeder = Client.builder().transport(Transport.UTP).build();
+        Client leecher = Client.builder().build()) { // BOTH, the default: TCP first
+      seed(seeder, m, data);
+      SwarmTest.downloadFrom(seeder, leecher, m, data);
+    }
+  }
+
+  @Test
+  void forcedEncryptionRunsOverUtp() throws Exception {
+    byte[] data = TestTorrents.random(1024 * 1024 + 7, 33);
+    Metainfo m = TestTorrents.v1(data, 32 * 1024);
+    try (Client seeder = Client.builder().transport(Transport.UTP)
+            .encryption(EncryptionPolicy.FORCED).build();
+        Client leecher = Client.builder().transport(Transport.UTP)
+            .encryption(EncryptionPolicy.FORCED).build()) {
+      seed(seeder, m, data);
+      SwarmTest.downloadFrom(seeder, leecher, m, data);
+    }
+  }
+
+  @Test
+  void aUtpSwarmSharesPiecesBetweenLeechers() throws Exception {
+    byte[] data = TestTorrents.random(2 * 1024 * 1024 + 555, 34);
+    Metainfo m = TestTorrents.v1(data, 32 * 1024, 700_001, data.length - 700_001);
+    SwarmTest.swarm(m, data, 3, () -> Client.builder().transport(Transport.UTP));
+  }
+}
