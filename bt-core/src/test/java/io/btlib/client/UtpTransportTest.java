@@ -53,6 +53,25 @@ class UtpTransportTest {
     }
   }
 
+  /** The seeder dials (so it is the MSE initiator) and RC4 carries the payload both ways. */
+  @Test
+  void aSeederDiallingOverUtpWithForcedEncryptionServesTheLeecher() throws Exception {
+    byte[] data = TestTorrents.random(1024 * 1024 + 77, 35);
+    Metainfo m = TestTorrents.v1(data, 32 * 1024);
+    try (Client seeder = Client.builder().transport(Transport.UTP)
+            .encryption(EncryptionPolicy.FORCED).build();
+        Client leecher = Client.builder().transport(Transport.UTP)
+            .encryption(EncryptionPolicy.FORCED).build()) {
+      Torrent s = seed(seeder, m, data);
+      TestTorrents.ArrayStorage store = new TestTorrents.ArrayStorage(m, null);
+      Torrent l = leecher.add(m, store);
+      l.start();
+      s.addPeer(SwarmTest.addressOf(leecher));
+      l.completion().get(60, TimeUnit.SECONDS);
+      assertThat(store.data).isEqualTo(data);
+    }
+  }
+
   @Test
   void aUtpSwarmSharesPiecesBetweenLeechers() throws Exception {
     byte[] data = TestTorrents.random(2 * 1024 * 1024 + 555, 34);
