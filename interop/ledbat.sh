@@ -145,6 +145,7 @@ fi
 nsx() {
   local ns="$1"
   shift
+  exec 9>&- # not the lock: a run killed with SIGKILL leaves its processes to the next run
   exec ip netns exec "$ns" "$@"
 }
 
@@ -204,6 +205,11 @@ fail() {
   failures=$((failures + 1))
 }
 now() { date +%s.%N; }
+# pause S: sleeps S seconds; a signal ends the run at once (a trap waits for a foreground sleep)
+pause() {
+  sleep "$1" &
+  wait "$!" || true
+}
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 stop() {
   local p
@@ -246,7 +252,7 @@ nsx "$snd" "$py" -u "$probe" ping --to "$rcv_ip:7" --interval 0.1 --out "$tmp/id
   >/dev/null 2>&1 &
 ipid=$!
 pids+=("$ipid")
-sleep 3
+pause 3
 stop "$ipid"
 idle="$(awk 'NR == 1 || $2 < m {m = $2} END {if (NR) printf "%.3f", m}' "$tmp/idle.ping" 2>/dev/null || true)"
 if [[ -z "$idle" ]]; then
@@ -317,7 +323,7 @@ run_client() {
     return 1
   fi
   t0="$(now)"
-  sleep "$p1"
+  pause "$p1"
   t1="$(now)"
   nsx "$snd" "$py" -u "$probe" source --to "$rcv_ip:5201" --seconds "$p2" --cc "$tcp_cc" \
     >"$tmp/$kind.source.out" 2>&1 &
@@ -325,7 +331,7 @@ run_client() {
   pids+=("$tcpid")
   wait "$tcpid" || true
   t2="$(now)"
-  sleep "$p3"
+  pause "$p3"
   t3="$(now)"
   local done_early=""
   kill -0 "$dpid" 2>/dev/null || done_early=1
