@@ -111,6 +111,11 @@ public final class UtpConnection {
   private static final int NOISE_LOSS_PERCENT = 3;
   private int duplicateAcks;
   private long maxWindow;
+  /**
+   * Packets marked for resending since the last scan found none, at least (a mark an ack or a
+   * SACK clears is not subtracted: the next scan finds nothing and sets it to 0).
+   */
+  private int resendsMarked;
   private long slowStartThreshold = Long.MAX_VALUE;
   /**
    * Where a window cut for delay may slow-start back to once the queue is gone (0: nowhere): the
@@ -188,6 +193,7 @@ public final class UtpConnection {
     c.seqNr = 1;
     c.oldestUnacked = 1;
     c.queuePacket(UtpPacket.Type.SYN, new byte[0]).needResend = true; // sent by the first poll
+    c.resendsMarked = 1;
     c.rtoDeadline = nowNanos + c.rtoNanos;
     return c;
   }
@@ -371,6 +377,7 @@ public final class UtpConnection {
       return;
     }
     o.needResend = true;
+    resendsMarked++;
     leaveFlight(o); // out of the network: counted again when sent again
     lostRecently++;
     // Multiplicative decrease, once per round trip, when the loss is congestion: the queue the
@@ -575,6 +582,9 @@ public final class UtpConnection {
       for (int s = oldestUnacked; s != seqNr; s = SeqNr.wrap(s + 1)) {
         OutPacket o = out[s & (OUT_SLOTS - 1)];
         if (o != null && !o.sacked) {
+          if (!o.needResend) {
+            resendsMarked++;
+          }
           o.needResend = true;
           leaveFlight(o);
         }
@@ -626,14 +636,16 @@ public final class UtpConnection {
     if (state == State.CLOSED) {
       return mayStillAck && ackIfDue(dst, nowNanos);
     }
-    // resends first, oldest first
-    for (int s = oldestUnacked; s != seqNr; s = SeqNr.wrap(s + 1)) {
+    // resends first, oldest first; the scan over what is in flight (hundreds of packets) only
+    // while some may wait, or every poll would cost a window's worth of slots
+    for (int s = oldestUnacked; resendsMarked > 0 && s != seqNr; s = SeqNr.wrap(s + 1)) {
       OutPacket o = out[s & (OUT_SLOTS - 1)];
       if (o != null && o.needResend) {
         if (bytesInFlight > 0 && bytesInFlight + o.payload.length > window()) {
           return ackIfDue(dst, nowNanos);
         }
         o.needResend = false;
+        resendsMarked--;
         if (o.transmissions > 0) {
           resent++;
         }
@@ -641,6 +653,7 @@ public final class UtpConnection {
         return true;
       }
     }
+    resendsMarked = 0; // the scan found none: marks an ack or a SACK cleared are gone too
     if (state == State.CONNECTED) {
       int maxPayload = config.packetSize() - HEADER - SACK_ROOM;
       long room = window() - bytesInFlight;

@@ -321,6 +321,9 @@ final class NioHost implements EngineHost {
         if (utp != null) {
           utpReady = utp.service(handler, now);
           sendDatagrams(now);
+          // sending made room in send buffers: a stream waiting to write goes on at once, not
+          // at the next datagram (that held a connection to one buffer's worth per round trip)
+          utpReady = utpReady || utp.anyReady();
         }
       }
     } catch (IOException | RuntimeException e) {

@@ -82,6 +82,20 @@ public final class UtpEndpoint {
     return more;
   }
 
+  /**
+   * Whether a stream is ready for its handler now: sending datagrams frees room in the streams'
+   * send buffers, so after {@link #poll} a stream waiting to write may be ready again.
+   */
+  public boolean anyReady() {
+    for (UtpStream s : streams) {
+      if (s.isOpen() && !s.dialing && (((s.interest & Link.READ) != 0 && readable(s.connection))
+          || ((s.interest & Link.WRITE) != 0 && writable(s.connection)))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Reports {@code s}'s readiness; true if it is still ready afterwards. */
   private static boolean dispatch(UtpStream s, EngineHost.Handler handler, long now) {
     UtpConnection c = s.connection;
