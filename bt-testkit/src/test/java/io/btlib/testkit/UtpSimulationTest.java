@@ -1,6 +1,7 @@
 package io.btlib.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.btlib.client.Client;
 import io.btlib.client.PeerSource;
@@ -138,6 +139,39 @@ class UtpSimulationTest {
       // seeder alone would take 128 s)
       assertThat(leecherBytes).isGreaterThan(2 * torrent.size());
     }
+  }
+
+  @Test
+  void aUtpSwarmOnLossyLinksCompletesIntact() {
+    try (Swarm swarm = new Swarm(9, SimTorrent.random(9, 4 << 20, 256 * 1024))) {
+      AccessLink home = AccessLink.symmetric(1 << 20, Duration.ofMillis(25));
+      swarm.addSeeder(home, b -> b.transport(Transport.UTP)).host()
+          .faults(LinkFaults.loss(0.01));
+      for (int i = 0; i < 5; i++) {
+        swarm.addLeecher(home, b -> b.transport(Transport.UTP)).host()
+            .faults(LinkFaults.loss(0.01).withReorder(0.01, Duration.ofMillis(10)));
+      }
+      Swarm.Result r = swarm.run(LIMIT);
+      assertThat(r.allComplete()).isTrue();
+      assertThat(r.intact()).isTrue();
+      assertThat(r.seederPayloadBytes()).as("no TCP").isZero();
+      assertThat(swarm.peers().get(0).host().datagramsLost()).isPositive();
+    }
+  }
+
+  @Test
+  void faultsAreChecked() {
+    assertThat(LinkFaults.none().isNone()).isTrue();
+    assertThat(LinkFaults.loss(0.1).isNone()).isFalse();
+    assertThatThrownBy(() -> LinkFaults.loss(1.5))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+        () -> LinkFaults.none().withReorder(0.1, Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(AccessLink.symmetric(10 << 20, Duration.ZERO).downQueueBytes())
+        .isEqualTo((10L << 20) / 1000 * 250);
+    assertThat(AccessLink.symmetric(1000, Duration.ZERO).upQueueBytes())
+        .isEqualTo(AccessLink.MIN_QUEUE_BYTES);
   }
 
   /**
