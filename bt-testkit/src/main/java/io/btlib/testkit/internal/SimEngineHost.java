@@ -84,11 +84,21 @@ public final class SimEngineHost implements EngineHost, SimSocket.Listener {
       return; // a closed socket: the datagram goes nowhere
     }
     utp.receive(from, ByteBuffer.wrap(data), now());
-    wake();
+    wakeNow();
+  }
+
+  /**
+   * After a loop turn that may have written to a uTP stream: a service if there are connections
+   * (with none, a TCP swarm's every turn would cost an event for nothing).
+   */
+  private void wake() {
+    if (utp != null && utp.connectionCount() > 0) {
+      wakeNow();
+    }
   }
 
   /** Schedules a service of the uTP endpoint at the current time, after what is due already. */
-  private void wake() {
+  private void wakeNow() {
     if (utp != null && !pumpScheduled && !stopped) {
       pumpScheduled = true;
       net.queue.after(0, this::pump);
@@ -116,7 +126,7 @@ public final class SimEngineHost implements EngineHost, SimSocket.Listener {
         if (timerAt == d) {
           timerAt = Long.MAX_VALUE;
         }
-        wake();
+        wakeNow();
       });
     }
     if (more) {
@@ -125,7 +135,7 @@ public final class SimEngineHost implements EngineHost, SimSocket.Listener {
         spins = 0;
       }
       if (++spins < MAX_SPINS) {
-        wake();
+        wakeNow();
       } else if (!pumpScheduled) {
         pumpScheduled = true;
         net.queue.after(SPIN_PAUSE_NANOS, this::pump);
@@ -205,7 +215,7 @@ public final class SimEngineHost implements EngineHost, SimSocket.Listener {
         throw new IOException("uTP is off");
       }
       Link l = utp.dial(peer, now());
-      wake(); // the SYN goes out after this turn
+      wakeNow(); // the SYN goes out after this turn
       return l;
     }
     if (!tcp) {
