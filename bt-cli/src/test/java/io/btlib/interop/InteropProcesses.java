@@ -180,13 +180,19 @@ final class InteropProcesses implements AutoCloseable {
    */
   static List<String> transmission(String exe, Path home, int port, Path dir, Path done)
       throws IOException {
+    return transmission(exe, home, port, dir, done, false);
+  }
+
+  /** The same, with transmission's uTP (libutp) on when {@code utp}. */
+  static List<String> transmission(String exe, Path home, int port, Path dir, Path done,
+      boolean utp) throws IOException {
     Path conf = home.resolve("config");
     Files.createDirectories(conf);
     Files.writeString(conf.resolve("settings.json"), "{\n"
         + "  \"dht-enabled\": false,\n"
         + "  \"lpd-enabled\": false,\n"
         + "  \"pex-enabled\": false,\n"
-        + "  \"utp-enabled\": false,\n"
+        + "  \"utp-enabled\": " + utp + ",\n"
         + "  \"port-forwarding-enabled\": false,\n"
         + "  \"blocklist-enabled\": false,\n"
         + "  \"rpc-enabled\": false,\n"

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import io.btlib.client.Client;
 import io.btlib.client.Torrent;
+import io.btlib.client.Transport;
 import io.btlib.metainfo.Metainfo;
 import io.btlib.metainfo.TorrentVersion;
 import io.btlib.peer.PeerAddress;
@@ -69,6 +70,20 @@ class TransmissionInteropTest {
   @Test
   @Timeout(90)
   void transmissionDownloadsAMultiFileTorrentFromABtSeeder() throws Exception {
+    transmissionDownloadsFromBt(Transport.BOTH);
+  }
+
+  /**
+   * uTP: a bt seeder that speaks only uTP (no TCP socket at all) dials transmission, whose uTP is
+   * libutp, and transmission downloads everything over it.
+   */
+  @Test
+  @Timeout(90)
+  void transmissionDownloadsFromAUtpOnlyBtSeeder() throws Exception {
+    transmissionDownloadsFromBt(Transport.UTP);
+  }
+
+  void transmissionDownloadsFromBt(Transport transport) throws Exception {
     Path src = makeData(tmp.resolve("seed"), 21);
     Path torrent = tmp.resolve("t.torrent");
     TorrentCreator.builder(src).format(TorrentVersion.V1).pieceLength(PIECE).build().create()
@@ -79,13 +94,14 @@ class TransmissionInteropTest {
     Path home = tmp.resolve("transmission");
     Path done = tmp.resolve("finished");
     try (Client client = Client.builder().listenAddress(InetAddress.getLoopbackAddress())
-        .build()) {
+        .transport(transport).build()) {
       Torrent t = client.add(m, FileStorage.open(m, src.getParent()));
       t.addListener(recorder(btEvents));
       t.start();
       t.completion().get(30, TimeUnit.SECONDS); // the recheck found every piece
       int port = freePort();
-      List<String> cmd = InteropProcesses.transmission(transmission, home, port, dl, done);
+      List<String> cmd = InteropProcesses.transmission(transmission, home, port, dl, done,
+          transport == Transport.UTP);
       cmd.add(torrent.toString());
       InteropProcesses.Proc leech = procs.start("transmission-cli", cmd, home,
           Map.of("HOME", home.toString(), "TR_CURL_VERBOSE", "0"));
@@ -101,10 +117,50 @@ class TransmissionInteropTest {
             + "\n" + leech.diagnostics());
       }
       long t2 = System.nanoTime();
-      System.err.println("TransmissionInteropTest: serving after " + (t1 - t0) / 1_000_000
-          + " ms, finished " + (t2 - t1) / 1_000_000 + " ms later"
+      System.err.println("TransmissionInteropTest (" + transport + "): serving after "
+          + (t1 - t0) / 1_000_000 + " ms, finished " + (t2 - t1) / 1_000_000 + " ms later"
           + (Boolean.getBoolean("bt.interop.trace") ? "\n" + String.join("\n", leech.err) : ""));
       leech.close(); // it keeps seeding otherwise
+      assertThat(t.status().hashFailures()).isZero();
+    }
+    assertSameTree(src, dl.resolve(src.getFileName()));
+  }
+
+  /**
+   * uTP the other way: transmission seeds (it checks the files it is given, then serves them),
+   * a uTP-only bt client dials it over uTP and downloads everything.
+   */
+  @Test
+  @Timeout(90)
+  void aUtpOnlyBtClientDownloadsFromATransmissionSeeder() throws Exception {
+    Path src = makeData(tmp.resolve("seed"), 22);
+    Path torrent = tmp.resolve("t.torrent");
+    TorrentCreator.builder(src).format(TorrentVersion.V1).pieceLength(PIECE).build().create()
+        .writeTo(torrent);
+    Metainfo m = Metainfo.parse(torrent);
+    Path home = tmp.resolve("transmission");
+    int port = freePort();
+    List<String> cmd = InteropProcesses.transmission(transmission, home, port, src.getParent(),
+        tmp.resolve("finished"), true);
+    cmd.add(torrent.toString());
+    InteropProcesses.Proc seed = procs.start("transmission-cli", cmd, home,
+        Map.of("HOME", home.toString(), "TR_CURL_VERBOSE", "0"));
+    assertThat(awaitHandshake(port, m.infoHashes().v1().orElseThrow().bytes(),
+        Duration.ofSeconds(30))).as(seed::diagnostics).isTrue();
+    Thread.sleep(1000); // one handshake per IP address at a time: the probe's must be gone
+    Path dl = tmp.resolve("dl");
+    try (Client client = Client.builder().listenAddress(InetAddress.getLoopbackAddress())
+        .transport(Transport.UTP).build()) {
+      Torrent t = client.add(m, FileStorage.open(m, dl));
+      t.addListener(recorder(btEvents));
+      t.addPeer(PeerAddress.of("127.0.0.1", port));
+      t.start();
+      try {
+        t.completion().get(60, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+        fail("bt did not complete: " + e + "; status " + t.status() + "\nbt events " + btEvents
+            + "\n" + seed.diagnostics(), e);
+      }
       assertThat(t.status().hashFailures()).isZero();
     }
     assertSameTree(src, dl.resolve(src.getFileName()));

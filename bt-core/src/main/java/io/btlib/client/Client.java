@@ -400,7 +400,9 @@ public final class Client implements AutoCloseable {
      * Which transports the client speaks (default {@link Transport#BOTH}): with uTP it binds a UDP
      * socket on the TCP listening port (the same port number for both, as other clients expect)
      * and accepts uTP connections there; see {@link Transport} for which a dial uses. {@link
-     * Transport#UTP} binds no TCP socket at all.
+     * Transport#UTP} binds no TCP socket at all. With {@code BOTH}, a UDP port that another
+     * socket holds (a DHT node bound to it, say: share the client's instead, {@link Client#udpPort})
+     * leaves the client on TCP alone, with a warning; with {@code UTP} it fails the build.
      */
     public Builder transport(Transport transport) {
       this.transport = Objects.requireNonNull(transport, "transport");

@@ -45,8 +45,20 @@ public final class UtpConnection {
   private static final long INITIAL_RTO_NANOS = 1_000_000_000L;
   private static final long KEEPALIVE_NANOS = 29_000_000_000L;
   private static final int MAX_TIMEOUTS = 7;
-  /** How long a minimum of the peer's delay samples stays the base delay. */
-  private static final long BASE_DELAY_WINDOW_NANOS = 60_000_000_000L;
+  /**
+   * The base delay is the least delay sample of the last {@value #BASE_HISTORY} intervals of this
+   * length (RFC 6817: ten one-minute minima). A queue some other flow keeps standing (a TCP bulk
+   * flow behind a large router buffer) must not become the base within the time of a transfer,
+   * or LEDBAT would take it for an empty path and compete; an old minimum still expires, so that
+   * a route change that lengthens the path is learnt within ten minutes.
+   */
+  private static final long BASE_INTERVAL_NANOS = 60_000_000_000L;
+  private static final int BASE_HISTORY = 10;
+  /**
+   * The queueing delay is the least of the last {@value #CURRENT_FILTER} samples (RFC 6817's
+   * current filter): one late packet (the receiver descheduled, a GC pause) is not a queue.
+   */
+  private static final int CURRENT_FILTER = 4;
 
   private static final class OutPacket {
     final int seq;
@@ -100,6 +112,14 @@ public final class UtpConnection {
   private int duplicateAcks;
   private long maxWindow;
   private long slowStartThreshold = Long.MAX_VALUE;
+  /**
+   * Where a window cut for delay may slow-start back to once the queue is gone (0: nowhere): the
+   * window when the multiplicative cuts began. When the flow we yielded to ends, LEDBAT's linear
+   * growth would take minutes to give the window back on a long path.
+   */
+  private long recoverWindow;
+  /** Since when the delay has been above the target; {@link Long#MIN_VALUE} while it is not. */
+  private long aboveTargetSince = Long.MIN_VALUE;
   private long peerWindow;
   private long lastLossNanos = Long.MIN_VALUE;
   private long rttNanos;
@@ -111,10 +131,14 @@ public final class UtpConnection {
   private long lastSentNanos;
   private long lastReceivedNanos;
 
-  // LEDBAT's delay
-  private int baseDelayMicros;
-  private boolean baseDelayKnown;
-  private long baseDelaySince;
+  // LEDBAT's delay: samples are 32-bit microsecond clock differences, compared by subtraction
+  private final int[] baseMinima = new int[BASE_HISTORY];
+  private int baseCount;
+  private int baseIndex;
+  private long baseIntervalStart;
+  private final int[] recentDelays = new int[CURRENT_FILTER];
+  private int recentCount;
+  private int recentIndex;
   private int ourDelayMicros;
 
   // receiving
@@ -252,6 +276,9 @@ public final class UtpConnection {
 
   private void onAck(UtpPacket p, long now) {
     int acked = p.ackNr();
+    // the window limited what we sent (not the application, nor the peer's window): only then
+    // do acks say the path could take more
+    boolean windowFull = bytesInFlight + config.packetSize() > maxWindow;
     long ackedBytes = 0;
     long rttSample = -1;
     while (SeqNr.compare(oldestUnacked, acked) <= 0 && oldestUnacked != seqNr) {
@@ -323,7 +350,7 @@ public final class UtpConnection {
       delaySample(p.timestampDifferenceMicros(), now);
     }
     if (ackedBytes > 0) {
-      grow(ackedBytes);
+      grow(ackedBytes, windowFull, now);
     }
     rtoDeadline = oldestUnacked == seqNr ? Long.MAX_VALUE : now + rtoNanos;
   }
@@ -358,6 +385,7 @@ public final class UtpConnection {
       lastLossNanos = now;
       maxWindow = Math.max(config.packetSize(), maxWindow / 2);
       slowStartThreshold = maxWindow;
+      recoverWindow = 0; // a queue that overflows: no quick way back
     }
   }
 
@@ -378,34 +406,82 @@ public final class UtpConnection {
   }
 
   private void delaySample(int delayMicros, long now) {
-    if (!baseDelayKnown || delayMicros - baseDelayMicros < 0
-        || now - baseDelaySince > BASE_DELAY_WINDOW_NANOS) {
-      // a new minimum, or the old one is too old to trust (clocks drift, routes change)
-      if (baseDelayKnown && now - baseDelaySince > BASE_DELAY_WINDOW_NANOS
-          && delayMicros - baseDelayMicros >= 0) {
-        baseDelayMicros += (delayMicros - baseDelayMicros) / 2; // let it rise, slowly
-      } else {
-        baseDelayMicros = delayMicros;
-      }
-      baseDelayKnown = true;
-      baseDelaySince = now;
+    if (baseCount == 0 || now - baseIntervalStart >= BASE_INTERVAL_NANOS) {
+      // a new interval: its minimum starts with this sample, the oldest one is forgotten
+      baseIndex = baseCount == 0 ? 0 : (baseIndex + 1) % BASE_HISTORY;
+      baseMinima[baseIndex] = delayMicros;
+      baseCount = Math.min(BASE_HISTORY, baseCount + 1);
+      baseIntervalStart = now;
+    } else if (delayMicros - baseMinima[baseIndex] < 0) {
+      baseMinima[baseIndex] = delayMicros;
     }
-    ourDelayMicros = delayMicros - baseDelayMicros;
+    recentDelays[recentIndex] = delayMicros;
+    recentIndex = (recentIndex + 1) % CURRENT_FILTER;
+    recentCount = Math.min(CURRENT_FILTER, recentCount + 1);
+    int base = baseMinima[baseIndex];
+    for (int k = 0; k < baseCount; k++) {
+      if (baseMinima[k] - base < 0) {
+        base = baseMinima[k];
+      }
+    }
+    int current = recentDelays[(recentIndex + CURRENT_FILTER - 1) % CURRENT_FILTER];
+    for (int k = 0; k < recentCount; k++) {
+      if (recentDelays[k] - current < 0) {
+        current = recentDelays[k];
+      }
+    }
+    ourDelayMicros = Math.max(0, current - base);
   }
 
-  /** LEDBAT (BEP 29), after a slow start that ends at the first loss or near the target. */
-  private void grow(long ackedBytes) {
+  /**
+   * LEDBAT after a slow start that ends at the first loss or at 3/4 of the target. Below the
+   * target the window grows by up to {@link #MAX_GAIN_PER_RTT} a round trip, in proportion to
+   * how far below it is (BEP 29). Above it, it shrinks linearly as BEP 29 says for a round trip,
+   * then, if the delay is still above the target, in proportion to the window: by {@code delay /
+   * target - 1} of it a round trip and at most half (LEDBAT++,
+   * draft-irtf-iccrg-ledbat-plus-plus). BEP 29's linear decrease alone takes off at most a few
+   * kilobytes a round trip however far above the target the delay is, so a window of a megabyte
+   * needs minutes to get out of the way of a TCP flow that fills a router's buffer, and keeps
+   * half the link meanwhile. The round trip of grace lets a queue that is only slow start's own
+   * burst drain without the window being cut below what the path holds.
+   */
+  private void grow(long ackedBytes, boolean windowFull, long now) {
     long target = targetMicros();
-    if (maxWindow < slowStartThreshold && ourDelayMicros < target * 9 / 10) {
-      maxWindow += ackedBytes; // doubles per round trip
+    if ((maxWindow < slowStartThreshold || maxWindow < recoverWindow)
+        && ourDelayMicros < target * 3 / 4) {
+      if (windowFull) {
+        maxWindow += ackedBytes; // doubles per round trip
+      }
+      aboveTargetSince = Long.MIN_VALUE;
       return;
     }
     slowStartThreshold = Math.min(slowStartThreshold, maxWindow);
-    double delayFactor = (target - ourDelayMicros) / (double) target;
-    double windowFactor = Math.min(ackedBytes, maxWindow) / (double) Math.max(maxWindow,
-        ackedBytes);
-    long gain = (long) (MAX_GAIN_PER_RTT * delayFactor * windowFactor);
-    maxWindow = Math.max(config.packetSize(), maxWindow + gain);
+    long acked = Math.min(ackedBytes, maxWindow);
+    double windowFactor = acked / (double) maxWindow;
+    if (ourDelayMicros <= target) {
+      aboveTargetSince = Long.MIN_VALUE;
+      if (maxWindow >= recoverWindow) {
+        recoverWindow = 0; // back where the cuts began
+      }
+      if (windowFull) {
+        double delayFactor = (target - ourDelayMicros) / (double) target;
+        maxWindow += (long) (MAX_GAIN_PER_RTT * delayFactor * windowFactor);
+      }
+      return;
+    }
+    if (aboveTargetSince == Long.MIN_VALUE) {
+      aboveTargetSince = now;
+    }
+    double over = (ourDelayMicros - target) / (double) target;
+    if (now - aboveTargetSince < Math.max(rttNanos, 1)) {
+      maxWindow -= (long) (MAX_GAIN_PER_RTT * Math.min(over, 1) * windowFactor);
+    } else {
+      if (recoverWindow < maxWindow) {
+        recoverWindow = maxWindow;
+      }
+      maxWindow -= (long) (Math.min(0.5, over) * acked);
+    }
+    maxWindow = Math.max(config.packetSize(), maxWindow);
   }
 
   private void onData(UtpPacket p) {
@@ -492,6 +568,7 @@ public final class UtpConnection {
       }
       maxWindow = config.packetSize();
       slowStartThreshold = Math.max(config.packetSize(), slowStartThreshold / 2);
+      recoverWindow = 0;
       lastLossNanos = nowNanos;
       rtoNanos = Math.min(MAX_RTO_NANOS, rtoNanos * 2);
       // everything in flight is presumed lost; resent in order as the window allows
@@ -855,6 +932,8 @@ public final class UtpConnection {
   @Override
   public String toString() {
     return "UtpConnection[" + state + " recv " + recvId + " send " + sendId + " seq " + seqNr
-        + " ack " + ackNr + " cwnd " + maxWindow + " inflight " + bytesInFlight + "]";
+        + " ack " + ackNr + " cwnd " + maxWindow + " ssthresh " + slowStartThreshold
+        + " recover " + recoverWindow + " delay " + ourDelayMicros + " inflight " + bytesInFlight
+        + "]";
   }
 }

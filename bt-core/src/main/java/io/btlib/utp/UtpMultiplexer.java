@@ -19,25 +19,33 @@ import java.util.Random;
  * RESET (at most {@link #MAX_PENDING_RESETS} waiting: no amplification, a RESET is the smallest
  * packet there is), and forgets connections once they are closed and their last ack is out.
  *
- * <p>SYN floods: a connection accepted from a SYN counts as pending until its peer sends data; at
- * most {@code maxPending} may be pending at once (further SYNs are dropped, not answered), and
- * at most {@code maxConnections} exist in all. The UDP socket's reader first asks {@link
+ * <p>SYN floods: a connection accepted from a SYN counts as pending until its peer sends data,
+ * and only then does {@link #pollAccepted} give it (a BitTorrent peer that dials speaks first).
+ * At most {@value #MAX_PENDING_PER_ADDRESS} may be pending from one IP address (further SYNs from
+ * it are dropped, not answered) and at most {@code maxPending} in all: a SYN beyond that evicts
+ * the oldest pending connection, so that a flood from many addresses slows newcomers down but
+ * does not lock them out. A pending connection that sends nothing within the connect timeout is
+ * reset. At most {@code maxConnections} exist in all. The UDP socket's reader first asks {@link
  * UtpPacket#looksLikeUtp} so that DHT messages on the same port go to the DHT. Not thread-safe.
  */
 public final class UtpMultiplexer {
   /** RESETs waiting to be sent at most; more are dropped. */
   public static final int MAX_PENDING_RESETS = 64;
+  /** Pending connections (SYN, no data yet) from one IP address at most. */
+  public static final int MAX_PENDING_PER_ADDRESS = 16;
 
   /** A connection and the peer it is with. */
   public static final class Entry {
     private final InetSocketAddress peer;
     private final UtpConnection connection;
     private boolean pending;
+    private final long createdNanos;
 
-    Entry(InetSocketAddress peer, UtpConnection connection, boolean pending) {
+    Entry(InetSocketAddress peer, UtpConnection connection, boolean pending, long createdNanos) {
       this.peer = peer;
       this.connection = connection;
       this.pending = pending;
+      this.createdNanos = createdNanos;
     }
 
     /** The peer's address. */
@@ -74,6 +82,8 @@ public final class UtpMultiplexer {
   private final List<Entry> order = new ArrayList<>();
   private int next;
   private int pendingCount;
+  /** Pending connections by the peer's IP address. */
+  private final Map<java.net.InetAddress, Integer> pendingByAddress = new HashMap<>();
   private final ArrayDeque<ResetDue> resets = new ArrayDeque<>();
   private final ArrayDeque<Entry> accepted = new ArrayDeque<>();
   private final long[] drops = new long[Drop.values().length];
@@ -114,7 +124,7 @@ public final class UtpMultiplexer {
       // the connection will receive on (a SYN of its own would take that one)
       if (!connections.containsKey(new Key(peer, c.receiveId()))
           && !connections.containsKey(new Key(peer, c.sendId()))) {
-        add(new Entry(peer, c, false));
+        add(new Entry(peer, c, false, nowNanos));
         return c;
       }
     }
@@ -125,7 +135,15 @@ public final class UtpMultiplexer {
     order.add(e);
     if (e.pending) {
       pendingCount++;
+      pendingByAddress.merge(e.peer.getAddress(), 1, Integer::sum);
     }
+  }
+
+  /** {@code e} is no longer pending: its peer sent data, or it was closed or evicted. */
+  private void notPending(Entry e) {
+    e.pending = false;
+    pendingCount--;
+    pendingByAddress.computeIfPresent(e.peer.getAddress(), (a, n) -> n == 1 ? null : n - 1);
   }
 
   /**
@@ -151,13 +169,18 @@ public final class UtpMultiplexer {
         known.connection.handlePacket(p, nowNanos); // a repeat: answered again
         return;
       }
-      if (pendingCount >= maxPending || connections.size() >= maxConnections) {
+      if (pendingByAddress.getOrDefault(from.getAddress(), 0) >= MAX_PENDING_PER_ADDRESS) {
         drops[Drop.SYN_REFUSED.ordinal()]++;
         return;
       }
-      Entry e = new Entry(from, UtpConnection.accept(config, p, random, nowNanos), true);
-      add(e);
-      accepted.add(e);
+      if (pendingCount >= maxPending) {
+        evictOldestPending();
+      }
+      if (connections.size() >= maxConnections) {
+        drops[Drop.SYN_REFUSED.ordinal()]++;
+        return;
+      }
+      add(new Entry(from, UtpConnection.accept(config, p, random, nowNanos), true, nowNanos));
       return;
     }
     Entry e = connections.get(new Key(from, p.connectionId()));
@@ -172,9 +195,29 @@ public final class UtpMultiplexer {
       return;
     }
     e.connection.handlePacket(p, nowNanos);
-    if (e.pending && e.connection.available() > 0) {
-      e.pending = false; // its peer sent data: a real connection, not a flood
-      pendingCount--;
+    if (e.pending && (e.connection.available() > 0 || e.connection.isEndOfStream())) {
+      notPending(e); // its peer sent data: a real connection, not a flood
+      accepted.add(e);
+    }
+  }
+
+  private void evictOldestPending() {
+    Entry oldest = null;
+    for (Entry e : order) {
+      if (e.pending && (oldest == null || e.createdNanos - oldest.createdNanos < 0)) {
+        oldest = e;
+      }
+    }
+    if (oldest != null) {
+      // forgotten at once (its slot is the newcomer's); a RESET tells its peer, if there is one
+      notPending(oldest);
+      connections.remove(new Key(oldest.peer, oldest.connection.receiveId()));
+      order.remove(oldest);
+      next = 0;
+      if (resets.size() < MAX_PENDING_RESETS) {
+        resets.add(new ResetDue(oldest.peer, oldest.connection.sendId(), 0));
+      }
+      drops[Drop.SYN_REFUSED.ordinal()]++;
     }
   }
 
@@ -187,7 +230,7 @@ public final class UtpMultiplexer {
     return null;
   }
 
-  /** The next connection accepted from a SYN, or null. */
+  /** The next connection accepted from a SYN whose peer has sent data, or null. */
   public Entry pollAccepted() {
     return accepted.poll();
   }
@@ -222,10 +265,17 @@ public final class UtpMultiplexer {
     return null;
   }
 
-  /** Runs every connection's timer that is due, and forgets closed connections. */
+  /**
+   * Runs every connection's timer that is due, and resets pending connections that sent nothing
+   * within the connect timeout.
+   */
   public void handleTimeout(long nowNanos) {
+    long connectTimeout = config.connectTimeout().toNanos();
     for (Entry e : order) {
-      if (nowNanos - e.connection.nextDeadlineNanos() >= 0) {
+      if (e.pending && nowNanos - e.createdNanos >= connectTimeout) {
+        notPending(e);
+        e.connection.reset();
+      } else if (nowNanos - e.connection.nextDeadlineNanos() >= 0) {
         e.connection.handleTimeout(nowNanos);
       }
     }
@@ -234,8 +284,12 @@ public final class UtpMultiplexer {
   /** When {@link #handleTimeout} should next run; {@link Long#MAX_VALUE} with no connections. */
   public long nextDeadlineNanos() {
     long d = Long.MAX_VALUE;
+    long connectTimeout = config.connectTimeout().toNanos();
     for (Entry e : order) {
       long x = e.connection.nextDeadlineNanos();
+      if (e.pending && (x == Long.MAX_VALUE || e.createdNanos + connectTimeout - x < 0)) {
+        x = e.createdNanos + connectTimeout;
+      }
       if (x != Long.MAX_VALUE && (d == Long.MAX_VALUE || x - d < 0)) {
         d = x;
       }
@@ -250,7 +304,7 @@ public final class UtpMultiplexer {
         it.remove();
         connections.remove(new Key(e.peer, e.connection.receiveId()));
         if (e.pending) {
-          pendingCount--;
+          notPending(e);
         }
       }
     }

@@ -26,6 +26,14 @@ final class UtpLink {
   long queueSamples;
   long maxQueueNanos;
   long datagrams;
+  /**
+   * Cross traffic into a-to-b's queue, bytes per second: a flow that pays no attention to ours,
+   * as a TCP bulk flow filling a router's buffer looks to LEDBAT. 0: none.
+   */
+  long crossRate;
+  /** The a-to-b queue's capacity in nanoseconds at the link's rate (tail drop); 0: unbounded. */
+  long queueCapNanos;
+  private long crossLast = now;
   private long order;
   private final PriorityQueue<long[]> inFlight =
       new PriorityQueue<>((x, y) -> x[0] != y[0] ? Long.compare(x[0], y[0])
@@ -70,6 +78,9 @@ final class UtpLink {
   }
 
   private void flush(UtpConnection c, int direction) {
+    if (direction == 0) {
+      crossTraffic();
+    }
     ByteBuffer buf = ByteBuffer.allocate(config.packetSize());
     while (c.pollTransmit(buf.clear(), now)) {
       buf.flip();
@@ -81,6 +92,9 @@ final class UtpLink {
       queueNanosSum += queued;
       queueSamples++;
       maxQueueNanos = Math.max(maxQueueNanos, queued);
+      if (direction == 0 && queueCapNanos > 0 && queued > queueCapNanos) {
+        continue; // the queue is full: dropped at its tail
+      }
       long done = start + bytes.length * 1_000_000_000L / rate;
       linkFree[direction] = done;
       if (random.nextDouble() < loss) {
@@ -95,6 +109,20 @@ final class UtpLink {
         inFlight.add(new long[] {arrive, id, 1 - direction});
       }
     }
+  }
+
+  /** Adds the cross traffic that arrived since the last call to a-to-b's queue, up to its cap. */
+  private void crossTraffic() {
+    if (crossRate > 0 && now > crossLast) {
+      long busy = Math.max(linkFree[0], crossLast);
+      long work = (long) ((now - crossLast) * (double) crossRate / rate);
+      long free = busy + work;
+      if (queueCapNanos > 0) {
+        free = Math.min(free, now + queueCapNanos);
+      }
+      linkFree[0] = Math.max(linkFree[0], free);
+    }
+    crossLast = now;
   }
 
   private void deliver(int to, byte[] bytes) {

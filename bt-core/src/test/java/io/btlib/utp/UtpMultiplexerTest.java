@@ -158,6 +158,68 @@ class UtpMultiplexerTest {
   }
 
   @Test
+  void oneAddressHoldsAtMostSixteenPendingConnectionsAndOthersStillGetIn() {
+    // (10.0.0.9 is only a key here: nothing is sent anywhere)
+    UtpMultiplexer m = new UtpMultiplexer(UtpConfig.defaults(), new Random(5), 500, 100);
+    ByteBuffer syn = ByteBuffer.allocate(20);
+    for (int i = 0; i < 1000; i++) {
+      syn.clear();
+      UtpPacket.of(UtpPacket.Type.SYN, i, 0, 0, 1 << 20, 1, 0).encode(syn);
+      m.handleDatagram(new InetSocketAddress(InetAddress.getLoopbackAddress(), 3000 + i),
+          syn.flip(), 0);
+    }
+    assertThat(m.pendingCount()).isEqualTo(UtpMultiplexer.MAX_PENDING_PER_ADDRESS);
+    assertThat(m.dropped(UtpMultiplexer.Drop.SYN_REFUSED))
+        .isEqualTo(1000 - UtpMultiplexer.MAX_PENDING_PER_ADDRESS);
+    syn.clear();
+    UtpPacket.of(UtpPacket.Type.SYN, 5, 0, 0, 1 << 20, 1, 0).encode(syn);
+    m.handleDatagram(new InetSocketAddress("10.0.0.9", 2000), syn.flip(), 0);
+    assertThat(m.pendingCount()).isEqualTo(UtpMultiplexer.MAX_PENDING_PER_ADDRESS + 1);
+    assertThat(m.pollAccepted()).as("given only once its peer sends data").isNull();
+  }
+
+  /**
+   * A flood from many addresses fills the pending bound; a newcomer evicts the oldest pending
+   * connection, and once it sends data it is accepted: the flood slows newcomers, never locks
+   * them out.
+   */
+  @Test
+  void aNewcomerEvictsTheOldestPendingConnectionAndIsAcceptedOnItsFirstData() throws Exception {
+    UtpMultiplexer m = new UtpMultiplexer(UtpConfig.defaults(), new Random(6), 500, 10);
+    ByteBuffer p = ByteBuffer.allocate(1400);
+    for (int i = 0; i < 50; i++) {
+      p.clear();
+      UtpPacket.of(UtpPacket.Type.SYN, i, 0, 0, 1 << 20, 1, 0).encode(p);
+      m.handleDatagram(new InetSocketAddress(InetAddress.getByName("10.0.0." + (i + 1)), 6881),
+          p.flip(), i);
+    }
+    assertThat(m.pendingCount()).isEqualTo(10);
+    assertThat(m.connectionCount()).isEqualTo(10);
+    // a real dialer on the other side, through its own multiplexer
+    UtpMultiplexer dialer = new UtpMultiplexer(UtpConfig.defaults(), new Random(7), 10, 10);
+    UtpConnection c = dialer.connect(A, 100);
+    InetSocketAddress to = dialer.pollTransmit(p.clear(), 100);
+    assertThat(to).isEqualTo(A);
+    m.handleDatagram(B, p.flip(), 100); // the SYN
+    assertThat(m.pendingCount()).isEqualTo(10);
+    for (InetSocketAddress dst; (dst = m.pollTransmit(p.clear(), 101)) != null; ) {
+      if (dst.equals(B)) {
+        dialer.handleDatagram(A, p.flip(), 101); // the SYN's answer
+      }
+    }
+    assertThat(c.state()).isEqualTo(UtpConnection.State.CONNECTED);
+    c.write(ByteBuffer.wrap("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    while (dialer.pollTransmit(p.clear(), 102) != null) {
+      m.handleDatagram(B, p.flip(), 102);
+    }
+    UtpMultiplexer.Entry e = m.pollAccepted();
+    assertThat(e).isNotNull();
+    assertThat(e.peer()).isEqualTo(B);
+    assertThat(e.connection().available()).isEqualTo(5);
+    assertThat(m.pendingCount()).isEqualTo(9);
+  }
+
+  @Test
   void aPacketForNoConnectionIsAnsweredWithAResetAndResetsAreBounded() throws Exception {
     UtpMultiplexer m = new UtpMultiplexer(UtpConfig.defaults(), new Random(4), 10, 10);
     ByteBuffer p = ByteBuffer.allocate(20);

@@ -22,6 +22,11 @@ final class Connection implements PeerView {
   TorrentRuntime torrent;
   boolean connected;
   boolean closed;
+  /**
+   * Our BitTorrent handshake went out inside the MSE handshake (its initial payload), so the
+   * session must not send it again.
+   */
+  boolean handshakeSent;
   /** The dial got no answer in time (a dead host, not a refusal). */
   boolean timedOut;
   boolean readThrottled;

@@ -27,6 +27,7 @@ import io.btlib.wire.mse.MseResult;
 import io.btlib.wire.mse.SkeyLookup;
 import io.btlib.wire.session.CloseCause;
 import io.btlib.wire.session.PeerEvent;
+import io.btlib.wire.session.PeerSession;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -607,8 +608,16 @@ public final class Engine {
     EncryptionPolicy out = config.outgoingEncryption();
     if (out == EncryptionPolicy.FORCED
         || (out == EncryptionPolicy.ENABLED && !plaintextPeers.isPlain(c.address, now))) {
+      // our BitTorrent handshake rides in the MSE handshake's initial payload (IA), as
+      // libtorrent's does: it reaches the peer with step 3, before its answer, and what we send
+      // after the peer's handshake goes in later packets. Transmission 3.00 over uTP loses the
+      // messages that come in the same packet as a handshake sent after step 3.
+      ByteBuffer ia = ByteBuffer.allocate(Handshake.LENGTH);
+      PeerSession.handshake(c.torrent.sessionConfig()).encode(ia);
+      ((Buffer) ia).flip();
+      c.handshakeSent = true;
       c.mse.start(MseHandshake.initiator(c.torrent.infoHashes.shortHash(), methodsFor(out),
-          ByteBuffer.allocate(0), mseRandom));
+          ia, mseRandom));
       flush(c, now); // Ya and PadA; the session starts once the MSE handshake is done
       return;
     }

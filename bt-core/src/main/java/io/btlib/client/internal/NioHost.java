@@ -84,6 +84,12 @@ final class NioHost implements EngineHost {
           dgram = transport.utp() ? bindUdp(address, p) : null;
           break;
         } catch (BindException e) {
+          if (transport == Transport.BOTH && (port != 0 || attempt == 9)) {
+            // another socket holds the UDP port (a DHT node of the application's, say): TCP
+            // alone rather than no client at all
+            log.warn("UDP port {} is taken ({}): no uTP, TCP only", p, e.getMessage());
+            break;
+          }
           closeQuietly(tcp);
           if (port != 0 || tcp == null || attempt == 9) {
             tcp = null;

@@ -160,7 +160,8 @@ final class TorrentRuntime {
     engine.events.post(listeners, call);
   }
 
-  private SessionConfig sessionConfig() {
+  /** The settings of this torrent's sessions (rebuilt once the metainfo is known). */
+  SessionConfig sessionConfig() {
     if (sessionConfig == null || (metainfo != null && !sessionConfig.hasPieceCount())) {
       SessionConfig.Builder b = SessionConfig.builder(engine.peerId, infoHashes)
           .listenPort(engine.listenAddress().getPort())
@@ -431,7 +432,8 @@ final class TorrentRuntime {
 
   void onConnected(Connection c, long now) {
     peers.onConnected(c);
-    c.startSession(PeerSession.outgoing(sessionConfig(), now));
+    c.startSession(c.handshakeSent ? PeerSession.outgoingAfterHandshake(sessionConfig(), now)
+        : PeerSession.outgoing(sessionConfig(), now));
     c.peer().connectedAt(now);
   }
 

@@ -175,7 +175,8 @@ public final class PeerSession {
   private long refusedPeerRequests;
   private long bytesReceived;
 
-  private PeerSession(SessionConfig config, boolean outgoing, long nowNanos) {
+  private PeerSession(SessionConfig config, boolean outgoing, boolean handshakeSent,
+      long nowNanos) {
     this.config = Objects.requireNonNull(config, "config");
     this.outgoing = outgoing;
     this.decoder = new WireDecoder(config.limits());
@@ -189,14 +190,27 @@ public final class PeerSession {
     this.pieceCount = config.pieceCount();
     this.pieceSize = config.pieceSize();
     this.extensions = new Extensions(config);
-    if (outgoing) {
-      tx.add(new Handshake(config.reserved(), config.handshakeHash(), config.peerId()));
+    if (outgoing && !handshakeSent) {
+      tx.add(handshake(config));
     }
   }
 
   /** A session for a connection we opened: our handshake is queued at once. */
   public static PeerSession outgoing(SessionConfig config, long nowNanos) {
-    return new PeerSession(config, true, nowNanos);
+    return new PeerSession(config, true, false, nowNanos);
+  }
+
+  /**
+   * A session for a connection we opened whose handshake ({@link #handshake}) went out already,
+   * as the initial payload of an MSE handshake: it waits for the peer's.
+   */
+  public static PeerSession outgoingAfterHandshake(SessionConfig config, long nowNanos) {
+    return new PeerSession(config, true, true, nowNanos);
+  }
+
+  /** The handshake an outgoing session with {@code config} opens with. */
+  public static Handshake handshake(SessionConfig config) {
+    return new Handshake(config.reserved(), config.handshakeHash(), config.peerId());
   }
 
   /**
@@ -204,7 +218,7 @@ public final class PeerSession {
    * {@link Handshake#peekInfoHash}): we answer the peer's handshake with the info hash it used.
    */
   public static PeerSession incoming(SessionConfig config, long nowNanos) {
-    return new PeerSession(config, false, nowNanos);
+    return new PeerSession(config, false, false, nowNanos);
   }
 
   // ---------------------------------------------------------------------------------- input
