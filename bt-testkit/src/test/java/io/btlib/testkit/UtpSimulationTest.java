@@ -47,11 +47,11 @@ class UtpSimulationTest {
 
   /**
    * Issue 16's target: at 1% random loss the leecher holds 70% of the link past slow start. Not
-   * met yet (0.36 here): slow start ends at the first loss, however rare, at about 0.35 MiB, and
-   * LEDBAT's 3000 bytes per round trip take some 36 s to grow to the link's 0.8 MiB round trip;
-   * see BENCHMARKS, "uTP on the simulated network". For the LEDBAT tuning to enable.
+   * met yet (0.36 here): past slow start LEDBAT grows the window by 3000 bytes a round trip, far
+   * too slowly for this 0.8 MiB round trip; see BENCHMARKS, "uTP on the simulated network". For
+   * the LEDBAT tuning to enable.
    */
-  @Disabled("issue 16: needs the LEDBAT loss reaction tuned (slow start ended by a noise loss)")
+  @Disabled("issue 16: needs LEDBAT tuned for lossy paths (window growth past slow start)")
   @Test
   void atOnePercentLossTheLeecherHoldsSeventyPercentOfTheLink() {
     UtpTransfer t = UtpTransfer.run(1, RATE, RTT, LinkFaults.loss(0.01), 32 << 20, LIMIT);
