@@ -3,12 +3,14 @@ package io.btlib.benchmarks;
 import io.btlib.client.Client;
 import io.btlib.client.Storage;
 import io.btlib.client.Torrent;
+import io.btlib.client.Transport;
 import io.btlib.metainfo.InfoHash;
 import io.btlib.policy.ChokeDecision;
 import io.btlib.policy.Choker;
 import io.btlib.policy.PeerStats;
 import io.btlib.policy.PiecePicker;
 import io.btlib.testkit.AccessLink;
+import io.btlib.testkit.LinkFaults;
 import io.btlib.testkit.SimHost;
 import io.btlib.testkit.SimTorrent;
 import io.btlib.testkit.SimTracker;
@@ -27,11 +29,11 @@ import java.util.stream.Collectors;
 /**
  * The engine's scenarios on bt-testkit's simulated network, with figures: high bandwidth-delay
  * products, flash crowds (with and without super-seeding), bad peers, churn, a 500-peer swarm and
- * the README's custom policies in a 50-peer swarm. Virtual time, so the figures are the engine's
+ * the README's custom policies in a 50-peer swarm, uTP through loss and beside TCP. Virtual time, so the figures are the engine's
  * (deterministic for a seed), not this machine's; the CPU column is this machine's.
  *
  * <p>Run: {@code java -cp bt-benchmarks/target/benchmarks.jar io.btlib.benchmarks.SimScenarios
- * [bdp|crowd|bad|churn|scale|policy|lab]...} (all when none is named); {@code
+ * [bdp|crowd|bad|churn|scale|policy|lab|utp]...} (all when none is named); {@code
  * -Dbt.sim.peers=10,100,500} sets the scale scenario's swarm sizes, {@code -Dbt.sim.scaleMiB=4}
  * its torrent's size.
  */
@@ -43,7 +45,8 @@ public final class SimScenarios {
 
   public static void main(String[] args) {
     List<String> which = args.length == 0
-        ? List.of("bdp", "crowd", "lab", "bad", "churn", "policy", "scale") : List.of(args);
+        ? List.of("bdp", "crowd", "lab", "bad", "churn", "policy", "scale", "utp")
+        : List.of(args);
     for (String w : which) {
       switch (w) {
         case "bdp" -> bdp();
@@ -53,6 +56,7 @@ public final class SimScenarios {
         case "churn" -> churn();
         case "policy" -> policy();
         case "scale" -> scale();
+        case "utp" -> utp();
         default -> throw new IllegalArgumentException("unknown scenario " + w);
       }
     }
@@ -392,6 +396,110 @@ public final class SimScenarios {
       }
       return new double[] {r.lastCompletion().toNanos() / 1e9,
           (double) (n - 1) * size / (1 << 20), cpuSeconds() - cpu0, r.events()};
+    }
+  }
+
+  // ------------------------------------------------------------------------ uTP
+
+  /** The longest a uTP run goes on (virtual time): the share is measured over its second half. */
+  private static final Duration UTP_WINDOW = Duration.ofSeconds(20);
+
+  static void utp() {
+    print("%nuTP only, 1 seeder -> 1 leecher, symmetric links, random loss on the path (both"
+        + " ways); share = payload rate over the second half of the transfer (or of its first "
+        + UTP_WINDOW.toSeconds() + " s) / the link's rate on the wire");
+    print("| loss | round trip | link MiB/s | share of link | MiB/s | packets resent | timeouts"
+        + " | datagrams lost | CPU s |");
+    print("|---|---|---|---|---|---|---|---|---|");
+    for (int loss : new int[] {0, 1, 5}) {
+      for (int rtt : new int[] {50, 200}) {
+        for (int mib : new int[] {10, 50}) {
+          double cpu0 = cpuSeconds();
+          double[] r = utpRun(loss / 100.0, rtt, (long) mib << 20);
+          print("| %d%% | %d ms | %d | %.0f%% | %.1f | %.0f | %.0f | %.0f | %.1f |", loss, rtt, mib,
+              100 * r[0], r[0] * mib, r[1], r[2], r[3], cpuSeconds() - cpu0);
+        }
+      }
+    }
+    print("%nuTP beside TCP: a uTP and a TCP download into one host whose downlink (4 MiB/s,"
+        + " 1 MiB socket buffers) is the bottleneck; shares of it over 20 s after a 20 s start");
+    print("| round trip | uTP share | TCP share |");
+    print("|---|---|---|");
+    for (int rtt : new int[] {50, 200}) {
+      double[] r = utpBesideTcp(rtt);
+      print("| %d ms | %.0f%% | %.0f%% |", rtt, 100 * r[0], 100 * r[1]);
+    }
+  }
+
+  /** One uTP transfer: {share, packets resent, timeouts, datagrams lost}. */
+  static double[] utpRun(double loss, int rttMillis, long rate) {
+    int size = (int) Math.min(128L << 20, rate * UTP_WINDOW.toSeconds());
+    AccessLink link = AccessLink.symmetric(rate, Duration.ofMillis(rttMillis / 4));
+    try (Simulation sim = new Simulation(17)) {
+      SimTorrent t = SimTorrent.random(5, size, 1 << 20);
+      SimTracker tracker = new SimTracker(sim);
+      SimHost a = sim.addHost(link);
+      SimHost b = sim.addHost(link);
+      sim.faults(a, b, LinkFaults.loss(loss));
+      a.client(Client.builder().transport(Transport.UTP).peerSource(tracker.sourceFor(a)))
+          .add(t.metainfo(), t.seededStorage(), t.allPieces()).start();
+      Storage storage = t.emptyStorage();
+      Torrent leecher = b.client(Client.builder().transport(Transport.UTP)
+          .peerSource(tracker.sourceFor(b))).add(t.metainfo(), storage);
+      leecher.start();
+      Duration half = UTP_WINDOW.dividedBy(2);
+      long from;
+      long fromBytes;
+      if (sim.runUntil(() -> b.bytesReceived() >= size / 2, half)) {
+        // fast enough to finish: the second half of the bytes, as the bdp scenario does
+        from = sim.nanoTime();
+        fromBytes = size / 2;
+        sim.runUntil(() -> leecher.completion().isDone(), UTP_WINDOW.multipliedBy(10));
+      } else {
+        from = sim.nanoTime();
+        fromBytes = leecher.status().downloaded();
+        sim.runUntil(() -> leecher.completion().isDone(), half);
+      }
+      long toBytes = leecher.completion().isDone() ? size : leecher.status().downloaded();
+      if (leecher.completion().isDone() && !t.matches(storage)) {
+        throw new IllegalStateException("corrupt");
+      }
+      double seconds = (sim.nanoTime() - from) / 1e9;
+      return new double[] {(toBytes - fromBytes) / seconds / rate, a.utpPacketsResent(),
+          a.utpTimeouts(), a.datagramsLost() + b.datagramsLost()};
+    }
+  }
+
+  /** A uTP and a TCP download sharing a downlink: {uTP's share, TCP's}. */
+  static double[] utpBesideTcp(int rttMillis) {
+    long rate = 4 << 20;
+    Duration oneWay = Duration.ofMillis(rttMillis / 4);
+    AccessLink bottleneck = AccessLink.of(2 * rate, rate, oneWay).withBuffers(1 << 20, 1 << 20);
+    AccessLink fast = AccessLink.symmetric(2 * rate, oneWay);
+    Duration warmUp = Duration.ofSeconds(20);
+    int size = (int) (rate * 50);
+    try (Simulation sim = new Simulation(5)) {
+      SimTracker tracker = new SimTracker(sim);
+      SimHost leecher = sim.addHost(bottleneck);
+      Torrent[] down = new Torrent[2];
+      Transport[] transports = {Transport.UTP, Transport.TCP};
+      for (int i = 0; i < 2; i++) {
+        SimTorrent torrent = SimTorrent.random(5 + i, size, 1 << 20);
+        SimHost seeder = sim.addHost(fast);
+        seeder.client(Client.builder().transport(transports[i])
+            .peerSource(tracker.sourceFor(seeder)))
+            .add(torrent.metainfo(), torrent.seededStorage(), torrent.allPieces()).start();
+        down[i] = leecher.client(Client.builder().transport(transports[i])
+            .peerSource(tracker.sourceFor(leecher))).add(torrent.metainfo(),
+                torrent.emptyStorage());
+        down[i].start();
+      }
+      sim.runFor(warmUp);
+      long[] before = {down[0].status().downloaded(), down[1].status().downloaded()};
+      sim.runFor(warmUp);
+      double capacity = rate * (warmUp.toNanos() / 1e9);
+      return new double[] {(down[0].status().downloaded() - before[0]) / capacity,
+          (down[1].status().downloaded() - before[1]) / capacity};
     }
   }
 }

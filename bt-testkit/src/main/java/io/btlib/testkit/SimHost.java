@@ -11,6 +11,7 @@ import io.btlib.testkit.internal.SimEngineHost;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
 
 /**
@@ -23,6 +24,8 @@ public final class SimHost {
   final NetHost net;
   private final AccessLink link;
   private final List<Client> clients = new ArrayList<>();
+  private final List<SimEngineHost> engineHosts = new ArrayList<>();
+  private LinkFaults faults = LinkFaults.none();
 
   SimHost(Simulation sim, NetHost net, AccessLink link) {
     this.sim = sim;
@@ -44,13 +47,19 @@ public final class SimHost {
    * Starts a bt client on this host, as {@code builder} describes it, on the simulated network:
    * it listens on the builder's port (0: the first free port from 6881). The simulation sets the
    * builder's ticker (its virtual clock) and random (from its seed), so that a run repeats; the
-   * builder's listen address is this host's. The simulation closes the client when it closes.
+   * builder's listen address is this host's. The client speaks the builder's {@link
+   * Client.Builder#transport}: uTP runs over datagrams on the UDP port of the same number. The
+   * simulation closes the client when it closes.
    */
   public Client client(Client.Builder builder) {
     long seed = sim.nextSeed();
     builder.ticker(sim::nanoTime).random(new Random(seed));
-    Client c = ClientAccess.newClient(builder,
-        config -> new SimEngineHost(sim.network, net, config.port(), seed ^ 0x5DEECE66DL));
+    Client c = ClientAccess.newClient(builder, config -> {
+      SimEngineHost h = new SimEngineHost(sim.network, net, config.port(), config.transport(),
+          config.maxConnections(), seed ^ 0x5DEECE66DL);
+      engineHosts.add(h);
+      return h;
+    });
     clients.add(c);
     return c;
   }
@@ -97,19 +106,73 @@ public final class SimHost {
     return !net.isAlive();
   }
 
+  /**
+   * Sets the faults of this host's access link: from now on its datagrams, sent and received,
+   * meet them (TCP does not; see {@link LinkFaults}).
+   */
+  public void faults(LinkFaults faults) {
+    this.faults = Objects.requireNonNull(faults, "faults");
+    net.faults(faults);
+  }
+
+  /** The faults of this host's access link. */
+  public LinkFaults faults() {
+    return faults;
+  }
+
+  /** Datagrams this host's uplink carried. */
+  public long datagramsSent() {
+    return net.datagramsSent();
+  }
+
+  /** Datagrams dropped by a full queue of this host's link, uplink or downlink (tail drop). */
+  public long datagramsDropped() {
+    return net.datagramsDropped();
+  }
+
+  /** Datagrams this host sent that faults lost on their way. */
+  public long datagramsLost() {
+    return net.datagramsLost();
+  }
+
+  /** Packets the uTP connections of this host's clients resent (lost or presumed lost). */
+  public long utpPacketsResent() {
+    long n = 0;
+    for (SimEngineHost h : engineHosts) {
+      if (h.utp() != null) {
+        n += h.utp().packetsResent();
+      }
+    }
+    return n;
+  }
+
+  /** Retransmission timeouts of the uTP connections of this host's clients. */
+  public long utpTimeouts() {
+    long n = 0;
+    for (SimEngineHost h : engineHosts) {
+      if (h.utp() != null) {
+        n += h.utp().timeouts();
+      }
+    }
+    return n;
+  }
+
   /** Whether dials to this host are answered with a reset (connection refused). */
   public void refuseConnections(boolean refuse) {
     net.refuse(refuse);
   }
 
-  /** Bytes this host's uplink carried, headers included: what it uploaded on the wire. */
+  /**
+   * Bytes this host's uplink carried, headers included: what it uploaded on the wire, TCP and
+   * datagrams.
+   */
   public long bytesSent() {
     return net.bytesSent();
   }
 
   /**
-   * TCP payload this host sent: {@link #bytesSent()} less TCP/IP headers (BitTorrent's own
-   * message headers and handshakes are in it).
+   * TCP payload this host sent: {@link #bytesSent()} less TCP/IP headers and datagrams
+   * (BitTorrent's own message headers and handshakes are in it).
    */
   public long payloadSent() {
     return net.payloadSent();

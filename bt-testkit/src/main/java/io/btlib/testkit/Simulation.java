@@ -38,13 +38,14 @@ import java.util.function.BooleanSupplier;
  *
  * <p>One thread drives a simulation: the one that calls {@link #runUntil} and {@link #runFor};
  * every client, listener and policy runs on it. What it models and what it leaves out is in the
- * module's README section: TCP with slow start and flow control but no loss, per-host access links
- * with fair uplinks and first-in first-out downlinks, dials that time out, resets and vanishing
- * hosts.
+ * module's README section: TCP with slow start and flow control but no loss, uTP over datagrams
+ * that can be lost, reordered and duplicated ({@link LinkFaults}) and are dropped by full queues,
+ * per-host access links with fair uplinks and first-in first-out downlinks, dials that time out,
+ * resets and vanishing hosts.
  */
 public final class Simulation implements AutoCloseable {
   private final EventQueue queue = new EventQueue();
-  final Network network = new Network(queue);
+  final Network network;
   private final Random seeds;
   private final List<SimHost> hosts = new ArrayList<>();
   private int nextAddress = 1;
@@ -53,6 +54,8 @@ public final class Simulation implements AutoCloseable {
   /** A simulation whose every random choice (clients' included) derives from {@code seed}. */
   public Simulation(long seed) {
     this.seeds = new Random(seed);
+    // the faults' draws have a stream of their own, so that a run without faults is as it was
+    this.network = new Network(queue, seed ^ 0x6A09E667F3BCC908L);
   }
 
   long nextSeed() {
@@ -103,7 +106,8 @@ public final class Simulation implements AutoCloseable {
     checkOpen();
     Objects.requireNonNull(link, "link");
     NetHost n = network.addHost(address, link.upBytesPerSecond(), link.downBytesPerSecond(),
-        link.latency().toNanos(), link.sendBuffer(), link.receiveBuffer());
+        link.latency().toNanos(), link.sendBuffer(), link.receiveBuffer(), link.upQueueBytes(),
+        link.downQueueBytes());
     SimHost h = new SimHost(this, n, link);
     hosts.add(h);
     return h;
@@ -112,6 +116,15 @@ public final class Simulation implements AutoCloseable {
   /** The hosts, in the order they were added. */
   public List<SimHost> hosts() {
     return List.copyOf(hosts);
+  }
+
+  /**
+   * Sets the faults of the path between {@code a} and {@code b}, both ways, for the datagrams
+   * between them from now on (on top of those of each host's link; see {@link LinkFaults}).
+   */
+  public void faults(SimHost a, SimHost b, LinkFaults faults) {
+    Objects.requireNonNull(faults, "faults");
+    network.faults(a.net, b.net, faults);
   }
 
   /** Runs {@code action} on the simulation's thread after {@code delay} of virtual time. */

@@ -29,7 +29,11 @@ import java.util.function.Consumer;
  * }
  * }</pre>
  *
- * Used on one thread, like its simulation.
+ * A uTP swarm is the same with each client's transport set: {@code swarm.addLeecher(home, b ->
+ * b.transport(Transport.UTP))}, and faults on the hosts' links ({@code
+ * peer.host().faults(LinkFaults.loss(0.01))}) for a lossy one.
+ *
+ * <p>Used on one thread, like its simulation.
  */
 public final class Swarm implements AutoCloseable {
   private final Simulation sim;

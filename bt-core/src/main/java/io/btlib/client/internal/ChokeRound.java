@@ -97,12 +97,38 @@ final class ChokeRound {
     if (now - lastRechoke >= RECHOKE_NANOS || lastRechoke == Long.MIN_VALUE) {
       lastRechoke = now;
       rechokeSoon = false;
+      endIdleTurns();
       rechoke(now);
       round++;
     } else if (rechokeSoon || idleSlotHeld(now)) {
       rechokeSoon = false;
       rechoke(now); // the same round: turns and optimistic unchokes keep their timing
     }
+  }
+
+  /**
+   * A new round: peers choked for being idle count as interested again (idle is for a turn).
+   * Choked, they cannot request, and may not say interested again (they are): without this a
+   * seeder, which gets no new piece to end it, would never unchoke them again.
+   */
+  private void endIdleTurns() {
+    for (Connection c : t.connections) {
+      PeerState p = c.peer();
+      if (p.isIdle() && p.isChokedByUs()) {
+        p.idleEnded();
+      }
+    }
+  }
+
+  /** Whether a peer waits for a slot: choked, interested, not idle. */
+  private boolean anyWaiting() {
+    for (Connection c : t.connections) {
+      PeerState p = c.peer();
+      if (p.handshakeDone() && p.isChokedByUs() && p.isInterestedInUs() && !p.isIdle()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Unchoked peers that use their slot (interested, not idle). */
@@ -146,6 +172,8 @@ final class ChokeRound {
   private List<Connection> rechoke(long now) {
     List<PeerStats> stats = new ArrayList<>();
     int count = t.metainfo() == null ? 1 : t.metainfo().pieceCount();
+    // a peer whose requests pause (a lossy path, a slow disk) keeps a slot nobody else wants
+    boolean waiting = anyWaiting();
     for (Connection c : t.connections) {
       if (!c.peer().handshakeDone() || c.session == null) {
         continue;
@@ -153,8 +181,8 @@ final class ChokeRound {
       PeerState p = c.peer();
       double completion =
           p.isSeed() ? 1.0 : Math.min(1.0, p.pieceCount() / (double) count);
-      if (isIdleUnchoked(c, now)) {
-        c.peer().idled();
+      if (waiting && isIdleUnchoked(c, now)) {
+        c.peer().idled(); // its slot goes to one that waits; with nobody waiting it keeps it
       }
       stats.add(new PeerStats(c.address, p.isInterestedInUs() && !p.isIdle(), p.isChokedByUs(),
           p.downloadRate(now), p.uploadRate(now), p.downloaded(), p.uploaded(), completion,

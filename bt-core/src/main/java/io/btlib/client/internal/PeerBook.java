@@ -315,10 +315,20 @@ final class PeerBook {
   void pexTick(Connection c, long now) {
     // the cheap tests first: this runs for every connection on every tick
     PeerState p = c.peer();
-    if (now - p.lastPexNanos() >= PEX_NANOS && p.handshakeDone() && p.extended() != null
+    if (pexDue(p.lastPexNanos(), now) && p.handshakeDone() && p.extended() != null
         && !t.isPrivate() && p.extended().idOf(ExtendedHandshake.UT_PEX).isPresent()) {
       sendPex(c, now);
     }
+  }
+
+  /**
+   * Whether a PEX message is due: never sent ({@link Long#MIN_VALUE}), or a minute since the last.
+   * The first case needs its own test: {@code now - Long.MIN_VALUE} overflows for every {@code now}
+   * at or above zero (a simulation's clock, and {@code System.nanoTime} on Linux), and no PEX was
+   * ever sent.
+   */
+  static boolean pexDue(long lastPexNanos, long now) {
+    return lastPexNanos == Long.MIN_VALUE || now - lastPexNanos >= PEX_NANOS;
   }
 
   private void sendPex(Connection c, long now) {

@@ -23,6 +23,9 @@ import java.util.Random;
 public final class UtpEndpoint {
   private final UtpMultiplexer mux;
   private final List<UtpStream> streams = new ArrayList<>();
+  /** What the connections of streams no longer in {@link #streams} counted when they left it. */
+  private long retiredResent;
+  private long retiredTimeouts;
 
   /**
    * An endpoint with no connections yet.
@@ -75,6 +78,8 @@ public final class UtpEndpoint {
       }
       if (s.isOpen()) {
         streams.set(live++, s);
+      } else {
+        retire(s);
       }
     }
     // a stream dialled by a handler meanwhile was appended, and visited by the same loop
@@ -94,6 +99,32 @@ public final class UtpEndpoint {
       }
     }
     return false;
+  }
+
+  private void retire(UtpStream s) {
+    retiredResent += s.connection.packetsResent();
+    retiredTimeouts += s.connection.timeouts();
+  }
+
+  /**
+   * Packets the connections resent (lost or presumed lost), over every connection this endpoint
+   * opened or accepted (a closed one's count as it was when its stream closed).
+   */
+  public long packetsResent() {
+    long n = retiredResent;
+    for (UtpStream s : streams) {
+      n += s.connection.packetsResent();
+    }
+    return n;
+  }
+
+  /** Retransmission timeouts of the connections, counted as {@link #packetsResent} is. */
+  public long timeouts() {
+    long n = retiredTimeouts;
+    for (UtpStream s : streams) {
+      n += s.connection.timeouts();
+    }
+    return n;
   }
 
   /** Reports {@code s}'s readiness; true if it is still ready afterwards. */
@@ -153,6 +184,7 @@ public final class UtpEndpoint {
   public void resetAll() {
     for (UtpStream s : streams) {
       s.connection.reset();
+      retire(s);
     }
     streams.clear();
   }

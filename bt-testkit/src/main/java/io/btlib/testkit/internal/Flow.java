@@ -11,7 +11,7 @@ import java.util.ArrayDeque;
  * there is no loss to end it) and by the receiver's advertised free space; writing is bounded by
  * the send buffer. Acknowledgements and window updates travel back with the path's latency.
  */
-final class Flow {
+final class Flow extends Sender {
   private static final int INITIAL_WINDOW = 10 * Segment.MSS;
 
   final SimSocket sender;
@@ -30,7 +30,6 @@ final class Flow {
   private long rwnd;
   private boolean finQueued;
   private boolean finSent;
-  boolean queued;
   private boolean windowUpdateWanted;
 
   // receiver side
@@ -91,6 +90,12 @@ final class Flow {
     }
   }
 
+  @Override
+  Packet next() {
+    return nextSegment();
+  }
+
+  @Override
   boolean hasSendable() {
     if (unsentBytes == 0) {
       return finQueued && !finSent;

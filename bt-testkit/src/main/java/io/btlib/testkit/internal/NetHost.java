@@ -1,5 +1,6 @@
 package io.btlib.testkit.internal;
 
+import io.btlib.testkit.LinkFaults;
 import java.net.InetAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -8,8 +9,11 @@ import java.util.Map;
 /**
  * One host of the simulated network: an address behind an access link with its own up and down
  * rates and one-way latency to the network's core. Its uplink serves the flows with bytes to send
- * round robin, a segment at a time (as a fair queue would); its downlink is a first-in first-out
- * queue (the bottleneck queue in front of a slow access link). Loop thread only.
+ * and its queue of datagrams round robin, a segment's worth at a time (as a fair queue would); its
+ * downlink is a first-in first-out queue (the bottleneck queue in front of a slow access link)
+ * shared by TCP segments and datagrams. Both queues hold datagrams up to a limit in bytes and drop
+ * those that find them full (tail drop); TCP segments are never dropped (the simulated TCP is
+ * lossless, its windows bound what it queues). Loop thread only.
  */
 public final class NetHost {
   /** The most bytes a segment carries (a TSO-sized burst; smaller segments cost more events). */
@@ -25,21 +29,32 @@ public final class NetHost {
   boolean alive = true;
   boolean refusing;
   final Map<Integer, Network.Acceptor> listeners = new HashMap<>();
+  final Map<Integer, Network.DatagramReceiver> udpPorts = new HashMap<>();
+  /** Faults of this host's access link, for datagrams it sends and receives. */
+  LinkFaults faults = LinkFaults.none();
   private int nextPort = 49152;
 
   // uplink
-  final ArrayDeque<Flow> sending = new ArrayDeque<>();
+  final ArrayDeque<Sender> sending = new ArrayDeque<>();
+  final UdpQueue udpOut;
   boolean upBusy;
   // downlink
-  final ArrayDeque<Segment> arriving = new ArrayDeque<>();
+  final ArrayDeque<Packet> arriving = new ArrayDeque<>();
+  private long arrivingBytes;
+  private final long downQueueLimit;
   boolean downBusy;
 
   long bytesSent;
   long payloadSent;
   long bytesReceived;
+  long datagramsSent;
+  long datagramsDropped;
+  long datagramsLost;
 
   NetHost(Network net, InetAddress address, long upRate, long downRate, long latencyNanos,
-      int sendBuffer, int receiveBuffer) {
+      int sendBuffer, int receiveBuffer, long upQueueLimit, long downQueueLimit) {
+    this.udpOut = new UdpQueue(upQueueLimit);
+    this.downQueueLimit = downQueueLimit;
     this.net = net;
     this.address = address;
     this.upRate = upRate;
@@ -79,6 +94,26 @@ public final class NetHost {
     return bytesReceived;
   }
 
+  /** Datagrams this host sent (each copy counted once, when it left the uplink). */
+  public long datagramsSent() {
+    return datagramsSent;
+  }
+
+  /** Datagrams dropped by this host's full uplink or downlink queue. */
+  public long datagramsDropped() {
+    return datagramsDropped;
+  }
+
+  /** Datagrams this host sent that the faults on their way lost. */
+  public long datagramsLost() {
+    return datagramsLost;
+  }
+
+  /** Sets the faults of this host's access link. */
+  public void faults(LinkFaults f) {
+    this.faults = f;
+  }
+
   /** Whether dials to this host are refused (answered with a reset). */
   public void refuse(boolean refuse) {
     this.refusing = refuse;
@@ -88,7 +123,10 @@ public final class NetHost {
   public void vanish() {
     alive = false;
     sending.clear();
+    udpOut.clear();
+    udpOut.queued = false;
     arriving.clear();
+    arrivingBytes = 0;
   }
 
   /** Time to put {@code bytes} on a link of {@code rate} bytes per second (0: unlimited). */
@@ -102,19 +140,27 @@ public final class NetHost {
       return;
     }
     for (int tries = sending.size(); tries > 0; tries--) {
-      Flow f = sending.pollFirst();
+      Sender f = sending.pollFirst();
       f.queued = false;
-      Segment s = f.nextSegment();
+      Packet s = f.next();
       if (s == null) {
         continue; // window-limited or nothing left: it comes back when that changes
       }
       if (f.hasSendable()) {
         f.queued = true;
-        sending.addLast(f);
+        if (f.keepsTurn(s.wireBytes())) {
+          sending.addFirst(f);
+        } else {
+          sending.addLast(f);
+        }
       }
       upBusy = true;
       bytesSent += s.wireBytes();
-      payloadSent += s.data.length;
+      if (s instanceof Segment seg) {
+        payloadSent += seg.data.length;
+      } else {
+        datagramsSent++;
+      }
       net.queue.after(serialization(s.wireBytes(), upRate), () -> {
         upBusy = false;
         net.propagate(this, s);
@@ -124,12 +170,33 @@ public final class NetHost {
     }
   }
 
-  /** A segment reached this host's downlink. */
-  void arrive(Segment s) {
+  /** Puts a datagram in the uplink's queue (dropped if it is full). */
+  void send(Datagram d) {
     if (!alive) {
       return;
     }
+    if (!udpOut.offer(d)) {
+      datagramsDropped++;
+      return;
+    }
+    if (!udpOut.queued) {
+      udpOut.queued = true;
+      sending.addLast(udpOut);
+    }
+    kickUplink();
+  }
+
+  /** A packet reached this host's downlink: queued, or dropped if a datagram finds it full. */
+  void arrive(Packet s) {
+    if (!alive) {
+      return;
+    }
+    if (s.droppable() && arrivingBytes + s.wireBytes() > downQueueLimit) {
+      datagramsDropped++;
+      return;
+    }
     arriving.addLast(s);
+    arrivingBytes += s.wireBytes();
     kickDownlink();
   }
 
@@ -137,13 +204,14 @@ public final class NetHost {
     if (downBusy || arriving.isEmpty()) {
       return;
     }
-    Segment s = arriving.pollFirst();
+    Packet s = arriving.pollFirst();
+    arrivingBytes -= s.wireBytes();
     downBusy = true;
     net.queue.after(serialization(s.wireBytes(), downRate), () -> {
       downBusy = false;
       if (alive) {
         bytesReceived += s.wireBytes();
-        s.flow.deliver(s);
+        s.deliver(this);
       }
       kickDownlink();
     });
