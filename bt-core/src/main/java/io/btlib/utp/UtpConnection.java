@@ -390,9 +390,15 @@ public final class UtpConnection {
     if (congestion && (lastLossNanos == Long.MIN_VALUE
         || now - lastLossNanos > Math.max(rttNanos, 1))) {
       lastLossNanos = now;
+      long before = maxWindow;
       maxWindow = Math.max(config.packetSize(), maxWindow / 2);
       slowStartThreshold = maxWindow;
-      recoverWindow = 0; // a queue that overflows: no quick way back
+      // Back towards the window before the cut as fast as slow start, but only while the queue
+      // stays under 3/4 of the target (grow): a queue another flow keeps full holds it down,
+      // while a path that only dropped slow start's overshoot (or a packet at random) gets its
+      // bandwidth-delay product back in a few round trips, not in LEDBAT's 3,000 bytes a round
+      // trip (minutes at 200 ms and a few MiB/s).
+      recoverWindow = Math.max(recoverWindow, before);
     }
   }
 
