@@ -106,10 +106,7 @@ class TransmissionInteropTest {
       InteropProcesses.Proc leech = procs.start("transmission-cli", cmd, home,
           Map.of("HOME", home.toString(), "TR_CURL_VERBOSE", "0"));
       long t0 = System.nanoTime();
-      assertThat(awaitHandshake(port, m.infoHashes().v1().orElseThrow().bytes(),
-          Duration.ofSeconds(30))).as(leech::diagnostics).isTrue();
-      // transmission accepts one handshake per IP address at a time: let it drop the probe's
-      Thread.sleep(1000);
+      awaitTransmission(port, m, leech);
       long t1 = System.nanoTime();
       t.addPeer(PeerAddress.of("127.0.0.1", port));
       if (!poll(() -> Files.exists(done), Duration.ofSeconds(60))) {
@@ -145,9 +142,7 @@ class TransmissionInteropTest {
     cmd.add(torrent.toString());
     InteropProcesses.Proc seed = procs.start("transmission-cli", cmd, home,
         Map.of("HOME", home.toString(), "TR_CURL_VERBOSE", "0"));
-    assertThat(awaitHandshake(port, m.infoHashes().v1().orElseThrow().bytes(),
-        Duration.ofSeconds(30))).as(seed::diagnostics).isTrue();
-    Thread.sleep(1000); // one handshake per IP address at a time: the probe's must be gone
+    awaitTransmission(port, m, seed);
     Path dl = tmp.resolve("dl");
     try (Client client = Client.builder().listenAddress(InetAddress.getLoopbackAddress())
         .transport(Transport.UTP).build()) {
@@ -164,5 +159,16 @@ class TransmissionInteropTest {
       assertThat(t.status().hashFailures()).isZero();
     }
     assertSameTree(src, dl.resolve(src.getFileName()));
+  }
+
+  /**
+   * Waits until transmission on {@code port} answers a handshake for {@code m}, then a second:
+   * it accepts one handshake per IP address at a time, and must drop the probe's first (nothing
+   * it sends tells when it has).
+   */
+  static void awaitTransmission(int port, Metainfo m, InteropProcesses.Proc p) throws Exception {
+    assertThat(awaitHandshake(port, m.infoHashes().v1().orElseThrow().bytes(),
+        Duration.ofSeconds(30))).as(p::diagnostics).isTrue();
+    Thread.sleep(1000);
   }
 }
