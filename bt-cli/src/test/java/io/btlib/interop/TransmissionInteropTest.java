@@ -162,13 +162,26 @@ class TransmissionInteropTest {
   }
 
   /**
-   * Waits until transmission on {@code port} answers a handshake for {@code m}, then a second:
-   * it accepts one handshake per IP address at a time, and must drop the probe's first (nothing
-   * it sends tells when it has).
+   * Waits until transmission on {@code port} answers a handshake for {@code m}, and then until it
+   * has dropped the probe's connection: it accepts one handshake per IP address at a time. The
+   * sign is its own status line (printed about once a second: "... of N peers"): one printed
+   * after the probe closed that counts no peer.
    */
   static void awaitTransmission(int port, Metainfo m, InteropProcesses.Proc p) throws Exception {
     assertThat(awaitHandshake(port, m.infoHashes().v1().orElseThrow().bytes(),
         Duration.ofSeconds(30))).as(p::diagnostics).isTrue();
-    Thread.sleep(1000);
+    int mark = p.out.size();
+    assertThat(poll(() -> {
+      for (int i = mark; i < p.out.size(); i++) {
+        if (NO_PEERS.matcher(p.out.get(i)).find()) {
+          return true;
+        }
+      }
+      return false;
+    }, Duration.ofSeconds(20))).as(() -> "the probe was never dropped\n" + p.diagnostics())
+        .isTrue();
   }
+
+  /** transmission-cli's status line with no peer connected. */
+  static final java.util.regex.Pattern NO_PEERS = java.util.regex.Pattern.compile(" of 0 peer");
 }
