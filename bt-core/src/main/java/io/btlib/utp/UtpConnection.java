@@ -81,6 +81,12 @@ public final class UtpConnection {
   }
 
   private final UtpConfig config;
+  /** The largest datagram the path to the peer carries whole (loopback: large). */
+  private final int pathLimit;
+  /** The largest datagram we send now: the path's and the peer's limits, the lesser. */
+  private int packetSize;
+  /** An accepted connection has heard more than the SYN: its answer arrived. */
+  private boolean heardAfterSyn;
   private final boolean outgoing;
   private final int recvId;
   private final int sendId;
@@ -166,16 +172,23 @@ public final class UtpConnection {
   private long resent;
   private long timeoutsTotal;
 
-  private UtpConnection(UtpConfig config, boolean outgoing, int recvId, int sendId, long now) {
+  private UtpConnection(UtpConfig config, int pathLimit, boolean outgoing, int recvId,
+      int sendId, long now) {
     this.config = Objects.requireNonNull(config, "config");
+    if (pathLimit < config.packetSize() || pathLimit > config.maxDatagram()) {
+      throw new IllegalArgumentException("path limit " + pathLimit + " outside "
+          + config.packetSize() + ".." + config.maxDatagram());
+    }
+    this.pathLimit = pathLimit;
+    this.packetSize = config.packetSize(); // until the peer says it takes more
     this.outgoing = outgoing;
     this.recvId = recvId;
     this.sendId = sendId;
     this.createdNanos = now;
     this.lastReceivedNanos = now;
     this.lastSentNanos = now;
-    this.maxWindow = config.packetSize();
-    this.peerWindow = config.packetSize();
+    this.maxWindow = packetSize;
+    this.peerWindow = packetSize;
   }
 
   /**
@@ -187,8 +200,26 @@ public final class UtpConnection {
    * @return the connection, {@link State#SYN_SENT}
    */
   public static UtpConnection connect(UtpConfig config, Random random, long nowNanos) {
+    return connect(config, config.packetSize(), random, nowNanos);
+  }
+
+  /**
+   * Opens a connection over a path that carries datagrams of up to {@code pathLimit} bytes whole:
+   * if the peer announces that it takes them too ({@link UtpPacket#EXT_DATAGRAM_LIMIT}), packets
+   * grow to that size.
+   *
+   * @param config the settings
+   * @param pathLimit {@link UtpConfig#packetSize()} for a path of unknown MTU, up to {@link
+   *     UtpConfig#maxDatagram()} for loopback
+   * @param random picks the connection id
+   * @param nowNanos the caller's monotonic clock
+   * @return the connection, {@link State#SYN_SENT}
+   */
+  public static UtpConnection connect(UtpConfig config, int pathLimit, Random random,
+      long nowNanos) {
     int recv = random.nextInt(SeqNr.MODULUS);
-    UtpConnection c = new UtpConnection(config, true, recv, SeqNr.wrap(recv + 1), nowNanos);
+    UtpConnection c = new UtpConnection(config, pathLimit, true, recv, SeqNr.wrap(recv + 1),
+        nowNanos);
     c.state = State.SYN_SENT;
     c.seqNr = 1;
     c.oldestUnacked = 1;
@@ -211,11 +242,30 @@ public final class UtpConnection {
    */
   public static UtpConnection accept(UtpConfig config, UtpPacket syn, Random random,
       long nowNanos) {
+    return accept(config, config.packetSize(), syn, random, nowNanos);
+  }
+
+  /**
+   * Accepts a connection from its SYN over a path that carries datagrams of up to {@code
+   * pathLimit} bytes whole (see {@link #connect(UtpConfig, int, Random, long)}).
+   *
+   * @param config the settings
+   * @param pathLimit {@link UtpConfig#packetSize()} for a path of unknown MTU, up to {@link
+   *     UtpConfig#maxDatagram()} for loopback
+   * @param syn the peer's SYN
+   * @param random picks our first sequence number
+   * @param nowNanos the caller's monotonic clock
+   * @return the connection, {@link State#CONNECTED}
+   * @throws IllegalArgumentException if {@code syn} is not a SYN
+   */
+  public static UtpConnection accept(UtpConfig config, int pathLimit, UtpPacket syn,
+      Random random, long nowNanos) {
     if (syn.type() != UtpPacket.Type.SYN) {
       throw new IllegalArgumentException("not a SYN: " + syn);
     }
-    UtpConnection c = new UtpConnection(config, false, SeqNr.wrap(syn.connectionId() + 1),
-        syn.connectionId(), nowNanos);
+    UtpConnection c = new UtpConnection(config, pathLimit, false,
+        SeqNr.wrap(syn.connectionId() + 1), syn.connectionId(), nowNanos);
+    c.learnDatagramLimit(syn);
     c.state = State.CONNECTED;
     c.seqNr = random.nextInt(SeqNr.MODULUS);
     c.oldestUnacked = c.seqNr;
@@ -266,6 +316,9 @@ public final class UtpConnection {
       }
       state = State.CONNECTED;
       ackNr = SeqNr.wrap(p.seqNr() - 1); // their STATE carries the seq_nr of their first data
+      learnDatagramLimit(p);
+    } else if (!outgoing) {
+      heardAfterSyn = true; // the initiator has our answer (and our limit)
     }
     lastReceivedNanos = nowNanos;
     timeouts = 0;
@@ -280,11 +333,22 @@ public final class UtpConnection {
     maybeFinished();
   }
 
+  /**
+   * Grows (or shrinks) our packets to what the peer announced it takes, within the path's limit;
+   * a peer that announces nothing gets {@link UtpConfig#packetSize()}.
+   */
+  private void learnDatagramLimit(UtpPacket p) {
+    if (p.datagramLimit().isPresent()) {
+      packetSize = Math.min(pathLimit, p.datagramLimit().getAsInt());
+      maxWindow = Math.max(maxWindow, packetSize);
+    }
+  }
+
   private void onAck(UtpPacket p, long now) {
     int acked = p.ackNr();
     // the window limited what we sent (not the application, nor the peer's window): only then
     // do acks say the path could take more
-    boolean windowFull = bytesInFlight + config.packetSize() > maxWindow;
+    boolean windowFull = bytesInFlight + packetSize > maxWindow;
     long ackedBytes = 0;
     long rttSample = -1;
     while (SeqNr.compare(oldestUnacked, acked) <= 0 && oldestUnacked != seqNr) {
@@ -391,7 +455,7 @@ public final class UtpConnection {
         || now - lastLossNanos > Math.max(rttNanos, 1))) {
       lastLossNanos = now;
       long before = maxWindow;
-      maxWindow = Math.max(config.packetSize(), maxWindow / 2);
+      maxWindow = Math.max(packetSize, maxWindow / 2);
       slowStartThreshold = maxWindow;
       // Back towards the window before the cut as fast as slow start, but only while the queue
       // stays under 3/4 of the target (grow): a queue another flow keeps full holds it down,
@@ -494,7 +558,7 @@ public final class UtpConnection {
       }
       maxWindow -= (long) (Math.min(0.5, over) * acked);
     }
-    maxWindow = Math.max(config.packetSize(), maxWindow);
+    maxWindow = Math.max(packetSize, maxWindow);
   }
 
   private void onData(UtpPacket p) {
@@ -579,8 +643,8 @@ public final class UtpConnection {
         close("timed out: " + timeouts + " timeouts in a row", false);
         return;
       }
-      maxWindow = config.packetSize();
-      slowStartThreshold = Math.max(config.packetSize(), slowStartThreshold / 2);
+      maxWindow = packetSize;
+      slowStartThreshold = Math.max(packetSize, slowStartThreshold / 2);
       recoverWindow = 0;
       lastLossNanos = nowNanos;
       rtoNanos = Math.min(MAX_RTO_NANOS, rtoNanos * 2);
@@ -626,13 +690,14 @@ public final class UtpConnection {
    * Writes the next datagram to send at {@code dst}'s position: a resend, new data or a FIN as
    * the windows allow, else an ack if one is due.
    *
-   * @param dst where to write; needs {@link UtpConfig#packetSize()} bytes of room
+   * @param dst where to write; needs {@link #packetSize()} bytes of room ({@link
+   *     UtpConfig#maxDatagram()} is always enough)
    * @param nowNanos the caller's monotonic clock
    * @return whether a datagram was written
    */
   public boolean pollTransmit(ByteBuffer dst, long nowNanos) {
-    if (dst.remaining() < config.packetSize()) {
-      throw new IllegalArgumentException("room for a packet needed: " + config.packetSize());
+    if (dst.remaining() < packetSize) {
+      throw new IllegalArgumentException("room for a packet needed: " + packetSize);
     }
     if (resetPending) {
       resetPending = false;
@@ -661,7 +726,7 @@ public final class UtpConnection {
     }
     resendsMarked = 0; // the scan found none: marks an ack or a SACK cleared are gone too
     if (state == State.CONNECTED) {
-      int maxPayload = config.packetSize() - HEADER - SACK_ROOM;
+      int maxPayload = packetSize - HEADER - SACK_ROOM;
       long room = window() - bytesInFlight;
       boolean slotFree = SeqNr.distance(oldestUnacked, seqNr) < OUT_SLOTS - 1;
       if (sendQueued > 0 && slotFree && (room >= Math.min(maxPayload, sendQueued)
@@ -690,7 +755,12 @@ public final class UtpConnection {
     }
     ackNeeded = false;
     lastSentNanos = now;
-    withSack(header(UtpPacket.Type.STATE, seqNr, now)).encode(dst);
+    boolean answersSyn = !outgoing && !heardAfterSyn;
+    UtpPacket p = withSack(header(UtpPacket.Type.STATE, seqNr, now), answersSyn ? 10 : 0);
+    if (answersSyn) {
+      p = p.withDatagramLimit(config.maxDatagram()); // the peer learns what we take
+    }
+    p.encode(dst);
     return true;
   }
 
@@ -722,9 +792,9 @@ public final class UtpConnection {
     UtpPacket p = header(o.type, o.seq, now);
     if (o.type == UtpPacket.Type.SYN) {
       p = UtpPacket.of(UtpPacket.Type.SYN, recvId, micros(now), replyMicros, advertisedWindow(), o.seq,
-          0);
+          0).withDatagramLimit(config.maxDatagram());
     } else {
-      p = withSack(p);
+      p = withSack(p, 0);
     }
     if (o.payload.length > 0) {
       p = p.withPayload(ByteBuffer.wrap(o.payload));
@@ -746,12 +816,12 @@ public final class UtpConnection {
    * packets) on an ack, which has room for it, so that a window larger than 256 packets is still
    * acknowledged past a loss; up to {@link #MAX_SACK_BYTES} on a data packet.
    */
-  private UtpPacket withSack(UtpPacket p) {
+  private UtpPacket withSack(UtpPacket p, int reserved) {
     if (reorderCount == 0) {
       return p;
     }
     int maxBytes = p.type() == UtpPacket.Type.STATE
-        ? Math.min(MAX_STATE_SACK_BYTES, (config.packetSize() - HEADER - 2) / 4 * 4)
+        ? Math.min(MAX_STATE_SACK_BYTES, (packetSize - HEADER - 2 - reserved) / 4 * 4)
         : MAX_SACK_BYTES;
     byte[] mask = new byte[maxBytes];
     int last = -1;
@@ -837,7 +907,7 @@ public final class UtpConnection {
     }
     long before = advertisedWindow();
     readableBytes -= n;
-    if (before < config.packetSize() && advertisedWindow() >= config.packetSize()) {
+    if (before < packetSize && advertisedWindow() >= packetSize) {
       ackNeeded = true; // the window opened again: tell the peer, which may be waiting
     }
     return n == 0 && eof && readable.isEmpty() ? -1 : n;
@@ -911,6 +981,14 @@ public final class UtpConnection {
   /** The id our packets carry. */
   public int sendId() {
     return sendId;
+  }
+
+  /**
+   * The largest datagram this connection sends: {@link UtpConfig#packetSize()}, or more once a
+   * peer on a path that carries more (loopback) has announced that it takes more.
+   */
+  public int packetSize() {
+    return packetSize;
   }
 
   /** The congestion window, bytes. */

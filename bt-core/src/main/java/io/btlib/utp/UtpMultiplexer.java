@@ -119,7 +119,7 @@ public final class UtpMultiplexer {
       throw new IllegalStateException("at the connection limit: " + maxConnections);
     }
     for (;;) {
-      UtpConnection c = UtpConnection.connect(config, random, nowNanos);
+      UtpConnection c = UtpConnection.connect(config, pathLimit(peer), random, nowNanos);
       // both ids must be free towards this peer: ours to receive on, and the one its side of
       // the connection will receive on (a SYN of its own would take that one)
       if (!connections.containsKey(new Key(peer, c.receiveId()))
@@ -180,7 +180,7 @@ public final class UtpMultiplexer {
         drops[Drop.SYN_REFUSED.ordinal()]++;
         return;
       }
-      add(new Entry(from, UtpConnection.accept(config, p, random, nowNanos), true, nowNanos));
+      add(new Entry(from, UtpConnection.accept(config, pathLimit(from), p, random, nowNanos), true, nowNanos));
       return;
     }
     Entry e = connections.get(new Key(from, p.connectionId()));
@@ -236,10 +236,21 @@ public final class UtpMultiplexer {
   }
 
   /**
+   * The largest datagram the path to {@code peer} carries whole: loopback's MTU is 64 KiB, while
+   * beyond the host the path's MTU is unknown (probing it needs control of IP's don't-fragment
+   * bit per datagram, which Java's {@code DatagramChannel} does not give), so the configured
+   * packet size, which fits Ethernet under a tunnel or two.
+   */
+  private int pathLimit(InetSocketAddress peer) {
+    return peer.getAddress() != null && peer.getAddress().isLoopbackAddress()
+        ? config.loopbackPacketSize() : config.packetSize();
+  }
+
+  /**
    * Writes the next datagram any connection has to send (taking them in turn) at {@code dst}'s
    * position.
    *
-   * @param dst room for {@link UtpConfig#packetSize()} bytes
+   * @param dst room for {@link UtpConfig#maxDatagram()} bytes
    * @param nowNanos the caller's monotonic clock
    * @return where to send it, or null when nothing waits
    */

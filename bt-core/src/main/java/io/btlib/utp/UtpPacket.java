@@ -8,7 +8,8 @@ import java.util.OptionalInt;
 
 /**
  * One uTP packet (BEP 29): the 20-byte header, the extensions bt understands (selective ACK; the
- * close reason libtorrent sends with FIN and RESET) and the payload. An immutable value; {@link
+ * close reason libtorrent sends with FIN and RESET; bt's own largest-datagram announcement) and
+ * the payload. An immutable value; {@link
  * #decode} validates every field of a datagram from the network and {@link #encode} writes one.
  *
  * <p>Decoding does not copy the payload: {@link #payload()} is a read-only view of the datagram's
@@ -46,6 +47,20 @@ public final class UtpPacket {
   public static final int EXT_SELECTIVE_ACK = 1;
   /** Extension type of libtorrent's close reason (2 reserved bytes, then a 16-bit reason). */
   public static final int EXT_CLOSE_REASON = 3;
+  /**
+   * Extension type of bt's largest-datagram announcement: libutp's "extension bits" (type 2,
+   * eight bytes), here {@code 'b' 't'}, the largest UDP payload the sender accepts (16 bits) and
+   * four zero bytes. It rides on a SYN and on the answer to one, so two bt peers on a path that
+   * carries large datagrams (loopback) may use them. Type 2 because libutp (Transmission,
+   * uTorrent) takes a packet whose first extension is 3 or more for no uTP at all, and stores
+   * type 2's bytes without using them; libtorrent skips extensions it does not know. Both read
+   * at most 1,500-byte datagrams: a peer that announces nothing is sent no more than {@link
+   * UtpConfig#packetSize()}.
+   */
+  public static final int EXT_DATAGRAM_LIMIT = 2;
+  private static final int DATAGRAM_LIMIT_LENGTH = 8;
+  /** The largest UDP payload over IPv4 (65,535 less the IP and UDP headers). */
+  public static final int MAX_DATAGRAM = 65_507;
 
   private static final byte[] NO_MASK = new byte[0];
   private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
@@ -59,11 +74,12 @@ public final class UtpPacket {
   private final int ackNr;
   private final byte[] selectiveAck;
   private final int closeReason;
+  private final int datagramLimit;
   private final ByteBuffer payload;
 
   private UtpPacket(Type type, int connectionId, int timestampMicros,
       int timestampDifferenceMicros, long windowSize, int seqNr, int ackNr, byte[] selectiveAck,
-      int closeReason, ByteBuffer payload) {
+      int closeReason, int datagramLimit, ByteBuffer payload) {
     this.type = type;
     this.connectionId = connectionId;
     this.timestampMicros = timestampMicros;
@@ -73,6 +89,7 @@ public final class UtpPacket {
     this.ackNr = ackNr;
     this.selectiveAck = selectiveAck;
     this.closeReason = closeReason;
+    this.datagramLimit = datagramLimit;
     this.payload = payload;
   }
 
@@ -99,7 +116,7 @@ public final class UtpPacket {
       throw new IllegalArgumentException("windowSize " + windowSize + " outside 0..2^32-1");
     }
     return new UtpPacket(type, connectionId, timestampMicros, timestampDifferenceMicros,
-        windowSize, seqNr, ackNr, NO_MASK, -1, EMPTY);
+        windowSize, seqNr, ackNr, NO_MASK, -1, -1, EMPTY);
   }
 
   private static void check(String name, int value, int max) {
@@ -122,7 +139,7 @@ public final class UtpPacket {
           + " bytes: 4 to 252, a multiple of 4");
     }
     return new UtpPacket(type, connectionId, timestampMicros, timestampDifferenceMicros,
-        windowSize, seqNr, ackNr, mask.clone(), closeReason, payload);
+        windowSize, seqNr, ackNr, mask.clone(), closeReason, datagramLimit, payload);
   }
 
   /**
@@ -134,7 +151,23 @@ public final class UtpPacket {
   public UtpPacket withCloseReason(int reason) {
     check("reason", reason, 0xFFFF);
     return new UtpPacket(type, connectionId, timestampMicros, timestampDifferenceMicros,
-        windowSize, seqNr, ackNr, selectiveAck, reason, payload);
+        windowSize, seqNr, ackNr, selectiveAck, reason, datagramLimit, payload);
+  }
+
+  /**
+   * This packet with bt's largest-datagram announcement ({@link #EXT_DATAGRAM_LIMIT}).
+   *
+   * @param limit the largest UDP payload we accept, {@link UtpConfig#MIN_PACKET_SIZE} to {@link
+   *     #MAX_DATAGRAM}
+   * @return the new packet
+   */
+  public UtpPacket withDatagramLimit(int limit) {
+    if (limit < UtpConfig.MIN_PACKET_SIZE || limit > MAX_DATAGRAM) {
+      throw new IllegalArgumentException("datagram limit " + limit + " outside "
+          + UtpConfig.MIN_PACKET_SIZE + ".." + MAX_DATAGRAM);
+    }
+    return new UtpPacket(type, connectionId, timestampMicros, timestampDifferenceMicros,
+        windowSize, seqNr, ackNr, selectiveAck, closeReason, limit, payload);
   }
 
   /**
@@ -146,7 +179,7 @@ public final class UtpPacket {
    */
   public UtpPacket withPayload(ByteBuffer payload) {
     return new UtpPacket(type, connectionId, timestampMicros, timestampDifferenceMicros,
-        windowSize, seqNr, ackNr, selectiveAck, closeReason,
+        windowSize, seqNr, ackNr, selectiveAck, closeReason, datagramLimit,
         payload.slice().asReadOnlyBuffer());
   }
 
@@ -200,6 +233,7 @@ public final class UtpPacket {
     int ack = b.getShort() & 0xFFFF;
     byte[] mask = NO_MASK;
     int closeReason = -1;
+    int datagramLimit = -1;
     while (ext != 0) {
       if (b.remaining() < 2) {
         throw new UtpException(UtpException.Rule.TOO_SHORT, b.remaining(),
@@ -224,6 +258,14 @@ public final class UtpPacket {
       } else if (ext == EXT_CLOSE_REASON && len == 4 && closeReason < 0) {
         b.getShort(); // reserved
         closeReason = b.getShort() & 0xFFFF;
+      } else if (ext == EXT_DATAGRAM_LIMIT && len == DATAGRAM_LIMIT_LENGTH && datagramLimit < 0
+          && b.get(b.position()) == 'b' && b.get(b.position() + 1) == 't') {
+        // outside the range it is not ours, or broken: ignored like an unknown extension
+        int limit = b.getShort(b.position() + 2) & 0xFFFF;
+        if (limit >= UtpConfig.MIN_PACKET_SIZE && limit <= MAX_DATAGRAM) {
+          datagramLimit = limit;
+        }
+        ((Buffer) b).position(b.position() + len);
       } else {
         ((Buffer) b).position(b.position() + len); // unknown: skipped, as BEP 29 asks
       }
@@ -231,7 +273,7 @@ public final class UtpPacket {
     }
     ByteBuffer payload = b.hasRemaining() ? b.slice().asReadOnlyBuffer() : EMPTY;
     return new UtpPacket(Type.VALUES[typeCode], connectionId, timestamp, timestampDiff, window,
-        seq, ack, mask, closeReason, payload);
+        seq, ack, mask, closeReason, datagramLimit, payload);
   }
 
   /** Bytes {@link #encode} writes. */
@@ -242,6 +284,9 @@ public final class UtpPacket {
     }
     if (closeReason >= 0) {
       n += 2 + 4;
+    }
+    if (datagramLimit >= 0) {
+      n += 2 + DATAGRAM_LIMIT_LENGTH;
     }
     return n;
   }
@@ -256,8 +301,9 @@ public final class UtpPacket {
     if (dst.remaining() < encodedLength()) {
       throw new java.nio.BufferOverflowException();
     }
-    int firstExt = selectiveAck.length > 0 ? EXT_SELECTIVE_ACK
-        : closeReason >= 0 ? EXT_CLOSE_REASON : 0;
+    int afterClose = datagramLimit >= 0 ? EXT_DATAGRAM_LIMIT : 0;
+    int afterSack = closeReason >= 0 ? EXT_CLOSE_REASON : afterClose;
+    int firstExt = selectiveAck.length > 0 ? EXT_SELECTIVE_ACK : afterSack;
     dst.put((byte) (type.code() << 4 | VERSION));
     dst.put((byte) firstExt);
     dst.putShort((short) connectionId);
@@ -267,15 +313,23 @@ public final class UtpPacket {
     dst.putShort((short) seqNr);
     dst.putShort((short) ackNr);
     if (selectiveAck.length > 0) {
-      dst.put((byte) (closeReason >= 0 ? EXT_CLOSE_REASON : 0));
+      dst.put((byte) afterSack);
       dst.put((byte) selectiveAck.length);
       dst.put(selectiveAck);
     }
     if (closeReason >= 0) {
-      dst.put((byte) 0);
+      dst.put((byte) afterClose);
       dst.put((byte) 4);
       dst.putShort((short) 0);
       dst.putShort((short) closeReason);
+    }
+    if (datagramLimit >= 0) {
+      dst.put((byte) 0);
+      dst.put((byte) DATAGRAM_LIMIT_LENGTH);
+      dst.put((byte) 'b');
+      dst.put((byte) 't');
+      dst.putShort((short) datagramLimit);
+      dst.putInt(0);
     }
     dst.put(payload.duplicate());
   }
@@ -350,6 +404,11 @@ public final class UtpPacket {
     return closeReason < 0 ? OptionalInt.empty() : OptionalInt.of(closeReason);
   }
 
+  /** bt's largest-datagram announcement, when the packet carries one. */
+  public OptionalInt datagramLimit() {
+    return datagramLimit < 0 ? OptionalInt.empty() : OptionalInt.of(datagramLimit);
+  }
+
   /** The payload: a read-only view (of the datagram's buffer when decoded), maybe empty. */
   public ByteBuffer payload() {
     return payload.duplicate();
@@ -365,14 +424,14 @@ public final class UtpPacket {
         && timestampMicros == p.timestampMicros
         && timestampDifferenceMicros == p.timestampDifferenceMicros
         && windowSize == p.windowSize && seqNr == p.seqNr && ackNr == p.ackNr
-        && closeReason == p.closeReason && Arrays.equals(selectiveAck, p.selectiveAck)
+        && closeReason == p.closeReason && datagramLimit == p.datagramLimit && Arrays.equals(selectiveAck, p.selectiveAck)
         && payload.equals(p.payload);
   }
 
   @Override
   public int hashCode() {
     int h = Objects.hash(type, connectionId, timestampMicros, timestampDifferenceMicros,
-        windowSize, seqNr, ackNr, closeReason);
+        windowSize, seqNr, ackNr, closeReason, datagramLimit);
     return 31 * (31 * h + Arrays.hashCode(selectiveAck)) + payload.hashCode();
   }
 
@@ -380,7 +439,8 @@ public final class UtpPacket {
   public String toString() {
     return "UtpPacket[" + type + " conn " + connectionId + " seq " + seqNr + " ack " + ackNr
         + " wnd " + windowSize + (selectiveAck.length > 0 ? " sack " + selectiveAck.length * 8
-        : "") + (closeReason >= 0 ? " reason " + closeReason : "") + " payload "
+        : "") + (closeReason >= 0 ? " reason " + closeReason : "")
+        + (datagramLimit >= 0 ? " limit " + datagramLimit : "") + " payload "
         + payload.remaining() + "]";
   }
 }

@@ -63,7 +63,7 @@ class UtpConnectionHostileTest {
 
   @Test
   void dataBeyondTheReceiveWindowIsDroppedNotBuffered() throws Exception {
-    UtpConfig small = new UtpConfig(1400, 1 << 16, 4096, config.targetDelay(),
+    UtpConfig small = new UtpConfig(1400, 1400, 1 << 16, 4096, config.targetDelay(),
         config.connectTimeout(), config.idleTimeout());
     UtpConnection a = UtpConnection.connect(small, random, T);
     UtpConnection b = UtpConnection.accept(small, poll(a, T), random, T);

@@ -42,7 +42,7 @@ class UtpFuzzTest {
    */
   @FuzzTest(maxDuration = "60s")
   void connection(byte[] data) throws UtpException {
-    UtpConfig config = new UtpConfig(600, 1 << 14, 1 << 14, java.time.Duration.ofMillis(100),
+    UtpConfig config = new UtpConfig(600, 600, 1 << 14, 1 << 14, java.time.Duration.ofMillis(100),
         java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(60));
     long now = 1_000_000_000L;
     Random random = new Random(1);

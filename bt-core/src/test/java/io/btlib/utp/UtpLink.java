@@ -81,7 +81,7 @@ final class UtpLink {
     if (direction == 0) {
       crossTraffic();
     }
-    ByteBuffer buf = ByteBuffer.allocate(config.packetSize());
+    ByteBuffer buf = ByteBuffer.allocate(config.maxDatagram());
     while (c.pollTransmit(buf.clear(), now)) {
       buf.flip();
       byte[] bytes = new byte[buf.remaining()];

@@ -33,7 +33,7 @@ class UtpMultiplexerTest {
     });
 
     void send(UtpMultiplexer from, InetSocketAddress self) {
-      ByteBuffer buf = ByteBuffer.allocate(config.packetSize());
+      ByteBuffer buf = ByteBuffer.allocate(config.maxDatagram());
       InetSocketAddress to;
       while ((to = from.pollTransmit(buf.clear(), now)) != null) {
         buf.flip();
@@ -119,6 +119,8 @@ class UtpMultiplexerTest {
       byte[] want = data(i, 50_000 + 10_000 * i);
       assertThat(got).as("stream %d arrived whole", i).anyMatch(g -> Arrays.equals(g, want));
       assertThat(opened.get(i).closeReason()).isEqualTo("closed");
+      assertThat(opened.get(i).packetSize()).as("two bt peers on loopback: large datagrams")
+          .isEqualTo(net.config.loopbackPacketSize());
     }
     assertThat(net.a.connectionCount()).isZero();
     assertThat(net.b.connectionCount()).isZero();
@@ -149,7 +151,7 @@ class UtpMultiplexerTest {
     for (int i = 0; i < 100 && m.connectionCount() > 0; i++) {
       now = Math.max(now, m.nextDeadlineNanos());
       m.handleTimeout(now);
-      while (m.pollTransmit(ByteBuffer.allocate(1400), now) != null) {
+      while (m.pollTransmit(ByteBuffer.allocate(1 << 16), now) != null) {
         // answers to the flood's forged addresses go nowhere
       }
     }
@@ -186,7 +188,7 @@ class UtpMultiplexerTest {
   @Test
   void aNewcomerEvictsTheOldestPendingConnectionAndIsAcceptedOnItsFirstData() throws Exception {
     UtpMultiplexer m = new UtpMultiplexer(UtpConfig.defaults(), new Random(6), 500, 10);
-    ByteBuffer p = ByteBuffer.allocate(1400);
+    ByteBuffer p = ByteBuffer.allocate(1 << 16);
     for (int i = 0; i < 50; i++) {
       p.clear();
       UtpPacket.of(UtpPacket.Type.SYN, i, 0, 0, 1 << 20, 1, 0).encode(p);
@@ -225,7 +227,7 @@ class UtpMultiplexerTest {
     ByteBuffer p = ByteBuffer.allocate(20);
     UtpPacket.of(UtpPacket.Type.DATA, 777, 0, 0, 1000, 5, 9).encode(p);
     m.handleDatagram(A, p.flip(), 0);
-    ByteBuffer out = ByteBuffer.allocate(1400);
+    ByteBuffer out = ByteBuffer.allocate(1 << 16);
     assertThat(m.pollTransmit(out, 0)).isEqualTo(A);
     UtpPacket reset = UtpPacket.decode(out.flip());
     assertThat(reset.type()).isEqualTo(UtpPacket.Type.RESET);
@@ -258,6 +260,6 @@ class UtpMultiplexerTest {
         .getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 0);
     assertThat(m.dropped(UtpMultiplexer.Drop.MALFORMED)).isEqualTo(2);
     assertThat(m.connectionCount()).isZero();
-    assertThat(m.pollTransmit(ByteBuffer.allocate(1400), 0)).isNull();
+    assertThat(m.pollTransmit(ByteBuffer.allocate(1 << 16), 0)).isNull();
   }
 }

@@ -115,7 +115,7 @@ final class NioHost implements EngineHost {
     }
     this.utp = udp == null ? null : new UtpEndpoint(utpConfig, secureRandom, maxConnections,
         Math.max(1, maxConnections / 4));
-    this.datagramOut = ByteBuffer.allocateDirect(utpConfig.packetSize());
+    this.datagramOut = ByteBuffer.allocateDirect(utpConfig.maxDatagram());
     this.shared = udp == null ? null : new SharedPort();
     AtomicInteger n = new AtomicInteger();
     this.disk = Executors.newFixedThreadPool(diskThreads, r -> {

@@ -71,7 +71,7 @@ public final class SimEngineHost implements EngineHost, SimSocket.Listener {
     UtpConfig utpConfig = UtpConfig.defaults();
     this.utp = transport.utp() ? new UtpEndpoint(utpConfig, new Random(r.nextLong()),
         maxConnections, Math.max(1, maxConnections / 4)) : null;
-    this.datagramOut = ByteBuffer.allocate(utpConfig.packetSize());
+    this.datagramOut = ByteBuffer.allocate(utpConfig.maxDatagram());
   }
 
   /** The uTP endpoint, or null when the client speaks no uTP. */
