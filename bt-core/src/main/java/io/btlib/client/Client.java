@@ -11,6 +11,7 @@ import io.btlib.policy.PeerSelector;
 import io.btlib.policy.PeerSelectors;
 import io.btlib.policy.PiecePicker;
 import io.btlib.policy.PiecePickers;
+import io.btlib.utp.UtpConfig;
 import io.btlib.webseed.WebSeedConfig;
 import io.btlib.wire.WireLimits;
 import java.io.IOException;
@@ -161,6 +162,7 @@ public final class Client implements AutoCloseable {
     private boolean superSeeding;
     private boolean sendRedundantHave = true;
     private Transport transport = Transport.BOTH;
+    private UtpConfig utpConfig = UtpConfig.defaults();
 
     private Builder() {}
 
@@ -410,6 +412,17 @@ public final class Client implements AutoCloseable {
     }
 
     /**
+     * The settings of uTP connections (default {@link UtpConfig#defaults()}): packet sizes,
+     * buffers, LEDBAT's target delay and the timeouts. A smaller receive buffer saves memory per
+     * connection (it is filled only as far as the engine has not read) at the cost of rate on
+     * lossy long paths; see {@link UtpConfig#defaults()} for the figures.
+     */
+    public Builder utp(UtpConfig config) {
+      this.utpConfig = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    /**
      * Whether uploads to peers whose payload is not encrypted go out with {@link
      * Storage#transferTo} (for a {@code FileStorage}, {@code FileChannel.transferTo}: sendfile,
      * no copy through user space), each block's body written straight from storage after its
@@ -449,7 +462,7 @@ public final class Client implements AutoCloseable {
           maxConnections, maxHalfOpen, uploadSlots, downloadLimit, uploadLimit, maxRequestsPerPeer,
           maxOutstandingRequests, requestQueueTime.toNanos(), piecePicker, choker, peerSelector, List.copyOf(peerSources), limits, diskThreads, ticker,
           r, closeTimeout, eventQueueCapacity, outgoingEncryption, incomingEncryption, webSeeds,
-          zeroCopyUploads, superSeeding, sendRedundantHave, transport);
+          zeroCopyUploads, superSeeding, sendRedundantHave, transport, utpConfig);
     }
 
     private static int positive(String what, int n) {

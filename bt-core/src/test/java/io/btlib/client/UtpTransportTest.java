@@ -3,6 +3,7 @@ package io.btlib.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.btlib.metainfo.Metainfo;
+import io.btlib.utp.UtpConfig;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +24,29 @@ class UtpTransportTest {
     // a uTP-only client binds no TCP socket: the download can only have gone over uTP
     try (Client seeder = Client.builder().transport(Transport.UTP).build();
         Client leecher = Client.builder().transport(Transport.UTP).build()) {
+      seed(seeder, m, data);
+      Torrent l = SwarmTest.downloadFrom(seeder, leecher, m, data);
+      assertThat(l.status().hashFailures()).isZero();
+    }
+  }
+
+  /**
+   * A leecher with small packets and buffers of its own ({@link Client.Builder#utp}) and a seeder
+   * with the defaults (64,000-byte datagrams on loopback) agree on the leecher's size (that the
+   * seeder keeps to it is {@code UtpDatagramLimitTest}'s) and the download completes.
+   */
+  @Test
+  void aClientWithItsOwnUtpSettingsDownloadsFromOneWithTheDefaults() throws Exception {
+    byte[] data = TestTorrents.random(2 * 1024 * 1024 + 5, 36);
+    Metainfo m = TestTorrents.v1(data, 64 * 1024);
+    UtpConfig small = new UtpConfig(1200, 1200, 256 * 1024, 256 * 1024,
+        java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(5),
+        java.time.Duration.ofSeconds(30));
+    Client.Builder leecherBuilder = Client.builder().transport(Transport.UTP).utp(small);
+    assertThat(leecherBuilder.config().utp()).isSameAs(small);
+    assertThat(Client.builder().config().utp()).isEqualTo(UtpConfig.defaults());
+    try (Client seeder = Client.builder().transport(Transport.UTP).build();
+        Client leecher = leecherBuilder.build()) {
       seed(seeder, m, data);
       Torrent l = SwarmTest.downloadFrom(seeder, leecher, m, data);
       assertThat(l.status().hashFailures()).isZero();

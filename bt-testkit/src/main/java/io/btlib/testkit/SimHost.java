@@ -56,7 +56,7 @@ public final class SimHost {
     builder.ticker(sim::nanoTime).random(new Random(seed));
     Client c = ClientAccess.newClient(builder, config -> {
       SimEngineHost h = new SimEngineHost(sim.network, net, config.port(), config.transport(),
-          config.maxConnections(), seed ^ 0x5DEECE66DL);
+          config.utp(), config.maxConnections(), seed ^ 0x5DEECE66DL);
       engineHosts.add(h);
       return h;
     });

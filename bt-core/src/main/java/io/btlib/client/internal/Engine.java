@@ -133,7 +133,8 @@ public final class Engine {
       boolean zeroCopyUploads,
       boolean superSeeding,
       boolean sendRedundantHave,
-      Transport transport) {}
+      Transport transport,
+      UtpConfig utp) {}
 
   final Config config;
   final PeerId peerId;
@@ -187,7 +188,7 @@ public final class Engine {
   /** An engine on real sockets, a selector thread and a disk pool, as {@code config} says. */
   public static Engine open(Config config) throws IOException {
     return new Engine(config, new NioHost(config.listenAddress(), config.port(),
-        config.diskThreads(), config.ticker(), config.transport(), UtpConfig.defaults(),
+        config.diskThreads(), config.ticker(), config.transport(), config.utp(),
         config.maxConnections()));
   }
 

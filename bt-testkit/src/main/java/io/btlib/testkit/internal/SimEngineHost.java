@@ -55,7 +55,7 @@ public final class SimEngineHost implements EngineHost, SimSocket.Listener {
    * both as {@code transport} says.
    */
   public SimEngineHost(Network net, NetHost host, int port, Transport transport,
-      int maxConnections, long seed) {
+      UtpConfig utpConfig, int maxConnections, long seed) {
     this.net = net;
     this.host = host;
     this.tcp = transport.tcp();
@@ -68,7 +68,6 @@ public final class SimEngineHost implements EngineHost, SimSocket.Listener {
     Random r = new Random(seed);
     this.secureRandom = new Random(r.nextLong()); // deterministic MSE keys: a simulation, not a secret
     this.tickPhase = Math.floorMod(r.nextLong(), TICK_NANOS);
-    UtpConfig utpConfig = UtpConfig.defaults();
     this.utp = transport.utp() ? new UtpEndpoint(utpConfig, new Random(r.nextLong()),
         maxConnections, Math.max(1, maxConnections / 4)) : null;
     this.datagramOut = ByteBuffer.allocate(utpConfig.maxDatagram());
