@@ -171,11 +171,17 @@ public final class SimHost {
   }
 
   /**
-   * TCP payload this host sent: {@link #bytesSent()} less TCP/IP headers and datagrams
-   * (BitTorrent's own message headers and handshakes are in it).
+   * Payload this host sent: {@link #bytesSent()} less IP, TCP and UDP headers (BitTorrent's own
+   * message headers and handshakes are in it, and over uTP its packet headers and resends, as
+   * TCP's resends are).
    */
   public long payloadSent() {
     return net.payloadSent();
+  }
+
+  /** The TCP part of {@link #payloadSent()}: what went over TCP connections. */
+  public long tcpPayloadSent() {
+    return net.tcpPayloadSent();
   }
 
   /** Bytes this host's downlink delivered, headers included. */

@@ -163,7 +163,8 @@ public final class Swarm implements AutoCloseable {
    * @param allComplete every leecher that did not vanish has the torrent
    * @param lastCompletion when the last leecher completed, from the start of the run
    * @param completions each leecher's completion, in the order added (empty: not complete)
-   * @param seederPayloadBytes the TCP payload the seeders sent (their BitTorrent traffic)
+   * @param seederPayloadBytes the payload the seeders sent over TCP and UDP (their BitTorrent
+   *     traffic, uTP's packet headers included)
    * @param seederCopies {@code seederPayloadBytes} in copies of the torrent
    * @param intact every completed leecher's bytes are the torrent's
    * @param events simulation events run (a measure of the work)

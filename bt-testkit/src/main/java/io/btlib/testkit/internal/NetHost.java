@@ -46,6 +46,7 @@ public final class NetHost {
 
   long bytesSent;
   long payloadSent;
+  long tcpPayloadSent;
   long bytesReceived;
   long datagramsSent;
   long datagramsDropped;
@@ -84,9 +85,17 @@ public final class NetHost {
     return bytesSent;
   }
 
-  /** TCP payload this host's uplink carried (what {@link #bytesSent} is less headers). */
+  /**
+   * TCP payload and UDP payload this host's uplink carried (what {@link #bytesSent} is less IP,
+   * TCP and UDP headers): uTP's own headers and resends are in it, as TCP's resends are.
+   */
   public long payloadSent() {
     return payloadSent;
+  }
+
+  /** TCP payload this host's uplink carried. */
+  public long tcpPayloadSent() {
+    return tcpPayloadSent;
   }
 
   /** Bytes this host's downlink delivered. */
@@ -158,8 +167,10 @@ public final class NetHost {
       bytesSent += s.wireBytes();
       if (s instanceof Segment seg) {
         payloadSent += seg.data.length;
+        tcpPayloadSent += seg.data.length;
       } else {
         datagramsSent++;
+        payloadSent += ((Datagram) s).data.length; // a uTP peer's traffic (and the DHT's)
       }
       net.queue.after(serialization(s.wireBytes(), upRate), () -> {
         upBusy = false;
