@@ -48,6 +48,8 @@ public record ExtendedHandshake(
   public static final String UT_METADATA = "ut_metadata";
   /** The name of BEP 11's peer exchange extension. */
   public static final String UT_PEX = "ut_pex";
+  /** The name of BEP 55's holepunch extension. */
+  public static final String UT_HOLEPUNCH = "ut_holepunch";
 
   private static final Bdecoder DECODER =
       Bdecoder.builder().strict(false).maxDepth(8).maxValues(4096).build();

@@ -157,6 +157,21 @@ public final class SimHost {
     return n;
   }
 
+  /**
+   * Puts this host behind a stateful firewall, as a home router's NAT without port forwarding
+   * is (its address is not translated: peers see the host's own): TCP dials to it go unanswered,
+   * and datagrams get in only from endpoints it has sent datagrams to. Such a host can dial out,
+   * and be reached over uTP only by BEP 55 holepunching (or by a peer it dialled).
+   */
+  public void firewall(boolean on) {
+    net.firewall(on);
+  }
+
+  /** Datagrams this host's firewall kept out. */
+  public long datagramsFiltered() {
+    return net.datagramsFiltered();
+  }
+
   /** Whether dials to this host are answered with a reset (connection refused). */
   public void refuseConnections(boolean refuse) {
     net.refuse(refuse);

@@ -57,12 +57,20 @@ final class PeerBook {
     boolean utp;
     /** A dial failed and the other transport was tried at once; again after a handshake. */
     boolean fellBack;
+    /** A PEX message flagged it as speaking ut_holepunch (BEP 55). */
+    boolean holepunch;
+    /** The peer whose PEX message named it last: the relay to ask for a rendezvous. */
+    PeerAddress via;
   }
 
   /** BEP 11's flag for a peer that supports uTP. */
   static final int PEX_UTP = 0x04;
   /** BEP 11's flag for a seed. */
   static final int PEX_SEED = 0x02;
+  /** BEP 11's flag for a peer that supports ut_holepunch (BEP 55). */
+  static final int PEX_HOLEPUNCH = 0x08;
+  /** BEP 11's flag for a peer we connected to: it accepts connections. */
+  static final int PEX_REACHABLE = 0x10;
 
   /**
    * A dial pass runs when something changed (a peer learnt, a connection made or closed) and
@@ -102,18 +110,69 @@ final class PeerBook {
     }
   }
 
-  /** Peers a PEX message names, with their flags (none for a private torrent: BEP 27). */
-  void addPexPeers(Map<PeerAddress, Integer> added) {
+  /**
+   * Peers {@code from}'s PEX message names, with their flags (none for a private torrent: BEP 27).
+   */
+  void addPexPeers(Connection from, Map<PeerAddress, Integer> added) {
     if (t.isPrivate()) {
       return;
     }
     for (Map.Entry<PeerAddress, Integer> e : added.entrySet()) {
       addPeer(e.getKey(), PeerCandidate.Source.PEX);
       Known k = known.get(e.getKey());
-      if (k != null && (e.getValue() & PEX_UTP) != 0) {
+      if (k == null) {
+        continue;
+      }
+      int flags = e.getValue();
+      if ((flags & PEX_UTP) != 0) {
         k.utp = true;
       }
+      if ((flags & PEX_HOLEPUNCH) != 0) {
+        k.holepunch = true;
+        k.via = from.address;
+      }
     }
+  }
+
+  /**
+   * Dials {@code peer} over uTP at once, as a holepunch relay asked (BEP 55): unless it is
+   * banned, connected or being dialled, or the torrent takes no connections.
+   *
+   * @return whether a dial started
+   */
+  boolean holepunchDial(PeerAddress peer, long now) {
+    if (bannedAddresses.contains(peer) || !t.acceptsConnections() || engine.closing
+        || isConnectedTo(peer) || t.connections.size() >= engine.config.maxConnectionsPerTorrent()
+        || engine.connections.size() >= engine.config.maxConnections()) {
+      return false;
+    }
+    addPeer(peer, PeerCandidate.Source.PEX);
+    Known k = known.get(peer);
+    if (k == null || k.connected) {
+      return false;
+    }
+    k.utp = true;
+    k.lastAttempt = now;
+    k.connected = true;
+    if (!engine.connect(t, peer, true, now)) {
+      k.connected = false;
+      k.failures++;
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Where {@code c}'s peer can be reached: the endpoint we dialled; for one that dialled us, the
+   * endpoint it came from over uTP (its UDP socket is its listening one, and the one its NAT
+   * mapped), else the port it said it listens on.
+   */
+  PeerAddress endpointOf(Connection c) {
+    if (c.outgoing || c.link.utp()) {
+      return c.address;
+    }
+    PeerAddress l = listening.get(c);
+    return l != null ? l : c.address;
   }
 
   /** Whether a dial to {@code k} goes over uTP, as the client's transport allows. */
@@ -180,6 +239,9 @@ final class PeerBook {
           engine.post(() -> fallBack(a, k, utp));
         } else {
           k.failures++;
+          if (k.holepunch) {
+            t.holepunch.dialFailed(c.address, connectionAt(k.via), engine.ticker.getAsLong());
+          }
         }
       }
     }
@@ -300,6 +362,16 @@ final class PeerBook {
     }
   }
 
+  /** Our connection to {@code a}, or null. */
+  private Connection connectionAt(PeerAddress a) {
+    for (Connection c : t.connections) {
+      if (c.address.equals(a)) {
+        return c;
+      }
+    }
+    return null;
+  }
+
   private boolean isConnectedTo(PeerAddress a) {
     for (Connection c : t.connections) {
       if (c.address.equals(a)) {
@@ -334,9 +406,13 @@ final class PeerBook {
   private void sendPex(Connection c, long now) {
     Map<PeerAddress, Integer> added = new LinkedHashMap<>();
     for (Connection o : t.connections) {
-      if (o != c && o.peer().handshakeDone() && o.outgoing && !c.peer().pexSent(o.address)
-          && added.size() < 50) {
-        added.put(o.address, (o.peer().isSeed() ? PEX_SEED : 0) | (o.link.utp() ? PEX_UTP : 0));
+      // peers we dialled, and those that reached us over uTP and can be holepunched to: their
+      // endpoint is the one their NAT maps (BEP 55)
+      boolean punchable = !o.outgoing && o.link.utp() && Holepunch.supports(o);
+      if (o != c && o.peer().handshakeDone() && (o.outgoing || punchable)
+          && !c.peer().pexSent(o.address) && added.size() < 50) {
+        added.put(o.address, (o.peer().isSeed() ? PEX_SEED : 0) | (o.link.utp() ? PEX_UTP : 0)
+            | (Holepunch.supports(o) ? PEX_HOLEPUNCH : 0) | (o.outgoing ? PEX_REACHABLE : 0));
       }
     }
     List<PeerAddress> dropped = new ArrayList<>();

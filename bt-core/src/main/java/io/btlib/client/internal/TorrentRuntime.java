@@ -62,6 +62,7 @@ final class TorrentRuntime {
   final TransferTotals totals;
   final ChokeRound choking;
   final PeerBook peers;
+  final Holepunch holepunch;
   final RequestScheduler scheduler;
   final PieceAssembler assembler;
   final WebSeeds webSeeds;
@@ -103,6 +104,7 @@ final class TorrentRuntime {
     this.scheduler = new RequestScheduler(this);
     this.choking = new ChokeRound(this);
     this.peers = new PeerBook(this);
+    this.holepunch = new Holepunch(this);
     this.assembler = new PieceAssembler(this);
     this.uploads = new UploadPump(this);
     this.metadata = new MetadataExchange(engine, infoHashes);
@@ -179,6 +181,11 @@ final class TorrentRuntime {
           // BEP 27: no peer exchange for private torrents
           b.extensions(Map.of(ExtendedHandshake.UT_METADATA, SessionConfig.UT_METADATA_ID));
         }
+      }
+      if (holepunch.enabled()) {
+        b.extensions(Map.of(ExtendedHandshake.UT_METADATA, SessionConfig.UT_METADATA_ID,
+            ExtendedHandshake.UT_PEX, SessionConfig.UT_PEX_ID,
+            ExtendedHandshake.UT_HOLEPUNCH, SessionConfig.UT_HOLEPUNCH_ID));
       }
       b.dht(!isPrivate() && peers.dhtPort() > 0); // BEP 27: no DHT for private torrents
       sessionConfig = b.build();
@@ -465,6 +472,7 @@ final class TorrentRuntime {
     uploads.onClosed(c);
     c.outbox.drop(c);
     peers.onClosed(c);
+    holepunch.onClosed(c);
     scheduler.onClosed(c);
     if (pieces != null && c.peer().handshakeDone()) {
       if (c.peer().isSeed()) {
@@ -530,7 +538,12 @@ final class TorrentRuntime {
     } else if (e instanceof PeerEvent.PortReceived) {
       peers.onDhtPort(c, ((PeerEvent.PortReceived) e).port());
     } else if (e instanceof PeerEvent.PexReceived) {
-      peers.addPexPeers(((PeerEvent.PexReceived) e).message().added());
+      peers.addPexPeers(c, ((PeerEvent.PexReceived) e).message().added());
+    } else if (e instanceof PeerEvent.ExtensionMessageReceived) {
+      PeerEvent.ExtensionMessageReceived x = (PeerEvent.ExtensionMessageReceived) e;
+      if (x.name().equals(ExtendedHandshake.UT_HOLEPUNCH)) {
+        holepunch.onMessage(c, x.payload(), now);
+      }
     }
   }
 
@@ -541,6 +554,17 @@ final class TorrentRuntime {
     }
     for (Connection o : connections) {
       if (o != c && o.peer().handshakeDone() && h.peerId().equals(o.peer().peerId())) {
+        if (o.outgoing != c.outgoing && !o.session.isClosed()) {
+          // Each side dialled the other at once (a holepunch does so on purpose): both sides
+          // must keep the same connection, or each closes the one the other kept. The one the
+          // peer with the lower id dialled stays, as libtorrent decides.
+          boolean keepOurs = engine.peerId.compareTo(h.peerId()) < 0;
+          Connection loser = c.outgoing == keepOurs ? o : c;
+          if (loser == o) {
+            engine.close(o, "dialled each other at once: the other connection stays");
+            break;
+          }
+        }
         c.session.close("already connected to this peer");
         return;
       }

@@ -81,6 +81,8 @@ public record SessionConfig(
   public static final int UT_METADATA_ID = 1;
   /** Our default id for {@code ut_pex}. */
   public static final int UT_PEX_ID = 2;
+  /** Our id for {@code ut_holepunch} (BEP 55), when a client that speaks uTP announces it. */
+  public static final int UT_HOLEPUNCH_ID = 4;
 
   /** Checks the values. */
   public SessionConfig {

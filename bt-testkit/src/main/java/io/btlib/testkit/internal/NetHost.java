@@ -28,6 +28,11 @@ public final class NetHost {
   final int receiveBuffer;
   boolean alive = true;
   boolean refusing;
+  /** Behind a stateful firewall: inbound only from endpoints it has sent datagrams to. */
+  boolean firewalled;
+  /** The endpoints this host's datagrams went to (what its firewall lets answer). */
+  final java.util.Set<java.net.InetSocketAddress> contacted = new java.util.HashSet<>();
+  long datagramsFiltered;
   final Map<Integer, Network.Acceptor> listeners = new HashMap<>();
   final Map<Integer, Network.DatagramReceiver> udpPorts = new HashMap<>();
   /** Faults of this host's access link, for datagrams it sends and receives. */
@@ -128,6 +133,19 @@ public final class NetHost {
     this.refusing = refuse;
   }
 
+  /**
+   * Puts this host behind a stateful firewall, as a NAT without port forwarding is: dials to it go
+   * unanswered and datagrams get in only from endpoints it has sent datagrams to.
+   */
+  public void firewall(boolean on) {
+    this.firewalled = on;
+  }
+
+  /** Datagrams this host's firewall kept out. */
+  public long datagramsFiltered() {
+    return datagramsFiltered;
+  }
+
   /** Pulls the cable: nothing reaches this host or leaves it from now on. */
   public void vanish() {
     alive = false;
@@ -170,6 +188,9 @@ public final class NetHost {
         tcpPayloadSent += seg.data.length;
       } else {
         datagramsSent++;
+        if (firewalled) {
+          contacted.add(((Datagram) s).to);
+        }
         payloadSent += ((Datagram) s).data.length; // a uTP peer's traffic (and the DHT's)
       }
       net.queue.after(serialization(s.wireBytes(), upRate), () -> {

@@ -106,6 +106,9 @@ public final class Network {
       if (!dst.alive || !from.alive || s.isClosed()) {
         return;
       }
+      if (dst.firewalled) {
+        return; // the SYN is kept out: the dial times out
+      }
       Acceptor a = dst.listeners.get(to.port());
       if (a == null || dst.refusing) {
         queue.after(oneWay, () -> {
@@ -184,6 +187,10 @@ public final class Network {
   private void propagate(NetHost from, Datagram d) {
     NetHost to = hosts.get(d.to.getAddress());
     if (to == null || !from.alive || !to.alive) {
+      return;
+    }
+    if (to.firewalled && !to.contacted.contains(d.from)) {
+      to.datagramsFiltered++;
       return;
     }
     long delay = oneWay(from, to);
