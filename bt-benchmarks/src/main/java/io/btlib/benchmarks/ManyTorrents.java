@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  * torrents seeding from {@link FileStorage}, no trackers, no peers. It reports the time from the
  * first add until every torrent seeds (each one rechecks its file), then, after {@code IDLE}
  * seconds idle, the heap after GC (and its growth per torrent over the parsed metainfos alone),
- * the JVM's threads and bt's ({@code bt-*}), the open descriptors ({@code /proc/self/fd}) and the
+ * resident anonymous memory ({@code RssAnon}, what libtorrent's figure is), the JVM's threads and
+ * bt's ({@code bt-*}), the open descriptors ({@code /proc/self/fd}) and the
  * process's CPU over {@code CPU} seconds ({@code /proc/self/stat}, utime + stime).
  *
  * <pre>
@@ -83,6 +84,7 @@ public final class ManyTorrents {
       long btThreads = Thread.getAllStackTraces().keySet().stream()
           .filter(t -> t.getName().startsWith("bt-")).count();
       long fds = openFds();
+      long rssAnonKiB = statusKiB("RssAnon");
       long cpu0 = cpuTicks();
       long t0 = System.nanoTime();
       TimeUnit.SECONDS.sleep(cpuSeconds);
@@ -91,10 +93,11 @@ public final class ManyTorrents {
       double cpuPct = (cpu1 - cpu0) / 100.0 / wall * 100;
       System.out.printf(Locale.ROOT, "{\"torrents\":%d,\"mode\":\"%s\",\"addSeconds\":%.2f,"
           + "\"allSeedingSeconds\":%.2f,\"heapMiB\":%.1f,\"heapPerTorrentKiB\":%.2f,"
-          + "\"threads\":%d,\"btThreads\":%d,\"openFds\":%d,\"idleCpuPercent\":%.2f,"
-          + "\"cpuWindowSeconds\":%.1f}%n",
+          + "\"rssAnonMiB\":%.1f,\"threads\":%d,\"btThreads\":%d,\"openFds\":%d,"
+          + "\"idleCpuPercent\":%.2f,\"cpuWindowSeconds\":%.1f}%n",
           n, mode, (added - start) / 1e9, (seeding - start) / 1e9, heap / 1048576.0,
-          (heap - heapMetainfo) / 1024.0 / n, threads, btThreads, fds, cpuPct, wall);
+          (heap - heapMetainfo) / 1024.0 / Math.max(1, n), rssAnonKiB / 1024.0, threads,
+          btThreads, fds, cpuPct, wall);
     }
   }
 
@@ -142,6 +145,16 @@ public final class ManyTorrents {
     try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
       return s.count() - 1; // the listing's own descriptor
     }
+  }
+
+  /** A field of /proc/self/status in KiB (RssAnon: resident anonymous memory), 0 if absent. */
+  static long statusKiB(String field) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith(field + ":")) {
+        return Long.parseLong(line.substring(field.length() + 1).trim().split("\\s+")[0]);
+      }
+    }
+    return 0;
   }
 
   /** utime + stime of this process, in clock ticks (USER_HZ, 100 a second on Linux). */
