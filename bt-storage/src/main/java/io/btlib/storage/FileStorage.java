@@ -40,10 +40,14 @@ import org.slf4j.LoggerFactory;
  * try (Storage s = FileStorage.open(metainfo, Path.of("downloads"))) { ... }
  *
  * StorageFactory files = FileStorage.builder(Path.of("downloads"))
- *     .maxOpenFiles(128)        // default 64
+ *     .maxOpenFiles(128)        // default 64, for all the storages it opens together
  *     .preallocate(true)        // default false: sparse files
  *     .build();                 // share it; it opens one FileStorage per torrent
  * }</pre>
+ *
+ * <p>For more than a few torrents, open their storages from one factory (or give them one {@link
+ * FilePool}): their open files then share one bound, where each storage from {@link #open(Metainfo,
+ * Path)} keeps up to 64 files of its own open, and at least one per torrent once it was read.
  *
  * <p><b>Layout.</b> File {@code i} of the torrent lives at {@code root/}{@link
  * FileEntry#path()}; the piece-to-file mapping is {@link PieceMap}'s. BEP 47 pad files are never
@@ -95,9 +99,12 @@ import org.slf4j.LoggerFactory;
  * A slot is taken the first time a piece's kept bytes are written and freed (for reuse) when no
  * kept file shares that piece any more.
  *
- * <p><b>Open files.</b> At most {@link Builder#maxOpenFiles(int)} channels are kept open, least
- * recently used closed first; a channel in use by one thread is never closed under it (the cache
- * may briefly exceed the bound by the number of concurrent calls). {@link #flush()} forces every
+ * <p><b>Open files.</b> Files are opened on demand and kept in a {@link FilePool}: the factory's
+ * (of {@link Builder#maxOpenFiles(int)} files, shared by every storage it opens), one given with
+ * {@link Builder#filePool}, or one of 64 files for a storage from {@link #open(Metainfo, Path)}.
+ * Idle channels are closed least recently used first, whichever storage they belong to; a channel
+ * in use by one thread is never closed under it (the pool may briefly exceed its bound by the
+ * number of concurrent calls). {@link #flush()} forces every
  * file written since the last flush, reopening those that were closed in between, and the part
  * file.
  *
@@ -148,7 +155,7 @@ public final class FileStorage implements Storage {
     this.wanted = new boolean[n];
     Arrays.fill(wanted, true);
     this.parted = new boolean[n];
-    this.cache = new ChannelCache(config.maxOpenFiles, this::openFile);
+    this.cache = new ChannelCache(config.pool.channels(), this::openFile);
     Path part = root.resolve(ResumeData.partfileName(metainfo));
     this.partFile = new PartFile(part, opener::open, metainfo.pieceLength(),
         metainfo.pieceCount(), n);
@@ -169,9 +176,24 @@ public final class FileStorage implements Storage {
     return new Builder(root);
   }
 
-  /** Opens the storage of {@code metainfo} under {@code root}, with the default options. */
+  /**
+   * Opens the storage of {@code metainfo} under {@code root}, with the default options and a
+   * {@link FilePool} of its own (64 files); for many torrents, see {@link #open(Metainfo, Path,
+   * FilePool)}.
+   */
   public static FileStorage open(Metainfo metainfo, Path root) throws IOException {
     return new FileStorage(metainfo, new Builder(root).config());
+  }
+
+  /**
+   * Opens the storage of {@code metainfo} under {@code root}, with the default options, its files
+   * kept open in {@code pool} (shared with the other storages given it). The pool must outlive
+   * the storage: closing it fails the storage's later calls.
+   */
+  public static FileStorage open(Metainfo metainfo, Path root, FilePool pool)
+      throws IOException {
+    return new FileStorage(metainfo,
+        new Builder(root).filePool(Objects.requireNonNull(pool, "pool")).config());
   }
 
   /** The download directory. */
@@ -514,7 +536,9 @@ public final class FileStorage implements Storage {
   public static final class Builder {
     private final Path root;
     private boolean preallocate;
-    private int maxOpenFiles = 64;
+    private int maxOpenFiles = FilePool.DEFAULT_MAX_OPEN_FILES;
+    private boolean maxOpenFilesSet;
+    private FilePool pool;
     private ChannelOpener channelOpener = ChannelOpener.SYSTEM;
 
     private Builder(Path root) {
@@ -531,15 +555,37 @@ public final class FileStorage implements Storage {
     }
 
     /**
-     * How many files each storage keeps open when idle, at least 1. Default 64; raise it for
-     * torrents of many files that are read at random, keeping well under the process's file
-     * descriptor limit divided by the number of torrents.
+     * How many files the storages of the factory keep open together when idle, at least 1: each
+     * {@link #build()} makes a {@link FilePool} of this size for the storages its factory opens.
+     * Default 64; raise it for torrents of many files read at random, keeping well under the
+     * process's file descriptor limit (less the sockets). Not with {@link #filePool}, which has
+     * its own bound.
      */
     public Builder maxOpenFiles(int maxOpenFiles) {
       if (maxOpenFiles < 1) {
         throw new IllegalArgumentException("maxOpenFiles must be >= 1: " + maxOpenFiles);
       }
+      if (pool != null) {
+        throw new IllegalStateException("maxOpenFiles with a filePool: the pool bounds the files");
+      }
       this.maxOpenFiles = maxOpenFiles;
+      this.maxOpenFilesSet = true;
+      return this;
+    }
+
+    /**
+     * The pool the storages keep their open files in, shared with whatever else uses it (other
+     * factories, {@link FileStorage#open(Metainfo, Path, FilePool)}); the caller owns it and
+     * closes it after the storages. Default: a pool of {@link #maxOpenFiles} per factory.
+     *
+     * @throws IllegalStateException if {@link #maxOpenFiles} was set
+     */
+    public Builder filePool(FilePool pool) {
+      Objects.requireNonNull(pool, "pool");
+      if (maxOpenFilesSet) {
+        throw new IllegalStateException("filePool with maxOpenFiles: the pool bounds the files");
+      }
+      this.pool = pool;
       return this;
     }
 
@@ -549,17 +595,22 @@ public final class FileStorage implements Storage {
       return this;
     }
 
-    /** A thread-safe factory that opens a {@link FileStorage} per torrent with these options. */
+    /**
+     * A thread-safe factory that opens a {@link FileStorage} per torrent with these options, all
+     * keeping their open files in one {@link FilePool} (see {@link #filePool}).
+     */
     public StorageFactory build() {
       return new Factory(config());
     }
 
+    /** The options, with the given pool or a new one (each factory, each storage of open(..)). */
     private Config config() {
-      return new Config(root, preallocate, maxOpenFiles, channelOpener);
+      FilePool p = pool != null ? pool : FilePool.create(maxOpenFiles);
+      return new Config(root, preallocate, p, channelOpener);
     }
   }
 
-  private record Config(Path root, boolean preallocate, int maxOpenFiles, ChannelOpener opener) {}
+  private record Config(Path root, boolean preallocate, FilePool pool, ChannelOpener opener) {}
 
   private static final class Factory implements StorageFactory {
     private final Config config;
@@ -576,7 +627,7 @@ public final class FileStorage implements Storage {
     @Override
     public String toString() {
       return "FileStorage.factory[root=" + config.root + ", preallocate=" + config.preallocate
-          + ", maxOpenFiles=" + config.maxOpenFiles + "]";
+          + ", " + config.pool + "]";
     }
   }
 }

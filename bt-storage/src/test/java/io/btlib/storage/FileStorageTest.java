@@ -424,7 +424,7 @@ class FileStorageTest extends FileBackedStorageTest {
     assertThatThrownBy(() -> FileStorage.builder(root()).channelOpener(null))
         .isInstanceOf(NullPointerException.class);
     StorageFactory f = FileStorage.builder(root()).build();
-    assertThat(f.toString()).contains("maxOpenFiles=64").contains("preallocate=false");
+    assertThat(f.toString()).contains("FilePool[0/64 open]").contains("preallocate=false");
     try (Storage a = f.open(RecheckFixtures.load("v1-multi.torrent"));
         Storage b = f.open(RecheckFixtures.load("v1-single.torrent"))) {
       assertThat(a).isInstanceOf(FileStorage.class).isNotSameAs(b);

@@ -41,12 +41,14 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>For each torrent it announces {@code started}, then again at the tracker's interval (never
- * sooner than its {@code min interval}), {@code completed} when the download finishes, and
- * {@code stopped} when the engine closes the session; found peers go to {@link
- * PeerSource.Context#addPeers} as {@link io.btlib.policy.PeerCandidate.Source#TRACKER}. Trackers come
- * from {@link PeerSource.Context#trackerTiers()}, read again every few seconds (a magnet link's
- * metadata may bring new ones), plus the {@link Builder#extraTrackers extra trackers} as one
- * last tier unless the torrent is private (BEP 27), which uses only its own. Tiers follow BEP 12:
+ * sooner than its {@code min interval}; the first time at a random point of the interval's second
+ * half, so that torrents started together spread their announces), {@code completed} when the
+ * download finishes, and {@code stopped} when the engine closes the session; found peers go to
+ * {@link PeerSource.Context#addPeers} as {@link io.btlib.policy.PeerCandidate.Source#TRACKER}.
+ * Trackers come from {@link PeerSource.Context#trackerTiers()}, read again every few seconds until
+ * the metadata is known (a magnet link's metadata may bring new ones), plus the {@link
+ * Builder#extraTrackers extra trackers} as one last tier unless the torrent is private (BEP 27),
+ * which uses only its own. Tiers follow BEP 12:
  * each tier is shuffled once, trackers of a tier are tried in order, one that answers moves to
  * the front; by default the first working tracker of <em>every</em> tier is announced to
  * (libtorrent's and qBittorrent's {@code announce_to_all_tiers}); {@link
@@ -345,7 +347,7 @@ public final class TrackerPeerSource implements PeerSource, AutoCloseable {
       return this;
     }
 
-    /** How often a torrent's tracker list is read again; default 5 s. */
+    /** How often a torrent's tracker list is read again until its metadata is known; 5 s. */
     public Builder refreshInterval(Duration interval) {
       this.refreshInterval = positive("refreshInterval", interval);
       return this;

@@ -105,6 +105,7 @@ final class PeerBook {
       k.source = source;
       known.put(peer, k);
       dialWanted = true;
+      engine.wake(t); // a peer to dial: the ticks visit the torrent again
     } else if (source == PeerCandidate.Source.MANUAL) {
       k.source = source;
     }
@@ -301,6 +302,11 @@ final class PeerBook {
 
   int bannedCount() {
     return bannedCount;
+  }
+
+  /** Known peers, connected or not. */
+  int knownCount() {
+    return known.size();
   }
 
   /** Known peers we are not connected to. */

@@ -263,6 +263,7 @@ final class PieceAssembler {
       release(buf);
       return;
     }
+    engine.wake(t); // its status changes (a piece more, or a hash failure) even with no peer left
     long now = engine.ticker.getAsLong();
     try {
       pieceChecked(piece, buf, good, writeError, now);

@@ -54,6 +54,8 @@ final class TorrentRuntime {
   volatile Metainfo metainfoVolatile;
   volatile boolean removed;
   MagnetLink magnet;
+  /** On the engine's list of torrents its ticks visit ({@link Engine#wake}); loop only. */
+  boolean awake;
 
   final TokenBucket downBucket;
   final TokenBucket upBucket;
@@ -388,6 +390,7 @@ final class TorrentRuntime {
     state = s;
     post(l -> l.onStateChanged(handle, s));
     status = snapshot(now);
+    engine.wake(this);
   }
 
   // ---------------------------------------------------------------- user's calls
@@ -869,6 +872,24 @@ final class TorrentRuntime {
     }
     webSeeds.tick(now);
     status = snapshot(now);
+  }
+
+  /**
+   * Whether ticks can skip this torrent until something wakes it: no connection, no check or
+   * metadata fetch under way, no peer it could dial and no web seed at work (when it takes
+   * connections), and rates fallen to zero, so that its status stays what the last tick made it.
+   * Conservative: a torrent that knows peers stays awake, since its selector decides when to dial
+   * them again.
+   */
+  boolean isIdle(long now) {
+    if (!connections.isEmpty() || state == TorrentState.CHECKING
+        || state == TorrentState.FETCHING_METADATA) {
+      return false;
+    }
+    if (acceptsConnections() && (peers.knownCount() > 0 || !webSeeds.isIdle())) {
+      return false;
+    }
+    return totals.downloadRate(now) == 0 && totals.uploadRate(now) == 0;
   }
 
   // ---------------------------------------------------------------- status

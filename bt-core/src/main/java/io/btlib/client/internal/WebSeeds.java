@@ -121,6 +121,25 @@ final class WebSeeds {
     return false;
   }
 
+  /**
+   * Whether {@link #tick} has nothing to do until the torrent's state changes: no web seed, or no
+   * fetch in flight while not downloading.
+   */
+  boolean isIdle() {
+    if (seeds.isEmpty()) {
+      return true;
+    }
+    if (t.state() == TorrentState.DOWNLOADING) {
+      return false;
+    }
+    for (WebSeed ws : seeds) {
+      if (!ws.inFlight.isEmpty()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Times out slow fetches and gives every usable web seed work, up to its request limit. */
   void tick(long now) {
     if (seeds.isEmpty()) {

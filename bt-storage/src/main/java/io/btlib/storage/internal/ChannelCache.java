@@ -3,28 +3,30 @@ package io.btlib.storage.internal;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * A bounded, least-recently-used cache of open file channels, keyed by file index, that never
- * closes a channel while a caller is using it. Internal, not API.
+ * One storage's open file channels, keyed by file index, in a {@link ChannelPool} that bounds the
+ * channels of every cache sharing it (least recently used closed first), and never closes a
+ * channel while a caller is using it. Internal, not API.
  *
  * <p>{@link #acquire} hands out an {@link Entry} with its use count raised; the caller must {@link
- * #release} it exactly once, in a {@code finally}. Eviction picks the least recently used entry
- * that nobody is using; when every cached channel is in use, the cache holds more than its bound
- * until the callers release theirs, so the number of open channels is at most the bound plus the
- * number of concurrent callers. A channel that is replaced or evicted while in use is closed by the
- * last release.
+ * #release} it exactly once, in a {@code finally}. Eviction picks the pool's least recently used
+ * entry that nobody is using, of this cache or another; when every channel is in use, the pool
+ * holds more than its bound until the callers release theirs, so the number of open channels is
+ * at most the bound plus the number of concurrent callers. A channel that is replaced or evicted
+ * while in use is closed by the last release.
  *
  * <p>A channel that was written to and is closed before being forced is remembered, so that {@link
  * #forceAll()} can reopen and force it: eviction never loses a flush, nor does a channel closed
  * by someone else (a thread interrupted in I/O, or the application that gave the channel).
  *
- * <p>Thread-safe. Channels are opened outside the lock, so a slow open delays only its caller.
+ * <p>Thread-safe: every cache of a pool guards its state with the pool's lock. Channels are
+ * opened outside the lock, so a slow open delays only its caller.
  */
 public final class ChannelCache {
 
@@ -37,14 +39,16 @@ public final class ChannelCache {
 
   /** A cached channel, lent to one or more callers between acquire and release. */
   public static final class Entry {
+    private final ChannelCache owner;
     private final int file;
     private final FileChannel channel;
     private final boolean writable;
-    private int uses; // guarded by the cache
-    private boolean retired; // removed from the map; guarded by the cache
+    int uses; // guarded by the pool
+    private boolean retired; // removed from the cache; guarded by the pool
     private volatile boolean dirty;
 
-    Entry(int file, FileChannel channel, boolean writable) {
+    Entry(ChannelCache owner, int file, FileChannel channel, boolean writable) {
+      this.owner = owner;
       this.file = file;
       this.channel = channel;
       this.writable = writable;
@@ -59,20 +63,26 @@ public final class ChannelCache {
     public void markDirty() {
       dirty = true;
     }
+
+    ChannelCache owner() {
+      return owner;
+    }
   }
 
-  private final int maxOpen;
+  private final ChannelPool pool;
   private final Opener opener;
-  private final LinkedHashMap<Integer, Entry> map = new LinkedHashMap<>(16, 0.75f, true);
-  private final Set<Integer> dirtyClosed = new TreeSet<>();
-  private boolean closed;
+  private final Map<Integer, Entry> map = new HashMap<>(); // guarded by pool
+  private final Set<Integer> dirtyClosed = new TreeSet<>(); // guarded by pool
+  private boolean closed; // guarded by pool
 
-  /** A cache of at most {@code maxOpen} idle channels, opened by {@code opener}. */
+  /** A cache with a pool of its own, of at most {@code maxOpen} idle channels. */
   public ChannelCache(int maxOpen, Opener opener) {
-    if (maxOpen < 1) {
-      throw new IllegalArgumentException("maxOpen must be >= 1: " + maxOpen);
-    }
-    this.maxOpen = maxOpen;
+    this(new ChannelPool(maxOpen), opener);
+  }
+
+  /** A cache whose channels count against {@code pool}'s bound, opened by {@code opener}. */
+  public ChannelCache(ChannelPool pool, Opener opener) {
+    this.pool = pool;
     this.opener = opener;
   }
 
@@ -80,39 +90,43 @@ public final class ChannelCache {
    * Lends the channel of {@code file}, opening it if it is not cached (or is cached read-only and
    * {@code write} is asked for).
    *
-   * @throws IllegalStateException if the cache is closed
+   * @throws IllegalStateException if the cache or its pool is closed
    */
   public Entry acquire(int file, boolean write) throws IOException {
-    synchronized (this) {
+    synchronized (pool) {
       checkOpen();
       Entry e = map.get(file);
       if (e != null && e.channel.isOpen() && (e.writable || !write)) {
         e.uses++;
+        pool.touch(e);
         return e;
       }
     }
     FileChannel opened = opener.open(file, write);
     List<Entry> toClose = new ArrayList<>(2);
     Entry result;
-    synchronized (this) {
-      if (closed) {
+    synchronized (pool) {
+      if (closed || pool.isClosed()) {
         closeQuietly(opened);
         throw new IllegalStateException("closed");
       }
       Entry e = map.get(file);
       if (e != null && e.channel.isOpen() && (e.writable || !write)) {
-        toClose.add(new Entry(file, opened, false)); // another thread won the race
+        toClose.add(new Entry(this, file, opened, false)); // another thread won the race
         e.uses++;
+        pool.touch(e);
         result = e;
       } else {
         if (e != null) {
           map.remove(file);
+          pool.remove(e);
           retire(e, toClose);
         }
-        result = new Entry(file, opened, write);
+        result = new Entry(this, file, opened, write);
         result.uses = 1;
         map.put(file, result);
-        evictIdle(toClose);
+        pool.add(result);
+        pool.evictIdle(toClose);
       }
       rememberDirty(toClose);
     }
@@ -123,14 +137,14 @@ public final class ChannelCache {
   /** Returns a lent entry; closes its channel if it was evicted or replaced meanwhile. */
   public void release(Entry e) {
     List<Entry> toClose = new ArrayList<>(1);
-    synchronized (this) {
+    synchronized (pool) {
       e.uses--;
       if (e.retired) {
         if (e.uses == 0) {
           toClose.add(e);
         }
-      } else if (e.uses == 0 && map.size() > maxOpen) {
-        evictIdle(toClose);
+      } else if (e.uses == 0 && pool.overBound()) {
+        pool.evictIdle(toClose);
       }
       rememberDirty(toClose);
     }
@@ -146,7 +160,7 @@ public final class ChannelCache {
   public void forceAll() throws IOException {
     List<Entry> lent = new ArrayList<>();
     Set<Integer> reopen;
-    synchronized (this) {
+    synchronized (pool) {
       checkOpen();
       reopen = new TreeSet<>(dirtyClosed);
       for (Entry e : map.values()) {
@@ -189,15 +203,20 @@ public final class ChannelCache {
     }
   }
 
-  /** The number of channels the cache holds now (in use or idle). */
-  public synchronized int size() {
-    return map.size();
+  /** The number of this cache's channels open now (in use or idle). */
+  public int size() {
+    synchronized (pool) {
+      return map.size();
+    }
   }
 
-  /** Closes every channel, in use or not; idempotent. Later acquires fail. */
+  /**
+   * Closes every channel of this cache, in use or not; idempotent. Later acquires fail. The pool
+   * and its other caches go on.
+   */
   public void close() {
     List<Entry> toClose;
-    synchronized (this) {
+    synchronized (pool) {
       if (closed) {
         return;
       }
@@ -205,6 +224,7 @@ public final class ChannelCache {
       toClose = new ArrayList<>(map.values());
       for (Entry e : toClose) {
         e.retired = true;
+        pool.remove(e);
       }
       map.clear();
       dirtyClosed.clear();
@@ -213,20 +233,22 @@ public final class ChannelCache {
   }
 
   private void checkOpen() {
-    if (closed) {
+    if (closed || pool.isClosed()) {
       throw new IllegalStateException("closed");
     }
   }
 
-  private void evictIdle(List<Entry> toClose) {
-    Iterator<Entry> it = map.values().iterator(); // least recently used first
-    while (map.size() > maxOpen && it.hasNext()) {
-      Entry e = it.next();
-      if (e.uses == 0) {
-        it.remove();
-        retire(e, toClose);
-      }
-    }
+  /** The pool evicted {@code e} (idle); under the pool's lock. */
+  void evicted(Entry e, List<Entry> toClose) {
+    map.remove(e.file);
+    retire(e, toClose);
+  }
+
+  /** The pool is closing and closes {@code e} itself; under the pool's lock. */
+  void forget(Entry e) {
+    e.retired = true;
+    map.remove(e.file);
+    dirtyClosed.clear();
   }
 
   private static void retire(Entry e, List<Entry> toClose) {
@@ -236,15 +258,16 @@ public final class ChannelCache {
     }
   }
 
-  private void rememberDirty(List<Entry> toClose) {
+  /** Remembers the written files among {@code toClose}, whichever cache they belong to. */
+  private static void rememberDirty(List<Entry> toClose) {
     for (Entry e : toClose) {
-      if (e.dirty) {
-        dirtyClosed.add(e.file);
+      if (e.dirty && !e.owner.closed) {
+        e.owner.dirtyClosed.add(e.file);
       }
     }
   }
 
-  private static void closeAll(List<Entry> entries) {
+  static void closeAll(List<Entry> entries) {
     for (Entry e : entries) {
       closeQuietly(e.channel);
     }

@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * every tracker of tier 1 failed.
  *
  * <p><b>Events.</b> A tracker's first announce is {@code started}; later ones are regular, spaced
- * by the tracker's interval (at least its {@code min interval} and our {@code minInterval}).
+ * by the tracker's interval (at least its {@code min interval} and our {@code minInterval}); the
+ * first of them comes at a random point of the interval's second half, so that torrents started
+ * together do not announce in bursts.
  * {@link #completed()} announces {@code completed} at once to every lane, to trackers that were
  * sent {@code started}; a tracker first reached after completion just gets {@code started}
  * with {@code left} 0. {@link #stop()} sends {@code stopped} to every tracker that was sent
@@ -177,7 +179,28 @@ public final class TorrentAnnouncer {
         h.rebuild(tiers);
       }
     }
+    if (ctx.metainfo().isPresent()) {
+      // the tiers and the private flag come from the metainfo now and no longer change: a timer
+      // per torrent every few seconds was, with thousands of torrents, a steady load for nothing
+      refreshTimer = null;
+      return;
+    }
     refreshTimer = scheduler.schedule(this::refresh, config.refreshInterval().toNanos());
+  }
+
+  /**
+   * The wait after a {@code started} announce: drawn uniformly from the second half of {@code
+   * wait} (never under {@code floor}, the tracker's and our minimum interval), so that torrents started together (a client
+   * opening thousands) fall out of step and their regular announces spread over the interval
+   * instead of reaching the tracker in one burst each time. Later waits are the interval itself,
+   * which keeps the spread. On the scheduler's thread (the random generator's only user).
+   */
+  private long spread(long wait, long floor) {
+    long least = Math.max(floor, wait / 2);
+    if (least >= wait) {
+      return wait;
+    }
+    return least + (long) (random.nextDouble() * (wait - least));
   }
 
   private List<List<String>> filter(List<List<String>> own, boolean isPrivate) {
@@ -515,11 +538,14 @@ public final class TorrentAnnouncer {
       if (!r.peers().isEmpty()) {
         ctx.addPeers(r.peers(), PeerCandidate.Source.TRACKER);
       }
-      long wait = r.interval().toNanos();
+      long floor = config.minInterval().toNanos();
       if (r.minInterval().isPresent()) {
-        wait = Math.max(wait, r.minInterval().get().toNanos());
+        floor = Math.max(floor, r.minInterval().get().toNanos());
       }
-      wait = Math.max(wait, config.minInterval().toNanos());
+      long wait = Math.max(r.interval().toNanos(), floor);
+      if (event == AnnounceEvent.STARTED) {
+        wait = spread(wait, floor);
+      }
       if (again || (t.completedPending && t.startedSent)) {
         again = false;
         announceNow();

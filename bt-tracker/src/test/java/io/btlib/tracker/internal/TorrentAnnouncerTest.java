@@ -253,9 +253,9 @@ class TorrentAnnouncerTest {
         .withTrackerId("tid"));
     scheduler.runDue();
 
-    scheduler.advance(Duration.ofSeconds(1799));
-    assertThat(trackers.newCalls()).as("nothing before the interval").isEmpty();
-    scheduler.advance(Duration.ofSeconds(1));
+    scheduler.advance(Duration.ofSeconds(899));
+    assertThat(trackers.newCalls()).as("nothing before half the interval").isEmpty();
+    scheduler.advance(Duration.ofSeconds(901)); // the first regular one: in the second half
     Call regular = trackers.next();
     assertThat(regular.event()).isEqualTo(AnnounceEvent.NONE);
     assertThat(regular.request().trackerId()).contains("tid");
@@ -278,6 +278,37 @@ class TorrentAnnouncerTest {
     assertThat(stop).isDone();
     scheduler.advance(Duration.ofDays(2));
     assertThat(trackers.newCalls()).as("nothing after stop").isEmpty();
+  }
+
+  /**
+   * Torrents started together (a client opening thousands) announce {@code started} at once; their
+   * first regular announces then fall at random points of the interval's second half, and later
+   * ones keep that phase, so the tracker does not get them in one burst every interval.
+   */
+  @Test
+  void torrentsStartedTogetherSpreadTheirRegularAnnounces() {
+    ctx.tiers = List.of(List.of(A));
+    AnnounceConfig config = new AnnounceConfig(List.of(), 50, true, Duration.ofSeconds(30),
+        Duration.ofMinutes(30), Duration.ofSeconds(30), Duration.ofSeconds(2),
+        Duration.ofSeconds(5), 16384, Duration.ofMinutes(5));
+    for (int i = 0; i < 20; i++) {
+      new TorrentAnnouncer(ctx, config, scheduler, uri -> trackers, new Random(i)).start();
+    }
+    scheduler.runDue();
+    for (Call c : trackers.newCalls()) {
+      c.ok(Duration.ofSeconds(1800));
+    }
+    scheduler.runDue();
+    java.util.Set<Long> minutes = new java.util.TreeSet<>();
+    for (int s = 1; s <= 1800; s++) {
+      scheduler.advance(Duration.ofSeconds(1));
+      for (Call c : trackers.newCalls()) {
+        assertThat(s).as("first regular announce, s after started").isBetween(900, 1800);
+        minutes.add(s / 60L);
+        c.ok(Duration.ofSeconds(1800));
+      }
+    }
+    assertThat(minutes).as("minutes of the interval with an announce").hasSizeGreaterThan(10);
   }
 
   @Test
