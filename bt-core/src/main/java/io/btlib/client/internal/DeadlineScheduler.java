@@ -32,6 +32,8 @@ final class DeadlineScheduler {
   static final long RATE_FLOOR = 64 * 1024;
   /** How many time-critical requests a peer may have beyond its normal pipe target. */
   static final int EXTRA_REQUESTS = 16;
+  /** How much later a seed is expected than it is, for a piece leechers have too. */
+  static final int SEED_PENALTY = 3;
   /** At most this many peers are asked for one block. */
   static final int MAX_REQUESTS_PER_BLOCK = 2;
   /** The request pipe depth, in time, while any reader has a window (see {@link #queueNanos}). */
@@ -131,13 +133,17 @@ final class DeadlineScheduler {
     }
     collectCandidates(now);
     if (!candidates.isEmpty()) {
+      int critical = 0;
       for (int rank = 0; rank < w.count(); rank++) {
         int piece = w.piece(rank);
-        if (rank >= MIN_CRITICAL && w.deadline(piece) - now > HORIZON_NANOS) {
+        if (!pieces.isWanted(piece) || t.assembler.isHashing(piece)) {
+          continue; // verified or complete: not counted
+        }
+        if (critical >= MIN_CRITICAL && w.deadline(piece) - now > HORIZON_NANOS) {
           break; // sorted: the rest are further away
         }
-        if (!pieces.isWanted(piece) || t.assembler.isHashing(piece)
-            || !t.verifier().canVerify(piece) || !t.assembler.mayBuffer(piece)) {
+        critical++;
+        if (!t.verifier().canVerify(piece) || !t.assembler.mayBuffer(piece)) {
           continue;
         }
         boolean late = now - w.deadline(piece) > 0;
@@ -213,6 +219,11 @@ final class DeadlineScheduler {
         continue;
       }
       long nanos = expectedNanos(p, now);
+      if (p.isSeed() && t.pieces().availability(piece) > t.pieces().seedCount()) {
+        // a seed's upload is what the swarm's rarest pieces come from: it serves a piece other
+        // leechers have only if it is much the soonest
+        nanos *= SEED_PENALTY;
+      }
       if (nanos < bestNanos) {
         best = c;
         bestNanos = nanos;
