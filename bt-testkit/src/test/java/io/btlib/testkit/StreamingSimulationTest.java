@@ -153,9 +153,9 @@ class StreamingSimulationTest {
           with.max(with.othersDoneSeconds()), without.median(without.othersDoneSeconds()),
           without.max(without.othersDoneSeconds()), with.readerWasted() >> 10,
           without.readerWasted() >> 10, Arrays.toString(with.seekSeconds()));
-      assertThat(with.firstByteSeconds()).isLessThan(5);
-      assertThat(with.median(with.missSeconds())).isLessThan(5);
       if (!Boolean.getBoolean("bt.stream.figuresOnly")) {
+        assertThat(with.firstByteSeconds()).isLessThan(5);
+        assertThat(with.median(with.missSeconds())).isLessThan(5);
         // one swarm's finishing times vary by a few percent with any change in who sends what
         assertThat(with.median(with.othersDoneSeconds()))
             .isLessThanOrEqualTo(1.05 * without.median(without.othersDoneSeconds()));
