@@ -23,9 +23,12 @@ import java.time.Duration;
  * #readahead(long) readahead}: their pieces get deadlines, nearest first, and are requested ahead
  * of everything else from the fastest peers that have them; a late block is requested from a
  * second peer. Moving the position (by reading or by {@link #position(long)}) moves the window,
- * and requests for pieces no longer in any window are cancelled. Pieces outside every window are
- * downloaded by the torrent's {@link io.btlib.policy.PiecePicker} as before, so a reader does not
- * starve the swarm. Pieces in a file with priority 0 are not downloaded for a reader: raise the
+ * and requests for pieces no longer in any window are cancelled. While any reader has a window,
+ * the torrent keeps its request pipes to half a second, since a peer serves requests in order and
+ * a time-critical one would wait behind the rest. Pieces outside every window are downloaded by
+ * the torrent's {@link io.btlib.policy.PiecePicker} as before (rarest first by default), so a reader
+ * does not starve the swarm; a seed, whose upload the swarm's rarest pieces come from, is asked
+ * for window pieces that leechers also have only when they are due within a few seconds. Pieces in a file with priority 0 are not downloaded for a reader: raise the
  * file's priority ({@link Torrent#setFilePriority}) to stream it.
  *
  * <p><b>Blocking.</b> {@link #read(ByteBuffer)} and {@link #size()} wait for what they need: the
