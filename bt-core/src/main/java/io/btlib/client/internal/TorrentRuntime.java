@@ -71,6 +71,10 @@ final class TorrentRuntime {
   final UploadPump uploads;
   final MetadataExchange metadata;
   final LayerExchange layers;
+  /** What readers may read; shared with their threads. */
+  final ReadGate readGate = new ReadGate();
+  /** The readers' windows and the deadlines they give pieces. */
+  final ReaderWindows windows = new ReaderWindows();
 
   private Metainfo metainfo;
   private Storage storage;
@@ -130,6 +134,8 @@ final class TorrentRuntime {
     scheduler.setMetainfo(m);
     uploads.setMetainfo(m);
     metadata.setMetainfo(m);
+    windows.setMetainfo(m);
+    readGate.open(m, storage);
   }
 
   // what the parts share: on the engine thread only
@@ -239,6 +245,7 @@ final class TorrentRuntime {
   private void beginCheck(long now) {
     if (initialVerified != null) {
       pieces.markVerified(initialVerified);
+      readGate.verified(initialVerified);
       initialVerified = null;
       afterCheck(now);
       return;
@@ -272,6 +279,7 @@ final class TorrentRuntime {
       engine.post(() -> {
         if (state == TorrentState.CHECKING) {
           pieces.markVerified(good);
+          readGate.verified(good);
           afterCheck(engine.ticker.getAsLong());
         }
       });
@@ -339,6 +347,7 @@ final class TorrentRuntime {
       return;
     }
     error = why;
+    readGate.failed(why);
     closeAll("torrent failed");
     setState(TorrentState.FAILED, now);
     completion.completeExceptionally(new IllegalStateException("torrent failed: " + why));
@@ -354,6 +363,7 @@ final class TorrentRuntime {
 
   void shutdown(String why) {
     removed = true;
+    readGate.gone(why);
     assembler.shutdown();
     for (Connection c : new ArrayList<>(connections)) {
       engine.close(c, why);
@@ -369,6 +379,7 @@ final class TorrentRuntime {
   }
 
   synchronized void closeStorage() {
+    readGate.gone("closed");
     if (storage != null) {
       try {
         storage.flush();
@@ -436,6 +447,21 @@ final class TorrentRuntime {
     } catch (IOException e) {
       log.warn("storage could not apply file priorities: {}", e.toString());
     }
+  }
+
+  // ---------------------------------------------------------------- readers
+
+  /** A reader's window moved (opened, read on, sought, readahead changed). */
+  void readerWindowMoved(int reader, int file, long position, long readahead) {
+    long now = engine.ticker.getAsLong();
+    windows.set(reader, file, position, readahead, now);
+    scheduler.windowsChanged(now);
+  }
+
+  /** A reader closed: its window and its deadlines go. */
+  void readerClosed(int reader) {
+    windows.remove(reader);
+    scheduler.windowsChanged(engine.ticker.getAsLong());
   }
 
   // ---------------------------------------------------------------- connections
@@ -515,6 +541,7 @@ final class TorrentRuntime {
       // without the fast extension the session reports each dropped request as rejected
     } else if (e instanceof PeerEvent.Unchoked) {
       c.peer().unchokedUs();
+      scheduler.deadlines.pump(now);
       scheduler.requestMore(c, now);
     } else if (e instanceof PeerEvent.PeerInterested) {
       c.peer().interested(((PeerEvent.PeerInterested) e).interested());
@@ -613,7 +640,11 @@ final class TorrentRuntime {
       if (pieces != null) {
         pieces.addPeerBitfield(c.peer().pieces());
         if (c.peer().pieceCount() == metainfo.pieceCount()) {
+          // counted as a have-all peer from now on, as onHave does: onClosed removes a seed's
+          // count with removePeerHasAll, which threw for a full bitfield counted piece by piece
           c.peer().hasAll();
+          pieces.removePeerBitfield(c.peer().pieces());
+          pieces.peerHasAll();
         }
       }
     }
@@ -704,6 +735,7 @@ final class TorrentRuntime {
 
   /** A piece passed its check and is written: peers hear of it, and the torrent may be done. */
   void pieceVerified(int piece, long now) {
+    readGate.verified(piece);
     post(l -> l.onPieceVerified(handle, piece));
     choking.onPieceVerified(piece);
     for (Connection c : new ArrayList<>(connections)) {
@@ -718,6 +750,7 @@ final class TorrentRuntime {
         }
       }
     }
+    scheduler.deadlines.pump(now);
     checkComplete(now);
   }
 
@@ -861,6 +894,7 @@ final class TorrentRuntime {
     peers.dial(now);
     layers.pump(now); // re-asks chunks whose requests timed out
     choking.tick(now);
+    scheduler.deadlines.pump(now); // late blocks are asked again
     for (Connection c : new ArrayList<>(connections)) {
       c.peer().tick(now);
       scheduler.requestMore(c, now);
