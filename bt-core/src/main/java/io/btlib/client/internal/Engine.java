@@ -529,6 +529,11 @@ public final class Engine {
     }
 
     @Override
+    public boolean idle() {
+      return connections.isEmpty() && awake.isEmpty();
+    }
+
+    @Override
     public void stopped() {
       shutdownOnLoop();
     }

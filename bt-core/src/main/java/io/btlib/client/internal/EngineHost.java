@@ -38,6 +38,14 @@ public interface EngineHost {
     /** Every {@link #TICK_NANOS}: timeouts, choking rounds, dialling. */
     void tick(long now);
 
+    /**
+     * Whether a tick would find nothing to do (no connection, no torrent awake): the host may
+     * then wait longer than a tick for I/O or a posted task, which wakes it anyway.
+     */
+    default boolean idle() {
+      return false;
+    }
+
     /** The loop is stopping: close every connection and torrent (the last call). */
     void stopped();
   }

@@ -39,6 +39,8 @@ final class NioHost implements EngineHost {
   private static final Logger log = LoggerFactory.getLogger(NioHost.class);
   /** Asked of the kernel for the UDP socket (it may give less): uTP bursts a window at a time. */
   private static final int UDP_BUFFER_BYTES = 4 << 20;
+  /** How long the loop waits for I/O when the engine has nothing to tick. */
+  private static final long IDLE_WAIT_MILLIS = 1_000;
   /** Datagrams read per readiness before the loop looks at its other work. */
   private static final int DATAGRAMS_PER_READ = 256;
 
@@ -285,7 +287,11 @@ final class NioHost implements EngineHost {
     try {
       while (!stopping) {
         long now = ticker.getAsLong();
-        long wait = Math.max(1, (lastTick + TICK_NANOS - now) / 1_000_000);
+        // with nothing to tick the loop sleeps until I/O, a posted task (both wake the
+        // selector) or a uTP timer: 10 wake-ups a second were most of an idle client's CPU
+        boolean idle = handler.idle();
+        long wait = idle ? IDLE_WAIT_MILLIS
+            : Math.max(1, (lastTick + TICK_NANOS - now) / 1_000_000);
         if (utp != null) {
           long d = utp.nextDeadline();
           if (d != Long.MAX_VALUE) {
@@ -295,7 +301,7 @@ final class NioHost implements EngineHost {
         if (utpReady) {
           selector.selectNow();
         } else {
-          selector.select(Math.min(wait, 100));
+          selector.select(idle ? wait : Math.min(wait, 100));
         }
         now = ticker.getAsLong();
         Runnable r;
