@@ -91,4 +91,17 @@ public interface Torrent extends AutoCloseable {
 
   /** Registers a listener; see {@link TorrentListener} for the delivery contract. */
   void addListener(TorrentListener listener);
+
+  /**
+   * Opens a reader of file {@code fileIndex} (its index in {@code Metainfo.files()}) that returns
+   * its bytes as they are verified, for streaming; see {@link TorrentReader}. The reader's window
+   * starts at position 0. On a torrent added by magnet link it may be opened before the metadata
+   * arrives: its reads (and {@code size()}) then wait for the metadata, and a file index the
+   * metadata does not have makes them throw an {@link java.io.IOException}.
+   *
+   * @throws IllegalArgumentException if {@code fileIndex} is negative, or the metadata is known
+   *     and has no such file
+   * @throws IllegalStateException if the torrent is removed or the client closed
+   */
+  TorrentReader newReader(int fileIndex);
 }

@@ -13,7 +13,9 @@ import java.util.Arrays;
  *   <li>{@link #sequential()}: pieces in index order within each priority, for streaming.
  * </ul>
  *
- * <p>Both respect choking: while the peer chokes us they pick only its allowed-fast pieces.
+ * <p>Both respect choking: while the peer chokes us they pick only its allowed-fast pieces. Both
+ * honour readers' deadlines ({@link SwarmView#deadlineNanos(int)}): pieces with a deadline come
+ * before all others, nearest first.
  */
 public final class PiecePickers {
   /** In the end game, how many peers one block may be requested from at once. */
@@ -47,9 +49,26 @@ public final class PiecePickers {
       }
       int[] left = {maxBlocks};
       int pickedCount = 0;
+      // 0. pieces a reader waits for, nearest deadline first
+      int deadlines = swarm.deadlineCount();
+      for (int rank = 0; rank < deadlines && left[0] > 0; rank++) {
+        int p = swarm.deadlinePiece(rank);
+        if (!swarm.isWanted(p) || !allowed(peer, p) || swarm.priority(p) <= 0
+            || contains(picked, pickedCount, p)) {
+          continue;
+        }
+        if (pickedCount == picked.length) {
+          picked = Arrays.copyOf(picked, pickedCount * 2);
+        }
+        picked[pickedCount++] = p;
+        if (!takeFresh(peer, swarm, p, left, out)) {
+          return;
+        }
+      }
       // 1. started pieces: finishing them frees memory and makes them shareable sooner
       for (int p = swarm.nextWanted(0); p >= 0 && left[0] > 0; p = swarm.nextWanted(p + 1)) {
-        if (swarm.isStarted(p) && allowed(peer, p) && !takeFresh(peer, swarm, p, left, out)) {
+        if (swarm.isStarted(p) && allowed(peer, p) && (deadlines == 0
+            || !contains(picked, pickedCount, p)) && !takeFresh(peer, swarm, p, left, out)) {
           return;
         }
       }

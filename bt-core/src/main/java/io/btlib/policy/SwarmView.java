@@ -51,6 +51,35 @@ public interface SwarmView {
   /** The engine's monotonic time. */
   long nowNanos();
 
+  /**
+   * The time, on the {@link #nowNanos()} clock, by which a reader of the torrent (a {@link
+   * io.btlib.client.TorrentReader}) needs piece {@code piece}, or {@link Long#MAX_VALUE} if no
+   * reader's window holds it. A deadline may be in the past: the reader is waiting. A picker that
+   * honours deadlines picks the pieces with the nearest first. The default: no deadlines.
+   */
+  default long deadlineNanos(int piece) {
+    return Long.MAX_VALUE;
+  }
+
+  /**
+   * The number of pieces with a deadline (see {@link #deadlineNanos(int)}); with {@link
+   * #deadlinePiece(int)} a picker walks them nearest first without scanning every piece. The
+   * default: 0.
+   */
+  default int deadlineCount() {
+    return 0;
+  }
+
+  /**
+   * The piece with the {@code rank}-th nearest deadline, 0 the nearest. It may be one that is no
+   * longer wanted (verified meanwhile, or being hashed): check {@link #isWanted(int)}.
+   *
+   * @throws IndexOutOfBoundsException unless {@code 0 <= rank < deadlineCount()}
+   */
+  default int deadlinePiece(int rank) {
+    throw new IndexOutOfBoundsException("rank " + rank + " of 0");
+  }
+
   /** The torrent's random source, for tie-breaks (seeded by the client's builder). */
   Random random();
 }

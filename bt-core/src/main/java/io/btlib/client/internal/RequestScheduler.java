@@ -173,6 +173,14 @@ final class RequestScheduler {
     }
   }
 
+  /**
+   * Readers' windows changed: the pieces with deadlines are asked for now, not when the pipes
+   * next run low.
+   */
+  void windowsChanged(long now) {
+    requestMoreAll(now);
+  }
+
   /** {@code c} closed: what it was asked may be asked of others. */
   void onClosed(Connection c) {
     long[] keys = c.peer().endAllRequests();
@@ -300,6 +308,21 @@ final class RequestScheduler {
     @Override
     public long nowNanos() {
       return t.pieces().nowNanos();
+    }
+
+    @Override
+    public long deadlineNanos(int piece) {
+      return t.windows.deadline(piece);
+    }
+
+    @Override
+    public int deadlineCount() {
+      return t.windows.count();
+    }
+
+    @Override
+    public int deadlinePiece(int rank) {
+      return t.windows.piece(rank);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.btlib.client.internal;
 
 import io.btlib.client.Torrent;
 import io.btlib.client.TorrentListener;
+import io.btlib.client.TorrentReader;
 import io.btlib.client.TorrentStatus;
 import io.btlib.metainfo.InfoHashes;
 import io.btlib.metainfo.Metainfo;
@@ -113,6 +114,17 @@ final class TorrentHandle implements Torrent {
   @Override
   public void addListener(TorrentListener listener) {
     t.listeners.add(listener);
+  }
+
+  @Override
+  public TorrentReader newReader(int fileIndex) {
+    check();
+    Metainfo m = t.metainfoVolatile;
+    if (fileIndex < 0 || (m != null && fileIndex >= m.files().size())) {
+      throw new IllegalArgumentException("no file " + fileIndex + (m == null ? ""
+          : ": the torrent has " + m.files().size()));
+    }
+    return new StreamReader(t, fileIndex);
   }
 
   private void check() {

@@ -68,6 +68,10 @@ final class TorrentRuntime {
   final UploadPump uploads;
   final MetadataExchange metadata;
   final LayerExchange layers;
+  /** What readers may read; shared with their threads. */
+  final ReadGate readGate = new ReadGate();
+  /** The readers' windows and the deadlines they give pieces. */
+  final ReaderWindows windows = new ReaderWindows();
 
   private Metainfo metainfo;
   private Storage storage;
@@ -126,6 +130,8 @@ final class TorrentRuntime {
     scheduler.setMetainfo(m);
     uploads.setMetainfo(m);
     metadata.setMetainfo(m);
+    windows.setMetainfo(m);
+    readGate.open(m, storage);
   }
 
   // what the parts share: on the engine thread only
@@ -230,6 +236,7 @@ final class TorrentRuntime {
   private void beginCheck(long now) {
     if (initialVerified != null) {
       pieces.markVerified(initialVerified);
+      readGate.verified(initialVerified);
       initialVerified = null;
       afterCheck(now);
       return;
@@ -263,6 +270,7 @@ final class TorrentRuntime {
       engine.post(() -> {
         if (state == TorrentState.CHECKING) {
           pieces.markVerified(good);
+          readGate.verified(good);
           afterCheck(engine.ticker.getAsLong());
         }
       });
@@ -330,6 +338,7 @@ final class TorrentRuntime {
       return;
     }
     error = why;
+    readGate.failed(why);
     closeAll("torrent failed");
     setState(TorrentState.FAILED, now);
     completion.completeExceptionally(new IllegalStateException("torrent failed: " + why));
@@ -345,6 +354,7 @@ final class TorrentRuntime {
 
   void shutdown(String why) {
     removed = true;
+    readGate.gone(why);
     assembler.shutdown();
     for (Connection c : new ArrayList<>(connections)) {
       engine.close(c, why);
@@ -360,6 +370,7 @@ final class TorrentRuntime {
   }
 
   synchronized void closeStorage() {
+    readGate.gone("closed");
     if (storage != null) {
       try {
         storage.flush();
@@ -426,6 +437,21 @@ final class TorrentRuntime {
     } catch (IOException e) {
       log.warn("storage could not apply file priorities: {}", e.toString());
     }
+  }
+
+  // ---------------------------------------------------------------- readers
+
+  /** A reader's window moved (opened, read on, sought, readahead changed). */
+  void readerWindowMoved(int reader, int file, long position, long readahead) {
+    long now = engine.ticker.getAsLong();
+    windows.set(reader, file, position, readahead, now);
+    scheduler.windowsChanged(now);
+  }
+
+  /** A reader closed: its window and its deadlines go. */
+  void readerClosed(int reader) {
+    windows.remove(reader);
+    scheduler.windowsChanged(engine.ticker.getAsLong());
   }
 
   // ---------------------------------------------------------------- connections
@@ -677,6 +703,7 @@ final class TorrentRuntime {
 
   /** A piece passed its check and is written: peers hear of it, and the torrent may be done. */
   void pieceVerified(int piece, long now) {
+    readGate.verified(piece);
     post(l -> l.onPieceVerified(handle, piece));
     choking.onPieceVerified(piece);
     for (Connection c : new ArrayList<>(connections)) {
