@@ -296,4 +296,103 @@ class TorrentReaderTest {
       }
     }
   }
+
+  @Test
+  void aPieceThatFailsItsCheckIsReadFromAnotherPeerNeverTheBadBytes() throws Exception {
+    byte[] data = TestTorrents.random(1_000_000, 9);
+    Metainfo m = TestTorrents.v1(data, 32 * 1024);
+    int bad = 5;
+    byte[] corrupt = data.clone();
+    corrupt[bad * 32 * 1024 + 100] ^= 0x55;
+    try (Client liar = Client.builder().build(); Client honest = Client.builder().build();
+        Client leecher = Client.builder().build()) {
+      java.util.BitSet all = new java.util.BitSet();
+      all.set(0, m.pieceCount());
+      liar.add(m, new TestTorrents.ArrayStorage(m, corrupt), all).start();
+      honest.add(m, new TestTorrents.ArrayStorage(m, data), all).start();
+      Torrent l = leecher.add(m, new TestTorrents.ArrayStorage(m, null));
+      java.util.concurrent.CountDownLatch failed = new java.util.concurrent.CountDownLatch(1);
+      l.addListener(new TorrentListener() {
+        @Override
+        public void onHashFailed(Torrent t, int piece, java.util.Set<PeerAddress> peers,
+            java.util.Set<String> webSeeds) {
+          if (piece == bad) {
+            failed.countDown();
+          }
+        }
+      });
+      try (TorrentReader r = l.newReader(0)) {
+        r.position(bad * 32 * 1024L - 1000); // the window starts with the bad piece's neighbour
+        l.addPeer(PeerAddress.of(liar.listenAddress()));
+        l.start();
+        assertThat(failed.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(r.inputStream().available()).isLessThanOrEqualTo(1000);
+        l.addPeer(PeerAddress.of(honest.listenAddress()));
+        byte[] got = new byte[40_000];
+        int n = 0;
+        while (n < got.length) {
+          n += r.inputStream().read(got, n, got.length - n);
+        }
+        assertThat(got).isEqualTo(Arrays.copyOfRange(data, bad * 32 * 1024 - 1000,
+            bad * 32 * 1024 - 1000 + 40_000));
+      }
+    }
+  }
+
+  @Test
+  void seeksWhilePiecesAreInFlightReadTheRightBytesAndTheDownloadCompletes() throws Exception {
+    byte[] data = TestTorrents.random(1_500_000, 10);
+    Metainfo m = TestTorrents.v1(data, 32 * 1024);
+    try (Client seeder = Client.builder().build(); Client leecher = Client.builder().build()) {
+      seed(seeder, m, data, 600_000); // about 2.5 s for the whole torrent
+      TestTorrents.ArrayStorage store = new TestTorrents.ArrayStorage(m, null);
+      Torrent l = leecher.add(m, store);
+      l.addPeer(PeerAddress.of(seeder.listenAddress()));
+      try (TorrentReader r = l.newReader(0).readahead(200_000)) {
+        l.start();
+        assertThat(r.inputStream().read()).isEqualTo(data[0] & 0xff);
+        long[] seeks = {1_200_000, 40_000, 700_001, 1_499_000, 3};
+        for (long to : seeks) {
+          r.position(to); // the old window's pieces are in flight: their requests are cancelled
+          byte[] got = new byte[(int) Math.min(50_000, data.length - to)];
+          int n = 0;
+          while (n < got.length) {
+            n += r.read(ByteBuffer.wrap(got, n, got.length - n));
+          }
+          assertThat(got).isEqualTo(Arrays.copyOfRange(data, (int) to, (int) to + got.length));
+        }
+      }
+      l.completion().get(50, TimeUnit.SECONDS);
+      assertThat(store.data).isEqualTo(data);
+      assertThat(l.status().hashFailures()).isZero();
+    }
+  }
+
+  @Test
+  void twoReadersOfOneFileEachGetTheirOwnBytes() throws Exception {
+    byte[] data = TestTorrents.random(2_000_000, 11);
+    Metainfo m = TestTorrents.v1(data, 64 * 1024);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try (Client seeder = Client.builder().build(); Client leecher = Client.builder().build()) {
+      seed(seeder, m, data, 2_000_000);
+      Torrent l = leech(leecher, seeder, m);
+      TorrentReader a = l.newReader(0);
+      TorrentReader b = l.newReader(0).position(1_000_000);
+      Future<byte[]> fromStart = pool.submit(() -> {
+        try (a) {
+          return readAll(a, 30_000);
+        }
+      });
+      Future<byte[]> fromMiddle = pool.submit(() -> {
+        try (b) {
+          return readAll(b, 50_000);
+        }
+      });
+      assertThat(fromStart.get(50, TimeUnit.SECONDS)).isEqualTo(data);
+      assertThat(fromMiddle.get(50, TimeUnit.SECONDS))
+          .isEqualTo(Arrays.copyOfRange(data, 1_000_000, data.length));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }

@@ -27,11 +27,14 @@ final class RequestScheduler {
   /** The piece state as the picker sees it: without the pieces being hashed. */
   private final SwarmView pickerView = new PickerView();
   private final RequestSink requestSink = new RequestSink();
+  /** The readers' time-critical requests. */
+  final DeadlineScheduler deadlines;
 
   RequestScheduler(TorrentRuntime t) {
     this.t = t;
     this.engine = t.engine;
     this.pickerFactory = engine.config.piecePicker();
+    this.deadlines = new DeadlineScheduler(t);
   }
 
   /** The torrent's metainfo is known: a picker for it. */
@@ -73,6 +76,7 @@ final class RequestScheduler {
 
   /** {@link #requestMore} for every connection. */
   void requestMoreAll(long now) {
+    deadlines.pump(now);
     for (Connection c : t.connections.toArray(new Connection[0])) {
       requestMore(c, now);
     }
@@ -88,7 +92,8 @@ final class RequestScheduler {
     if (c.peer().isChokingUs() && !c.peer().hasAllowedFast()) {
       return;
     }
-    int target = desiredQueue(c.peer().downloadRate(now), engine.config.requestQueueNanos(),
+    int target = desiredQueue(c.peer().downloadRate(now),
+        deadlines.queueNanos(engine.config.requestQueueNanos()),
         engine.config.maxOutstandingRequests(), c.peer().requestQueue());
     int inFlight = c.peer().requestsInFlight();
     int room = target - inFlight;
@@ -115,6 +120,7 @@ final class RequestScheduler {
     // the requests go out after the picker is done: the sink stays small, and so does the code
     // the JIT compiles into the picker's loops
     int[] picks = sink.picks;
+    boolean tracking = !t.windows.isEmpty();
     for (int i = 0; i < sink.count; i++) {
       int piece = picks[2 * i];
       int block = picks[2 * i + 1];
@@ -124,6 +130,9 @@ final class RequestScheduler {
       }
       c.peer().requestSent(piece, block, now);
       pieces.blockRequested(piece, block);
+      if (tracking) {
+        deadlines.onRequested(c, piece, block, now);
+      }
     }
     sink.c = null;
   }
@@ -151,12 +160,14 @@ final class RequestScheduler {
    * if it was not (a late or unasked block).
    */
   boolean onBlock(Connection c, int piece, int block) {
+    deadlines.onRequestEnded(c, piece, block);
     return c.peer().requestEnded(piece, block);
   }
 
   /** {@code c} rejected a request: the block may be asked of others. */
   void onRejected(Connection c, int piece, int offset) {
     int block = offset / Metainfo.BLOCK_SIZE;
+    deadlines.onRequestEnded(c, piece, block);
     if (c.peer().requestEnded(piece, block) && t.pieces() != null) {
       t.pieces().requestEnded(piece, block);
     }
@@ -166,6 +177,7 @@ final class RequestScheduler {
   void withdraw(Connection from, int piece, int block, int length, long now) {
     for (Connection o : t.connections) {
       if (o != from && o.peer().requestEnded(piece, block)) {
+        deadlines.onRequestEnded(o, piece, block);
         o.session.cancel(piece, block * Metainfo.BLOCK_SIZE, length);
         t.pieces().requestEnded(piece, block);
         engine.flush(o, now);
@@ -178,11 +190,15 @@ final class RequestScheduler {
    * next run low.
    */
   void windowsChanged(long now) {
-    requestMoreAll(now);
+    deadlines.windowsChanged(now);
+    for (Connection c : t.connections.toArray(new Connection[0])) {
+      requestMore(c, now);
+    }
   }
 
   /** {@code c} closed: what it was asked may be asked of others. */
   void onClosed(Connection c) {
+    deadlines.onClosed(c);
     long[] keys = c.peer().endAllRequests();
     if (t.pieces() != null) {
       for (long key : keys) {

@@ -530,6 +530,7 @@ final class TorrentRuntime {
       // without the fast extension the session reports each dropped request as rejected
     } else if (e instanceof PeerEvent.Unchoked) {
       c.peer().unchokedUs();
+      scheduler.deadlines.pump(now);
       scheduler.requestMore(c, now);
     } else if (e instanceof PeerEvent.PeerInterested) {
       c.peer().interested(((PeerEvent.PeerInterested) e).interested());
@@ -718,6 +719,7 @@ final class TorrentRuntime {
         }
       }
     }
+    scheduler.deadlines.pump(now);
     checkComplete(now);
   }
 
@@ -861,6 +863,7 @@ final class TorrentRuntime {
     peers.dial(now);
     layers.pump(now); // re-asks chunks whose requests timed out
     choking.tick(now);
+    scheduler.deadlines.pump(now); // late blocks are asked again
     for (Connection c : new ArrayList<>(connections)) {
       c.peer().tick(now);
       scheduler.requestMore(c, now);
