@@ -229,13 +229,16 @@ rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 by = {r["client"].split()[0] + ("-dl" if r["client"] == "bt download" else ""): r for r in rows}
 bt, lt, dl = by.get("bt"), by.get("libtorrent"), by.get("bt-dl")
 def f(v): return "-" if v is None else "%.3f" % v
-print("%-20s %10s %12s %10s %10s" % ("client", "ttfbStart", "seek median", "seek p95", "total s"))
+print("%-20s %10s %12s %10s %14s %10s" % ("client", "ttfbStart", "seek median", "seek p95",
+                                          "misses/median", "total s"))
 for r in rows:
-    print("%-20s %10s %12s %10s %10s" % (r["client"], f(r.get("ttfbStart")), f(r.get("seekMedian")),
-                                        f(r.get("seekP95")), f(r.get("total"))))
+    miss = "-" if "seekMisses" not in r else "%d/%s" % (r["seekMisses"], f(r.get("seekMissMedian")))
+    print("%-20s %10s %12s %10s %14s %10s" % (r["client"], f(r.get("ttfbStart")),
+          f(r.get("seekMedian")), f(r.get("seekP95")), miss, f(r.get("total"))))
 if bt and lt:
-    for k in ("ttfbStart", "seekMedian", "seekP95"):
-        print("bt/libtorrent %-11s %.2fx (goal <= 0.5x)" % (k, bt[k] / max(lt[k], 1e-9)))
+    for k in ("ttfbStart", "seekMedian", "seekP95", "seekMissMedian"):
+        if k in bt and k in lt:
+            print("bt/libtorrent %-11s %.2fx (goal <= 0.5x)" % (k, bt[k] / max(lt[k], 1e-9)))
 if bt and dl:
     print("bt stream total / bt download total: %.2fx (goal <= 1.1x)" % (bt["total"] / dl["total"]))
 if bt:
