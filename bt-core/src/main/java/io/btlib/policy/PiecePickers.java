@@ -15,11 +15,15 @@ import java.util.Arrays;
  *
  * <p>Both respect choking: while the peer chokes us they pick only its allowed-fast pieces. Both
  * honour readers' deadlines ({@link SwarmView#deadlineNanos(int)}): pieces with a deadline come
- * before all others, nearest first.
+ * before all others, nearest first; except that a seed, whose upload is what the swarm's rarest
+ * pieces come from, is asked first only for those due within three seconds or that no other peer
+ * has.
  */
 public final class PiecePickers {
   /** In the end game, how many peers one block may be requested from at once. */
   static final int MAX_END_GAME_REQUESTS = 2;
+  /** How soon a piece a leecher also has must be due for a seed to be asked for it first. */
+  static final long SEED_DEADLINE_NANOS = 3_000_000_000L;
 
   private PiecePickers() {}
 
@@ -56,6 +60,10 @@ public final class PiecePickers {
         if (!swarm.isWanted(p) || !allowed(peer, p) || swarm.priority(p) <= 0
             || contains(picked, pickedCount, p)) {
           continue;
+        }
+        if (peer.isSeed() && swarm.availability(p) > 1
+            && swarm.deadlineNanos(p) - swarm.nowNanos() > SEED_DEADLINE_NANOS) {
+          continue; // a seed's upload is for the rarest pieces, unless the reader needs it soon
         }
         if (pickedCount == picked.length) {
           picked = Arrays.copyOf(picked, pickedCount * 2);

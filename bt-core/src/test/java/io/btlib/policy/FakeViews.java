@@ -22,6 +22,31 @@ final class FakeViews {
     final Map<Long, Integer> requests = new HashMap<>();
     boolean endGame;
     Random random = new Random(1);
+    /** Pieces with deadlines, nearest first, and their deadlines. */
+    final java.util.List<Integer> deadlineOrder = new java.util.ArrayList<>();
+    final Map<Integer, Long> deadlines = new HashMap<>();
+
+    /** Gives {@code piece} deadline {@code nanos}; call in order of deadline. */
+    Swarm deadline(int piece, long nanos) {
+      deadlineOrder.add(piece);
+      deadlines.put(piece, nanos);
+      return this;
+    }
+
+    @Override
+    public long deadlineNanos(int piece) {
+      return deadlines.getOrDefault(piece, Long.MAX_VALUE);
+    }
+
+    @Override
+    public int deadlineCount() {
+      return deadlineOrder.size();
+    }
+
+    @Override
+    public int deadlinePiece(int rank) {
+      return deadlineOrder.get(rank);
+    }
 
     Swarm(int pieces, int blocksPerPiece) {
       this.pieces = pieces;

@@ -108,4 +108,20 @@ class PiecePickersTest {
     FakeViews.Peer peer = new FakeViews.Peer().hasAll(100);
     assertThat(pick(rarest(), peer, s, 37)).hasSize(37).doesNotHaveDuplicates();
   }
+
+  @Test
+  void piecesWithDeadlinesComeFirstNearestFirstThenStartedThenRarest() {
+    FakeViews.Swarm s = new FakeViews.Swarm(10, 2);
+    java.util.Arrays.fill(s.availability, 5);
+    s.availability[0] = 1; // the rarest
+    s.received.add(FakeViews.Swarm.key(3, 0)); // started
+    s.deadline(8, 100).deadline(6, 200).deadline(9, 300);
+    s.wanted.clear(9); // verified meanwhile: skipped
+    s.received.add(FakeViews.Swarm.key(6, 0)); // a deadline piece half in
+    FakeViews.Peer peer = new FakeViews.Peer().hasAll(10);
+    peer.has.clear(8); // this peer lacks the nearest one
+    assertThat(pick(rarest(), peer, s, 4)).containsExactly("6:1", "3:1", "0:0", "0:1");
+    assertThat(pick(PiecePickers.sequential().create(null), new FakeViews.Peer().hasAll(10), s, 4))
+        .containsExactly("8:0", "8:1", "6:1", "3:1");
+  }
 }

@@ -28,10 +28,14 @@ final class DeadlineScheduler {
   static final int MIN_CRITICAL = 2;
   /** A request is late once outstanding this long at least (and twice as long as expected). */
   static final long MIN_LATE_NANOS = 500_000_000L;
+  /** A peer that sent no block for this long while asked gets no time-critical request. */
+  static final long STALL_NANOS = 2_000_000_000L;
   /** The rate assumed for a peer that has sent nothing yet, in bytes per second. */
   static final long RATE_FLOOR = 64 * 1024;
   /** How many time-critical requests a peer may have beyond its normal pipe target. */
   static final int EXTRA_REQUESTS = 16;
+  /** How much later a seed is expected than it is, for a piece leechers have too. */
+  static final int SEED_PENALTY = 3;
   /** At most this many peers are asked for one block. */
   static final int MAX_REQUESTS_PER_BLOCK = 2;
   /** The request pipe depth, in time, while any reader has a window (see {@link #queueNanos}). */
@@ -60,6 +64,9 @@ final class DeadlineScheduler {
   private long requested;
   private long duplicated;
   private long cancelled;
+  private long trimmed;
+  /** Peers with a time-critical request overdue: asked for no more until they deliver. */
+  private final java.util.Set<Connection> overdue = new java.util.HashSet<>();
 
   DeadlineScheduler(TorrentRuntime t) {
     this.t = t;
@@ -115,7 +122,47 @@ final class DeadlineScheduler {
         }
       }
     }
+    trimPipes(now);
     pump(now);
+  }
+
+  /**
+   * Cuts each peer's pipe of requests for pieces without deadlines down to its streaming depth
+   * ({@link #queueNanos}): a peer serves requests in order, so a time-critical request sent behind
+   * seconds of others would wait that long. The cancelled blocks are picked again later.
+   */
+  private void trimPipes(long now) {
+    if (t.windows.isEmpty()) {
+      return;
+    }
+    PieceState<PeerAddress> pieces = t.pieces();
+    int cap = engine.config.maxOutstandingRequests();
+    long queue = queueNanos(engine.config.requestQueueNanos());
+    for (Connection c : t.connections) {
+      PeerState p = c.peer();
+      if (c.closed || c.session == null || !p.handshakeDone()) {
+        continue;
+      }
+      int excess = p.requestsInFlight()
+          - RequestScheduler.desiredQueue(p.downloadRate(now), queue, cap, p.requestQueue());
+      if (excess <= 0) {
+        continue;
+      }
+      for (long key : p.requestKeys()) {
+        int piece = (int) (key >>> 32);
+        int block = (int) key;
+        if (t.windows.deadline(piece) != Long.MAX_VALUE || !p.requestEnded(piece, block)) {
+          continue;
+        }
+        c.session.cancel(piece, block * Metainfo.BLOCK_SIZE, pieces.blockLength(piece, block));
+        pieces.requestEnded(piece, block);
+        trimmed++;
+        touch(c);
+        if (--excess <= 0) {
+          break;
+        }
+      }
+    }
   }
 
   /**
@@ -131,13 +178,17 @@ final class DeadlineScheduler {
     }
     collectCandidates(now);
     if (!candidates.isEmpty()) {
+      int critical = 0;
       for (int rank = 0; rank < w.count(); rank++) {
         int piece = w.piece(rank);
-        if (rank >= MIN_CRITICAL && w.deadline(piece) - now > HORIZON_NANOS) {
+        if (!pieces.isWanted(piece) || t.assembler.isHashing(piece)) {
+          continue; // verified or complete: not counted
+        }
+        if (critical >= MIN_CRITICAL && w.deadline(piece) - now > HORIZON_NANOS) {
           break; // sorted: the rest are further away
         }
-        if (!pieces.isWanted(piece) || t.assembler.isHashing(piece)
-            || !t.verifier().canVerify(piece) || !t.assembler.mayBuffer(piece)) {
+        critical++;
+        if (!t.verifier().canVerify(piece) || !t.assembler.mayBuffer(piece)) {
           continue;
         }
         boolean late = now - w.deadline(piece) > 0;
@@ -176,8 +227,9 @@ final class DeadlineScheduler {
     for (Sent s = sent.get(Connection.key(piece, block)); s != null; s = s.next) {
       long age = now - s.sentNanos;
       if (!s.c.closed && s.c.peer().isRequested(piece, block)
-          && age < Math.max(MIN_LATE_NANOS, 2 * s.expectedNanos)) {
-        return false;
+          && age < Math.max(MIN_LATE_NANOS, 2 * s.expectedNanos)
+          && s.c.peer().waitingNanos(now) < STALL_NANOS) {
+        return false; // on time, from a peer that delivers
       }
     }
     return true;
@@ -185,8 +237,19 @@ final class DeadlineScheduler {
 
   private void collectCandidates(long now) {
     candidates.clear();
+    overdue.clear();
+    for (Map.Entry<Long, Sent> e : sent.entrySet()) {
+      long key = e.getKey();
+      for (Sent s = e.getValue(); s != null; s = s.next) {
+        if (now - s.sentNanos >= Math.max(MIN_LATE_NANOS, 2 * s.expectedNanos)
+            && s.c.peer().isRequested((int) (key >>> 32), (int) key)) {
+          overdue.add(s.c);
+        }
+      }
+    }
     for (Connection c : t.connections) {
-      if (!c.closed && c.session != null && c.peer().handshakeDone()
+      if (!c.closed && c.session != null && c.peer().handshakeDone() && !overdue.contains(c)
+          && c.peer().waitingNanos(now) < STALL_NANOS
           && c.peer().weAreInterested() && !c.peer().isSnubbed()
           && (!c.peer().isChokingUs() || c.peer().hasAllowedFast())) {
         c.peer().tick(now);
@@ -213,6 +276,11 @@ final class DeadlineScheduler {
         continue;
       }
       long nanos = expectedNanos(p, now);
+      if (p.isSeed() && t.pieces().availability(piece) > t.pieces().seedCount()) {
+        // a seed's upload is what the swarm's rarest pieces come from: it serves a piece other
+        // leechers have only if it is much the soonest
+        nanos *= SEED_PENALTY;
+      }
       if (nanos < bestNanos) {
         best = c;
         bestNanos = nanos;
@@ -313,6 +381,11 @@ final class DeadlineScheduler {
   /** The blocks asked of a second peer because the first was late. */
   long duplicated() {
     return duplicated;
+  }
+
+  /** The requests for pieces without deadlines cancelled to shorten the pipes. */
+  long trimmed() {
+    return trimmed;
   }
 
   /** The requests cancelled because no window held their piece any more. */

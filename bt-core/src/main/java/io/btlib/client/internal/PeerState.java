@@ -53,6 +53,8 @@ final class PeerState {
   private final Connection.LongSet requests = new Connection.LongSet();
   private long lastBlockNanos;
   private long lastRequestNanos;
+  /** Since when we wait for a block: the last block's arrival, or the first request after it. */
+  private long waitingSinceNanos;
 
   // the peer's requests to us waiting for disk reads, and blocks read and ready to send (in the
   // order the session queued them, which is the order it will ask for their bodies); the
@@ -332,6 +334,9 @@ final class PeerState {
 
   /** We requested block {@code block} of {@code piece} at {@code now}. */
   void requestSent(int piece, int block, long now) {
+    if (requests.isEmpty()) {
+      waitingSinceNanos = now;
+    }
     requests.add(Connection.key(piece, block));
     lastRequestNanos = now;
   }
@@ -339,6 +344,11 @@ final class PeerState {
   /** The request for the block ended (it arrived, was rejected or cancelled): true if it was one. */
   boolean requestEnded(int piece, int block) {
     return requests.remove(Connection.key(piece, block));
+  }
+
+  /** The keys ({@link Connection#key}) of the requests outstanding, in no order. */
+  long[] requestKeys() {
+    return requests.toArray();
   }
 
   /** Ends every request; returns their keys ({@link Connection#key}). */
@@ -353,6 +363,7 @@ final class PeerState {
     downloaded += len;
     downMeter.add(len, now);
     lastBlockNanos = now;
+    waitingSinceNanos = now;
   }
 
   /** Blocks arrived: the request pipe needs refilling once the events of this read are handled. */
@@ -365,6 +376,14 @@ final class PeerState {
     boolean needed = requestNeeded;
     requestNeeded = false;
     return needed;
+  }
+
+  /**
+   * How long requests have waited without any block arriving, as of {@code now}: 0 when none is
+   * outstanding.
+   */
+  long waitingNanos(long now) {
+    return requests.isEmpty() ? 0 : now - waitingSinceNanos;
   }
 
   /** No block for a minute while requests wait (as of the last {@link #tick}). */

@@ -613,7 +613,11 @@ final class TorrentRuntime {
       if (pieces != null) {
         pieces.addPeerBitfield(c.peer().pieces());
         if (c.peer().pieceCount() == metainfo.pieceCount()) {
+          // counted as a have-all peer from now on, as onHave does: onClosed removes a seed's
+          // count with removePeerHasAll, which threw for a full bitfield counted piece by piece
           c.peer().hasAll();
+          pieces.removePeerBitfield(c.peer().pieces());
+          pieces.peerHasAll();
         }
       }
     }
