@@ -161,12 +161,11 @@ final class StreamCommand implements Command {
           }
         }
       }
-      t.addListener(reporter);
       for (PeerAddress p : peers) {
         t.addPeer(p);
       }
       t.start();
-      Metainfo meta = awaitMetadata(t, deadline, reporter);
+      Metainfo meta = awaitMetadata(t, deadline, reporter, json);
       if (meta == null) {
         return 0; // --timeout ended first
       }
@@ -182,6 +181,7 @@ final class StreamCommand implements Command {
       try (StreamServer server = StreamServer.start(Transfer.bindAddress(a), httpPort, files,
           MAX_CONNECTIONS)) {
         announce(server, files, reporter, json);
+        t.addListener(reporter); // hashfail and ban events come after the URLs, as progress does
         serve(t, deadline, start, reporter, json);
       } catch (IOException e) {
         throw new CliException("cannot serve HTTP on " + Transfer.bindAddress(a).getHostAddress()
@@ -229,9 +229,12 @@ final class StreamCommand implements Command {
     }
   }
 
-  /** The metadata (waiting for a magnet's); null if the deadline passed first. */
-  private Metainfo awaitMetadata(Torrent t, long deadline, Transfer.Reporter reporter)
-      throws InterruptedException {
+  /**
+   * The metadata (waiting for a magnet's); null if the deadline passed first. Progress lines go
+   * out meanwhile only in human output: JSON output starts with the URLs.
+   */
+  private Metainfo awaitMetadata(Torrent t, long deadline, Transfer.Reporter reporter,
+      boolean json) throws InterruptedException {
     long next = nanoClock.getAsLong() + TimeUnit.SECONDS.toNanos(1);
     while (t.metainfo().isEmpty()) {
       failIfFailed(t);
@@ -241,7 +244,9 @@ final class StreamCommand implements Command {
       Thread.sleep(50);
       if (nanoClock.getAsLong() >= next) {
         next += TimeUnit.SECONDS.toNanos(1);
-        reporter.progress(t.status());
+        if (!json) {
+          reporter.progress(t.status());
+        }
       }
     }
     return t.metainfo().get();
