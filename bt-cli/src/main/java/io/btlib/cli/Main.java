@@ -26,7 +26,7 @@ public final class Main {
   /** Every command, in the order {@code bt --help} lists them. */
   static final List<Command> COMMANDS =
       List.of(new InfoCommand(), new CreateCommand(), new VerifyCommand(), new DownloadCommand(),
-          new SeedCommand(), new TrackerCommand(), new DhtCommand(), new DemoCommand());
+          new SeedCommand(), new StreamCommand(), new TrackerCommand(), new DhtCommand(), new DemoCommand());
 
   private Main() {}
 

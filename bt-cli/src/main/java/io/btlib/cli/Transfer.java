@@ -85,7 +85,13 @@ final class Transfer {
    * own on the same address (on {@code --port} when given).
    */
   static Network client(Args a) {
-    int port = a.intValue("--port", 0, 0, 65535);
+    return client(a, "--port");
+  }
+
+  /** {@link #client(Args)} with the peer port from {@code portFlag} ({@code bt stream}'s
+   * {@code --port} is its HTTP port, so its peer port is {@code --peer-port}). */
+  static Network client(Args a, String portFlag) {
+    int port = a.intValue(portFlag, 0, 0, 65535);
     InetAddress bind = bindAddress(a);
     long up = a.longValue("--upload-limit", 0, 0, Long.MAX_VALUE / 2);
     long down = a.longValue("--download-limit", 0, 0, Long.MAX_VALUE / 2);
