@@ -112,6 +112,29 @@ public final class StreamServer implements AutoCloseable {
     return open.size();
   }
 
+  /**
+   * Waits until no connection is open, or {@code timeoutMillis} has passed.
+   *
+   * @return whether none is open
+   */
+  public boolean awaitNoConnections(long timeoutMillis) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    synchronized (open) {
+      for (long left = timeoutMillis; !open.isEmpty() && left > 0;
+          left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())) {
+        open.wait(left);
+      }
+      return open.isEmpty();
+    }
+  }
+
+  private void ended(Exchange x) {
+    open.remove(x);
+    synchronized (open) {
+      open.notifyAll();
+    }
+  }
+
   private void accept() {
     while (!closed) {
       Socket s;
@@ -124,13 +147,13 @@ public final class StreamServer implements AutoCloseable {
         continue; // e.g. too many open files for a moment: keep serving the others
       }
       Exchange[] self = new Exchange[1];
-      Exchange x = new Exchange(s, files, () -> open.remove(self[0]));
+      Exchange x = new Exchange(s, files, () -> ended(self[0]));
       self[0] = x;
       open.add(x);
       try {
         pool.execute(x);
       } catch (RejectedExecutionException e) {
-        open.remove(x);
+        ended(x);
         Exchange.busy(s);
       }
       if (closed) {

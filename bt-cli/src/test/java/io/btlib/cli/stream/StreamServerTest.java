@@ -57,7 +57,10 @@ class StreamServerTest {
 
   BytesChannel track(byte[] data) {
     BytesChannel c = new BytesChannel(data, gateAt, gate);
-    opened.add(c);
+    synchronized (opened) {
+      opened.add(c);
+      opened.notifyAll();
+    }
     return c;
   }
 
@@ -338,9 +341,7 @@ class StreamServerTest {
       assertThat(got).hasSize(1000);
     }
     assertThat(awaitOpened(1).closed().await(20, TimeUnit.SECONDS)).isTrue();
-    for (int i = 0; i < 2000 && server.connections() > 0; i++) {
-      Thread.sleep(10);
-    }
+    assertThat(server.awaitNoConnections(20_000)).isTrue();
     assertThat(server.connections()).isZero();
     assertServes();
   }
@@ -377,8 +378,11 @@ class StreamServerTest {
   }
 
   BytesChannel awaitOpened(int n) throws InterruptedException {
-    for (int i = 0; i < 2000 && opened.size() < n; i++) {
-      Thread.sleep(10);
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    synchronized (opened) {
+      while (opened.size() < n && end - System.nanoTime() > 0) {
+        opened.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
+      }
     }
     assertThat(opened).hasSizeGreaterThanOrEqualTo(n);
     return opened.get(n - 1);
