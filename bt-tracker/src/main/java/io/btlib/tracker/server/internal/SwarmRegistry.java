@@ -370,6 +370,9 @@ public final class SwarmRegistry {
           }
         }
       }
+      // the lock is not fair: without this the sweeping thread takes it straight back, and an
+      // announce waiting for it could wait for many slices
+      Thread.yield();
     }
     return removed;
   }
