@@ -46,6 +46,7 @@ threads="${THREADS:-1}"
 conns="${CONNECTIONS:-16}"
 
 out="$(mktemp -d "${TMPDIR:-/tmp}/bt-tracker-bench.XXXXXX")"
+chmod 755 "$out" # opentracker reads the whitelist as nobody: unreadable, it answers but keeps nothing
 ot_pid=""
 bt_pid=""
 cleanup() {

@@ -4,7 +4,10 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 
 import io.btlib.metainfo.InfoHash;
 import io.btlib.tracker.server.TrackerServer;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -16,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -33,7 +37,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *                                    (an opentracker whitelist)
  * TrackerLoad serve UDP HTTP FILE    run a bt TrackerServer on 127.0.0.1 allowing the hashes in
  *                                    FILE until stdin closes; prints "ready UDP HTTP"
- *                                    (-Dbt.udpThreads=N sets its UDP threads, default 1)
+ *                                    (-Dbt.udpThreads=N sets its UDP threads, default 1;
+ *                                    -Dbt.maxPeers, -Dbt.maxSwarms, -Dbt.peerTimeout=SECONDS
+ *                                    the builder's settings of those names); a line "stats" on
+ *                                    stdin prints "stats MILLIS peers P swarms S heap_after_gc B"
  * TrackerLoad load [--udp PORT] [--http PORT] [--seconds 5] [--warmup 2] [--hashes 1000]
  *                  [--peers 200] [--window 64] [--threads 1] [--connections 16] [--close]
  *                                    prints "udp_announces_per_s X" and "http_announces_per_s X"
@@ -94,15 +101,41 @@ public final class TrackerLoad {
         allowed.add(InfoHash.fromHex(line.trim()));
       }
     }
-    try (TrackerServer s = TrackerServer.builder().bindAddress(InetAddress.getByName("127.0.0.1"))
+    TrackerServer.Builder b = TrackerServer.builder()
+        .bindAddress(InetAddress.getByName("127.0.0.1"))
         .udpPort(udp).httpPort(http).allowedInfoHashes(allowed)
-        .udpThreads(Integer.getInteger("bt.udpThreads", 1)).build().start()) {
+        .udpThreads(Integer.getInteger("bt.udpThreads", 1))
+        .maxPeers(Integer.getInteger("bt.maxPeers", 1_000_000))
+        .maxSwarms(Integer.getInteger("bt.maxSwarms", 100_000));
+    if (Integer.getInteger("bt.peerTimeout") != null) {
+      b.peerTimeout(Duration.ofSeconds(Integer.getInteger("bt.peerTimeout")));
+    }
+    TrackerServer server = b.build();
+    b = null; // the server keeps its own copy of the allow-list: drop the others for "stats"
+    allowed = null;
+    try (TrackerServer s = server.start();
+        BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, US_ASCII))) {
       System.out.println("ready " + s.udpPort() + " " + s.httpPort());
       System.out.flush();
-      while (System.in.read() >= 0) {
-        // run until stdin closes
+      String line;
+      while ((line = commands.readLine()) != null) { // run until stdin closes
+        if (line.trim().equals("stats")) {
+          printStats(s);
+        }
       }
     }
+  }
+
+  /**
+   * Prints "stats MILLIS peers P swarms S heap_after_gc BYTES": the heap in use right after a
+   * full collection (System.gc(), which G1 runs as a full, stop-the-world collection).
+   */
+  private static void printStats(TrackerServer s) {
+    System.gc();
+    long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    System.out.println("stats " + System.currentTimeMillis() + " peers " + s.peerCount()
+        + " swarms " + s.swarmCount() + " heap_after_gc " + used);
+    System.out.flush();
   }
 
   // ---- load ----

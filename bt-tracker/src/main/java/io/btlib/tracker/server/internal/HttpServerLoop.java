@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * properties shared by the whole JVM rather than per server, and its idle-connection handling
  * cannot be bounded per server. A tracker request is a single GET line with no body, so a GET-only
  * HTTP/1.1 parser is small enough to make hostile-proof and test byte by byte, and keeps the whole
- * request on one thread with no allocation beyond the peer record.
+ * request on one thread with no allocation beyond growing a swarm's packed arrays.
  *
  * <p>Limits: a request line over {@code maxRequestLine} bytes gets 414, a head over {@code
  * maxHead} 431, a malformed head 400/405/505, and the connection is closed after the reply. A

@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import io.btlib.peer.PeerAddress;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.TreeSet;
 
 /**
@@ -129,7 +130,7 @@ public final class HttpTrackerHandler {
       return "missing port";
     }
     byte[] ip = ipParam != null ? ipParam : clientIp;
-    sample.wantEntries = !compact;
+    sample.wantPeerIds = !compact;
     int n = registry.announce(infoHash, ip, port, peerId, left == 0, event,
         registry.numwant(numwant), true, now, rng, sample);
     if (n == SwarmRegistry.NOT_ALLOWED) {
@@ -145,20 +146,28 @@ public final class HttpTrackerHandler {
       }
     } else {
       body.put('l');
-      for (int i = 0; i < n; i++) {
-        PeerEntry e = sample.entries[i];
-        body.put('d').bstr("ip").bstr(ipLiteral(e.ip()));
-        byte[] id = e.peerId();
-        if (!noPeerId && id != null) {
-          body.bstr("peer id").bstr(id);
-        }
-        body.bstr("port").bint(e.port()).put('e');
-      }
+      dictPeers(body, sample.v4, 4, sample.ids4, sample.idKnown4, sample.count4);
+      dictPeers(body, sample.v6, 16, sample.ids6, sample.idKnown6, sample.count6);
       body.put('e');
-      sample.clearEntries();
     }
     body.put('e');
     return null;
+  }
+
+  /** Writes {@code count} peers of one family as BEP 3 dictionaries (ip, peer id, port). */
+  private void dictPeers(ByteSink body, byte[] compact, int ipLength, byte[] ids,
+      boolean[] idKnown, int count) {
+    int w = ipLength + 2;
+    for (int i = 0; i < count; i++) {
+      byte[] ip = Arrays.copyOfRange(compact, i * w, i * w + ipLength);
+      int port = (compact[i * w + ipLength] & 255) << 8 | (compact[i * w + ipLength + 1] & 255);
+      body.put('d').bstr("ip").bstr(ipLiteral(ip));
+      if (!noPeerId && idKnown[i]) {
+        body.bstr("peer id").bstrHeader(HashKey.LENGTH).put(ids, i * HashKey.LENGTH,
+            HashKey.LENGTH);
+      }
+      body.bstr("port").bint(port).put('e');
+    }
   }
 
   private String announceParam(byte[] buf, int s, int e, boolean loopback) {

@@ -59,7 +59,7 @@ public final class SwarmRegistry {
   private int swarmCount;
   private final Set<HashKey> allowed;
   private final Limits limits;
-  /** The secret of the peer tables' hashes (see {@link PeerEntry#hash}). */
+  /** The secret of the peer tables' hashes (see {@link PeerHash#hash}). */
   private final long seed;
   /** The secret of the swarm index's hash, distinct from the peer tables'. */
   private final long indexSeed;
@@ -97,8 +97,9 @@ public final class SwarmRegistry {
   /**
    * Records an announce and samples peers for the reply.
    *
-   * @param ip the peer's address, 4 or 16 bytes; kept (the caller must not reuse it)
-   * @param peerId the peer id, or null; kept if it differs from the one known
+   * @param ip the peer's address, 4 or 16 bytes; copied
+   * @param peerId the peer id, or null to keep the one known; kept only in a swarm that has been
+   *     asked for a dictionary reply ({@code out.wantPeerIds}), the only use of peer ids
    * @param numwant peers wanted, already capped by {@link #numwant(long)}
    * @param bothFamilies false to return only peers of the announcing peer's address family (UDP),
    *     true to add the other family after it (HTTP, which has {@code peers} and {@code peers6})
@@ -111,9 +112,10 @@ public final class SwarmRegistry {
    */
   public int announce(HashKey hash, byte[] ip, int port, HashKey peerId, boolean seeder, int event,
       int numwant, boolean bothFamilies, long nowNanos, Rng rng, PeerSample out) {
-    long hi = PeerEntry.hi(ip);
-    long lo = PeerEntry.lo(ip);
-    int h = PeerEntry.hash(hi, lo, port, seed);
+    long hi = PeerHash.hi(ip);
+    long lo = PeerHash.lo(ip);
+    boolean v6 = ip.length == 16;
+    int h = PeerHash.hash(hi, lo, port, seed);
     out.count4 = 0;
     out.count6 = 0;
     synchronized (lock) {
@@ -123,9 +125,9 @@ public final class SwarmRegistry {
       }
       if (event == EVENT_STOPPED) {
         if (swarm != null) {
-          PeerEntry e = swarm.get(hi, lo, port, h);
-          if (e != null) {
-            if (seeder && !e.seeder) {
+          int e = swarm.find(v6, hi, lo, port, h);
+          if (e >= 0) {
+            if (seeder && !swarm.isSeeder(e)) {
               countDownload(swarm, e); // finished and left at once (aria2 with --seed-time=0)
             }
             swarm.remove(e);
@@ -146,21 +148,22 @@ public final class SwarmRegistry {
         swarm = addSwarm(hash);
       }
       swarm.lastAnnounceNanos = nowNanos;
-      PeerEntry self = swarm.get(hi, lo, port, h);
-      if (self == null) {
+      if (out.wantPeerIds) {
+        swarm.keepPeerIds();
+      }
+      int self = swarm.find(v6, hi, lo, port, h);
+      if (self < 0) {
         if (swarm.size() >= limits.maxPeersPerSwarm()) {
           swarm.remove(swarm.evictionCandidate(rng));
           totalPeers--;
         } else if (totalPeers >= limits.maxPeers()) {
           evictOneGlobally(swarm, rng);
         }
-        self = new PeerEntry(hi, lo, h, ip, port, peerId);
-        self.seeder = seeder;
-        swarm.add(self, nowNanos);
+        self = swarm.add(ip, port, h, peerId, seeder, nowNanos);
         totalPeers++;
       } else {
-        self.peerId(peerId);
-        if (seeder && !self.seeder) {
+        swarm.peerId(self, peerId);
+        if (seeder && !swarm.isSeeder(self)) {
           countDownload(swarm, self);
         }
         swarm.setSeeder(self, seeder);
@@ -172,7 +175,6 @@ public final class SwarmRegistry {
       out.seeders = swarm.seeders;
       out.leechers = swarm.leechers();
       long cutoff = nowNanos - limits.peerTtlNanos();
-      boolean v6 = self.isIpv6();
       int n = swarm.sample(v6, self, numwant, cutoff, out, rng);
       if (bothFamilies && n < numwant) {
         n += swarm.sample(!v6, self, numwant - n, cutoff, out, rng);
@@ -181,19 +183,16 @@ public final class SwarmRegistry {
     }
   }
 
-  private static void countDownload(Swarm swarm, PeerEntry e) {
-    if (!e.completedCounted) {
-      e.completedCounted = true;
-      if (swarm.downloaded < Integer.MAX_VALUE) {
-        swarm.downloaded++;
-      }
+  private static void countDownload(Swarm swarm, int peer) {
+    if (swarm.markCounted(peer) && swarm.downloaded < Integer.MAX_VALUE) {
+      swarm.downloaded++;
     }
   }
 
   private int indexHash(HashKey k) {
-    long h = PeerEntry.mix(indexSeed ^ k.a());
-    h = PeerEntry.mix(h ^ k.b());
-    h = PeerEntry.mix(h ^ k.c());
+    long h = PeerHash.mix(indexSeed ^ k.a());
+    h = PeerHash.mix(h ^ k.b());
+    h = PeerHash.mix(h ^ k.c());
     return (int) (h ^ (h >>> 32));
   }
 
@@ -261,7 +260,7 @@ public final class SwarmRegistry {
   }
 
   private Swarm addSwarm(HashKey hash) {
-    Swarm s = new Swarm(hash, indexHash(hash));
+    Swarm s = new Swarm(hash, indexHash(hash), seed);
     int n = swarmCount;
     if (n == swarmList.length) {
       swarmList = Arrays.copyOf(swarmList, n * 2);
@@ -343,28 +342,45 @@ public final class SwarmRegistry {
   }
 
   /**
-   * Removes expired peers from every swarm, and swarms left empty. Holds the lock for one pass
-   * over the packed arrays (about a millisecond per 10^5 peers), so run it every minute or so,
-   * not per request.
+   * Removes expired peers from every swarm, and swarms left empty. Takes the lock for one slice
+   * of swarms at a time, about {@value #SWEEP_SLICE} peers' worth (well under a millisecond), so
+   * announces never wait long for a sweep whatever the number of swarms; run it every minute or
+   * so, not per request. Swarms are visited from the end of the dense array: a removal, or an
+   * eviction between slices, moves the last swarm to a lower index, so a swarm never moves from
+   * the part not yet visited into the part visited, and each swarm present throughout is visited.
    *
    * @return how many peers were removed
    */
   public int sweep(long nowNanos) {
     long cutoff = nowNanos - limits.peerTtlNanos();
     int removed = 0;
-    synchronized (lock) {
-      for (int i = swarmCount - 1; i >= 0; i--) { // backwards: removal swaps in checked ones
-        Swarm s = swarmList[i];
-        int n = s.sweep(cutoff);
-        totalPeers -= n;
-        removed += n;
-        if (s.size() == 0) {
-          removeSwarm(s);
+    int i = Integer.MAX_VALUE;
+    while (i > 0) {
+      synchronized (lock) {
+        i = Math.min(i, swarmCount);
+        int budget = SWEEP_SLICE;
+        while (i > 0 && budget > 0) {
+          Swarm s = swarmList[--i];
+          budget -= s.size() + SWEEP_SWARM_COST;
+          int n = s.sweep(cutoff);
+          totalPeers -= n;
+          removed += n;
+          if (s.size() == 0) {
+            removeSwarm(s);
+          }
         }
       }
+      // the lock is not fair: without this the sweeping thread takes it straight back, and an
+      // announce waiting for it could wait for many slices
+      Thread.yield();
     }
     return removed;
   }
+
+  /** The work of one slice of a sweep, in peers examined. */
+  static final int SWEEP_SLICE = 16_384;
+  /** A swarm's cost in a sweep slice beyond its peers (reading the swarm and its arrays). */
+  private static final int SWEEP_SWARM_COST = 8;
 
   /** The number of swarms. */
   public int swarmCount() {
@@ -377,6 +393,21 @@ public final class SwarmRegistry {
   int indexCapacity() {
     synchronized (lock) {
       return slots.length;
+    }
+  }
+
+  /**
+   * The storage the registry holds, in slots: the swarm index, the dense swarm array, and every
+   * swarm's peer arrays and table (for tests: under churn it must stay proportional to the
+   * population, not grow with the peers and swarms that came and went).
+   */
+  long storageSlots() {
+    synchronized (lock) {
+      long n = slots.length + swarmList.length;
+      for (int i = 0; i < swarmCount; i++) {
+        n += swarmList[i].arrayCapacity() + swarmList[i].tableCapacity();
+      }
+      return n;
     }
   }
 

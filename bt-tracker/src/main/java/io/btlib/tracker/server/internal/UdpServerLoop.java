@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * channel, hands the datagram to its own {@link UdpTrackerHandler} and sends the reply itself.
  * With two workers one receives while the other handles and sends, which is where most of the
  * time goes (two system calls a datagram). The buffers are direct and reused, so a datagram costs
- * a few small objects (the source address bytes, the keys, the peer record of a new peer). A
+ * a few small objects (the source address bytes, the keys; none is kept by the registry). A
  * failure on one datagram never ends the loop; closing the channel does.
  */
 public final class UdpServerLoop {

@@ -7,6 +7,7 @@ import static io.btlib.tracker.server.internal.SwarmRegistry.EVENT_STOPPED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -186,15 +187,13 @@ class SwarmRegistryTest {
     v6[15] = 1;
     r.announce(A, v6, 7000, null, false, EVENT_STARTED, 50, false, 0, rng, out);
     assertThat(announce(r, A, 1, false, EVENT_STARTED, 0)).isZero();
-    out.wantEntries = true;
+    out.wantPeerIds = true;
     assertThat(r.announce(A, ip(2), 6881, null, false, EVENT_STARTED, 50, true, 0, rng, out))
         .isEqualTo(2);
     assertThat(sampled()).containsExactly(1);
     assertThat(out.count6).isEqualTo(1);
     assertThat(out.v6[15]).isEqualTo((byte) 1);
     assertThat((out.v6[16] & 255) << 8 | (out.v6[17] & 255)).isEqualTo(7000);
-    assertThat(out.entries[0].isIpv6()).isFalse();
-    assertThat(out.entries[1].isIpv6()).isTrue();
     assertThat(out.leechers).isEqualTo(3);
   }
 
@@ -216,7 +215,7 @@ class SwarmRegistryTest {
     int self = 151; // live, in the middle of the array
     int rounds = 20_000;
     int[] hits = new int[peers];
-    out.wantEntries = true;
+    out.wantPeerIds = true;
     for (int round = 0; round < rounds; round++) {
       int n = r.announce(A, ip(self), 6881, null, false, EVENT_NONE, 50, false, 100 * SECOND,
           rng, out);
@@ -227,7 +226,6 @@ class SwarmRegistryTest {
         int p = got.get(i);
         assertThat(p % 3).as("stale peer %d handed out", p).isNotZero();
         assertThat(p).isNotEqualTo(self);
-        assertThat(out.entries[i].ip()).isEqualTo(ip(p)); // the records match the compact forms
         hits[p]++;
       }
     }
@@ -267,18 +265,34 @@ class SwarmRegistryTest {
     SwarmRegistry r = registry(10, 100, 1000);
     HashKey x = hash(7);
     HashKey y = hash(8);
+    out.wantPeerIds = true;
     r.announce(A, ip(1), 6881, x, false, EVENT_STARTED, 50, false, 0, rng, out);
-    out.wantEntries = true;
     r.announce(A, ip(2), 6881, null, false, EVENT_STARTED, 50, false, 0, rng, out);
-    assertThat(out.entries[0].peerId()).isEqualTo(x.bytes());
-    byte[] first = out.entries[0].peerId();
+    assertThat(out.idKnown4[0]).isTrue();
+    assertThat(Arrays.copyOf(out.ids4, 20)).isEqualTo(x.bytes());
     r.announce(A, ip(1), 6881, x, false, EVENT_NONE, 50, false, 0, rng, out);
     r.announce(A, ip(2), 6881, null, false, EVENT_NONE, 50, false, 0, rng, out);
-    assertThat(out.entries[0].peerId()).isSameAs(first); // an equal id is not stored again
+    assertThat(Arrays.copyOf(out.ids4, 20)).isEqualTo(x.bytes());
+    r.announce(A, ip(1), 6881, null, false, EVENT_NONE, 50, false, 0, rng, out);
+    assertThat(out.idKnown4[0]).as("peer 2 never sent an id").isFalse();
     r.announce(A, ip(1), 6881, y, false, EVENT_NONE, 50, false, 0, rng, out);
     r.announce(A, ip(1), 6881, null, false, EVENT_NONE, 50, false, 0, rng, out);
     r.announce(A, ip(2), 6881, null, false, EVENT_NONE, 50, false, 0, rng, out);
-    assertThat(out.entries[0].peerId()).isEqualTo(y.bytes());
+    assertThat(Arrays.copyOf(out.ids4, 20)).isEqualTo(y.bytes());
+  }
+
+  @Test
+  void peerIdsAreKeptOnlyOnceASwarmIsAskedForADictionaryReply() {
+    SwarmRegistry r = registry(10, 100, 1000);
+    r.announce(A, ip(1), 6881, hash(7), false, EVENT_STARTED, 50, false, 0, rng, out);
+    out.wantPeerIds = true;
+    r.announce(A, ip(2), 6881, hash(8), false, EVENT_STARTED, 50, false, 0, rng, out);
+    assertThat(out.count4).isEqualTo(1);
+    assertThat(out.idKnown4[0]).as("announced before anyone wanted ids").isFalse();
+    r.announce(A, ip(1), 6881, hash(7), false, EVENT_NONE, 50, false, 0, rng, out);
+    r.announce(A, ip(2), 6881, hash(8), false, EVENT_NONE, 50, false, 0, rng, out);
+    assertThat(out.idKnown4[0]).as("known once it announced again").isTrue();
+    assertThat(Arrays.copyOf(out.ids4, 20)).isEqualTo(hash(7).bytes());
   }
 
   @Test
@@ -375,5 +389,63 @@ class SwarmRegistryTest {
         }
       }
     }
+  }
+
+  /**
+   * Endless churn on a virtual clock: each minute a tenth of the live peers fall silent for good
+   * and new ones take their places, whole swarms die out (their last peers expire) and new swarms
+   * start, and the sweep runs every 15 s as the server runs it. Peers, swarms and the storage
+   * behind them (index slots, peer arrays and tables) stay bounded by the live population plus
+   * what one timeout of departures adds; nothing grows with the peers and swarms that came and
+   * went, 20 timeouts' worth of them.
+   */
+  @Test
+  void expiryKeepsPopulationAndStorageBoundedUnderChurnIncludingSwarmsThatEmpty() {
+    SwarmRegistry r = registry(100_000, 10_000, 1_000_000); // a 60 s timeout
+    int live = 2_000;
+    int swarmsLive = 200; // swarm of peer g: (g / 10) % ... shifts, so old swarms empty
+    long minute = 60 * SECOND;
+    long step = 5 * SECOND;
+    long base = 0;
+    long maxPeers = 0;
+    long maxSwarms = 0;
+    long maxStorage = 0;
+    long storageAfterWarmUp = 0;
+    for (long now = 0; now <= 20 * minute; now += step) {
+      base = now / minute * (live / 10); // a tenth replaced each minute
+      // each live peer announces every 30 s: a sixth of them each 5 s step
+      long phase = now / step % 6;
+      for (long g = base; g < base + live; g++) {
+        if (g % 6 == phase) {
+          // peers are grouped into swarms by number: as base moves on, the oldest swarms lose
+          // their last peers and new swarms are born
+          HashKey h = hash((int) (g / (live / swarmsLive) % 60_000) + 1);
+          r.announce(h, ip((int) (g % 60_000)), 1024 + (int) (g / 60_000), null, g % 4 == 0,
+              EVENT_NONE, 50, false, now, rng, out);
+        }
+      }
+      if (now % (15 * SECOND) == 0) {
+        r.sweep(now);
+      }
+      maxPeers = Math.max(maxPeers, r.peerCount());
+      maxSwarms = Math.max(maxSwarms, r.swarmCount());
+      if (now == 5 * minute) {
+        storageAfterWarmUp = r.storageSlots();
+      }
+      maxStorage = Math.max(maxStorage, r.storageSlots());
+    }
+    // live peers, plus at most 60 s + one sweep period (15 s) of departures (a tenth a minute)
+    assertThat(maxPeers).isLessThanOrEqualTo(live + live / 10 * 75 / 60 + live / 10);
+    assertThat(maxSwarms).isLessThanOrEqualTo(swarmsLive * 2 + 10);
+    assertThat(maxStorage).as("storage after 20 timeouts of churn")
+        .isLessThanOrEqualTo(storageAfterWarmUp * 3 / 2);
+    assertThat(maxStorage).isLessThanOrEqualTo(8L * maxPeers + 64L * maxSwarms);
+    // 20 minutes of churn passed 2,000 + 20 x 200 peers and 600 swarms through the registry
+    assertThat(r.snapshot().keySet()).doesNotContain(hash(1));
+    r.sweep(20 * minute + 2 * minute); // everyone silent for two minutes: all gone
+    assertThat(r.peerCount()).isZero();
+    assertThat(r.swarmCount()).isZero();
+    assertThat(r.indexCapacity()).isEqualTo(32);
+    assertThat(r.storageSlots()).isLessThanOrEqualTo(32 + 1024);
   }
 }
