@@ -234,7 +234,7 @@ class RoutingTableTest {
   }
 
   @Test
-  void stalestOffersTheNodeLongestWithoutAnAnswerAfterTenMinutesOncePerMinute() {
+  void stalestOffersTheNodeLongestWithoutAnAnswerAfterTenToFourteenMinutesOncePerMinute() {
     RoutingTable t = new RoutingTable(SELF, now);
     NodeInfo older = node("1");
     NodeInfo newer = node("01");
@@ -242,10 +242,25 @@ class RoutingTableTest {
     t.add(newer, true, now + 1000);
 
     assertThat(t.stalest(now + RoutingTable.REFRESH_AFTER_MILLIS - 1)).isNull();
-    long later = now + RoutingTable.REFRESH_AFTER_MILLIS + 1000;
+    long later = now + RoutingTable.REFRESH_AFTER_MILLIS + RoutingTable.REFRESH_SPREAD_MILLIS + 1000;
     assertThat(t.stalest(later)).isEqualTo(older);
     assertThat(t.stalest(later)).isEqualTo(newer);
     assertThat(t.stalest(later)).as("both pinged within the minute").isNull();
     assertThat(t.stalest(later + RoutingTable.REPING_MILLIS)).isEqualTo(older);
+  }
+
+  @Test
+  void theRefreshOfManyNodesAnsweredAtOnceIsSpreadOverFourMinutes() {
+    RoutingTable t = new RoutingTable(SELF, now);
+    for (int i = 0; i < 500; i++) {
+      t.add(node(""), true, now);
+    }
+    long[] dues = t.entries().stream().mapToLong(RoutingTable::refreshDue).sorted().toArray();
+    assertThat(dues.length).isGreaterThan(30);
+    assertThat(dues[0]).isGreaterThanOrEqualTo(now + RoutingTable.REFRESH_AFTER_MILLIS);
+    assertThat(dues[dues.length - 1])
+        .isLessThan(now + RoutingTable.REFRESH_AFTER_MILLIS + RoutingTable.REFRESH_SPREAD_MILLIS);
+    assertThat(dues[dues.length - 1] - dues[0]).as("spread")
+        .isGreaterThan(RoutingTable.REFRESH_SPREAD_MILLIS * 3 / 4);
   }
 }
