@@ -334,21 +334,23 @@ public final class DhtEngine {
     table.failed(node, clock.getAsLong() - lastAnswer < EVICT_WHILE_ANSWERED_MILLIS);
   }
 
-  /** Pings a node of the routing table; its answer refreshes it, silence counts as a failure. */
+  /**
+   * Pings a node of the routing table; its answer refreshes it. A timeout counts as one failure,
+   * in {@link #onTick} as for any query to a known node: the callback does not count it again
+   * (it used to, so that one lost datagram made a node bad), nor an error reply (the node is
+   * there) or a ping refused for too many queries in flight (not the node's doing).
+   */
   private void pingTableNode(NodeInfo q) {
-    NodeId qid = q.id();
     query(
         KrpcMessage.Query.ping(null, id, config.readOnly()),
         q.address(),
-        qid,
+        q.id(),
         new Callback() {
           @Override
           public void onResponse(KrpcMessage.Response r, InetSocketAddress from) {}
 
           @Override
-          public void onFailure() {
-            nodeFailed(qid);
-          }
+          public void onFailure() {}
         });
   }
 

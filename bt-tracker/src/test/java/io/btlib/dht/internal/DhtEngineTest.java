@@ -301,4 +301,20 @@ class DhtEngineTest {
     assertThat(((KrpcMessage.Query) sent.get(0).message()).method())
         .isEqualTo(KrpcMessage.Method.PING);
   }
+
+  @Test
+  void aRefreshPingThatTimesOutCountsOneFailureNotTwo() {
+    DhtEngine e = engine(false, false);
+    NodeId node = NodeId.random(random);
+    answeredNode(e, node, at("127.0.0.1", 7300));
+    now += RoutingTable.REFRESH_AFTER_MILLIS + RoutingTable.REFRESH_SPREAD_MILLIS;
+    e.onTick(); // the refresh ping
+    assertThat(e.pendingQueries()).isEqualTo(1);
+
+    now += 1000;
+    e.onTick(); // it times out: one datagram lost, say
+
+    assertThat(e.table().find(node).failures()).isEqualTo(1);
+    assertThat(e.table().find(node).isBad()).isFalse();
+  }
 }
