@@ -79,11 +79,20 @@ class DhtNodeTest {
     send(s, KrpcCodec.encode(m), to);
   }
 
+  /**
+   * The next datagram the probe gets, skipping pings: a node pings a probe that queried it, to see
+   * whether it answers before handing it on.
+   */
   static KrpcMessage receive(DatagramSocket s) throws Exception {
-    byte[] buf = new byte[4096];
-    DatagramPacket p = new DatagramPacket(buf, buf.length);
-    s.receive(p);
-    return KrpcCodec.decode(buf, 0, p.getLength());
+    while (true) {
+      byte[] buf = new byte[4096];
+      DatagramPacket p = new DatagramPacket(buf, buf.length);
+      s.receive(p);
+      KrpcMessage m = KrpcCodec.decode(buf, 0, p.getLength());
+      if (!(m instanceof KrpcMessage.Query q && q.method() == KrpcMessage.Method.PING)) {
+        return m;
+      }
+    }
   }
 
   KrpcMessage.Response ping(DatagramSocket s, DhtNode node) throws Exception {

@@ -75,7 +75,11 @@ public final class DhtEngine {
   private final PeerStore store;
   private final RateLimiter limiter;
   private final LinkedHashMap<Integer, Pending> pending = new LinkedHashMap<>();
+  /** See {@link #nodeFailed}. */
+  private static final long EVICT_WHILE_ANSWERED_MILLIS = 60_000;
+
   private int nextTid;
+  private long lastAnswer = Long.MIN_VALUE / 2;
   private long lastHousekeeping;
   private volatile PeerAddress externalAddress;
   private boolean closed;
@@ -187,9 +191,14 @@ public final class DhtEngine {
       rateLimited++;
       return;
     }
+    answer(q, from, now);
     if (!q.readOnly()) {
+      // after the answer: a node new to the table is pinged, and the answer should go first
       consider(new NodeInfo(q.id(), from), false, now);
     }
+  }
+
+  private void answer(KrpcMessage.Query q, InetSocketAddress from, long now) {
     PeerAddress requester = peerOf(from);
     switch (q.method()) {
       case PING -> reply(q, List.of(), List.of(), null, requester, from);
@@ -268,12 +277,13 @@ public final class DhtEngine {
     }
     if (p.expectedId() != null && !p.expectedId().equals(r.id())) {
       // another node answers at that address now: the old one is gone
-      table.failed(p.expectedId());
+      nodeFailed(p.expectedId());
     }
     if (r.ip() != null) {
       externalAddress = r.ip();
     }
-    consider(new NodeInfo(r.id(), from), true, clock.getAsLong());
+    lastAnswer = clock.getAsLong();
+    consider(new NodeInfo(r.id(), from), true, lastAnswer);
     p.callback().onResponse(r, from);
   }
 
@@ -308,45 +318,73 @@ public final class DhtEngine {
       return;
     }
     for (NodeInfo q : table.add(node, responded, now)) {
-      NodeId qid = q.id();
-      query(
-          KrpcMessage.Query.ping(null, id, config.readOnly()),
-          q.address(),
-          qid,
-          new Callback() {
-            @Override
-            public void onResponse(KrpcMessage.Response r, InetSocketAddress from) {}
-
-            @Override
-            public void onFailure() {
-              table.failed(qid);
-            }
-          });
+      pingTableNode(q);
     }
+    if (!responded && table.startVerifying(node.id(), now)) {
+      pingTableNode(node); // it queried us: does it answer too?
+    }
+  }
+
+  /**
+   * A node of the table failed to answer. While others answer us (within the last {@link
+   * #EVICT_WHILE_ANSWERED_MILLIS}), a node that turns bad leaves the table; otherwise the silence
+   * may be our own network's, and the table is kept.
+   */
+  private void nodeFailed(NodeId node) {
+    table.failed(node, clock.getAsLong() - lastAnswer < EVICT_WHILE_ANSWERED_MILLIS);
+  }
+
+  /**
+   * Pings a node of the routing table; its answer refreshes it. A timeout counts as one failure,
+   * in {@link #onTick} as for any query to a known node: the callback does not count it again
+   * (it used to, so that one lost datagram made a node bad), nor an error reply (the node is
+   * there) or a ping refused for too many queries in flight (not the node's doing).
+   */
+  private void pingTableNode(NodeInfo q) {
+    query(
+        KrpcMessage.Query.ping(null, id, config.readOnly()),
+        q.address(),
+        q.id(),
+        new Callback() {
+          @Override
+          public void onResponse(KrpcMessage.Response r, InetSocketAddress from) {}
+
+          @Override
+          public void onFailure() {}
+        });
   }
 
   /** Expires timed-out queries and runs once-a-second housekeeping; call at least every 100 ms. */
   public void onTick() {
     long now = clock.getAsLong();
-    Iterator<Pending> it = pending.values().iterator();
-    List<Pending> expired = new ArrayList<>();
-    while (it.hasNext()) {
-      Pending p = it.next();
-      if (p.deadline() > now) {
-        break;
+    List<Pending> expired = List.of();
+    if (!pending.isEmpty()) {
+      Iterator<Pending> it = pending.values().iterator();
+      while (it.hasNext()) {
+        Pending p = it.next();
+        if (p.deadline() > now) {
+          break;
+        }
+        it.remove();
+        if (expired.isEmpty()) {
+          expired = new ArrayList<>();
+        }
+        expired.add(p);
       }
-      it.remove();
-      expired.add(p);
     }
     for (Pending p : expired) {
       if (p.expectedId() != null) {
-        table.failed(p.expectedId());
+        nodeFailed(p.expectedId());
       }
       p.callback().onFailure();
     }
     if (now - lastHousekeeping >= 1000) {
       lastHousekeeping = now;
       store.expire(now);
+      NodeInfo stale = table.stalest(now);
+      if (stale != null) {
+        pingTableNode(stale);
+      }
       if (table.size() > 0) {
         for (NodeId target : table.refreshTargets(now, random)) {
           lookup(target, false, List.of());

@@ -42,11 +42,14 @@ public final class Lookup {
   /** One candidate node. */
   public static final class Candidate {
     final NodeInfo info;
+    /** Round trips from us: 1 for a node we knew, n + 1 for one a node at n told us of. */
+    final int hops;
     State state = State.FRESH;
     byte[] token;
 
-    Candidate(NodeInfo info) {
+    Candidate(NodeInfo info, int hops) {
       this.info = info;
+      this.hops = hops;
     }
 
     /** The node. */
@@ -94,8 +97,12 @@ public final class Lookup {
     }
   }
 
-  /** Adds candidates (from the routing table or a reply). */
+  /** Adds candidates from the routing table (one hop away). */
   public void addCandidates(List<NodeInfo> nodes, NodeId self) {
+    addCandidates(nodes, self, 1);
+  }
+
+  private void addCandidates(List<NodeInfo> nodes, NodeId self, int hops) {
     for (NodeInfo n : nodes) {
       if (n.id().equals(self) || candidates.containsKey(n.id())) {
         continue;
@@ -103,7 +110,7 @@ public final class Lookup {
       if (!seenAddresses.add(n.address())) {
         continue;
       }
-      candidates.put(n.id(), new Candidate(n));
+      candidates.put(n.id(), new Candidate(n, hops));
       if (candidates.size() > MAX_CANDIDATES) {
         Map.Entry<NodeId, Candidate> last = candidates.lastEntry();
         if (last.getValue().state == State.FRESH) {
@@ -168,19 +175,21 @@ public final class Lookup {
     }
     Candidate c = candidates.get(from.id());
     if (c == null && !from.id().equals(self)) {
-      c = new Candidate(from);
+      c = new Candidate(from, 1); // a bootstrap address, or a node that changed its id
       candidates.put(from.id(), c);
     }
+    int hops = 1;
     if (c != null) {
       c.state = State.ANSWERED;
       c.token = token;
+      hops = c.hops;
     }
     for (PeerAddress p : peers) {
       if (values.size() < MAX_VALUES) {
         values.add(p);
       }
     }
-    addCandidates(nodes, self);
+    addCandidates(nodes, self, hops + 1);
   }
 
   /** Records that a known node did not answer (or answered with an error). */
@@ -232,6 +241,25 @@ public final class Lookup {
   /** How many nodes answered. */
   public int answeredCount() {
     return answered;
+  }
+
+  /** How many queries the lookup sent. */
+  public int queriedCount() {
+    return queried;
+  }
+
+  /**
+   * The rounds of the iterative lookup to its result: the hop count of the closest node that
+   * answered (1 if it was in our routing table, n + 1 if a node n hops away named it), or 0 if
+   * none answered. A Kademlia lookup should need O(log n) of them in a network of n nodes.
+   */
+  public int hops() {
+    for (Candidate c : candidates.values()) {
+      if (c.state == State.ANSWERED) {
+        return c.hops;
+      }
+    }
+    return 0;
   }
 
   /** Up to k closest nodes that answered, closest first. */

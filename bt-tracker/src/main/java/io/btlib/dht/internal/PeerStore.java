@@ -22,6 +22,10 @@ public final class PeerStore {
   private final LinkedHashMap<NodeId, LinkedHashMap<PeerAddress, Long>> byHash =
       new LinkedHashMap<>(16, 0.75f, true);
   private int peers;
+  private long nextSweep = Long.MIN_VALUE;
+
+  /** How often {@link #expire} sweeps at most. */
+  public static final long EXPIRE_EVERY_MILLIS = 60_000;
 
   /** A store with these caps. */
   public PeerStore(int maxInfoHashes, int maxPeersPerHash, long ttlMillis) {
@@ -77,8 +81,16 @@ public final class PeerStore {
     return out;
   }
 
-  /** Drops the peers that expired by {@code now}, and info hashes left with none. */
+  /**
+   * Drops the peers that expired by {@code now}, and info hashes left with none; scans the store
+   * at most once every {@link #EXPIRE_EVERY_MILLIS} (a full store is 200,000 peers, and {@link
+   * #get} never returns an expired one anyway, so a late sweep only holds memory a little longer).
+   */
   public void expire(long now) {
+    if (now < nextSweep) {
+      return;
+    }
+    nextSweep = now + EXPIRE_EVERY_MILLIS;
     Iterator<LinkedHashMap<PeerAddress, Long>> sets = byHash.values().iterator();
     while (sets.hasNext()) {
       LinkedHashMap<PeerAddress, Long> set = sets.next();

@@ -36,6 +36,24 @@ public final class RoutingTable {
   /** Unanswered queries in a row that make a node bad. */
   public static final int BAD_FAILURES = 2;
 
+  /**
+   * How long after a node's last answer {@link #stalest} offers it to be pinged, at least: well
+   * before it would turn questionable at {@link #GOOD_MILLIS}. Each answer adds a spread of up to
+   * {@link #REFRESH_SPREAD_MILLIS}.
+   */
+  public static final long REFRESH_AFTER_MILLIS = 10 * 60_000L;
+
+  /**
+   * The spread added to {@link #REFRESH_AFTER_MILLIS}, different for each node and answer: a node
+   * in many tables (an old one: a good node is never replaced) would otherwise get their pings in
+   * waves, every table having met it at about the same time. In the 3,000-node simulation it
+   * took the most queries a node got in a minute from 76 to 55.
+   */
+  public static final long REFRESH_SPREAD_MILLIS = 4 * 60_000L;
+
+  /** How long a node pinged by {@link #stalest} or {@link #startVerifying} is not offered again. */
+  static final long REPING_MILLIS = 60_000L;
+
   /** One node in the table. */
   public static final class Entry {
     private final NodeInfo info;
@@ -66,6 +84,11 @@ public final class RoutingTable {
       return now - Math.max(lastResponse, lastQuery) < GOOD_MILLIS;
     }
 
+    /** Whether the node ever answered one of our queries. */
+    public boolean hasAnswered() {
+      return lastResponse >= 0;
+    }
+
     /** Whether the node is bad. */
     public boolean isBad() {
       return failures >= BAD_FAILURES;
@@ -84,6 +107,8 @@ public final class RoutingTable {
 
   private final NodeId self;
   private final List<Bucket> buckets = new ArrayList<>();
+  /** {@link #stalest} finds nothing due before this time (a lower bound, kept by it). */
+  private long staleScanAt = Long.MIN_VALUE;
 
   /** An empty table for the node {@code self}. */
   public RoutingTable(NodeId self, long now) {
@@ -203,20 +228,105 @@ public final class RoutingTable {
     buckets.add(near);
   }
 
-  /** Records that {@code id} failed to answer; a node that turns bad yields to a replacement. */
+  /**
+   * Records that {@code id} failed to answer; a node that turns bad yields to a replacement. A node
+   * that never answered us is bad at its first failure: it only ever queried us, and may be behind
+   * a NAT that lets nothing in.
+   */
   public void failed(NodeId id) {
+    failed(id, false);
+  }
+
+  /**
+   * {@link #failed(NodeId)}; with {@code evict}, a node that turns bad and has no replacement
+   * waiting leaves the table too, instead of keeping its place until a newcomer takes it. The
+   * caller evicts only while other nodes answer it, so that a network outage of its own does not
+   * empty the table.
+   */
+  public void failed(NodeId id, boolean evict) {
     Bucket b = buckets.get(indexOf(id));
     for (int i = 0; i < b.nodes.size(); i++) {
       Entry e = b.nodes.get(i);
       if (e.info.id().equals(id)) {
-        e.failures++;
+        e.failures = e.lastResponse < 0 ? Math.max(BAD_FAILURES, e.failures + 1) : e.failures + 1;
         if (e.isBad() && !b.replacements.isEmpty()) {
           b.nodes.set(i, b.replacements.remove(b.replacements.size() - 1));
+        } else if (e.isBad() && evict) {
+          b.nodes.remove(i);
         }
         return;
       }
     }
     b.replacements.removeIf(r -> r.info.id().equals(id));
+  }
+
+  /**
+   * Whether the node {@code id} is in the table without ever having answered us and has not been
+   * pinged yet; if so it is marked pinged at {@code now}, and the caller pings it. A node that
+   * queried us is added at once (as BEP 5 says) but is handed to others only once it answers (see
+   * {@link #closestOfEach}), as libtorrent does with nodes it has not pinged.
+   */
+  public boolean startVerifying(NodeId id, long now) {
+    Entry e = find(id);
+    if (e == null || e.lastResponse >= 0 || e.pingedAt >= 0) {
+      return false;
+    }
+    e.pingedAt = now;
+    return true;
+  }
+
+  /**
+   * The node whose last answer is oldest, if that was at least {@link #REFRESH_AFTER_MILLIS} (plus
+   * its spread) ago and it was not pinged in the last minute, marked pinged at {@code now}; or
+   * null. Pinging one
+   * such node a second keeps a table of a few hundred nodes good (BEP 5: answered within 15
+   * minutes) and finds the nodes that left, where bucket refreshes alone do not: a bucket counts as
+   * fresh while any one of its nodes is heard from.
+   */
+  public NodeInfo stalest(long now) {
+    if (now < staleScanAt) {
+      return null; // nothing can be due yet: skip the scan
+    }
+    Entry oldest = null;
+    long nextDue = Long.MAX_VALUE;
+    for (Bucket b : buckets) {
+      for (Entry e : b.nodes) {
+        if (e.lastResponse < 0 || e.isBad()) {
+          continue; // they turn due only by answering, which makes them fresh
+        }
+        long due = Math.max(refreshDue(e),
+            e.pingedAt < 0 ? Long.MIN_VALUE : e.pingedAt + REPING_MILLIS);
+        if (due > now) {
+          nextDue = Math.min(nextDue, due);
+        } else if (oldest == null || e.lastResponse < oldest.lastResponse) {
+          if (oldest != null) {
+            nextDue = now; // another one is due: look again next time
+          }
+          oldest = e;
+        } else {
+          nextDue = now;
+        }
+      }
+    }
+    if (oldest != null) {
+      oldest.pingedAt = now;
+      nextDue = Math.min(nextDue, now + REPING_MILLIS);
+    }
+    // answers only move due times later, and new nodes are due REFRESH_AFTER_MILLIS from now at
+    // the earliest
+    staleScanAt = Math.min(nextDue, now + REFRESH_AFTER_MILLIS);
+    return oldest == null ? null : oldest.info;
+  }
+
+  /**
+   * When {@link #stalest} may first offer {@code e}: {@link #REFRESH_AFTER_MILLIS} after its last
+   * answer plus a spread drawn from its id and the time of that answer (no random source here,
+   * and the answer times of two tables differ by their latencies).
+   */
+  static long refreshDue(Entry e) {
+    long mix = e.info.id().hashCode() * 0x9E3779B97F4A7C15L + e.lastResponse * 0xC2B2AE3D27D4EB4FL;
+    mix ^= mix >>> 29;
+    return e.lastResponse + REFRESH_AFTER_MILLIS + Math.floorMod(mix, REFRESH_SPREAD_MILLIS);
   }
 
   /** The node at {@code address}, or null. */
@@ -263,14 +373,18 @@ public final class RoutingTable {
   }
 
   /**
-   * Up to {@code n} nodes that are not bad of each address family asked for (BEP 32 {@code
-   * want}), closest to {@code target} first.
+   * Up to {@code n} nodes that are not bad and have answered us, of each address family asked for
+   * (BEP 32 {@code want}), closest to {@code target} first: what we tell others. A node that only
+   * queried us may be unreachable (behind a NAT), and handing it on would spread it.
    */
   public List<NodeInfo> closestOfEach(NodeId target, int n, boolean ipv4, boolean ipv6) {
     List<NodeInfo> out = new ArrayList<>();
     int got4 = 0;
     int got6 = 0;
     for (Entry e : byDistance(target, ipv4, ipv6)) {
+      if (e.lastResponse < 0) {
+        continue;
+      }
       if (isIpv6(e) ? got6++ < n : got4++ < n) {
         out.add(e.info);
       }

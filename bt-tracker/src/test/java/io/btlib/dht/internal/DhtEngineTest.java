@@ -57,6 +57,15 @@ class DhtEngineTest {
     return KrpcMessage.Query.ping(new byte[] {1}, id, ro);
   }
 
+  /** Puts {@code id} at {@code address} in the engine's table as a node that answered us. */
+  void answeredNode(DhtEngine e, NodeId id, InetSocketAddress address) {
+    int before = sent.size();
+    CompletableFuture<Boolean> f = e.ping(address);
+    deliver(e, new KrpcMessage.Response(sent.get(before).message().transactionId(), id,
+        List.of(), List.of(), List.of(), null, null, null), address);
+    assertThat(f).isCompletedWithValue(true);
+  }
+
   @Test
   void withBep42ANodeWhoseIdDoesNotMatchItsPublicIpIsAnsweredButNotAdded() {
     DhtEngine e = engine(false, true);
@@ -131,7 +140,7 @@ class DhtEngineTest {
   void unansweredQueriesTimeOutOnTheClockAndMarkTheirNodesFailed() {
     DhtEngine e = engine(false, false);
     NodeId silent = NodeId.random(random);
-    deliver(e, ping(silent, false), at("127.0.0.1", 7003)); // it queried us: now in the table
+    answeredNode(e, silent, at("127.0.0.1", 7003)); // it answered once: now in the table
     sent.clear();
 
     CompletableFuture<List<PeerAddress>> f = e.getPeers(NodeId.random(random));
@@ -194,7 +203,7 @@ class DhtEngineTest {
         KrpcMessage.Query.announcePeer(
             new byte[] {2}, NodeId.random(random), hash, 5, false, token, false),
         peer);
-    assertThat(sent.get(1).message()).isInstanceOf(KrpcMessage.Error.class);
+    assertThat(sent.get(sent.size() - 1).message()).isInstanceOf(KrpcMessage.Error.class);
     assertThat(e.store().peers()).isZero();
   }
 
@@ -224,8 +233,8 @@ class DhtEngineTest {
   void findNodeAnswersWithTheFamiliesTheQueryWants() {
     DhtEngine e = engine(false, false);
     for (int i = 0; i < 12; i++) { // ten-odd nodes of each family in the table
-      deliver(e, ping(NodeId.random(random), false), at("10.0.0." + (i + 1), 6881));
-      deliver(e, ping(NodeId.random(random), false), at("fd00::" + (i + 1), 6881));
+      answeredNode(e, NodeId.random(random), at("10.0.0." + (i + 1), 6881));
+      answeredNode(e, NodeId.random(random), at("fd00::" + (i + 1), 6881));
     }
     InetSocketAddress v4asker = at("10.9.9.9", 7000);
     InetSocketAddress v6asker = at("fd00::99", 7000);
@@ -245,5 +254,67 @@ class DhtEngineTest {
     r = findNode(e, KrpcMessage.Query.WANT_N4 | KrpcMessage.Query.WANT_N6, v4asker);
     assertThat(r.nodes()).as("both: k of each").hasSize(RoutingTable.K);
     assertThat(r.nodes6()).hasSize(RoutingTable.K);
+  }
+
+  @Test
+  void aNodeThatQueriesUsIsPingedOnceAndLeavesTheTableIfSilentWhileOthersAnswer() {
+    DhtEngine e = engine(false, false);
+    NodeId talker = NodeId.random(random);
+    // another node answers us: our own network works
+    CompletableFuture<Boolean> up = e.ping(at("127.0.0.1", 7100));
+    deliver(e, new KrpcMessage.Response(sent.get(0).message().transactionId(),
+        NodeId.random(random), List.of(), List.of(), List.of(), null, null, null),
+        at("127.0.0.1", 7100));
+    assertThat(up).isCompletedWithValue(true);
+    sent.clear();
+
+    deliver(e, ping(talker, false), at("127.0.0.1", 7101));
+    deliver(e, ping(talker, false), at("127.0.0.1", 7101));
+
+    List<Sent> pings = sent.stream()
+        .filter(s -> s.message() instanceof KrpcMessage.Query q
+            && q.method() == KrpcMessage.Method.PING)
+        .toList();
+    assertThat(pings).as("one verification ping").hasSize(1);
+    assertThat(pings.get(0).to()).isEqualTo(at("127.0.0.1", 7101));
+
+    now += 1000;
+    e.onTick();
+    assertThat(e.table().find(talker)).as("silent: unreachable, maybe behind a NAT").isNull();
+  }
+
+  @Test
+  void aTableNodeNotHeardFromForFourteenMinutesIsPinged() {
+    DhtEngine e = engine(false, false);
+    CompletableFuture<Boolean> f = e.ping(at("127.0.0.1", 7200));
+    NodeId node = NodeId.random(random);
+    deliver(e, new KrpcMessage.Response(sent.get(0).message().transactionId(), node,
+        List.of(), List.of(), List.of(), null, null, null), at("127.0.0.1", 7200));
+    assertThat(f).isCompletedWithValue(true);
+    sent.clear();
+
+    now += RoutingTable.REFRESH_AFTER_MILLIS + RoutingTable.REFRESH_SPREAD_MILLIS;
+    e.onTick();
+
+    assertThat(sent).hasSize(1);
+    assertThat(sent.get(0).to()).isEqualTo(at("127.0.0.1", 7200));
+    assertThat(((KrpcMessage.Query) sent.get(0).message()).method())
+        .isEqualTo(KrpcMessage.Method.PING);
+  }
+
+  @Test
+  void aRefreshPingThatTimesOutCountsOneFailureNotTwo() {
+    DhtEngine e = engine(false, false);
+    NodeId node = NodeId.random(random);
+    answeredNode(e, node, at("127.0.0.1", 7300));
+    now += RoutingTable.REFRESH_AFTER_MILLIS + RoutingTable.REFRESH_SPREAD_MILLIS;
+    e.onTick(); // the refresh ping
+    assertThat(e.pendingQueries()).isEqualTo(1);
+
+    now += 1000;
+    e.onTick(); // it times out: one datagram lost, say
+
+    assertThat(e.table().find(node).failures()).isEqualTo(1);
+    assertThat(e.table().find(node).isBad()).isFalse();
   }
 }

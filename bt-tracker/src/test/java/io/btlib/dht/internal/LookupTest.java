@@ -144,4 +144,28 @@ class LookupTest {
     assertThat(l.isDone()).isTrue();
     assertThat(queries).isEqualTo(Lookup.MAX_QUERIES);
   }
+
+  @Test
+  void countsTheRoundsToTheClosestNodeThatAnswered() {
+    Lookup l = new Lookup(NodeId.random(random), false);
+    assertThat(l.hops()).as("nobody answered yet").isZero();
+    NodeInfo seed = node();
+    l.addCandidates(List.of(seed), self);
+    l.nextToQuery();
+    NodeInfo second = node();
+    l.answered(seed.id(), seed, List.of(second), List.of(), null, self);
+    assertThat(l.hops()).isEqualTo(1);
+
+    l.nextToQuery();
+    NodeInfo third = node();
+    l.answered(second.id(), second, List.of(third), List.of(), null, self);
+    l.nextToQuery();
+    l.answered(third.id(), third, List.of(), List.of(), null, self);
+
+    List<NodeInfo> byDistance = new ArrayList<>(List.of(seed, second, third));
+    byDistance.sort((a, b) -> l.target().compareDistance(a.id(), b.id()));
+    int expected = byDistance.get(0) == seed ? 1 : byDistance.get(0) == second ? 2 : 3;
+    assertThat(l.hops()).isEqualTo(expected);
+    assertThat(l.queriedCount()).isEqualTo(3);
+  }
 }

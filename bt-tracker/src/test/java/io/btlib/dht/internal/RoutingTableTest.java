@@ -185,4 +185,82 @@ class RoutingTableTest {
     t.add(node(""), true, now);
     assertThat(t.size()).isEqualTo(3);
   }
+
+  @Test
+  void aNodeThatOnlyQueriedUsIsNotHandedToOthersUntilItAnswers() {
+    RoutingTable t = new RoutingTable(SELF, now);
+    NodeInfo queried = node("1");
+    NodeInfo answered = node("1");
+    t.add(queried, false, now);
+    t.add(answered, true, now);
+
+    assertThat(t.closestOfEach(queried.id(), 8, true, true)).containsExactly(answered);
+    assertThat(t.closest(queried.id(), 8)).as("our own lookups may still try it")
+        .contains(queried, answered);
+
+    t.add(queried, true, now + 1);
+    assertThat(t.closestOfEach(queried.id(), 8, true, true)).contains(queried);
+  }
+
+  @Test
+  void aNodeThatOnlyQueriedUsIsVerifiedOnceAndBadAtItsFirstFailure() {
+    RoutingTable t = new RoutingTable(SELF, now);
+    NodeInfo queried = node("1");
+    t.add(queried, false, now);
+
+    assertThat(t.startVerifying(queried.id(), now)).isTrue();
+    assertThat(t.startVerifying(queried.id(), now)).as("pinged once").isFalse();
+    t.failed(queried.id(), true);
+
+    assertThat(t.find(queried.id())).as("evicted: no replacement waits").isNull();
+  }
+
+  @Test
+  void aNodeThatAnsweredTurnsBadAfterTwoFailuresAndLeavesOnlyWhenEvicting() {
+    RoutingTable t = new RoutingTable(SELF, now);
+    NodeInfo kept = node("1");
+    NodeInfo evicted = node("1");
+    t.add(kept, true, now);
+    t.add(evicted, true, now);
+
+    t.failed(evicted.id(), true);
+    assertThat(t.find(evicted.id())).as("one failure: questionable").isNotNull();
+    t.failed(evicted.id(), true);
+    t.failed(kept.id(), false);
+    t.failed(kept.id(), false);
+
+    assertThat(t.find(evicted.id())).isNull();
+    assertThat(t.find(kept.id()).isBad()).as("kept while our network may be down").isTrue();
+  }
+
+  @Test
+  void stalestOffersTheNodeLongestWithoutAnAnswerAfterTenToFourteenMinutesOncePerMinute() {
+    RoutingTable t = new RoutingTable(SELF, now);
+    NodeInfo older = node("1");
+    NodeInfo newer = node("01");
+    t.add(older, true, now);
+    t.add(newer, true, now + 1000);
+
+    assertThat(t.stalest(now + RoutingTable.REFRESH_AFTER_MILLIS - 1)).isNull();
+    long later = now + RoutingTable.REFRESH_AFTER_MILLIS + RoutingTable.REFRESH_SPREAD_MILLIS + 1000;
+    assertThat(t.stalest(later)).isEqualTo(older);
+    assertThat(t.stalest(later)).isEqualTo(newer);
+    assertThat(t.stalest(later)).as("both pinged within the minute").isNull();
+    assertThat(t.stalest(later + RoutingTable.REPING_MILLIS)).isEqualTo(older);
+  }
+
+  @Test
+  void theRefreshOfManyNodesAnsweredAtOnceIsSpreadOverFourMinutes() {
+    RoutingTable t = new RoutingTable(SELF, now);
+    for (int i = 0; i < 500; i++) {
+      t.add(node(""), true, now);
+    }
+    long[] dues = t.entries().stream().mapToLong(RoutingTable::refreshDue).sorted().toArray();
+    assertThat(dues.length).isGreaterThan(30);
+    assertThat(dues[0]).isGreaterThanOrEqualTo(now + RoutingTable.REFRESH_AFTER_MILLIS);
+    assertThat(dues[dues.length - 1])
+        .isLessThan(now + RoutingTable.REFRESH_AFTER_MILLIS + RoutingTable.REFRESH_SPREAD_MILLIS);
+    assertThat(dues[dues.length - 1] - dues[0]).as("spread")
+        .isGreaterThan(RoutingTable.REFRESH_SPREAD_MILLIS * 3 / 4);
+  }
 }

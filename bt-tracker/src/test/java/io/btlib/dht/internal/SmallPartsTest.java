@@ -99,6 +99,8 @@ class SmallPartsTest {
     store.expire(1010);
     assertThat(store.infoHashes()).isEqualTo(1);
     store.expire(1020);
+    assertThat(store.infoHashes()).as("one sweep a minute at most").isEqualTo(1);
+    store.expire(1010 + PeerStore.EXPIRE_EVERY_MILLIS);
     assertThat(store.infoHashes()).isZero();
     assertThat(store.peers()).isZero();
   }
