@@ -107,12 +107,19 @@ final class PieceAssembler {
     return hashing.nextSetBit(from);
   }
 
+  /** A request was refused for want of buffer space since the last piece was checked. */
+  private boolean heldBack;
+
   /**
    * Whether blocks of {@code piece} may be fetched: while buffers are under the engine's cap,
    * or into a buffer the piece already has.
    */
   boolean mayBuffer(int piece) {
-    return engine.bufferedBytes < Engine.MAX_BUFFERED_BYTES || assembling.containsKey(piece);
+    if (engine.bufferedBytes < Engine.MAX_BUFFERED_BYTES || assembling.containsKey(piece)) {
+      return true;
+    }
+    heldBack = true;
+    return false;
   }
 
   int hashFailures() {
@@ -270,8 +277,11 @@ final class PieceAssembler {
     } finally {
       release(buf);
     }
-    if (engine.bufferedBytes < Engine.MAX_BUFFERED_BYTES) {
-      t.scheduler.requestMoreAll(now); // requests held back while buffers were full may go out
+    if (heldBack && engine.bufferedBytes < Engine.MAX_BUFFERED_BYTES) {
+      // requests held back while buffers were full may go out (only then: with a thousand
+      // peers, asking every one after every piece was a tenth of the engine's time)
+      heldBack = false;
+      t.scheduler.requestMoreAll(now);
     }
     t.webSeeds.tick(now);
   }
