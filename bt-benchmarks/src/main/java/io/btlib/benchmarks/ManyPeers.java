@@ -187,6 +187,7 @@ public final class ManyPeers {
         }
         long heap1 = heapAfterGc();
         long rss = rssAnonKiB();
+        int fds = openFds(); // while every peer is connected
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long engine = engineThread(threads);
         double cpu0 = processCpuSeconds();
@@ -225,7 +226,7 @@ public final class ManyPeers {
                 + " | %.2f | %.2f | %.0f | %.1f | %s | %s |%n",
             mode, peers, torrents, connectSeconds, connected,
             (heap1 - heap0) / 1024.0 / Math.max(1, connected), rss / 1024.0,
-            Thread.activeCount(), openFds(), wall, cpu, engineCpu, movedMiB, movedMiB / wall,
+            Thread.activeCount(), fds, wall, cpu, engineCpu, movedMiB, movedMiB / wall,
             movedMiB > 0 ? String.format(Locale.ROOT, "%.1f", 1000 * cpu / movedMiB) : "-",
             movedMiB > 0 ? String.format(Locale.ROOT, "%.1f", 1000 * engineCpu / movedMiB) : "-");
         System.out.printf(Locale.ROOT, "(connected after the window: %d)%n", stillConnected);

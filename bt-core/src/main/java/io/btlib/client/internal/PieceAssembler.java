@@ -193,12 +193,12 @@ final class PieceAssembler {
     buf.from[block] = from;
     smartBan.onBlock(piece, block, from);
     // asked of others too (end game)? counted before the piece's state may go with its last block
-    boolean askedElsewhere = pieces.blockRequests(piece, block) > 0;
+    int askedElsewhere = pieces.blockRequests(piece, block);
     boolean complete = pieces.blockReceived(piece, block, from);
-    if (askedElsewhere) {
-      // end game: withdraw the same block from everyone else (a scan of every connection, so
+    if (askedElsewhere > 0) {
+      // end game: withdraw the same block from everyone else (a scan of the connections, so
       // only when someone else was asked: not once per block of a swarm of hundreds)
-      t.scheduler.withdraw(c, piece, block, len, now);
+      t.scheduler.withdraw(c, piece, block, len, askedElsewhere, now);
     }
     if (complete) {
       assembling.remove(piece);

@@ -59,8 +59,8 @@ final class RequestScheduler {
     if (pieces == null || c.session == null || !c.peer().handshakeDone()) {
       return false;
     }
-    boolean want = false;
-    for (int p = pieces.nextWanted(0); p >= 0; p = pieces.nextWanted(p + 1)) {
+    boolean want = c.peer().isSeed() && pieces.wantedCount() > 0; // a seed has them all
+    for (int p = want ? -1 : pieces.nextWanted(0); p >= 0; p = pieces.nextWanted(p + 1)) {
       if (c.has(p)) {
         want = true;
         break;
@@ -185,10 +185,18 @@ final class RequestScheduler {
     }
   }
 
-  /** A block arrived (end game): every other peer asked for it is told to drop it. */
-  void withdraw(Connection from, int piece, int block, int length, long now) {
+  /**
+   * A block arrived (end game): every other peer asked for it ({@code others} of them) is told to
+   * drop it; the scan stops once they all are.
+   */
+  void withdraw(Connection from, int piece, int block, int length, int others, long now) {
+    int left = others;
     for (Connection o : t.connections) {
+      if (left <= 0) {
+        break;
+      }
       if (o != from && o.peer().requestEnded(piece, block)) {
+        left--;
         deadlines.onRequestEnded(o, piece, block);
         o.session.cancel(piece, block * Metainfo.BLOCK_SIZE, length);
         t.pieces().requestEnded(piece, block);
