@@ -201,6 +201,37 @@ public class PolicyBenchmark {
     public Random random() {
       return random;
     }
+
+    /** No piece is started: every wanted piece is untouched. */
+    @Override
+    public int nextUntouched(int from) {
+      return nextWanted(from);
+    }
+
+    @Override
+    public int nextPartial(int from) {
+      return -1;
+    }
+
+    /**
+     * As the engine's view does: from pieces kept in rarest-first order (here sorted once, since
+     * availability does not change), so a visit costs what it visits.
+     */
+    @Override
+    public void visitRarestFirst(java.util.function.IntPredicate visitor) {
+      if (order == null) {
+        order = java.util.stream.IntStream.range(0, PIECES).boxed()
+            .sorted(java.util.Comparator.comparingInt(p -> availability[p]))
+            .mapToInt(Integer::intValue).toArray();
+      }
+      for (int p : order) {
+        if (!visitor.test(p)) {
+          return;
+        }
+      }
+    }
+
+    private int[] order;
   }
 
   /** A peer holding a random half of the torrent, unchoking us. */

@@ -26,6 +26,14 @@ public interface PeerView {
   /** Whether the peer suggested piece {@code piece} (BEP 6). */
   boolean isSuggested(int piece);
 
+  /**
+   * The next piece at or after {@code from} the peer suggested (BEP 6), or -1: walks a peer's few
+   * suggestions without asking {@link #isSuggested(int)} of every piece. The default: none.
+   */
+  default int nextSuggested(int from) {
+    return -1;
+  }
+
   /** Whether block {@code block} of piece {@code piece} is already requested from this peer. */
   boolean isRequested(int piece, int block);
 

@@ -8,8 +8,8 @@ import java.util.Arrays;
  * <ul>
  *   <li>{@link #rarestFirst()} (the default): finish started pieces first, then the highest
  *       priority, then the piece fewest peers have, ties broken at random; suggested pieces (BEP 6)
- *       win ties. In the end game, blocks already requested elsewhere are requested again, least
- *       requested first, at most twice each.
+ *       win ties. In the end game, a peer with no request in flight is asked for blocks already
+ *       requested elsewhere, least requested first, at most twice each.
  *   <li>{@link #sequential()}: pieces in index order within each priority, for streaming.
  * </ul>
  *
@@ -74,40 +74,33 @@ public final class PiecePickers {
         }
       }
       // 1. started pieces: finishing them frees memory and makes them shareable sooner
-      for (int p = swarm.nextWanted(0); p >= 0 && left[0] > 0; p = swarm.nextWanted(p + 1)) {
-        if (swarm.isStarted(p) && allowed(peer, p) && (deadlines == 0
-            || !contains(picked, pickedCount, p)) && !takeFresh(peer, swarm, p, left, out)) {
+      for (int p = swarm.nextPartial(0); p >= 0 && left[0] > 0; p = swarm.nextPartial(p + 1)) {
+        if (allowed(peer, p) && (deadlines == 0 || !contains(picked, pickedCount, p))
+            && !takeFresh(peer, swarm, p, left, out)) {
           return;
         }
       }
-      // 2. the best untouched pieces, one at a time
-      while (left[0] > 0) {
-        int best = best(peer, swarm, pickedCount);
-        if (best < 0) {
-          break;
-        }
-        if (pickedCount == picked.length) {
-          picked = Arrays.copyOf(picked, pickedCount * 2);
-        }
-        picked[pickedCount++] = best;
-        if (!takeFresh(peer, swarm, best, left, out)) {
-          return;
-        }
+      // 2. the best untouched pieces
+      if (left[0] > 0 && !(sequential ? takeInOrder(peer, swarm, left, out, pickedCount)
+          : takeRarest(peer, swarm, left, out, pickedCount))) {
+        return;
       }
-      // 3. end game: ask a second peer for blocks still in flight
-      if (left[0] > 0 && swarm.isEndGame()) {
-        for (int round = 1; round < MAX_END_GAME_REQUESTS && left[0] > 0; round++) {
-          for (int p = swarm.nextWanted(0); p >= 0 && left[0] > 0; p = swarm.nextWanted(p + 1)) {
-            if (!allowed(peer, p)) {
-              continue;
-            }
-            for (int b = 0; b < swarm.blockCount(p) && left[0] > 0; b++) {
-              if (!swarm.isBlockReceived(p, b) && swarm.blockRequests(p, b) == round
-                  && !peer.isRequested(p, b)) {
-                left[0]--;
-                if (!out.add(p, b)) {
-                  return;
-                }
+      // 3. end game: a peer with nothing else to do is asked for blocks still in flight
+      // elsewhere. Only when its pipe is empty, as libtorrent's strict end game does: with a
+      // thousand peers a small torrent is all end game (4 requests each are 4,000 blocks), and
+      // every busy peer asking again would double the traffic and scan every block per call.
+      if (left[0] > 0 && swarm.isEndGame() && peer.requestsInFlight() == 0) {
+        // (MAX_END_GAME_REQUESTS is 2: the blocks to ask again are those asked of one peer)
+        for (int p = swarm.nextBusy(0); p >= 0 && left[0] > 0; p = swarm.nextBusy(p + 1)) {
+          if (!allowed(peer, p)) {
+            continue;
+          }
+          for (int b = 0; b < swarm.blockCount(p) && left[0] > 0; b++) {
+            if (!swarm.isBlockReceived(p, b) && swarm.blockRequests(p, b) == 1
+                && !peer.isRequested(p, b)) {
+              left[0]--;
+              if (!out.add(p, b)) {
+                return;
               }
             }
           }
@@ -134,57 +127,99 @@ public final class PiecePickers {
       return true;
     }
 
-    /** The best wanted, untouched piece the peer may give us, or -1. */
-    private int best(PeerView peer, SwarmView swarm, int pickedCount) {
-      int best = -1;
-      int bestPriority = -1;
-      int bestAvailability = Integer.MAX_VALUE;
-      boolean bestSuggested = false;
-      int ties = 0;
-      for (int p = swarm.nextWanted(0); p >= 0; p = swarm.nextWanted(p + 1)) {
-        if (swarm.isStarted(p) || !allowed(peer, p) || contains(picked, pickedCount, p)) {
-          continue;
+    /**
+     * Takes untouched pieces rarest first (the view's order: priority, then availability, ties at
+     * random) until {@code left} is used up; a piece the peer suggested wins a tie. False once the
+     * sink is full.
+     */
+    private boolean takeRarest(PeerView peer, SwarmView swarm, int[] left, BlockSink out,
+        int pickedBefore) {
+      boolean[] full = {false};
+      int[] count = {pickedBefore};
+      swarm.visitRarestFirst(p -> {
+        if (!allowed(peer, p) || contains(picked, count[0], p)) {
+          return true;
         }
-        int priority = swarm.priority(p);
-        if (priority <= 0) {
-          continue;
-        }
-        int availability = sequential ? 0 : swarm.availability(p);
-        boolean suggested = peer.isSuggested(p);
-        int cmp = best < 0 ? 1 : compare(priority, availability, suggested, bestPriority,
-            bestAvailability, bestSuggested);
-        if (cmp > 0) {
-          best = p;
-          bestPriority = priority;
-          bestAvailability = availability;
-          bestSuggested = suggested;
-          ties = 1;
-          if (sequential && priority == 7) {
-            break; // nothing can beat the first piece of the top priority in index order
+        int tie = suggestedTie(peer, swarm, p, count[0]);
+        if (tie >= 0) {
+          count[0] = add(count[0], tie);
+          if (!takeFresh(peer, swarm, tie, left, out)) {
+            full[0] = true;
+            return false;
           }
-        } else if (cmp == 0 && !sequential) {
-          ties++;
-          if (swarm.random().nextInt(ties) == 0) {
-            best = p; // reservoir sampling: each tied piece equally likely
+          if (left[0] <= 0) {
+            return false;
           }
         }
-      }
-      return best;
+        count[0] = add(count[0], p);
+        if (!takeFresh(peer, swarm, p, left, out)) {
+          full[0] = true;
+          return false;
+        }
+        return left[0] > 0;
+      });
+      return !full[0];
     }
 
-    /** Positive if the first piece is better. */
-    private static int compare(int pr, int av, boolean sug, int bestPr, int bestAv,
-        boolean bestSug) {
-      if (pr != bestPr) {
-        return Integer.compare(pr, bestPr);
+    /** An untouched piece the peer suggested, as good as {@code p}, not yet picked; or -1. */
+    private int suggestedTie(PeerView peer, SwarmView swarm, int p, int pickedCount) {
+      for (int s = peer.nextSuggested(0); s >= 0; s = peer.nextSuggested(s + 1)) {
+        if (s != p && s < swarm.pieceCount() && swarm.isWanted(s) && !swarm.isStarted(s)
+            && allowed(peer, s) && swarm.priority(s) == swarm.priority(p)
+            && swarm.availability(s) == swarm.availability(p)
+            && !contains(picked, pickedCount, s)) {
+          return s;
+        }
       }
-      if (av != bestAv) {
-        return Integer.compare(bestAv, av);
+      return -1;
+    }
+
+    /**
+     * Takes untouched pieces in index order, highest priority first, until {@code left} is used
+     * up: one scan finds the highest priority left, a second takes its pieces from the first.
+     * False once the sink is full.
+     */
+    private boolean takeInOrder(PeerView peer, SwarmView swarm, int[] left, BlockSink out,
+        int pickedBefore) {
+      int pickedCount = pickedBefore;
+      int below = 8; // priorities at or above it are exhausted
+      while (left[0] > 0) {
+        int first = -1;
+        int top = 0;
+        for (int p = swarm.nextUntouched(0); p >= 0; p = swarm.nextUntouched(p + 1)) {
+          int priority = swarm.priority(p);
+          if (priority > top && priority < below && allowed(peer, p)
+              && !contains(picked, pickedCount, p)) {
+            first = p;
+            top = priority;
+            if (priority == below - 1) {
+              break; // nothing left beats the first piece of this priority in index order
+            }
+          }
+        }
+        if (first < 0) {
+          return true;
+        }
+        for (int p = first; p >= 0 && left[0] > 0; p = swarm.nextUntouched(p + 1)) {
+          if (swarm.priority(p) == top && allowed(peer, p) && !contains(picked, pickedCount, p)) {
+            pickedCount = add(pickedCount, p);
+            if (!takeFresh(peer, swarm, p, left, out)) {
+              return false;
+            }
+          }
+        }
+        below = top;
       }
-      if (sug != bestSug) {
-        return sug ? 1 : -1;
+      return true;
+    }
+
+    /** Appends {@code p} to {@link #picked}; the new count. */
+    private int add(int pickedCount, int p) {
+      if (pickedCount == picked.length) {
+        picked = Arrays.copyOf(picked, pickedCount * 2);
       }
-      return 0;
+      picked[pickedCount] = p;
+      return pickedCount + 1;
     }
 
     private static boolean contains(int[] a, int n, int v) {

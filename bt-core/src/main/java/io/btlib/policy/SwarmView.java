@@ -1,6 +1,9 @@
 package io.btlib.policy;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
+import java.util.function.IntPredicate;
 
 /**
  * A read-only view of one torrent's download state, for a {@link PiecePicker}. Pieces the picker
@@ -41,6 +44,83 @@ public interface SwarmView {
 
   /** Whether any block of piece {@code piece} is received or requested: a started piece. */
   boolean isStarted(int piece);
+
+  /**
+   * The next wanted piece at or after {@code from} that is not started (no block of it received or
+   * requested), or -1. The default scans {@link #nextWanted(int)} and {@link #isStarted(int)}; the
+   * engine's view keeps the set, so that a picker skips the pieces in progress for free.
+   */
+  default int nextUntouched(int from) {
+    int p = nextWanted(from);
+    while (p >= 0 && isStarted(p)) {
+      p = nextWanted(p + 1);
+    }
+    return p;
+  }
+
+  /**
+   * The next wanted, started piece at or after {@code from} that still has a block neither
+   * received nor requested, or -1: the pieces a picker finishes first. The default scans the
+   * started pieces' blocks; the engine's view keeps the set, so that with a thousand pieces in
+   * progress (a thousand peers) a picker visits only those with something left to ask for.
+   */
+  default int nextPartial(int from) {
+    for (int p = nextWanted(from); p >= 0; p = nextWanted(p + 1)) {
+      if (isStarted(p)) {
+        for (int b = 0, n = blockCount(p); b < n; b++) {
+          if (!isBlockReceived(p, b) && blockRequests(p, b) == 0) {
+            return p;
+          }
+        }
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * The next wanted piece at or after {@code from} with a block that is not received and is
+   * requested from exactly one peer, or -1: what an end-game picker asks a second peer for. The
+   * default scans the started pieces' blocks; the engine's view keeps the set.
+   */
+  default int nextBusy(int from) {
+    for (int p = nextWanted(from); p >= 0; p = nextWanted(p + 1)) {
+      if (isStarted(p)) {
+        for (int b = 0, n = blockCount(p); b < n; b++) {
+          if (!isBlockReceived(p, b) && blockRequests(p, b) == 1) {
+            return p;
+          }
+        }
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Hands {@code visitor} the untouched pieces (see {@link #nextUntouched(int)}) in rarest-first
+   * order, until it returns false: highest {@link #priority(int)} first, then lowest {@link
+   * #availability(int)}, then in an order that breaks ties. The engine's view keeps the pieces
+   * filed by priority and availability, ties in a random order, so a visit costs what it visits
+   * however large the torrent; the default collects and sorts them (O(n log n)), ties in an
+   * order drawn from {@link #random()}. Pieces at priority 0 are not visited. The view must not
+   * be changed during the visit.
+   */
+  default void visitRarestFirst(IntPredicate visitor) {
+    List<int[]> pieces = new ArrayList<>();
+    Random random = random();
+    for (int p = nextUntouched(0); p >= 0; p = nextUntouched(p + 1)) {
+      int priority = priority(p);
+      if (priority > 0) {
+        pieces.add(new int[] {p, priority, availability(p), random.nextInt()});
+      }
+    }
+    pieces.sort((a, b) -> a[1] != b[1] ? Integer.compare(b[1], a[1])
+        : a[2] != b[2] ? Integer.compare(a[2], b[2]) : Integer.compare(a[3], b[3]));
+    for (int[] e : pieces) {
+      if (!visitor.test(e[0])) {
+        return;
+      }
+    }
+  }
 
   /**
    * Whether every block of every wanted piece is received or requested: the end game, in which a

@@ -266,6 +266,11 @@ final class Connection implements PeerView {
   }
 
   @Override
+  public int nextSuggested(int from) {
+    return peer.nextSuggested(from);
+  }
+
+  @Override
   public boolean isRequested(int piece, int block) {
     return peer.isRequested(piece, block);
   }

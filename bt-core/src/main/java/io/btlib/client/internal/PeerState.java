@@ -230,6 +230,10 @@ final class PeerState {
     return suggested.get(piece);
   }
 
+  int nextSuggested(int from) {
+    return suggested.nextSetBit(from);
+  }
+
   /** The peer suggested we request {@code piece}. */
   void suggested(int piece) {
     suggested.set(piece);

@@ -107,12 +107,19 @@ final class PieceAssembler {
     return hashing.nextSetBit(from);
   }
 
+  /** A request was refused for want of buffer space since the last piece was checked. */
+  private boolean heldBack;
+
   /**
    * Whether blocks of {@code piece} may be fetched: while buffers are under the engine's cap,
    * or into a buffer the piece already has.
    */
   boolean mayBuffer(int piece) {
-    return engine.bufferedBytes < Engine.MAX_BUFFERED_BYTES || assembling.containsKey(piece);
+    if (engine.bufferedBytes < Engine.MAX_BUFFERED_BYTES || assembling.containsKey(piece)) {
+      return true;
+    }
+    heldBack = true;
+    return false;
   }
 
   int hashFailures() {
@@ -186,12 +193,12 @@ final class PieceAssembler {
     buf.from[block] = from;
     smartBan.onBlock(piece, block, from);
     // asked of others too (end game)? counted before the piece's state may go with its last block
-    boolean askedElsewhere = pieces.blockRequests(piece, block) > 0;
+    int askedElsewhere = pieces.blockRequests(piece, block);
     boolean complete = pieces.blockReceived(piece, block, from);
-    if (askedElsewhere) {
-      // end game: withdraw the same block from everyone else (a scan of every connection, so
+    if (askedElsewhere > 0) {
+      // end game: withdraw the same block from everyone else (a scan of the connections, so
       // only when someone else was asked: not once per block of a swarm of hundreds)
-      t.scheduler.withdraw(c, piece, block, len, now);
+      t.scheduler.withdraw(c, piece, block, len, askedElsewhere, now);
     }
     if (complete) {
       assembling.remove(piece);
@@ -270,8 +277,11 @@ final class PieceAssembler {
     } finally {
       release(buf);
     }
-    if (engine.bufferedBytes < Engine.MAX_BUFFERED_BYTES) {
-      t.scheduler.requestMoreAll(now); // requests held back while buffers were full may go out
+    if (heldBack && engine.bufferedBytes < Engine.MAX_BUFFERED_BYTES) {
+      // requests held back while buffers were full may go out (only then: with a thousand
+      // peers, asking every one after every piece was a tenth of the engine's time)
+      heldBack = false;
+      t.scheduler.requestMoreAll(now);
     }
     t.webSeeds.tick(now);
   }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.IntPredicate;
 import java.util.function.IntUnaryOperator;
 
 /**
@@ -99,6 +100,14 @@ final class PieceState<K> implements SwarmView {
   private int lastPiece = -1;
   private PartialPiece<K> lastPartial;
   private final BitSet started; // the keys of partials, for lookups without boxing
+  /** Wanted pieces not started: what {@link #nextUntouched} and the rarity index hold. */
+  private final BitSet untouched;
+  /** Wanted, started pieces with a block neither received nor requested. */
+  private final BitSet partialOpen;
+  /** Wanted, started pieces with a block not received and requested from exactly one peer. */
+  private final BitSet busyOnce;
+  /** The untouched pieces by priority and availability; built on first use, while wanted. */
+  private RarityIndex rarity;
 
   // files: [start piece, end piece] of each non-empty file, -1 for an empty one
   private final int[] fileFirstPiece;
@@ -185,6 +194,10 @@ final class PieceState<K> implements SwarmView {
     this.unclaimedBlocks = blocks;
     this.availability = new int[pieceCount];
     this.started = new BitSet(pieceCount);
+    this.untouched = new BitSet(pieceCount);
+    untouched.set(0, pieceCount);
+    this.partialOpen = new BitSet(pieceCount);
+    this.busyOnce = new BitSet(pieceCount);
 
     int n = files.size();
     this.fileFirstPiece = new int[n];
@@ -452,6 +465,7 @@ final class PieceState<K> implements SwarmView {
   private void setPriority0(int piece, int prio) {
     priority[piece] = (byte) prio;
     refreshWanted(piece);
+    refreshUntouched(piece); // a new priority files it elsewhere
   }
 
   private static void checkPriority(int prio) {
@@ -500,6 +514,93 @@ final class PieceState<K> implements SwarmView {
       wantedBytes -= pieceSize(piece);
       unclaimedBlocks -= unclaimed;
     }
+    refreshUntouched(piece);
+    refreshOpen(piece, pp);
+    if (wantedCount == 0) {
+      rarity = null; // nothing left to pick: the index's memory goes
+    }
+  }
+
+  /** Brings {@link #untouched} and the rarity index in line with the piece's state. */
+  private void refreshUntouched(int piece) {
+    boolean u = wanted.get(piece) && !started.get(piece);
+    if (u) {
+      untouched.set(piece);
+      if (rarity != null) {
+        rarity.put(piece, priority[piece], availability[piece]);
+      }
+    } else {
+      untouched.clear(piece);
+      if (rarity != null) {
+        rarity.remove(piece);
+      }
+    }
+  }
+
+  /** Brings {@link #partialOpen} in line with the piece's state ({@code pp} null: not started). */
+  private void refreshOpen(int piece, PartialPiece<K> pp) {
+    boolean w = pp != null && wanted.get(piece);
+    if (w && pp.claimed < pp.blocks) {
+      partialOpen.set(piece);
+    } else {
+      partialOpen.clear(piece);
+    }
+    if (w && pp.busyOnce > 0) {
+      busyOnce.set(piece);
+    } else {
+      busyOnce.clear(piece);
+    }
+  }
+
+  @Override
+  public int nextBusy(int from) {
+    if (from < 0) {
+      throw new IndexOutOfBoundsException("from must be >= 0: " + from);
+    }
+    return from >= pieceCount ? -1 : busyOnce.nextSetBit(from);
+  }
+
+  /** An untouched piece's availability changed: it moves in the rarity index. */
+  private void refile(int piece) {
+    if (rarity != null && untouched.get(piece)) {
+      rarity.put(piece, priority[piece], availability[piece]);
+    }
+  }
+
+  @Override
+  public int nextUntouched(int from) {
+    if (from < 0) {
+      throw new IndexOutOfBoundsException("from must be >= 0: " + from);
+    }
+    return from >= pieceCount ? -1 : untouched.nextSetBit(from);
+  }
+
+  @Override
+  public int nextPartial(int from) {
+    if (from < 0) {
+      throw new IndexOutOfBoundsException("from must be >= 0: " + from);
+    }
+    return from >= pieceCount ? -1 : partialOpen.nextSetBit(from);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Here O(what is visited): the first call builds an index of the untouched pieces (O(pieces)),
+   * which every later change keeps up to date in O(1).
+   */
+  @Override
+  public void visitRarestFirst(IntPredicate visitor) {
+    if (rarity == null) {
+      if (wantedCount == 0) {
+        return;
+      }
+      rarity = new RarityIndex(pieceCount, random);
+      for (int p = untouched.nextSetBit(0); p >= 0; p = untouched.nextSetBit(p + 1)) {
+        rarity.put(p, priority[p], availability[p]);
+      }
+    }
+    rarity.visit(visitor);
   }
 
   // --------------------------------------------------------------------------- availability
@@ -535,6 +636,7 @@ final class PieceState<K> implements SwarmView {
   public void addPeerBitfield(BitSet pieces) {
     for (int i = pieces.nextSetBit(0); i >= 0 && i < pieceCount; i = pieces.nextSetBit(i + 1)) {
       availability[i]++;
+      refile(i);
     }
   }
 
@@ -550,6 +652,7 @@ final class PieceState<K> implements SwarmView {
         availability[i] = 0;
         throw new IllegalStateException("piece " + i + " was not counted for any peer");
       }
+      refile(i);
     }
   }
 
@@ -557,6 +660,7 @@ final class PieceState<K> implements SwarmView {
   public void peerHave(int piece) {
     checkPiece(piece);
     availability[piece]++;
+    refile(piece);
   }
 
   // --------------------------------------------------------------------------------- blocks
@@ -638,8 +742,15 @@ final class PieceState<K> implements SwarmView {
           + r + " times");
     }
     pp.requests[block] = (short) (r + 1);
-    if (r == 0 && !pp.isReceived(block)) {
-      claim(piece, pp, 1);
+    if (!pp.isReceived(block)) {
+      if (r <= 1) {
+        pp.busyOnce += r == 0 ? 1 : -1; // 0 -> 1 request: busy once; 1 -> 2: no longer
+      }
+      if (r == 0) {
+        claim(piece, pp, 1);
+      } else {
+        refreshOpen(piece, pp);
+      }
     }
     return r + 1;
   }
@@ -658,9 +769,16 @@ final class PieceState<K> implements SwarmView {
       return false;
     }
     int r = --pp.requests[block];
-    if (r == 0 && !pp.isReceived(block)) {
-      claim(piece, pp, -1);
-      dropIfIdle(piece, pp);
+    if (!pp.isReceived(block)) {
+      if (r <= 1) {
+        pp.busyOnce += r == 1 ? 1 : -1; // 2 -> 1 request: busy once again; 1 -> 0: no longer
+      }
+      if (r == 0) {
+        claim(piece, pp, -1);
+        dropIfIdle(piece, pp);
+      } else {
+        refreshOpen(piece, pp);
+      }
     }
     return true;
   }
@@ -686,6 +804,9 @@ final class PieceState<K> implements SwarmView {
     pp.setReceived(block);
     if (pp.requests[block] == 0) {
       claim(piece, pp, 1);
+    } else if (pp.requests[block] == 1) {
+      pp.busyOnce--;
+      refreshOpen(piece, pp);
     }
     if (pp.lastContributor != peer) { // most blocks of a piece come from the same peer
       addContributor(pp, peer);
@@ -737,6 +858,11 @@ final class PieceState<K> implements SwarmView {
         lost++;
       }
     }
+    for (int b = 0; b < pp.blocks; b++) {
+      if (pp.isReceived(b) && pp.requests[b] == 1) {
+        pp.busyOnce++; // still asked of one peer, and no longer received
+      }
+    }
     Arrays.fill(pp.receivedBits, 0L);
     pp.received = 0;
     pp.contributors = null;
@@ -767,6 +893,9 @@ final class PieceState<K> implements SwarmView {
       lastPiece = -1;
       lastPartial = null;
     }
+    partialOpen.clear(piece);
+    busyOnce.clear(piece);
+    refreshUntouched(piece);
   }
 
   /** The piece's partial state, created if needed. */
@@ -776,6 +905,8 @@ final class PieceState<K> implements SwarmView {
       pp = new PartialPiece<>(blockCount(piece));
       partials.put(piece, pp);
       started.set(piece);
+      refreshUntouched(piece);
+      refreshOpen(piece, pp);
     }
     return pp;
   }
@@ -795,6 +926,7 @@ final class PieceState<K> implements SwarmView {
     if (wanted.get(piece)) {
       unclaimedBlocks -= delta;
     }
+    refreshOpen(piece, pp);
   }
 
   private void dropIfIdle(int piece, PartialPiece<K> pp) {
@@ -851,6 +983,8 @@ final class PieceState<K> implements SwarmView {
     final short[] requests;
     int received;
     int claimed;
+    /** Blocks not received and requested from exactly one peer. */
+    int busyOnce;
     Set<K> contributors;
     /** The peer last added to {@link #contributors}: the same peer again needs no hashing. */
     K lastContributor;

@@ -44,12 +44,23 @@ final class RequestScheduler {
 
   /** Tells {@code c} whether we want any piece it has, and asks it for blocks if we do. */
   void updateInterest(Connection c, long now) {
+    if (refreshInterest(c)) {
+      requestMore(c, now);
+    }
+  }
+
+  /**
+   * Tells {@code c} whether we want any piece it has; true if we do. Without asking for blocks:
+   * after a piece is verified, when interest can only fall and no pipe gained room (the tick
+   * refills them), asking a thousand peers would cost a picker call each.
+   */
+  boolean refreshInterest(Connection c) {
     PieceState<PeerAddress> pieces = t.pieces();
     if (pieces == null || c.session == null || !c.peer().handshakeDone()) {
-      return;
+      return false;
     }
-    boolean want = false;
-    for (int p = pieces.nextWanted(0); p >= 0; p = pieces.nextWanted(p + 1)) {
+    boolean want = c.peer().isSeed() && pieces.wantedCount() > 0; // a seed has them all
+    for (int p = want ? -1 : pieces.nextWanted(0); p >= 0; p = pieces.nextWanted(p + 1)) {
       if (c.has(p)) {
         want = true;
         break;
@@ -59,9 +70,7 @@ final class RequestScheduler {
       c.peer().interestedIn(want);
       c.session.interested(want);
     }
-    if (want) {
-      requestMore(c, now);
-    }
+    return want;
   }
 
   /** Complete: we want nothing from anyone. */
@@ -92,10 +101,13 @@ final class RequestScheduler {
     if (c.peer().isChokingUs() && !c.peer().hasAllowedFast()) {
       return;
     }
+    int inFlight = c.peer().requestsInFlight();
+    if (inFlight >= Math.min(engine.config.maxOutstandingRequests(), c.peer().requestQueue())) {
+      return; // full whatever the rate: the rate meter need not be read
+    }
     int target = desiredQueue(c.peer().downloadRate(now),
         deadlines.queueNanos(engine.config.requestQueueNanos()),
         engine.config.maxOutstandingRequests(), c.peer().requestQueue());
-    int inFlight = c.peer().requestsInFlight();
     int room = target - inFlight;
     if (room <= 0) {
       return;
@@ -173,10 +185,18 @@ final class RequestScheduler {
     }
   }
 
-  /** A block arrived (end game): every other peer asked for it is told to drop it. */
-  void withdraw(Connection from, int piece, int block, int length, long now) {
+  /**
+   * A block arrived (end game): every other peer asked for it ({@code others} of them) is told to
+   * drop it; the scan stops once they all are.
+   */
+  void withdraw(Connection from, int piece, int block, int length, int others, long now) {
+    int left = others;
     for (Connection o : t.connections) {
+      if (left <= 0) {
+        break;
+      }
       if (o != from && o.peer().requestEnded(piece, block)) {
+        left--;
         deadlines.onRequestEnded(o, piece, block);
         o.session.cancel(piece, block * Metainfo.BLOCK_SIZE, length);
         t.pieces().requestEnded(piece, block);
@@ -319,6 +339,28 @@ final class RequestScheduler {
     @Override
     public boolean isEndGame() {
       return t.pieces().isEndGame();
+    }
+
+    // A piece being hashed has every block received: it is neither untouched nor partial, so
+    // these need no filtering.
+    @Override
+    public int nextUntouched(int from) {
+      return t.pieces().nextUntouched(from);
+    }
+
+    @Override
+    public int nextPartial(int from) {
+      return t.pieces().nextPartial(from);
+    }
+
+    @Override
+    public int nextBusy(int from) {
+      return t.pieces().nextBusy(from);
+    }
+
+    @Override
+    public void visitRarestFirst(java.util.function.IntPredicate visitor) {
+      t.pieces().visitRarestFirst(visitor);
     }
 
     @Override

@@ -744,7 +744,7 @@ final class TorrentRuntime {
         if (tell) {
           c.session.have(piece);
         }
-        scheduler.updateInterest(c, now);
+        scheduler.refreshInterest(c);
         if (tell) {
           engine.flush(c, now);
         }
