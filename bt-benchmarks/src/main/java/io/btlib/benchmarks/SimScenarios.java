@@ -33,9 +33,10 @@ import java.util.stream.Collectors;
  * (deterministic for a seed), not this machine's; the CPU column is this machine's.
  *
  * <p>Run: {@code java -cp bt-benchmarks/target/benchmarks.jar io.btlib.benchmarks.SimScenarios
- * [bdp|crowd|bad|churn|scale|policy|lab|utp]...} (all when none is named); {@code
- * -Dbt.sim.peers=10,100,500} sets the scale scenario's swarm sizes, {@code -Dbt.sim.scaleMiB=4}
- * its torrent's size.
+ * [bdp|crowd|bad|churn|scale|many|policy|lab|utp]...} (all but many when none is named);
+ * {@code -Dbt.sim.peers=10,100,500} sets the scale scenario's swarm sizes, {@code
+ * -Dbt.sim.scaleMiB=4} its torrent's size, {@code -Dbt.sim.manyPeers=100,1000} the many
+ * scenario's leechers.
  */
 public final class SimScenarios {
   private static final Duration LIMIT = Duration.ofMinutes(60);
@@ -56,6 +57,7 @@ public final class SimScenarios {
         case "churn" -> churn();
         case "policy" -> policy();
         case "scale" -> scale();
+        case "many" -> many();
         case "utp" -> utp();
         default -> throw new IllegalArgumentException("unknown scenario " + w);
       }
@@ -397,6 +399,61 @@ public final class SimScenarios {
       return new double[] {r.lastCompletion().toNanos() / 1e9,
           (double) (n - 1) * size / (1 << 20), cpuSeconds() - cpu0, r.events()};
     }
+  }
+
+  // ------------------------------------------------------------------------ many peers
+
+  /**
+   * One seeder connected to every leecher at once (issue 18, many peers): {@code
+   * -Dbt.sim.manyPeers=100,1000} leechers, each with a 1 MiB/s download and room for 4
+   * connections, dial the seeder (100 MiB/s up, 32 upload slots) as they join, 5 ms apart.
+   */
+  static void many() {
+    print("%nOne seeder with N connected leechers (seeder 100 MiB/s up, 32 upload slots; leechers 1 MiB/s down,"
+        + " 256 KiB/s up, at most 4 connections; 4 MiB, 256 KiB pieces, 40 ms round trips); CPU"
+        + " is the whole simulation's");
+    print("| leechers | most peers on the seeder | last done s | MiB delivered | seeder copies"
+        + " | CPU s | CPU ms per MiB | events per MiB |");
+    print("|---|---|---|---|---|---|---|---|");
+    String peers = System.getProperty("bt.sim.manyPeers", "100,1000");
+    for (int n : java.util.Arrays.stream(peers.split(",")).mapToInt(Integer::parseInt).toArray()) {
+      double cpu0 = cpuSeconds();
+      int size = 4 << 20;
+      try (Swarm swarm = new Swarm(47, SimTorrent.random(9, size, 256 * 1024))) {
+        Swarm.Peer seeder = swarm.addSeeder(
+            AccessLink.of(100L << 20, 100L << 20, Duration.ofMillis(10)),
+            b -> b.port(6881).uploadSlots(32).maxConnectionsPerTorrent(n + 16)
+                .maxConnections(n + 16));
+        io.btlib.peer.PeerAddress seederAddress = io.btlib.peer.PeerAddress.of(
+            new java.net.InetSocketAddress(seeder.host().address(), 6881));
+        AccessLink link = AccessLink.of(256 << 10, 1 << 20, Duration.ofMillis(10));
+        for (int i = 0; i < n; i++) {
+          Duration delay = Duration.ofMillis(5L * i);
+          Swarm.Peer p = swarm.addLeecher(link, b -> b.maxConnectionsPerTorrent(4), delay);
+          swarm.simulation().schedule(delay.plusMillis(1),
+              () -> p.torrent().ifPresent(t -> t.addPeer(seederAddress)));
+        }
+        int[] most = {0};
+        sample(swarm, seeder, most);
+        Swarm.Result r = swarm.run(LIMIT);
+        if (!r.allComplete() || !r.intact()) {
+          throw new IllegalStateException("incomplete or corrupt");
+        }
+        double cpu = cpuSeconds() - cpu0;
+        double mib = (double) n * size / (1 << 20);
+        print("| %d | %d | %.1f | %.0f | %.2f | %.1f | %.1f | %.0f |", n, most[0],
+            r.lastCompletion().toNanos() / 1e9, mib, r.seederCopies(), cpu, 1000 * cpu / mib,
+            r.events() / mib);
+      }
+    }
+  }
+
+  /** Every virtual second, the seeder's connected peers, the most kept in {@code most[0]}. */
+  private static void sample(Swarm swarm, Swarm.Peer seeder, int[] most) {
+    swarm.simulation().schedule(Duration.ofSeconds(1), () -> {
+      seeder.torrent().ifPresent(t -> most[0] = Math.max(most[0], t.status().peers()));
+      sample(swarm, seeder, most);
+    });
   }
 
   // ------------------------------------------------------------------------ uTP
