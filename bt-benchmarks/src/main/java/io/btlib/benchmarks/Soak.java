@@ -50,7 +50,8 @@ import java.util.stream.Stream;
  * mid-way; every completed download is checked byte for byte against its content, seeds for 5 to
  * 20 s, and is removed (the seeder's copy with the last download of it). A new torrent comes every
  * second while fewer than 12 are live. Meanwhile: a downloader is closed and replaced every 20 s (its peers vanish
- * mid-transfer); the tracker is stopped for 10 s of every 40 s and comes back on its ports; an
+ * mid-transfer; the first downloader is never replaced, so that a client that downloads lives the
+ * whole run beside the seeder); the tracker is stopped for 10 s of every 40 s and comes back on its ports; an
  * extra {@link DhtNode} joins every 5 s, bootstrapped from a router node, looks up a live torrent,
  * and the oldest of more than four leaves; and every 45 s, when run as root, a torrent bigger than
  * a 3 MiB tmpfs the driver mounts is downloaded into it (the disk fills, the torrent fails), then
@@ -441,8 +442,10 @@ public final class Soak {
         }
         nextAdd = now + ADD_EVERY;
       }
-      if (now >= nextKill) {
-        killAndReplace(killIndex++ % downloaders.size());
+      if (now >= nextKill && downloaders.size() > 1) {
+        // downloader 0 is never replaced: a leak per client shows in a client that lives the
+        // whole run (the seeder's side, and the downloading side here), not only in the JVM's
+        killAndReplace(1 + killIndex++ % (downloaders.size() - 1));
         nextKill = now + KILL_EVERY;
       }
       if (now >= trackerChange) {
