@@ -46,17 +46,17 @@ import java.util.stream.Stream;
  * <p><b>Churn.</b> Torrents of fresh pseudo-random content (1 to 4 MiB) are added to the seeder
  * and to one or two downloaders, which find it directly (half the time), through bt's {@link
  * TrackerServer} (HTTP and UDP) or through the DHT (each downloader capped at 3 MiB/s, so that
- * transfers overlap); a tenth are removed from the downloader
- * mid-way; every completed download is checked byte for byte against its content, seeds for 5 to
- * 20 s, and is removed (the seeder's copy with the last download of it). A new torrent comes every
- * second while fewer than 12 are live. Meanwhile: a downloader is closed and replaced every 20 s (its peers vanish
+ * transfers overlap); a tenth are removed from the downloader mid-way; every completed download
+ * is checked byte for byte against its content, seeds for 5 to 20 s, and is removed (the seeder's
+ * copy with the last download of it). A new torrent comes every second while fewer than 12 are
+ * live. Meanwhile: a downloader is closed and replaced every 20 s (its peers vanish
  * mid-transfer; the first downloader is never replaced, so that a client that downloads lives the
- * whole run beside the seeder); the tracker is stopped for 10 s of every 40 s and comes back on its ports; an
- * extra {@link DhtNode} joins every 5 s, bootstrapped from a router node, looks up a live torrent,
- * and the oldest of more than four leaves; and every 45 s, when run as root, a torrent bigger than
- * a 3 MiB tmpfs the driver mounts is downloaded into it (the disk fills, the torrent fails), then
- * removed and its files deleted, and the next torrent into the same tmpfs must complete (the disk
- * recovered). Not root: that fault is skipped, with the reason printed.
+ * whole run beside the seeder); the tracker is stopped for 10 s of every 40 s and comes back on
+ * its ports; an extra {@link DhtNode} joins every 5 s, bootstrapped from a router node, looks up
+ * a live torrent, and the oldest of more than four leaves; and every 45 s, when run as root, a
+ * torrent bigger than a 3 MiB tmpfs the driver mounts is downloaded into it (the disk fills, the
+ * torrent fails), then removed and its files deleted, and the next torrent into the same tmpfs
+ * must complete (the disk recovered). Not root: that fault is skipped, with the reason printed.
  *
  * <p><b>Samples</b> ({@link SoakSampler}) every S seconds (default 5) go to {@code
  * DIR/samples.csv}. At the end each series gets a least-squares line after the first 20% of the
