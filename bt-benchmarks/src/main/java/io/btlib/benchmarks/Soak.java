@@ -41,7 +41,11 @@ import java.util.stream.Stream;
  * <pre>
  * java -cp bt-benchmarks/target/benchmarks.jar io.btlib.benchmarks.Soak --minutes N [--out DIR]
  *     [--sample-seconds S] [--downloaders K] [--seed X]
+ * java -cp bt-benchmarks/target/benchmarks.jar io.btlib.benchmarks.Soak --report DIR
  * </pre>
+ *
+ * <p>The second form judges an earlier run's {@code DIR/samples.csv} again with this version's
+ * rules (into {@code DIR/report.csv}), for a run made with another version or stopped early.
  *
  * <p><b>Churn.</b> Torrents of fresh pseudo-random content (1 to 4 MiB) are added to the seeder
  * and to one or two downloaders, which find it directly (half the time), through bt's {@link
@@ -216,6 +220,7 @@ public final class Soak {
     double sampleSeconds = 5;
     int downloaderCount = 3;
     long seed = System.nanoTime();
+    Path report = null;
     try {
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
@@ -224,6 +229,7 @@ public final class Soak {
           case "--sample-seconds" -> sampleSeconds = Double.parseDouble(args[++i]);
           case "--downloaders" -> downloaderCount = Integer.parseInt(args[++i]);
           case "--seed" -> seed = Long.parseLong(args[++i]);
+          case "--report" -> report = Path.of(args[++i]);
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
       }
@@ -234,8 +240,16 @@ public final class Soak {
     } catch (RuntimeException e) {
       System.err.println("Soak: " + e.getMessage());
       System.err.println("usage: Soak [--minutes N] [--out DIR] [--sample-seconds S]"
-          + " [--downloaders K] [--seed X]");
+          + " [--downloaders K] [--seed X] | --report DIR");
       System.exit(2);
+      return;
+    }
+    if (report != null) {
+      // the verdicts of an earlier run's samples.csv, with this version's rules
+      SoakSampler loaded = SoakSampler.load(report.resolve("samples.csv"));
+      Soak soak = new Soak(seed, report);
+      boolean growing = soak.printTrends(loaded, report.resolve("report.csv"));
+      System.exit(growing ? 1 : 0);
       return;
     }
     if (out == null) {
@@ -691,6 +705,18 @@ public final class Soak {
     if (lastDiskFullError != null) {
       System.out.println("soak: the full disk's error: " + lastDiskFullError);
     }
+    boolean growing = printTrends(sampler, out.resolve("summary.csv"));
+    if (verified == 0) {
+      problems.add("no download completed");
+    }
+    if (timedOut > 0) {
+      problems.add(timedOut + " downloads timed out (reported, not a failure)");
+    }
+    return growing;
+  }
+
+  /** Prints each series' fit and verdict and writes them to {@code summaryCsv}; true if one grows. */
+  private boolean printTrends(SoakSampler sampler, Path summaryCsv) throws IOException {
     System.out.printf(Locale.ROOT, "soak: %d samples; slope fitted after the first %.0f%%;"
         + " GROWING = rise > %.0f standard errors and > max(%.0f%% of mean, floor)%n",
         sampler.count(), WARMUP * 100, Trend.SIGMAS, BAND * 100);
@@ -698,7 +724,7 @@ public final class Soak {
     System.out.printf(Locale.ROOT, fmt, "series", "unit", "start", "end", "slope/h", "rise",
         "3 SE", "band", "verdict");
     boolean growing = false;
-    try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("summary.csv")))) {
+    try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(summaryCsv))) {
       csv.println("series,unit,start,end,mean,slope_per_hour,rise,three_std_err,band,verdict");
       for (int i = 0; i < SoakSampler.SERIES.size(); i++) {
         SoakSampler.Series s = SoakSampler.SERIES.get(i);
@@ -716,12 +742,6 @@ public final class Soak {
             s.unit(), t.first(), t.last(), t.mean(), t.slope() * 3600, t.rise(),
             Trend.SIGMAS * t.stdErrRise(), t.band(), verdict);
       }
-    }
-    if (verified == 0) {
-      problems.add("no download completed");
-    }
-    if (timedOut > 0) {
-      problems.add(timedOut + " downloads timed out (reported, not a failure)");
     }
     return growing;
   }

@@ -25,15 +25,23 @@ final class SoakSampler implements AutoCloseable {
   /** A sampled series: its name, unit, and the band floor of its verdict ({@link Trend}). */
   record Series(String name, String unit, double floor, boolean judged) {}
 
+  /**
+   * The series, with the floors of their bands: the least rise that counts as growth whatever the
+   * scatter. The heap's is 2 MiB (after a full GC it scatters by about a mebibyte as torrents come
+   * and go); threads 4 (the HTTP announce pools grow and shrink by up to 8 each); descriptors 8
+   * and channels 4 (a few connections open or closing at a sample); bt's buffers and the direct
+   * pool 8 MiB (caches of tens of MiB per client, filled and emptied by load: the read cache holds
+   * up to 32 MiB a client, the spare pool up to 68 MiB).
+   */
   static final List<Series> SERIES = List.of(
-      new Series("heap_after_gc", "MiB", 4, true),
-      new Series("threads", "", 2, true),
+      new Series("heap_after_gc", "MiB", 2, true),
+      new Series("threads", "", 4, true),
       new Series("open_fds", "", 8, true),
       new Series("selector_channels", "", 4, true),
-      new Series("bt_spare_buffers", "MiB", 1, true),
-      new Series("bt_read_cache", "MiB", 1, true),
-      new Series("bt_buffered_blocks", "MiB", 1, true),
-      new Series("direct_buffers", "MiB", 1, true),
+      new Series("bt_spare_buffers", "MiB", 8, true),
+      new Series("bt_read_cache", "MiB", 8, true),
+      new Series("bt_buffered_blocks", "MiB", 8, true),
+      new Series("direct_buffers", "MiB", 8, true),
       new Series("mapped_buffers", "MiB", 1, true),
       new Series("torrents", "", 0, false),
       new Series("connections", "", 0, false));
@@ -44,8 +52,13 @@ final class SoakSampler implements AutoCloseable {
   private final List<Double> times = new ArrayList<>();
   private final List<double[]> rows = new ArrayList<>();
 
+  /** A sampler of {@code clients} that appends to {@code csvFile} (null: none). */
   SoakSampler(Supplier<List<Client>> clients, Path csvFile) throws IOException {
     this.clients = clients;
+    if (csvFile == null) {
+      this.csv = null;
+      return;
+    }
     this.csv = new PrintWriter(Files.newBufferedWriter(csvFile));
     StringBuilder head = new StringBuilder("seconds");
     for (Series s : SERIES) {
@@ -53,6 +66,25 @@ final class SoakSampler implements AutoCloseable {
     }
     csv.println(head);
     csv.flush();
+  }
+
+  /** A sampler that takes no samples: the report of a run's {@code samples.csv}. */
+  static SoakSampler load(Path samplesCsv) throws IOException {
+    SoakSampler s = new SoakSampler(List::of, null);
+    List<String> lines = Files.readAllLines(samplesCsv);
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(",");
+      if (f.length != SERIES.size() + 1) {
+        continue; // a line cut short when the run was stopped
+      }
+      double[] row = new double[SERIES.size()];
+      for (int i = 0; i < row.length; i++) {
+        row[i] = Double.parseDouble(f[i + 1]);
+      }
+      s.times.add(Double.parseDouble(f[0]));
+      s.rows.add(row);
+    }
+    return s;
   }
 
   /** Takes one sample; called from one thread at a time. */
@@ -139,6 +171,8 @@ final class SoakSampler implements AutoCloseable {
 
   @Override
   public void close() {
-    csv.close();
+    if (csv != null) {
+      csv.close();
+    }
   }
 }
