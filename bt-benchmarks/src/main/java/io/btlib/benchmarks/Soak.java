@@ -295,7 +295,7 @@ public final class Soak {
       problems.add("driver failed: " + e);
       e.printStackTrace();
     } finally {
-      sampling.shutdownNow();
+      sampling.shutdown(); // a sample under way finishes: interrupted, it would be half made
       sampling.awaitTermination(30, TimeUnit.SECONDS);
       tearDown();
       sampler.close();

@@ -103,6 +103,10 @@ final class SoakSampler implements AutoCloseable {
       try {
         s = c.stats();
       } catch (IllegalStateException e) {
+        if (Thread.currentThread().isInterrupted()) {
+          // the run is over (stats() turns the interrupt into this): no half-made sample
+          throw new InterruptedException("sampling stopped");
+        }
         continue; // closed between the list and the call: a client being replaced
       }
       channels += s.channels();
