@@ -290,12 +290,16 @@ public final class Soak {
         }
       }, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
       loop((long) (minutes * 60e9), sampler);
+      // the last sample is of the churn, not of the clean-up after it
+      sampling.shutdown(); // a sample under way finishes: interrupted, it would be half made
+      sampling.awaitTermination(30, TimeUnit.SECONDS);
+      finish();
     } catch (Exception e) {
       driverFailed = true;
       problems.add("driver failed: " + e);
       e.printStackTrace();
     } finally {
-      sampling.shutdown(); // a sample under way finishes: interrupted, it would be half made
+      sampling.shutdown();
       sampling.awaitTermination(30, TimeUnit.SECONDS);
       tearDown();
       sampler.close();
@@ -496,7 +500,10 @@ public final class Soak {
       }
       Thread.sleep(100);
     }
-    // what completed is verified; what still runs is removed uncounted
+  }
+
+  /** Verifies what completed and removes what still runs, uncounted; after the last sample. */
+  private void finish() {
     settle(System.nanoTime());
     for (Swarm s : new ArrayList<>(swarms)) {
       for (Job j : new ArrayList<>(s.jobs)) {

@@ -29,9 +29,11 @@ final class SoakSampler implements AutoCloseable {
    * The series, with the floors of their bands: the least rise that counts as growth whatever the
    * scatter. The heap's is 2 MiB (after a full GC it scatters by about a mebibyte as torrents come
    * and go); threads 4 (the HTTP announce pools grow and shrink by up to 8 each); descriptors 8
-   * and channels 4 (a few connections open or closing at a sample); bt's buffers and the direct
-   * pool 8 MiB (caches of tens of MiB per client, filled and emptied by load: the read cache holds
-   * up to 32 MiB a client, the spare pool up to 68 MiB).
+   * and channels 4 (a few connections open or closing at a sample); bt's buffers 8 MiB (caches of
+   * tens of MiB per client, filled and emptied by load: the read cache holds up to 32 MiB a
+   * client, the spare pool up to 68 MiB); the JVM's direct pool 16 MiB (the read caches' direct
+   * buffers of four clients plus the JDK's per-thread temporary buffers, filled over the first
+   * minutes).
    */
   static final List<Series> SERIES = List.of(
       new Series("heap_after_gc", "MiB", 2, true),
@@ -41,7 +43,7 @@ final class SoakSampler implements AutoCloseable {
       new Series("bt_spare_buffers", "MiB", 8, true),
       new Series("bt_read_cache", "MiB", 8, true),
       new Series("bt_buffered_blocks", "MiB", 8, true),
-      new Series("direct_buffers", "MiB", 8, true),
+      new Series("direct_buffers", "MiB", 16, true),
       new Series("mapped_buffers", "MiB", 1, true),
       new Series("torrents", "", 0, false),
       new Series("connections", "", 0, false));
