@@ -132,6 +132,17 @@ public final class Client implements AutoCloseable {
     return engine.peerId();
   }
 
+  /**
+   * A snapshot of what the client holds (torrents, connections, registered channels, buffers),
+   * for monitoring. It is taken on the engine thread: the caller waits for it (at most a few
+   * seconds), so call it now and then, not per packet.
+   *
+   * @throws IllegalStateException if the client is closed, or its engine did not answer in time
+   */
+  public ClientStats stats() {
+    return engine.stats();
+  }
+
   /** Stops every thread and closes every socket and storage; idempotent. */
   @Override
   public void close() {

@@ -1,5 +1,6 @@
 package io.btlib.client.internal;
 
+import io.btlib.client.ClientStats;
 import io.btlib.client.EncryptionPolicy;
 import io.btlib.client.PeerSource;
 import io.btlib.client.Storage;
@@ -50,8 +51,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -194,6 +199,8 @@ public final class Engine {
   /** The spare buffers of received 16 KiB blocks. */
   private final BufferPool.Bucket blockBuffers = buffers.bucket(Metainfo.BLOCK_SIZE, false);
   private static final int MAX_FREE_BLOCKS = 256;
+  /** How long {@link #stats()} waits for the loop. */
+  static final long STATS_WAIT_MILLIS = 5_000;
 
   /** An engine on real sockets, a selector thread and a disk pool, as {@code config} says. */
   public static Engine open(Config config) throws IOException {
@@ -299,6 +306,39 @@ public final class Engine {
 
   public PeerId peerId() {
     return peerId;
+  }
+
+  /**
+   * A snapshot of the engine's counts, taken on the loop: at once when called there, else by a
+   * posted task the caller waits for (at most {@link #STATS_WAIT_MILLIS}).
+   *
+   * @throws IllegalStateException if the engine is closed, or its loop did not answer in time
+   */
+  public ClientStats stats() {
+    checkOpen();
+    if (onLoop()) {
+      return statsOnLoop();
+    }
+    CompletableFuture<ClientStats> f = new CompletableFuture<>();
+    post(() -> f.complete(statsOnLoop()));
+    try {
+      return f.get(STATS_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted waiting for the engine's stats", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("the engine did not answer a stats request in "
+          + STATS_WAIT_MILLIS + " ms", e);
+    }
+  }
+
+  private ClientStats statsOnLoop() {
+    int n;
+    synchronized (byHash) {
+      n = torrents.size();
+    }
+    return new ClientStats(n, connections.size(), halfOpen, host.registeredChannels(),
+        buffers.retainedBytes(), readCache.bytes(), bufferedBytes);
   }
 
   public List<Torrent> torrents() {

@@ -94,6 +94,14 @@ public interface EngineHost {
     return null;
   }
 
+  /**
+   * Channels registered with the host's selector (cancelled keys count until the next select),
+   * for {@link io.btlib.client.ClientStats}; -1 for a host without one. Called on the loop.
+   */
+  default int registeredChannels() {
+    return -1;
+  }
+
   /** The random source for cryptographic material (MSE keys and padding). */
   Random secureRandom();
 

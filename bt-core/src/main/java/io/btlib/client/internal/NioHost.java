@@ -189,6 +189,11 @@ final class NioHost implements EngineHost {
   }
 
   @Override
+  public int registeredChannels() {
+    return selector.keys().size();
+  }
+
+  @Override
   public boolean onLoop() {
     return Thread.currentThread() == loop;
   }

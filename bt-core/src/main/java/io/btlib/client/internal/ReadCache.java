@@ -165,4 +165,9 @@ final class ReadCache {
       }
     }
   }
+
+  /** The capacity of every extent cached or loading. */
+  long bytes() {
+    return extentBytes;
+  }
 }
