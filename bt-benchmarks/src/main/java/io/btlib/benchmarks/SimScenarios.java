@@ -35,8 +35,8 @@ import java.util.stream.Collectors;
  * <p>Run: {@code java -cp bt-benchmarks/target/benchmarks.jar io.btlib.benchmarks.SimScenarios
  * [bdp|crowd|bad|churn|scale|many|policy|lab|utp]...} (all but many when none is named);
  * {@code -Dbt.sim.peers=10,100,500} sets the scale scenario's swarm sizes, {@code
- * -Dbt.sim.scaleMiB=4} its torrent's size, {@code -Dbt.sim.manyPeers=100,1000} the many
- * scenario's leechers.
+ * -Dbt.sim.scaleMiB=4} its torrent's size, {@code -Dbt.sim.manyPeers=100,1000} and {@code
+ * -Dbt.sim.manyMiB=4} the many scenario's leechers and torrent size.
  */
 public final class SimScenarios {
   private static final Duration LIMIT = Duration.ofMinutes(60);
@@ -410,7 +410,8 @@ public final class SimScenarios {
    */
   static void many() {
     print("%nOne seeder with N connected leechers (seeder 100 MiB/s up, 32 upload slots; leechers 1 MiB/s down,"
-        + " 256 KiB/s up, at most 4 connections; 4 MiB, 256 KiB pieces, 40 ms round trips); CPU"
+        + " 256 KiB/s up, at most 4 connections; " + Integer.getInteger("bt.sim.manyMiB", 4)
+        + " MiB, 256 KiB pieces, 40 ms round trips); CPU"
         + " is the whole simulation's");
     print("| leechers | most peers on the seeder | last done s | MiB delivered | seeder copies"
         + " | CPU s | CPU ms per MiB | events per MiB |");
@@ -418,7 +419,7 @@ public final class SimScenarios {
     String peers = System.getProperty("bt.sim.manyPeers", "100,1000");
     for (int n : java.util.Arrays.stream(peers.split(",")).mapToInt(Integer::parseInt).toArray()) {
       double cpu0 = cpuSeconds();
-      int size = 4 << 20;
+      int size = Integer.getInteger("bt.sim.manyMiB", 4) << 20;
       try (Swarm swarm = new Swarm(47, SimTorrent.random(9, size, 256 * 1024))) {
         Swarm.Peer seeder = swarm.addSeeder(
             AccessLink.of(100L << 20, 100L << 20, Duration.ofMillis(10)),
