@@ -33,7 +33,8 @@ import java.util.stream.Collectors;
  * (deterministic for a seed), not this machine's; the CPU column is this machine's.
  *
  * <p>Run: {@code java -cp bt-benchmarks/target/benchmarks.jar io.btlib.benchmarks.SimScenarios
- * [bdp|crowd|bad|churn|scale|many|policy|lab|utp]...} (all but many when none is named);
+ * [bdp|crowd|bad|churn|scale|many|crowded|policy|lab|utp]...} (all but many and crowded when
+ * none is named);
  * {@code -Dbt.sim.peers=10,100,500} sets the scale scenario's swarm sizes, {@code
  * -Dbt.sim.scaleMiB=4} its torrent's size, {@code -Dbt.sim.manyPeers=100,1000} and {@code
  * -Dbt.sim.manyMiB=4} the many scenario's leechers and torrent size.
@@ -58,6 +59,7 @@ public final class SimScenarios {
         case "policy" -> policy();
         case "scale" -> scale();
         case "many" -> many();
+        case "crowded" -> crowded();
         case "utp" -> utp();
         default -> throw new IllegalArgumentException("unknown scenario " + w);
       }
@@ -445,6 +447,50 @@ public final class SimScenarios {
         print("| %d | %d | %.1f | %.0f | %.2f | %.1f | %.1f | %.0f |", n, most[0],
             r.lastCompletion().toNanos() / 1e9, mib, r.seederCopies(), cpu, 1000 * cpu / mib,
             r.events() / mib);
+      }
+    }
+  }
+
+  /**
+   * One client holding thousands of connections at once (issue 18, 5,000 peers in one client): a
+   * seeder that {@code -Dbt.sim.crowdedIdle=5000} idle peers (each on its own host, interested,
+   * never asking for anything) dial as it serves 20 real leechers a 4 MiB torrent.
+   */
+  static void crowded() {
+    int idle = Integer.getInteger("bt.sim.crowdedIdle", 5000);
+    print("%nOne seeder (100 MiB/s up, 8 upload slots) holding %d idle interested connections"
+        + " while 20 leechers (1 MiB/s down, 256 KiB/s up) download 4 MiB from it and each other;"
+        + " 40 ms round trips", idle);
+    print("| idle peers | most peers on the seeder | leechers' last done s | all intact | seeder"
+        + " copies | CPU s |");
+    print("|---|---|---|---|---|---|");
+    for (int n : new int[] {0, idle}) {
+      double cpu0 = cpuSeconds();
+      int size = 4 << 20;
+      try (Swarm swarm = new Swarm(53, SimTorrent.random(11, size, 256 * 1024))) {
+        Swarm.Peer seeder = swarm.addSeeder(
+            AccessLink.of(100L << 20, 100L << 20, Duration.ofMillis(10)),
+            b -> b.port(6881).maxConnectionsPerTorrent(n + 64).maxConnections(n + 64));
+        io.btlib.peer.PeerAddress seederAddress = io.btlib.peer.PeerAddress.of(
+            new java.net.InetSocketAddress(seeder.host().address(), 6881));
+        AccessLink idleLink = AccessLink.of(64 << 10, 64 << 10, Duration.ofMillis(10));
+        for (int i = 0; i < n; i++) {
+          swarm.simulation().addHost(idleLink).startIdlePeer(swarm.torrent().metainfo(),
+              seederAddress, true);
+        }
+        AccessLink link = AccessLink.of(256 << 10, 1 << 20, Duration.ofMillis(10));
+        for (int i = 0; i < 20; i++) {
+          Duration delay = Duration.ofMillis(2000 + 50L * i); // once the idle crowd is in
+          Swarm.Peer p = swarm.addLeecher(link, b -> { }, delay);
+          swarm.simulation().schedule(delay.plusMillis(1),
+              () -> p.torrent().ifPresent(t -> t.addPeer(seederAddress)));
+        }
+        int[] most = {0};
+        sample(swarm, seeder, most);
+        Swarm.Result r = swarm.run(LIMIT);
+        print("| %d | %d | %.1f | %s | %.2f | %.1f |", n, most[0],
+            r.lastCompletion().toNanos() / 1e9, r.allComplete() && r.intact(), r.seederCopies(),
+            cpuSeconds() - cpu0);
       }
     }
   }
