@@ -106,7 +106,7 @@ class LibtorrentDhtSwarmTest {
     // everyone knows a good part of the swarm before the lookups start
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline && !settled()) {
-      Thread.sleep(500);
+      // each bootstrap is a lookup over the swarm: it paces the loop
       for (DhtNode n : bt) {
         n.bootstrap().get(10, TimeUnit.SECONDS);
       }
@@ -159,10 +159,9 @@ class LibtorrentDhtSwarmTest {
       DhtNode finder = bt.get(session % BT_NODES);
       List<PeerAddress> found = List.of();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      assertThat(command("add " + session + " " + hash.hex() + " " + dir)).isEqualTo("ADDED");
+      // libtorrent's announce is a lookup first: each get_peers (itself a lookup) asks again
       while (!found.contains(announced) && System.nanoTime() < deadline) {
-        assertThat(command("add " + session + " " + hash.hex() + " " + dir))
-            .isEqualTo("ADDED");
-        Thread.sleep(1000); // libtorrent's announce is a lookup first
         found = finder.getPeers(hash).get(10, TimeUnit.SECONDS);
       }
       assertThat(found).as("bt's get_peers for libtorrent session %d's announce", session)
