@@ -12,7 +12,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A torrent's choke rounds: every ten seconds the {@link Choker} decides which peers get upload
- * slots; in between, a free slot or one held by an idle peer is handed on at once. Owned by the
+ * slots; in between, a free slot or one held by an idle peer is handed on at once.
+ *
+ * <p>Idle peers (interested, unchoked, asking nothing) are what a cheap crowd of connections is
+ * made of, and nothing tells them from useful peers before each has had a slot. Three defences,
+ * the same for every {@link Choker}, since the choker only ever sees an idle peer as not
+ * interested: an idle mark lasts longer with each turn wasted in a row ({@link PeerState#idled});
+ * while turns are being wasted, a peer never unchoked must first pass a trial (unchoked beside
+ * the slots for a moment, it must request) before the choker sees it, and trials run many at once,
+ * so a crowd of thousands is sorted in seconds rather than a slot-second each; and at the
+ * connection limit the stubbornly idle make room for new peers (peer turnover). Owned by the
  * engine thread. Internal, not API.
  */
 final class ChokeRound {
@@ -26,6 +35,12 @@ final class ChokeRound {
    * unchoke) leechers' uplinks were a fifth idle on the simulated network.
    */
   static final long IDLE_UNCHOKED_NANOS = 1_000_000_000L;
+  /** The most trials at once: a crowd of 5,000 idle connections is through in about 5 s. */
+  static final int MAX_TRIALS = 1024;
+  /** A peer with this many strikes in a row may be closed to make room at the connection limit. */
+  static final int TURNOVER_STRIKES = 2;
+  /** Idle strikes in two rounds that show a crowd wasting turns (see {@link #trialsNeeded}). */
+  static final int CROWD_STRIKES = 16;
 
   private final TorrentRuntime t;
   private final Engine engine;
@@ -34,6 +49,11 @@ final class ChokeRound {
   private long round;
   /** A slot may be handed on before the next round (see {@link #afterEvents}). */
   private boolean rechokeSoon;
+  /** Turns wasted by idle peers that never asked us for anything, this round and the last. */
+  private int strikesThisRound;
+  private int strikesLastRound;
+  /** Peers on trial now. */
+  private int trials;
 
   ChokeRound(TorrentRuntime t) {
     this.t = t;
@@ -74,13 +94,23 @@ final class ChokeRound {
 
   /** {@code c} closed: the slot it held goes to another peer now. */
   void onClosed(Connection c) {
-    if (!c.peer().isChokedByUs()) {
+    if (c.peer().onTrial()) {
+      c.peer().trialEnded();
+      trials--;
+    } else if (!c.peer().isChokedByUs()) {
       rechokeSoon = true;
     }
   }
 
   /** After a batch of events from {@code c}: hands a free slot on, flushing the others changed. */
   void afterEvents(Connection c, long now) {
+    PeerState p = c.peer();
+    if (p.onTrial() && p.peerRequestNanos() >= p.trialSinceNanos()) {
+      // passed: it stays unchoked until the choker, which sees it now, decides (at once)
+      p.trialPassed();
+      trials--;
+      rechokeSoon = true;
+    }
     if (rechokeSoon && t.acceptsConnections()) {
       // a peer took a free slot's interest: unchoke it now rather than at the next tick
       rechokeSoon = false;
@@ -94,22 +124,135 @@ final class ChokeRound {
 
   /** The timer: a new round every ten seconds, or a slot handed on within the round. */
   void tick(long now) {
+    endTrials(now);
     if (now - lastRechoke >= RECHOKE_NANOS || lastRechoke == Long.MIN_VALUE) {
       lastRechoke = now;
       rechokeSoon = false;
+      strikesLastRound = strikesThisRound;
+      strikesThisRound = 0;
       endIdleTurns();
+      turnover();
       rechoke(now);
       round++;
     } else if (rechokeSoon || idleSlotHeld(now)) {
       rechokeSoon = false;
       rechoke(now); // the same round: turns and optimistic unchokes keep their timing
     }
+    startTrials(now);
   }
 
   /**
-   * A new round: peers choked for being idle count as interested again (idle is for a turn).
-   * Choked, they cannot request, and may not say interested again (they are): without this a
-   * seeder, which gets no new piece to end it, would never unchoke them again.
+   * Whether turns are being wasted by a crowd: {@link #CROWD_STRIKES} idle strikes (or two per
+   * slot, if more) in this round and the last, of peers that never asked us for anything. Only
+   * then must such a peer pass a trial before the choker sees it; in a swarm of peers that use
+   * their turns, or are idle now and then (a leecher that fetches what we have from others) the
+   * choker sees every interested peer, as it always did.
+   */
+  private boolean trialsNeeded() {
+    return strikesThisRound + strikesLastRound
+        >= Math.max(CROWD_STRIKES, 2 * engine.config.uploadSlots());
+  }
+
+  /**
+   * Whether the choker must not see {@code p} yet. While trials are needed, a peer that never
+   * asked us for anything must first show on trial that it will use a turn: one never unchoked,
+   * or one that wasted a turn. A peer that asked before stays in the choker's sight even if idle
+   * now and then (it fetches what we have from others; a streaming reader asks only for its
+   * window): a trial it failed would mark it idle for the rest of the round, just when it may
+   * come to need us (on the simulated network, seeks to missing bytes took 5× longer).
+   */
+  private boolean awaitsTrial(PeerState p) {
+    return trialsNeeded() && !p.everRequested() && (!p.tried() || p.idleStrikes() > 0);
+  }
+
+  /** Ends the trials whose peer asked nothing in time: choked, with a strike. */
+  private void endTrials(long now) {
+    if (trials == 0) {
+      return;
+    }
+    for (Connection c : t.connections) {
+      PeerState p = c.peer();
+      if (p.onTrial() && c.session != null && now - p.trialSinceNanos() >= IDLE_UNCHOKED_NANOS
+          && p.uploadQueue().isEmpty() && p.ready().isEmpty() && p.readsInFlight() == 0) {
+        trials--;
+        p.trialFailed(now, round);
+        c.session.choke();
+        strikesThisRound++;
+      }
+    }
+  }
+
+  /**
+   * While turns are being wasted, unchokes on trial the interested peers that await one and whose
+   * strikes let them have it this round, up to {@link #MAX_TRIALS} at once, chosen at random so
+   * that no place in the connection list waits for the whole crowd. Trials cost no upload: a peer
+   * that passes goes to the choker at once, in the same batch of events as its request, and is
+   * choked before anything is read for it unless the choker gives it a slot.
+   */
+  private void startTrials(long now) {
+    if (!trialsNeeded() || t.pieces() == null || !t.acceptsConnections()) {
+      return;
+    }
+    List<Connection> due = new ArrayList<>();
+    for (Connection c : t.connections) {
+      PeerState p = c.peer();
+      if (p.handshakeDone() && c.session != null && p.isChokedByUs() && p.isInterestedInUs()
+          && !p.isIdle() && awaitsTrial(p) && p.trialDue(round)) {
+        due.add(c);
+      }
+    }
+    for (int i = 0; i < due.size() && trials < MAX_TRIALS; i++) {
+      int j = i + engine.random.nextInt(due.size() - i);
+      Connection c = due.get(j);
+      due.set(j, due.get(i));
+      c.peer().trialAt(now);
+      c.session.unchoke();
+      trials++;
+    }
+  }
+
+  /**
+   * Peer turnover: at the connection limit, with peers known that we are not connected to, closes
+   * up to one in 25 of the connections among the stubbornly idle (most strikes first), so that
+   * peers who would use a slot get in (libtorrent drops its least useful peers at the limit too).
+   */
+  private void turnover() {
+    int limit = engine.config.maxConnectionsPerTorrent();
+    if (t.connections.size() < limit || t.peers.idleCount() == 0) {
+      return;
+    }
+    for (int n = Math.max(1, limit / 25); n > 0; n--) {
+      Connection worst = stubbornlyIdle();
+      if (worst == null) {
+        return;
+      }
+      engine.close(worst, "peer turnover: idle for " + worst.peer().idleStrikes() + " turns");
+    }
+  }
+
+  /**
+   * The connection to close for a newcomer at the connection limit: the one that wasted the most
+   * turns in a row (and has asked for nothing since), at least {@link #TURNOVER_STRIKES}, and
+   * holds no slot; null if there is none.
+   */
+  Connection stubbornlyIdle() {
+    Connection worst = null;
+    for (Connection c : t.connections) {
+      PeerState p = c.peer();
+      if (p.isChokedByUs() && !p.onTrial() && !c.closed
+          && p.idleStrikes() >= TURNOVER_STRIKES
+          && (worst == null || p.idleStrikes() > worst.peer().idleStrikes())) {
+        worst = c;
+      }
+    }
+    return worst;
+  }
+
+  /**
+   * A new round: peers choked for being idle count as interested again (idle is for a turn; while
+   * turns are being wasted, they still need a trial first). Choked, they cannot request, and may
+   * not say interested again (they are): without this a seeder, which gets no new piece to end
+   * it, would never unchoke them again.
    */
   private void endIdleTurns() {
     for (Connection c : t.connections) {
@@ -124,7 +267,8 @@ final class ChokeRound {
   private boolean anyWaiting() {
     for (Connection c : t.connections) {
       PeerState p = c.peer();
-      if (p.handshakeDone() && p.isChokedByUs() && p.isInterestedInUs() && !p.isIdle()) {
+      if (p.handshakeDone() && p.isChokedByUs() && p.isInterestedInUs() && !p.isIdle()
+          && !awaitsTrial(p)) {
         return true;
       }
     }
@@ -136,7 +280,7 @@ final class ChokeRound {
     int n = 0;
     for (Connection c : t.connections) {
       PeerState p = c.peer();
-      if (!p.isChokedByUs() && p.isInterestedInUs() && !p.isIdle()) {
+      if (!p.isChokedByUs() && p.isInterestedInUs() && !p.isIdle() && !p.onTrial()) {
         n++;
       }
     }
@@ -154,7 +298,7 @@ final class ChokeRound {
       if (!c.peer().isIdle() && isIdleUnchoked(c, now)) {
         idleFound = true;
       } else if (c.peer().isChokedByUs() && c.peer().isInterestedInUs()
-          && !c.peer().isIdle()) {
+          && !c.peer().isIdle() && !awaitsTrial(c.peer())) {
         waiting = true;
       }
     }
@@ -163,7 +307,7 @@ final class ChokeRound {
 
   private static boolean isIdleUnchoked(Connection c, long now) {
     PeerState p = c.peer();
-    return !p.isChokedByUs() && p.isInterestedInUs() && p.uploadQueue().isEmpty()
+    return !p.isChokedByUs() && !p.onTrial() && p.isInterestedInUs() && p.uploadQueue().isEmpty()
         && p.ready().isEmpty() && p.readsInFlight() == 0
         && now - Math.max(p.lastUnchokedNanos(), p.peerRequestNanos()) >= IDLE_UNCHOKED_NANOS;
   }
@@ -182,9 +326,15 @@ final class ChokeRound {
       double completion =
           p.isSeed() ? 1.0 : Math.min(1.0, p.pieceCount() / (double) count);
       if (waiting && isIdleUnchoked(c, now)) {
-        c.peer().idled(); // its slot goes to one that waits; with nobody waiting it keeps it
+        p.idled(round); // its slot goes to one that waits; with nobody waiting it keeps it
+        if (!p.everRequested()) {
+          strikesThisRound++;
+        }
       }
-      stats.add(new PeerStats(c.address, p.isInterestedInUs() && !p.isIdle(), p.isChokedByUs(),
+      // a peer on trial, or awaiting one, is not the choker's yet: it sees it as not interested
+      boolean interested = p.isInterestedInUs() && !p.isIdle() && !p.onTrial()
+          && !awaitsTrial(p);
+      stats.add(new PeerStats(c.address, interested, p.isChokedByUs() || p.onTrial(),
           p.downloadRate(now), p.uploadRate(now), p.downloaded(), p.uploaded(), completion,
           p.isSnubbed(), p.connectedNanos(), p.lastUnchokedNanos()));
     }
@@ -203,6 +353,13 @@ final class ChokeRound {
         continue;
       }
       boolean unchoke = canUpload && d.isUnchoked(c.address);
+      if (c.peer().onTrial()) {
+        continue; // its trial decides (see endTrials and afterEvents)
+      }
+      if (c.peer().takeTrialPassed() && unchoke) {
+        c.peer().unchokedAt(now); // unchoked already: its turn starts now
+        continue;
+      }
       if (unchoke && c.peer().isChokedByUs()) {
         c.peer().unchokedAt(now);
         c.session.unchoke();

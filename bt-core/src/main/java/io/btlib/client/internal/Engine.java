@@ -890,8 +890,13 @@ public final class Engine {
       return false;
     }
     if (t.connections.size() >= config.maxConnectionsPerTorrent()) {
-      close(c, "too many connections");
-      return false;
+      // peer turnover: a peer that wasted its turns makes room for one that may use them
+      Connection idle = t.choking.stubbornlyIdle();
+      if (idle == null) {
+        close(c, "too many connections");
+        return false;
+      }
+      close(idle, "peer turnover: idle for " + idle.peer().idleStrikes() + " turns");
     }
     c.torrent = t;
     t.connections.add(c);

@@ -18,6 +18,8 @@ import java.util.Set;
  * thread-safe. Internal, not API.
  */
 final class PeerState {
+  /** The longest a peer with strikes waits for its next trial, in choke rounds (80 s). */
+  static final long MAX_TRIAL_WAIT_ROUNDS = 8;
 
   // what the peer has and does
   private BitSet has = new BitSet();
@@ -45,6 +47,20 @@ final class PeerState {
    * again or we have a piece it lacks.
    */
   private boolean idle;
+  /**
+   * Turns (or trials) in a row the peer was unchoked and used none of; a request we accept clears
+   * them. While turns are being wasted, a peer with strikes must pass a trial before the choker
+   * sees it again, and each strike doubles the rounds until its next trial (see ChokeRound).
+   */
+  private int idleStrikes;
+  /** The choke round from which the peer may have another trial. */
+  private long nextTrialRound;
+  /** Unchoked on trial (see ChokeRound): since when; {@link Long#MIN_VALUE} when not on trial. */
+  private long trialSinceNanos = Long.MIN_VALUE;
+  /** Unchoked at least once on this connection, for a turn or on trial. */
+  private boolean tried;
+  /** Passed a trial, and the choker has not decided on it since. */
+  private boolean trialPassed;
   private final BitSet allowedFastGiven = new BitSet();
   /** Super-seeding: the pieces we showed this peer; null when we announced ours in full. */
   private BitSet superShown;
@@ -200,16 +216,27 @@ final class PeerState {
     return interestedInUs;
   }
 
-  /** The peer said (not) interested: a fresh "interested" earns an idle peer another turn. */
+  /**
+   * The peer said (not) interested: a fresh "interested" (after "not interested") earns an idle
+   * peer another turn; a repeated one earns nothing, or a peer could clear its mark by repeating
+   * itself.
+   */
   void interested(boolean interested) {
+    if (interested && !interestedInUs) {
+      idle = false;
+    }
     interestedInUs = interested;
-    idle = false;
   }
 
-  /** The peer requested a block of us (as of the last {@link #tick}): it is not idle. */
+  /**
+   * We accepted a request of the peer's (as of the last {@link #tick}): it uses its slot, so it is
+   * not idle and its strikes are forgiven. Requests we reject (while we choke it, for a piece we
+   * lack) do not count: they cost a peer nothing to send.
+   */
   void requested() {
     peerRequestNanos = nowNanos;
     idle = false;
+    idleStrikes = 0;
   }
 
   boolean isAllowedFast(int piece) {
@@ -249,11 +276,60 @@ final class PeerState {
   void unchokedAt(long now) {
     chokedByUs = false;
     lastUnchokedNanos = now;
+    tried = true;
+  }
+
+  /**
+   * We unchoked the peer on trial at {@code now}: not a turn (its place in the choker's line,
+   * {@link #lastUnchokedNanos}, stays), only a chance to show within a moment that it will use one.
+   */
+  void trialAt(long now) {
+    chokedByUs = false;
+    trialSinceNanos = now;
+    tried = true;
+  }
+
+  /** Whether the peer is unchoked on trial. */
+  boolean onTrial() {
+    return trialSinceNanos != Long.MIN_VALUE;
+  }
+
+  /** Since when the peer is on trial. */
+  long trialSinceNanos() {
+    return trialSinceNanos;
+  }
+
+  /** The trial ended: it failed, or the connection closed. */
+  void trialEnded() {
+    trialSinceNanos = Long.MIN_VALUE;
+  }
+
+  /** The trial ended with a request: the peer stays unchoked until the choker decides. */
+  void trialPassed() {
+    trialSinceNanos = Long.MIN_VALUE;
+    trialPassed = true;
+  }
+
+  /**
+   * Whether the peer passed a trial the choker has not decided on yet; clears it. If the choker
+   * keeps the peer unchoked, that is the start of its turn.
+   */
+  boolean takeTrialPassed() {
+    boolean passed = trialPassed;
+    trialPassed = false;
+    return passed;
+  }
+
+  /** Whether we ever unchoked the peer on this connection, for a turn or on trial. */
+  boolean tried() {
+    return tried;
   }
 
   /** We choked the peer. */
   void choked() {
     chokedByUs = true;
+    trialSinceNanos = Long.MIN_VALUE;
+    trialPassed = false;
   }
 
   long lastUnchokedNanos() {
@@ -269,12 +345,44 @@ final class PeerState {
     return idle;
   }
 
-  /** Unchoked, interested and yet silent for a while: it counts as not interested for a turn. */
-  void idled() {
+  /**
+   * Unchoked, interested and yet silent for a while, in choke round {@code round}: it counts as
+   * not interested for the rest of the round, and has a strike; its next trial, should it need
+   * one, waits 1, 2, 4 … up to {@link #MAX_TRIAL_WAIT_ROUNDS} rounds, doubling with each turn it
+   * wastes in a row, so that a crowd that never asks costs ever fewer trials.
+   */
+  void idled(long round) {
     idle = true;
+    idleStrikes = Math.min(idleStrikes + 1, 31);
+    nextTrialRound = round + Math.min(1L << (idleStrikes - 1), MAX_TRIAL_WAIT_ROUNDS);
   }
 
-  /** We have a piece the idle peer lacks: it counts as interested again. */
+  /**
+   * A trial at {@code now}, in choke round {@code round}, ended without a request: choked, with a
+   * strike, and the trial counts as its turn (it waits behind those who waited longer).
+   */
+  void trialFailed(long now, long round) {
+    choked();
+    lastUnchokedNanos = now;
+    idled(round);
+  }
+
+  /** Turns in a row the peer wasted (see {@link #idled}). */
+  int idleStrikes() {
+    return idleStrikes;
+  }
+
+  /** Whether the peer may have another trial in choke round {@code round}. */
+  boolean trialDue(long round) {
+    return round >= nextTrialRound;
+  }
+
+  /** Whether we ever accepted a request of the peer's on this connection. */
+  boolean everRequested() {
+    return peerRequestNanos != Long.MIN_VALUE;
+  }
+
+  /** We have a piece the idle peer lacks, or a new round began: it counts as interested again. */
   void idleEnded() {
     idle = false;
   }

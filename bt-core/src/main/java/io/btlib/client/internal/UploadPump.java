@@ -45,7 +45,6 @@ final class UploadPump {
 
   /** {@code c} requested a block: queued, or rejected if we cannot or will not send it. */
   void onRequest(Connection c, int piece, int offset, int length) {
-    c.peer().requested();
     PieceState<?> pieces = t.pieces();
     if (pieces == null || !pieces.isVerified(piece)) {
       c.session.rejectRequest(piece, offset, length);
@@ -65,6 +64,7 @@ final class UploadPump {
       c.session.rejectRequest(piece, offset, length);
       return;
     }
+    p.requested(); // only an accepted request shows a peer uses its slot (see ChokeRound)
     long[] req = {piece, offset, length};
     p.uploadQueue().add(req);
     p.needPump(); // the engine pumps once the events of this read are handled
