@@ -568,8 +568,7 @@ public final class UtpConnection {
     if (ahead >= REORDER_SLOTS || (eofSeq >= 0 && SeqNr.isAfter(seq, eofSeq))) {
       return; // a duplicate of what we have (behind), or beyond what we keep
     }
-    ByteBuffer payload = p.payload();
-    int n = payload.remaining();
+    int n = p.payloadLength();
     if (readableBytes + reorderBytes + n > config.receiveBuffer()) {
       return; // beyond the window we advertised: it will come again
     }
@@ -580,8 +579,22 @@ public final class UtpConnection {
     if (reorderPresent[slot]) {
       return; // a duplicate
     }
+    // the one copy out of the datagram's buffer, which the socket reuses for the next one
     byte[] bytes = new byte[n];
-    payload.get(bytes);
+    p.copyPayload(bytes);
+    if (ahead == 0 && reorderCount == 0) {
+      // the next one in order with nothing waiting behind a loss (the common case): delivered
+      // at once, not through the reorder slots
+      ackNr = seq;
+      if (n > 0) {
+        readable.add(bytes);
+        readableBytes += n;
+      }
+      if (eofSeq >= 0 && seq == eofSeq) {
+        eof = true;
+      }
+      return;
+    }
     reorder[slot] = bytes;
     reorderPresent[slot] = true;
     reorderCount++;
