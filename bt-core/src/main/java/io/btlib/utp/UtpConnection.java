@@ -99,8 +99,14 @@ public final class UtpConnection {
   private int oldestUnacked;
   private final OutPacket[] out = new OutPacket[OUT_SLOTS];
   private long bytesInFlight;
+  /**
+   * What was written and not yet packed, in chunks of a packet's payload (as large as the packet
+   * size when the chunk was made): a full packet takes its chunk whole, not a copy of it. Every
+   * chunk but the last is full; the last holds {@link #sendQueueTail} bytes.
+   */
   private final ArrayDeque<byte[]> sendQueue = new ArrayDeque<>();
   private int sendQueueHead;
+  private int sendQueueTail;
   private long sendQueued;
   private boolean closeRequested;
   /** Closed in good order (FINs, a timeout): a last ack may still go out. Not after a reset. */
@@ -855,17 +861,31 @@ public final class UtpConnection {
   }
 
   private byte[] take(int n) {
+    byte[] head = sendQueue.peekFirst();
+    if (sendQueueHead == 0 && n == head.length
+        && (sendQueue.size() > 1 || sendQueueTail == head.length)) {
+      sendQueue.pollFirst(); // a full chunk, a full packet: no copy
+      sendQueued -= n;
+      if (sendQueue.isEmpty()) {
+        sendQueueTail = 0;
+      }
+      return head;
+    }
     byte[] b = new byte[n];
     int at = 0;
     while (at < n) {
-      byte[] head = sendQueue.peekFirst();
-      int k = Math.min(n - at, head.length - sendQueueHead);
+      head = sendQueue.peekFirst();
+      int filled = sendQueue.size() == 1 ? sendQueueTail : head.length;
+      int k = Math.min(n - at, filled - sendQueueHead);
       System.arraycopy(head, sendQueueHead, b, at, k);
       at += k;
       sendQueueHead += k;
-      if (sendQueueHead == head.length) {
+      if (sendQueueHead == filled) {
         sendQueue.pollFirst();
         sendQueueHead = 0;
+        if (sendQueue.isEmpty()) {
+          sendQueueTail = 0;
+        }
       }
     }
     sendQueued -= n;
@@ -892,9 +912,19 @@ public final class UtpConnection {
     if (n <= 0) {
       return 0;
     }
-    byte[] b = new byte[n];
-    src.get(b);
-    sendQueue.add(b);
+    int left = n;
+    while (left > 0) {
+      byte[] tail = sendQueue.peekLast();
+      if (tail == null || sendQueueTail == tail.length) {
+        tail = new byte[packetSize - HEADER - SACK_ROOM];
+        sendQueue.add(tail);
+        sendQueueTail = 0;
+      }
+      int k = Math.min(left, tail.length - sendQueueTail);
+      src.get(tail, sendQueueTail, k);
+      sendQueueTail += k;
+      left -= k;
+    }
     sendQueued += n;
     return n;
   }
