@@ -91,63 +91,9 @@ fi
 
 # ---- lab: creation and removal ---------------------------------------------------------------
 
-pids=()
-tmp=""
-# Ends whatever still runs in our namespaces (only what this script, or an earlier run of it,
-# started there), then deletes them: the veths and the ifb go with them.
-remove_lab() {
-  local ns pid
-  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$P-" || true); do
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do
-      kill "$pid" 2>/dev/null || true
-    done
-  done
-  sleep 0.3
-  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$P-" || true); do
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do
-      kill -9 "$pid" 2>/dev/null || true
-    done
-    ip netns del "$ns" 2>/dev/null || true
-  done
-}
-cleanup() {
-  local p
-  trap - EXIT INT TERM
-  for p in "${pids[@]:-}"; do
-    [[ -n "$p" ]] && kill "$p" 2>/dev/null || true
-  done
-  wait 2>/dev/null || true
-  remove_lab
-  if [[ -n "$tmp" && "${KEEP:-0}" != 1 ]]; then
-    rm -rf "$tmp"
-  elif [[ -n "$tmp" ]]; then
-    echo "kept $tmp" >&2
-  fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-exec 9>/run/btled.lock
-if ! flock -n 9; then
-  echo "another interop/ledbat.sh is running (lock /run/btled.lock)" >&2
-  trap - EXIT
-  exit 1
-fi
-stale="$(ip netns list 2>/dev/null | awk '{print $1}' | grep -c "^$P-" || true)"
-if ((stale > 0)); then
-  echo "removing $stale stale $P-* namespaces from an earlier run" >&2
-  remove_lab
-  rm -rf /tmp/bt-ledbat.*
-fi
-
-# nsx NS CMD... &: runs CMD in namespace NS in the background; it execs, so $! is CMD's PID.
-nsx() {
-  local ns="$1"
-  shift
-  exec 9>&- # not the lock: a run killed with SIGKILL leaves its processes to the next run
-  exec ip netns exec "$ns" "$@"
-}
+# shellcheck source=nslab.sh
+. "$here/nslab.sh"
+lab_begin btled ledbat.sh bt-ledbat
 
 make_lab() {
   local bits qbytes

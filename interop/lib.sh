@@ -15,3 +15,18 @@ wait_for_line() {
   done
   return 1
 }
+
+# download_ok LABEL RC OUT ERR SRC DST: whether a download exited with RC 0, printed a "complete"
+# event to OUT and wrote DST equal to SRC; if not, says which (with the tail of ERR) on stderr.
+download_ok() {
+  local label="$1" rc="$2" out="$3" err="$4" src="$5" dst="$6"
+  if ((rc != 0)) || ! grep -q '"complete"' "$out"; then
+    echo "  $label: download failed (exit $rc):" >&2
+    tail -5 "$err" >&2
+    return 1
+  fi
+  if ! cmp -s "$src" "$dst"; then
+    echo "  $label: downloaded data differs from the source" >&2
+    return 1
+  fi
+}

@@ -212,15 +212,8 @@ run_pair() {
   wait "$ppid" || true
   kill "$spid" 2>/dev/null || true
   wait "$spid" 2>/dev/null || true
-  if ((rc != 0)) || ! grep -q '"complete"' "$dout"; then
-    echo "  $pair run $run: download failed (exit $rc):" >&2
-    tail -5 "$dout.err" >&2
-    return 1
-  fi
-  if ! cmp -s "$tmp/src/data.bin" "$dl/data.bin"; then
-    echo "  $pair run $run: downloaded data differs from the source" >&2
-    return 1
-  fi
+  download_ok "$pair run $run" "$rc" "$dout" "$dout.err" "$tmp/src/data.bin" "$dl/data.bin" \
+    || return 1
   local line rate secs rss anon heap cpu
   line="$(grep '"complete"' "$dout" | tail -1)"
   rate="$(sed -n 's/.*"rateMiBps":\([0-9.]*\).*/\1/p' <<<"$line")"

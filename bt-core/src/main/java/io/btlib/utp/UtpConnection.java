@@ -99,8 +99,14 @@ public final class UtpConnection {
   private int oldestUnacked;
   private final OutPacket[] out = new OutPacket[OUT_SLOTS];
   private long bytesInFlight;
+  /**
+   * What was written and not yet packed, in chunks of a packet's payload (as large as the packet
+   * size when the chunk was made): a full packet takes its chunk whole, not a copy of it. Every
+   * chunk but the last is full; the last holds {@link #sendQueueTail} bytes.
+   */
   private final ArrayDeque<byte[]> sendQueue = new ArrayDeque<>();
   private int sendQueueHead;
+  private int sendQueueTail;
   private long sendQueued;
   private boolean closeRequested;
   /** Closed in good order (FINs, a timeout): a last ack may still go out. Not after a reset. */
@@ -568,8 +574,7 @@ public final class UtpConnection {
     if (ahead >= REORDER_SLOTS || (eofSeq >= 0 && SeqNr.isAfter(seq, eofSeq))) {
       return; // a duplicate of what we have (behind), or beyond what we keep
     }
-    ByteBuffer payload = p.payload();
-    int n = payload.remaining();
+    int n = p.payloadLength();
     if (readableBytes + reorderBytes + n > config.receiveBuffer()) {
       return; // beyond the window we advertised: it will come again
     }
@@ -580,8 +585,22 @@ public final class UtpConnection {
     if (reorderPresent[slot]) {
       return; // a duplicate
     }
+    // the one copy out of the datagram's buffer, which the socket reuses for the next one
     byte[] bytes = new byte[n];
-    payload.get(bytes);
+    p.copyPayload(bytes);
+    if (ahead == 0 && reorderCount == 0) {
+      // the next one in order with nothing waiting behind a loss (the common case): delivered
+      // at once, not through the reorder slots
+      ackNr = seq;
+      if (n > 0) {
+        readable.add(bytes);
+        readableBytes += n;
+      }
+      if (eofSeq >= 0 && seq == eofSeq) {
+        eof = true;
+      }
+      return;
+    }
     reorder[slot] = bytes;
     reorderPresent[slot] = true;
     reorderCount++;
@@ -842,17 +861,31 @@ public final class UtpConnection {
   }
 
   private byte[] take(int n) {
+    byte[] head = sendQueue.peekFirst();
+    if (sendQueueHead == 0 && n == head.length
+        && (sendQueue.size() > 1 || sendQueueTail == head.length)) {
+      sendQueue.pollFirst(); // a full chunk, a full packet: no copy
+      sendQueued -= n;
+      if (sendQueue.isEmpty()) {
+        sendQueueTail = 0;
+      }
+      return head;
+    }
     byte[] b = new byte[n];
     int at = 0;
     while (at < n) {
-      byte[] head = sendQueue.peekFirst();
-      int k = Math.min(n - at, head.length - sendQueueHead);
+      head = sendQueue.peekFirst();
+      int filled = sendQueue.size() == 1 ? sendQueueTail : head.length;
+      int k = Math.min(n - at, filled - sendQueueHead);
       System.arraycopy(head, sendQueueHead, b, at, k);
       at += k;
       sendQueueHead += k;
-      if (sendQueueHead == head.length) {
+      if (sendQueueHead == filled) {
         sendQueue.pollFirst();
         sendQueueHead = 0;
+        if (sendQueue.isEmpty()) {
+          sendQueueTail = 0;
+        }
       }
     }
     sendQueued -= n;
@@ -879,9 +912,19 @@ public final class UtpConnection {
     if (n <= 0) {
       return 0;
     }
-    byte[] b = new byte[n];
-    src.get(b);
-    sendQueue.add(b);
+    int left = n;
+    while (left > 0) {
+      byte[] tail = sendQueue.peekLast();
+      if (tail == null || sendQueueTail == tail.length) {
+        tail = new byte[packetSize - HEADER - SACK_ROOM];
+        sendQueue.add(tail);
+        sendQueueTail = 0;
+      }
+      int k = Math.min(left, tail.length - sendQueueTail);
+      src.get(tail, sendQueueTail, k);
+      sendQueueTail += k;
+      left -= k;
+    }
     sendQueued += n;
     return n;
   }

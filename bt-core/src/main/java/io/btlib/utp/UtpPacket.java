@@ -75,11 +75,19 @@ public final class UtpPacket {
   private final byte[] selectiveAck;
   private final int closeReason;
   private final int datagramLimit;
-  private final ByteBuffer payload;
+  /**
+   * The payload is {@code payloadLength} bytes of this buffer from the absolute index {@code
+   * payloadAt}: no view is made per packet (a decoded packet points into the datagram, one being
+   * sent into the bytes it was given); {@link #payload()} makes one when asked.
+   */
+  private final ByteBuffer payloadSource;
+  private final int payloadAt;
+  private final int payloadLength;
 
   private UtpPacket(Type type, int connectionId, int timestampMicros,
       int timestampDifferenceMicros, long windowSize, int seqNr, int ackNr, byte[] selectiveAck,
-      int closeReason, int datagramLimit, ByteBuffer payload) {
+      int closeReason, int datagramLimit, ByteBuffer payloadSource, int payloadAt,
+      int payloadLength) {
     this.type = type;
     this.connectionId = connectionId;
     this.timestampMicros = timestampMicros;
@@ -90,7 +98,9 @@ public final class UtpPacket {
     this.selectiveAck = selectiveAck;
     this.closeReason = closeReason;
     this.datagramLimit = datagramLimit;
-    this.payload = payload;
+    this.payloadSource = payloadSource;
+    this.payloadAt = payloadAt;
+    this.payloadLength = payloadLength;
   }
 
   /**
@@ -116,7 +126,7 @@ public final class UtpPacket {
       throw new IllegalArgumentException("windowSize " + windowSize + " outside 0..2^32-1");
     }
     return new UtpPacket(type, connectionId, timestampMicros, timestampDifferenceMicros,
-        windowSize, seqNr, ackNr, NO_MASK, -1, -1, EMPTY);
+        windowSize, seqNr, ackNr, NO_MASK, -1, -1, EMPTY, 0, 0);
   }
 
   private static void check(String name, int value, int max) {
@@ -139,7 +149,8 @@ public final class UtpPacket {
           + " bytes: 4 to 252, a multiple of 4");
     }
     return new UtpPacket(type, connectionId, timestampMicros, timestampDifferenceMicros,
-        windowSize, seqNr, ackNr, mask.clone(), closeReason, datagramLimit, payload);
+        windowSize, seqNr, ackNr, mask.clone(), closeReason, datagramLimit, payloadSource,
+        payloadAt, payloadLength);
   }
 
   /**
@@ -151,7 +162,8 @@ public final class UtpPacket {
   public UtpPacket withCloseReason(int reason) {
     check("reason", reason, 0xFFFF);
     return new UtpPacket(type, connectionId, timestampMicros, timestampDifferenceMicros,
-        windowSize, seqNr, ackNr, selectiveAck, reason, datagramLimit, payload);
+        windowSize, seqNr, ackNr, selectiveAck, reason, datagramLimit, payloadSource, payloadAt,
+        payloadLength);
   }
 
   /**
@@ -167,12 +179,13 @@ public final class UtpPacket {
           + UtpConfig.MIN_PACKET_SIZE + ".." + MAX_DATAGRAM);
     }
     return new UtpPacket(type, connectionId, timestampMicros, timestampDifferenceMicros,
-        windowSize, seqNr, ackNr, selectiveAck, closeReason, limit, payload);
+        windowSize, seqNr, ackNr, selectiveAck, closeReason, limit, payloadSource, payloadAt,
+        payloadLength);
   }
 
   /**
    * This packet with a payload: the bytes from {@code payload}'s position to its limit, not
-   * copied (a read-only view; the caller must not change them while the packet is in use).
+   * copied (the caller must not change them while the packet is in use).
    *
    * @param payload the bytes
    * @return the new packet
@@ -180,7 +193,7 @@ public final class UtpPacket {
   public UtpPacket withPayload(ByteBuffer payload) {
     return new UtpPacket(type, connectionId, timestampMicros, timestampDifferenceMicros,
         windowSize, seqNr, ackNr, selectiveAck, closeReason, datagramLimit,
-        payload.slice().asReadOnlyBuffer());
+        payload, payload.position(), payload.remaining());
   }
 
   /**
@@ -208,12 +221,15 @@ public final class UtpPacket {
    *     another version, an unknown type, a malformed extension
    */
   public static UtpPacket decode(ByteBuffer datagram) throws UtpException {
-    ByteBuffer b = datagram.duplicate();
-    if (b.remaining() < HEADER_SIZE) {
-      throw new UtpException(UtpException.Rule.TOO_SHORT, b.remaining(),
-          "datagram of " + b.remaining() + " bytes, shorter than the 20-byte uTP header");
+    // absolute reads from the datagram: no view of it per packet (this runs for every datagram)
+    final ByteBuffer b = datagram;
+    final int limit = b.limit();
+    int at = b.position();
+    if (limit - at < HEADER_SIZE) {
+      throw new UtpException(UtpException.Rule.TOO_SHORT, limit - at,
+          "datagram of " + (limit - at) + " bytes, shorter than the 20-byte uTP header");
     }
-    int first = b.get() & 0xFF;
+    int first = b.get(at) & 0xFF;
     int version = first & 0x0F;
     if (version != VERSION) {
       throw new UtpException(UtpException.Rule.BAD_VERSION, version,
@@ -224,26 +240,28 @@ public final class UtpPacket {
       throw new UtpException(UtpException.Rule.BAD_TYPE, typeCode,
           "uTP packet type " + typeCode + ", not 0 to 4");
     }
-    int ext = b.get() & 0xFF;
-    int connectionId = b.getShort() & 0xFFFF;
-    int timestamp = b.getInt();
-    int timestampDiff = b.getInt();
-    long window = b.getInt() & 0xFFFF_FFFFL;
-    int seq = b.getShort() & 0xFFFF;
-    int ack = b.getShort() & 0xFFFF;
+    int ext = b.get(at + 1) & 0xFF;
+    int connectionId = b.getShort(at + 2) & 0xFFFF;
+    int timestamp = b.getInt(at + 4);
+    int timestampDiff = b.getInt(at + 8);
+    long window = b.getInt(at + 12) & 0xFFFF_FFFFL;
+    int seq = b.getShort(at + 16) & 0xFFFF;
+    int ack = b.getShort(at + 18) & 0xFFFF;
+    at += HEADER_SIZE;
     byte[] mask = NO_MASK;
     int closeReason = -1;
     int datagramLimit = -1;
     while (ext != 0) {
-      if (b.remaining() < 2) {
-        throw new UtpException(UtpException.Rule.TOO_SHORT, b.remaining(),
+      if (limit - at < 2) {
+        throw new UtpException(UtpException.Rule.TOO_SHORT, limit - at,
             "extension " + ext + " cut off before its header");
       }
-      int next = b.get() & 0xFF;
-      int len = b.get() & 0xFF;
-      if (b.remaining() < len) {
+      int next = b.get(at) & 0xFF;
+      int len = b.get(at + 1) & 0xFF;
+      at += 2;
+      if (limit - at < len) {
         throw new UtpException(UtpException.Rule.TOO_SHORT, len,
-            "extension " + ext + " of " + len + " bytes, " + b.remaining() + " left");
+            "extension " + ext + " of " + len + " bytes, " + (limit - at) + " left");
       }
       if (ext == EXT_SELECTIVE_ACK) {
         if (mask != NO_MASK) {
@@ -254,31 +272,32 @@ public final class UtpPacket {
               "selective ACK of " + len + " bytes, not a multiple of 4 from 4");
         }
         mask = new byte[len];
-        b.get(mask);
-      } else if (ext == EXT_CLOSE_REASON && len == 4 && closeReason < 0) {
-        b.getShort(); // reserved
-        closeReason = b.getShort() & 0xFFFF;
-      } else if (ext == EXT_DATAGRAM_LIMIT && len == DATAGRAM_LIMIT_LENGTH && datagramLimit < 0
-          && b.get(b.position()) == 'b' && b.get(b.position() + 1) == 't') {
-        // outside the range it is not ours, or broken: ignored like an unknown extension
-        int limit = b.getShort(b.position() + 2) & 0xFFFF;
-        if (limit >= UtpConfig.MIN_PACKET_SIZE && limit <= MAX_DATAGRAM) {
-          datagramLimit = limit;
+        for (int i = 0; i < len; i++) {
+          mask[i] = b.get(at + i);
         }
-        ((Buffer) b).position(b.position() + len);
-      } else {
-        ((Buffer) b).position(b.position() + len); // unknown: skipped, as BEP 29 asks
-      }
+      } else if (ext == EXT_CLOSE_REASON && len == 4 && closeReason < 0) {
+        closeReason = b.getShort(at + 2) & 0xFFFF; // after two reserved bytes
+      } else if (ext == EXT_DATAGRAM_LIMIT && len == DATAGRAM_LIMIT_LENGTH && datagramLimit < 0
+          && b.get(at) == 'b' && b.get(at + 1) == 't') {
+        // outside the range it is not ours, or broken: ignored like an unknown extension
+        int announced = b.getShort(at + 2) & 0xFFFF;
+        if (announced >= UtpConfig.MIN_PACKET_SIZE && announced <= MAX_DATAGRAM) {
+          datagramLimit = announced;
+        }
+      } // else unknown: skipped, as BEP 29 asks
+      at += len;
       ext = next;
     }
-    ByteBuffer payload = b.hasRemaining() ? b.slice().asReadOnlyBuffer() : EMPTY;
-    return new UtpPacket(Type.VALUES[typeCode], connectionId, timestamp, timestampDiff, window,
-        seq, ack, mask, closeReason, datagramLimit, payload);
+    return at < limit
+        ? new UtpPacket(Type.VALUES[typeCode], connectionId, timestamp, timestampDiff, window,
+            seq, ack, mask, closeReason, datagramLimit, b, at, limit - at)
+        : new UtpPacket(Type.VALUES[typeCode], connectionId, timestamp, timestampDiff, window,
+            seq, ack, mask, closeReason, datagramLimit, EMPTY, 0, 0);
   }
 
   /** Bytes {@link #encode} writes. */
   public int encodedLength() {
-    int n = HEADER_SIZE + payload.remaining();
+    int n = HEADER_SIZE + payloadLength;
     if (selectiveAck.length > 0) {
       n += 2 + selectiveAck.length;
     }
@@ -331,7 +350,14 @@ public final class UtpPacket {
       dst.putShort((short) datagramLimit);
       dst.putInt(0);
     }
-    dst.put(payload.duplicate());
+    if (payloadLength == 0) {
+      return;
+    }
+    if (payloadSource.hasArray()) {
+      dst.put(payloadSource.array(), payloadSource.arrayOffset() + payloadAt, payloadLength);
+    } else {
+      dst.put(payloadView());
+    }
   }
 
   /** The type. */
@@ -411,7 +437,32 @@ public final class UtpPacket {
 
   /** The payload: a read-only view (of the datagram's buffer when decoded), maybe empty. */
   public ByteBuffer payload() {
-    return payload.duplicate();
+    return payloadView().asReadOnlyBuffer();
+  }
+
+  private ByteBuffer payloadView() {
+    if (payloadLength == 0) {
+      return EMPTY.duplicate();
+    }
+    ByteBuffer v = payloadSource.duplicate();
+    ((Buffer) v).limit(payloadAt + payloadLength);
+    ((Buffer) v).position(payloadAt);
+    return v;
+  }
+
+  /** The payload's length in bytes. */
+  int payloadLength() {
+    return payloadLength;
+  }
+
+  /** Copies the payload into {@code dst} from index 0 (room for {@link #payloadLength}). */
+  void copyPayload(byte[] dst) {
+    if (payloadSource.hasArray()) {
+      System.arraycopy(payloadSource.array(), payloadSource.arrayOffset() + payloadAt, dst, 0,
+          payloadLength);
+    } else if (payloadLength > 0) {
+      payloadView().get(dst, 0, payloadLength);
+    }
   }
 
   @Override
@@ -425,14 +476,14 @@ public final class UtpPacket {
         && timestampDifferenceMicros == p.timestampDifferenceMicros
         && windowSize == p.windowSize && seqNr == p.seqNr && ackNr == p.ackNr
         && closeReason == p.closeReason && datagramLimit == p.datagramLimit && Arrays.equals(selectiveAck, p.selectiveAck)
-        && payload.equals(p.payload);
+        && payloadView().equals(p.payloadView());
   }
 
   @Override
   public int hashCode() {
     int h = Objects.hash(type, connectionId, timestampMicros, timestampDifferenceMicros,
         windowSize, seqNr, ackNr, closeReason, datagramLimit);
-    return 31 * (31 * h + Arrays.hashCode(selectiveAck)) + payload.hashCode();
+    return 31 * (31 * h + Arrays.hashCode(selectiveAck)) + payloadView().hashCode();
   }
 
   @Override
@@ -441,6 +492,6 @@ public final class UtpPacket {
         + " wnd " + windowSize + (selectiveAck.length > 0 ? " sack " + selectiveAck.length * 8
         : "") + (closeReason >= 0 ? " reason " + closeReason : "")
         + (datagramLimit >= 0 ? " limit " + datagramLimit : "") + " payload "
-        + payload.remaining() + "]";
+        + payloadLength + "]";
   }
 }

@@ -87,6 +87,28 @@ class UtpPacketTest {
     }
   }
 
+  @Test
+  void aPacketDecodedFromADirectBufferPointsIntoItReadOnly() throws Exception {
+    byte[] payload = new byte[1346];
+    new Random(3).nextBytes(payload);
+    UtpPacket p = UtpPacket.of(Type.DATA, 7, 1, 2, 3, 4, 5)
+        .withSelectiveAck(new byte[] {1, 0, 0, 0}).withPayload(ByteBuffer.wrap(payload));
+    ByteBuffer datagram = ByteBuffer.allocateDirect(9 + p.encodedLength());
+    datagram.position(9); // the socket's buffer need not start at 0
+    p.encode(datagram);
+    datagram.flip().position(9);
+
+    UtpPacket back = UtpPacket.decode(datagram);
+
+    assertThat(back).isEqualTo(p);
+    assertThat(back.payload().isReadOnly()).isTrue();
+    assertThat(back.payloadLength()).isEqualTo(payload.length);
+    byte[] copy = new byte[back.payloadLength()];
+    back.copyPayload(copy);
+    assertThat(copy).isEqualTo(payload);
+    assertThat(datagram.position()).isEqualTo(9);
+  }
+
   static UtpPacket randomPacket(Random r) {
     UtpPacket p = UtpPacket.of(Type.values()[r.nextInt(5)], r.nextInt(65536), r.nextInt(),
         r.nextInt(), r.nextLong() & 0xFFFF_FFFFL, r.nextInt(65536), r.nextInt(65536));

@@ -357,7 +357,9 @@ final class NioHost implements EngineHost {
       if (k.isReadable()) {
         receiveDatagrams(now);
       }
-      if (k.isValid() && k.isWritable()) {
+      if (k.isValid()) {
+        // the batch's acks (one per connection) go out now, not after the engine's handlers
+        // have run: the sender's window, round trip and LEDBAT's delay wait on them
         sendDatagrams(now);
       }
       return;
