@@ -701,6 +701,10 @@ final class TorrentRuntime {
   // ---------------------------------------------------------------- downloading
 
   private void onBlock(Connection c, PeerEvent.BlockReceived b, long now) {
+    if (b.late()) {
+      onLateBlock(c, b, now);
+      return;
+    }
     try {
       onBlock0(c, b, now);
     } finally {
@@ -724,6 +728,29 @@ final class TorrentRuntime {
     pieces.requestEnded(piece, block);
     assembler.accept(c, c.address, piece, block, b.data(), now);
     c.peer().needRequests(); // once the events of this read are handled
+  }
+
+  /**
+   * A block whose request we cancelled arrived anyway (see {@link LateBlocks}): kept when its
+   * piece still lacks it, else waste. Counted as downloaded either way, as the bytes came.
+   */
+  private void onLateBlock(Connection c, PeerEvent.BlockReceived b, long now) {
+    try {
+      int len = b.data().remaining();
+      totals.received(len, now);
+      c.peer().received(len, now);
+      int piece = b.piece();
+      if (pieces == null || !LateBlocks.useful(pieces, assembler::isHashing, piece, b.offset(), len)
+          || !verifier().canVerify(piece) || !assembler.mayBuffer(piece)) {
+        totals.wasted(len);
+        return;
+      }
+      // no request of ours is counted for it any more: accept claims the block as received
+      assembler.accept(c, c.address, piece, b.offset() / Metainfo.BLOCK_SIZE, b.data(), now);
+    } finally {
+      engine.releaseBlock(b.data());
+      c.peer().needRequests(); // once the events of this read are handled
+    }
   }
 
   /** Bans a peer, or counts bad data against a web seed (which appears as its address). */
