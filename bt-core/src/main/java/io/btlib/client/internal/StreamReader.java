@@ -67,21 +67,25 @@ final class StreamReader implements TorrentReader, ReadGate.Waiter {
       movedTo(m, f, pos);
       int pieceLength = m.pieceLength();
       int first = (int) ((f.offset() + pos) / pieceLength);
-      gate.awaitPiece(this, first, timeoutNanos);
-      Storage s = gate.storage();
       int total = 0;
-      while (dst.hasRemaining() && pos < f.length()) {
-        long at = f.offset() + pos;
-        int piece = (int) (at / pieceLength);
-        if (piece != first && !gate.isVerified(piece)) {
-          break; // what is verified now; the next read waits for the rest
+      while (total == 0) { // again only if a bounded cache evicted the first piece meanwhile
+        gate.awaitPiece(this, first, timeoutNanos);
+        Storage s = gate.storage();
+        while (dst.hasRemaining() && pos < f.length()) {
+          long at = f.offset() + pos;
+          int piece = (int) (at / pieceLength);
+          if (piece != first && !gate.isVerified(piece)) {
+            break; // what is verified now; the next read waits for the rest
+          }
+          int offset = (int) (at - (long) piece * pieceLength);
+          int n = (int) Math.min(dst.remaining(),
+              Math.min(m.pieceSize(piece) - offset, f.length() - pos));
+          if (!readStorage(s, piece, offset, dst, n)) {
+            break; // evicted: what was read is returned, or the first piece awaited again
+          }
+          pos += n;
+          total += n;
         }
-        int offset = (int) (at - (long) piece * pieceLength);
-        int n = (int) Math.min(dst.remaining(),
-            Math.min(m.pieceSize(piece) - offset, f.length() - pos));
-        readStorage(s, piece, offset, dst, n);
-        pos += n;
-        total += n;
       }
       position = pos;
       movedTo(m, f, pos);
@@ -91,7 +95,11 @@ final class StreamReader implements TorrentReader, ReadGate.Waiter {
     }
   }
 
-  private void readStorage(Storage s, int piece, int offset, ByteBuffer dst, int n)
+  /**
+   * Reads {@code n} bytes of a verified piece into {@code dst}; false, with nothing read, if a
+   * bounded cache evicted the piece since it was found verified.
+   */
+  private boolean readStorage(Storage s, int piece, int offset, ByteBuffer dst, int n)
       throws IOException {
     ByteBuffer slice = dst.duplicate();
     ((Buffer) slice).limit(slice.position() + n);
@@ -99,8 +107,14 @@ final class StreamReader implements TorrentReader, ReadGate.Waiter {
       s.read(piece, offset, slice);
     } catch (IllegalStateException e) {
       throw new IOException("torrent storage closed", e); // removed while we read
+    } catch (IOException e) {
+      if (!gate.isVerified(piece)) {
+        return false; // the engine un-verifies a piece before its cache drops it
+      }
+      throw e;
     }
     ((Buffer) dst).position(dst.position() + n);
+    return true;
   }
 
   private FileEntry file(Metainfo m) throws IOException {
