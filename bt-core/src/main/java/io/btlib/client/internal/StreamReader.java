@@ -34,6 +34,10 @@ final class StreamReader implements TorrentReader, ReadGate.Waiter {
   /** Written under {@link #lock}. */
   private volatile long position;
   private volatile long readahead = DEFAULT_READAHEAD;
+  /** Whether {@link #readahead(long)} was called: else it follows {@link #rate}. */
+  private volatile boolean readaheadSet;
+  /** The consumption rate the default readahead follows; under {@link #lock}. */
+  private final ReadRate rate = new ReadRate();
   private volatile long timeoutNanos;
   /** The stream offset of the window last posted, or -1; under {@link #lock}. */
   private long postedPiece = -1;
@@ -88,6 +92,7 @@ final class StreamReader implements TorrentReader, ReadGate.Waiter {
         }
       }
       position = pos;
+      rate.read(total, t.engine.ticker.getAsLong());
       movedTo(m, f, pos);
       return total;
     } finally {
@@ -135,7 +140,7 @@ final class StreamReader implements TorrentReader, ReadGate.Waiter {
 
   private void postWindow() {
     long pos = position;
-    long ahead = readahead;
+    long ahead = readaheadSet ? readahead : defaultReadahead();
     TorrentRuntime rt = t;
     int fileIndex = file;
     int readerId = id;
@@ -193,10 +198,19 @@ final class StreamReader implements TorrentReader, ReadGate.Waiter {
       throw new IllegalArgumentException("readahead must be > 0: " + bytes);
     }
     readahead = bytes;
+    readaheadSet = true;
     if (!closed) {
       postWindow();
     }
     return this;
+  }
+
+  /** The readahead from the reading rate, as of now; the rate is read under {@link #lock}. */
+  private long defaultReadahead() {
+    if (!lock.isHeldByCurrentThread()) {
+      return DEFAULT_READAHEAD; // the constructor's first window: nothing read yet
+    }
+    return rate.readahead(t.engine.ticker.getAsLong());
   }
 
   @Override
