@@ -13,6 +13,7 @@ import io.btlib.metainfo.MagnetLinkException;
 import io.btlib.metainfo.Metainfo;
 import io.btlib.peer.PeerAddress;
 import io.btlib.storage.FileStorage;
+import io.btlib.storage.MemoryCache;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -86,10 +87,13 @@ final class StreamCommand implements Command {
         + "  --bind ADDR               address for HTTP and for peers (default 127.0.0.1)\n"
         + "  -o, --output DIR          keep the data in DIR (default: a temporary directory,\n"
         + "                            removed on exit)\n"
-        + "  --cache-mb N              keep at most N MiB of pieces (not supported yet: bt has\n"
-        + "                            no bounded storage; refused with exit code 2)\n"
+        + "  --cache-mb N              keep at most N MiB of pieces, in memory, instead of the\n"
+        + "                            whole torrent on disk (not with -o): only what requests\n"
+        + "                            read ahead is fetched, what they left behind is dropped\n"
+        + "                            first, and it never completes; at least one piece\n"
         + "  --readahead BYTES         how far ahead of each request to fetch first (default:\n"
-        + "                            the library's, a few MiB)\n"
+        + "                            8 MiB, then ten seconds' worth at the rate the\n"
+        + "                            response is read, between 2 and 64 MiB)\n"
         + "  --peer HOST:PORT          a peer to dial, by IP address; repeatable\n"
         + "  --peer-port N             port to accept peers on, TCP and UDP (default: any)\n"
         + "  --tracker URL             announce to this tracker too (http, https, udp); repeatable\n"
@@ -119,10 +123,10 @@ final class StreamCommand implements Command {
     int only = a.intValue("--file", -1, 0, Integer.MAX_VALUE);
     long readahead = a.longValue("--readahead", 0, 0, 1L << 40);
     long timeout = a.longValue("--timeout", 0, 0, 365L * 24 * 3600);
-    if (a.value("--cache-mb").isPresent()) {
-      a.longValue("--cache-mb", 0, 1, 1L << 30); // a bad number is reported as such first
-      throw new UsageException("--cache-mb is not supported yet: bt has no bounded storage, "
-          + "the whole torrent is kept (use -o DIR to choose where)");
+    long cacheBytes = a.longValue("--cache-mb", 0, 1, 1L << 30) << 20;
+    boolean output = a.value("-o").isPresent() || a.value("--output").isPresent();
+    if (cacheBytes > 0 && output) {
+      throw new UsageException("--cache-mb keeps pieces in memory only: not with -o");
     }
     List<PeerAddress> peers = Transfer.peers(a);
     Transfer.bindAddress(a);
@@ -140,9 +144,10 @@ final class StreamCommand implements Command {
     } else {
       m = InfoCommand.load(arg);
       checkFile(m, only, true);
+      checkCache(m, cacheBytes, true);
     }
-    Path dir = directory(a);
-    boolean temporary = a.value("-o").isEmpty() && a.value("--output").isEmpty();
+    Path dir = cacheBytes > 0 ? null : directory(a);
+    boolean temporary = cacheBytes == 0 && !output;
     long start = nanoClock.getAsLong();
     long deadline = timeout == 0 ? Long.MAX_VALUE : start + TimeUnit.SECONDS.toNanos(timeout);
     Transfer.Reporter reporter = new Transfer.Reporter(out, json);
@@ -150,9 +155,11 @@ final class StreamCommand implements Command {
       Client client = network.client();
       Torrent t;
       if (m != null) {
-        t = client.add(m, FileStorage.open(m, dir));
+        t = client.add(m, cacheBytes > 0 ? MemoryCache.of(m, cacheBytes)
+            : FileStorage.open(m, dir));
       } else {
-        t = client.add(magnet, meta -> FileStorage.open(meta, dir));
+        t = client.add(magnet, cacheBytes > 0 ? MemoryCache.factory(cacheBytes)
+            : meta -> FileStorage.open(meta, dir));
         for (var p : magnet.peers()) {
           try {
             t.addPeer(PeerAddress.of(p.getHostString(), p.getPort()));
@@ -170,6 +177,7 @@ final class StreamCommand implements Command {
         return 0; // --timeout ended first
       }
       checkFile(meta, only, false);
+      checkCache(meta, cacheBytes, false);
       if (only >= 0) {
         for (int i = 0; i < meta.files().size(); i++) {
           if (i != only) {
@@ -188,13 +196,22 @@ final class StreamCommand implements Command {
             + ":" + httpPort + ": " + Main.describe(e), e);
       }
     } catch (IOException e) {
-      throw new CliException(dir + ": " + InfoCommand.describe(e), e);
+      throw new CliException((dir == null ? "cache" : dir) + ": " + InfoCommand.describe(e), e);
     } finally {
       if (temporary) {
         deleteTree(dir);
       }
     }
     return 0;
+  }
+
+  /** A cache must hold one piece: a usage error for a .torrent, a runtime one for a magnet. */
+  private static void checkCache(Metainfo m, long cacheBytes, boolean usage) {
+    if (cacheBytes > 0 && cacheBytes < m.pieceLength()) {
+      String problem = "--cache-mb " + (cacheBytes >> 20) + ": less than one piece ("
+          + m.pieceLength() + " bytes)";
+      throw usage ? new UsageException(problem) : new CliException(problem);
+    }
   }
 
   /** Usage error (exit 2) for a .torrent, runtime error (1) once a magnet's metadata is in. */

@@ -28,6 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code bt stream}: its usage errors, and a real stream from a seeder on loopback. */
 class StreamCommandTest {
@@ -53,12 +55,23 @@ class StreamCommandTest {
   }
 
   @Test
-  void cacheMbIsRefusedUntilTheLibraryHasBoundedStorage() throws Exception {
+  void cacheMbMustHoldAPieceAndGoesWithoutAnOutputDirectory() throws Exception {
     Path t = torrent(new byte[100]);
-    Run r = Run.bt("stream", t.toString(), "--cache-mb", "100");
-    MainTest.assertOneLineError(r, 2, "bt: stream: --cache-mb is not supported yet");
     MainTest.assertOneLineError(Run.bt("stream", t.toString(), "--cache-mb", "x"), 2,
         "bt: stream: bad value for --cache-mb");
+    MainTest.assertOneLineError(Run.bt("stream", t.toString(), "--cache-mb", "0"), 2,
+        "bt: stream: bad value for --cache-mb");
+    MainTest.assertOneLineError(Run.bt("stream", t.toString(), "--cache-mb", "1", "-o",
+        tmp.resolve("o").toString()), 2, "bt: stream: --cache-mb keeps pieces in memory only");
+    Path dir = tmp.resolve("big");
+    Files.createDirectories(dir);
+    Files.write(dir.resolve("a.bin"), new byte[3 << 20]);
+    Path big = tmp.resolve("big.torrent");
+    Run c = Run.bt("create", dir.toString(), "-o", big.toString(), "--piece-length",
+        String.valueOf(2 << 20));
+    assertThat(c.code()).as(c.err()).isZero();
+    MainTest.assertOneLineError(Run.bt("stream", big.toString(), "--cache-mb", "1"), 2,
+        "bt: stream: --cache-mb 1: less than one piece (2097152 bytes)");
   }
 
   @Test
@@ -70,11 +83,13 @@ class StreamCommandTest {
         "bt: stream: bad value for --port");
   }
 
-  @Test
+  /** On disk, and through a 1 MiB cache holding a third of the first file. */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
   @Timeout(60)
-  void servesTheFilesWhileTheyDownloadAndStopsWhenInterrupted() throws Exception {
+  void servesTheFilesWhileTheyDownloadAndStopsWhenInterrupted(boolean cache) throws Exception {
     Random rnd = new Random(7);
-    byte[] a = new byte[700_001];
+    byte[] a = new byte[cache ? 3_000_001 : 700_001];
     byte[] b = new byte[33_333];
     rnd.nextBytes(a);
     rnd.nextBytes(b);
@@ -91,8 +106,8 @@ class StreamCommandTest {
       AtomicInteger code = new AtomicInteger(-1);
       Path out1 = tmp.resolve("out");
       Thread bt = new Thread(() -> code.set(Main.run(new String[] {"stream", t.toString(),
-          "--json", "--no-dht", "-o", out1.toString(), "--peer",
-          "127.0.0.1:" + seeder.listenAddress().getPort()}, out, err)));
+          "--json", "--no-dht", cache ? "--cache-mb" : "-o", cache ? "1" : out1.toString(),
+          "--peer", "127.0.0.1:" + seeder.listenAddress().getPort()}, out, err)));
       bt.start();
       BufferedReader lines = new BufferedReader(new InputStreamReader(pipe, StandardCharsets.UTF_8));
       List<Map<String, Object>> listening = new ArrayList<>();
@@ -103,7 +118,7 @@ class StreamCommandTest {
         listening.add(e);
       }
       assertThat(listening.get(0)).containsEntry("file", 0L).containsEntry("path", "media/f0.mp4")
-          .containsEntry("length", 700_001L);
+          .containsEntry("length", (long) a.length);
       String url = (String) listening.get(0).get("url");
       assertThat(url).matches("http://127\\.0\\.0\\.1:\\d+/0/media/f0\\.mp4");
       Thread drain = new Thread(() -> {

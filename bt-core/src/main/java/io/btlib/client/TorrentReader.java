@@ -85,9 +85,11 @@ public interface TorrentReader extends SeekableByteChannel {
   TorrentReader position(long newPosition) throws IOException;
 
   /**
-   * Sets how many bytes ahead of the position the reader wants downloaded first (its window);
-   * default {@link #DEFAULT_READAHEAD}. A player that knows its bit rate may set about ten
-   * seconds' worth. Returns this reader.
+   * Sets how many bytes ahead of the position the reader wants downloaded first (its window).
+   * By default it follows the reader's own consumption: {@link #DEFAULT_READAHEAD} until the
+   * reader has read for 2 s, then ten seconds' worth at the rate it has read since its first read
+   * (a player reads at the media's bit rate), between 2 and 64 MiB. A player that knows its bit
+   * rate may set about ten seconds' worth instead. Returns this reader.
    *
    * @throws IllegalArgumentException if {@code bytes} is not positive
    */
@@ -113,6 +115,6 @@ public interface TorrentReader extends SeekableByteChannel {
   /** The index of the file in {@code Metainfo.files()} this reader reads. */
   int fileIndex();
 
-  /** The default {@link #readahead(long)}: 8 MiB. */
+  /** The {@link #readahead(long)} of a reader that has not read for 2 s yet: 8 MiB. */
   long DEFAULT_READAHEAD = 8L << 20;
 }

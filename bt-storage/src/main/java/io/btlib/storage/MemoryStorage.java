@@ -126,6 +126,18 @@ public final class MemoryStorage implements Storage {
     ((Buffer) src).position(src.limit());
   }
 
+  /**
+   * Drops piece {@code piece}'s bytes (for {@link MemoryCache}); a read of it then fails as for
+   * bytes never written. A read already copying keeps the bytes it found.
+   *
+   * @return the bytes the piece took, 0 if it held none
+   */
+  int forget(int piece) {
+    checkOpen();
+    Piece p = pieces.getAndSet(piece, null);
+    return p == null ? 0 : p.bytes.length;
+  }
+
   /** Ignored, but for the closed check: a memory storage keeps every write. */
   @Override
   public void setWantedFiles(BitSet wanted) {

@@ -155,7 +155,10 @@ class StreamingSimulationTest {
           without.readerWasted() >> 10, Arrays.toString(with.seekSeconds()));
       if (!Boolean.getBoolean("bt.stream.figuresOnly")) {
         assertThat(with.firstByteSeconds()).isLessThan(5);
-        assertThat(with.median(with.missSeconds())).isLessThan(5);
+        // 10 s, not 5: since late blocks after a seek are kept, seed 7's four misses have a
+        // median of 8.7 s (2.6 s before, with five misses); the long ones (27 to 45 s, a seek
+        // early on to a piece only the seeder has) are there with or without: docs/STREAMING.md
+        assertThat(with.median(with.missSeconds())).isLessThan(10);
         // one swarm's finishing times vary by a few percent with any change in who sends what
         assertThat(with.median(with.othersDoneSeconds()))
             .isLessThanOrEqualTo(1.05 * without.median(without.othersDoneSeconds()));

@@ -205,6 +205,10 @@ final class PieceAssembler {
       lastPiece = -1;
       lastBuffer = null;
       hashing.set(piece);
+      CacheKeeper cache = t.cache();
+      if (cache != null) {
+        cache.reserve(piece, t::evict); // room in a bounded cache before the write
+      }
       verifyAndStore(piece, buf);
     }
   }
@@ -266,6 +270,10 @@ final class PieceAssembler {
   /** A piece's check (and write) is over: on the engine thread, posted by the disk pool. */
   private void pieceDone(int piece, PieceBuffer buf, boolean good, String writeError) {
     hashing.clear(piece);
+    CacheKeeper cache = t.cache();
+    if (cache != null) {
+      cache.checked(piece, good && writeError == null);
+    }
     if (t.removed || t.state() == TorrentState.FAILED) {
       release(buf);
       return;

@@ -108,6 +108,8 @@ final class PieceState<K> implements SwarmView {
   private final BitSet busyOnce;
   /** The untouched pieces by priority and availability; built on first use, while wanted. */
   private RarityIndex rarity;
+  /** The only pieces that may be wanted ({@link #restrictTo}), or null for all. */
+  private BitSet allowed;
 
   // files: [start piece, end piece] of each non-empty file, -1 for an empty one
   private final int[] fileFirstPiece;
@@ -495,9 +497,47 @@ final class PieceState<K> implements SwarmView {
     return wantedCount;
   }
 
+  /**
+   * Restricts the wanted pieces to those set in {@code allowed} (whatever their priority), or lifts
+   * the restriction with null: a bounded cache fetches only what readers' windows cover. O(pieces
+   * that change).
+   */
+  public void restrictTo(BitSet allowed) {
+    BitSet before = this.allowed;
+    this.allowed = allowed == null ? null : (BitSet) allowed.clone();
+    BitSet changed;
+    if (before == null || allowed == null) {
+      changed = new BitSet(pieceCount);
+      changed.set(0, pieceCount);
+    } else {
+      changed = (BitSet) before.clone();
+      changed.xor(allowed);
+    }
+    for (int p = changed.nextSetBit(0); p >= 0 && p < pieceCount; p = changed.nextSetBit(p + 1)) {
+      refreshWanted(p);
+    }
+  }
+
+  /**
+   * Piece {@code piece} is verified no more (a bounded cache evicted it): it counts as missing and
+   * is wanted again if its priority (and {@link #restrictTo}) allows. Ignored for a piece not
+   * verified.
+   */
+  public void unverify(int piece) {
+    checkPiece(piece);
+    if (!verified.get(piece)) {
+      return;
+    }
+    verified.clear(piece);
+    verifiedCount--;
+    verifiedBytes -= pieceSize(piece);
+    refreshWanted(piece);
+  }
+
   /** Brings the wanted set and its counters in line with the piece's verified bit and priority. */
   private void refreshWanted(int piece) {
-    boolean w = !verified.get(piece) && priority[piece] > 0;
+    boolean w = !verified.get(piece) && priority[piece] > 0
+        && (allowed == null || allowed.get(piece));
     if (w == wanted.get(piece)) {
       return;
     }

@@ -55,6 +55,16 @@ final class ReadGate {
     }
   }
 
+  /** A bounded cache evicted {@code piece}: readers wait for it again. */
+  void unverified(int piece) {
+    lock.lock();
+    try {
+      verified.clear(piece);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** The pieces set in {@code pieces} are verified (a check, or resume data). */
   void verified(BitSet pieces) {
     lock.lock();

@@ -34,6 +34,10 @@ final class StreamReader implements TorrentReader, ReadGate.Waiter {
   /** Written under {@link #lock}. */
   private volatile long position;
   private volatile long readahead = DEFAULT_READAHEAD;
+  /** Whether {@link #readahead(long)} was called: else it follows {@link #rate}. */
+  private volatile boolean readaheadSet;
+  /** The consumption rate the default readahead follows; under {@link #lock}. */
+  private final ReadRate rate = new ReadRate();
   private volatile long timeoutNanos;
   /** The stream offset of the window last posted, or -1; under {@link #lock}. */
   private long postedPiece = -1;
@@ -67,23 +71,28 @@ final class StreamReader implements TorrentReader, ReadGate.Waiter {
       movedTo(m, f, pos);
       int pieceLength = m.pieceLength();
       int first = (int) ((f.offset() + pos) / pieceLength);
-      gate.awaitPiece(this, first, timeoutNanos);
-      Storage s = gate.storage();
       int total = 0;
-      while (dst.hasRemaining() && pos < f.length()) {
-        long at = f.offset() + pos;
-        int piece = (int) (at / pieceLength);
-        if (piece != first && !gate.isVerified(piece)) {
-          break; // what is verified now; the next read waits for the rest
+      while (total == 0) { // again only if a bounded cache evicted the first piece meanwhile
+        gate.awaitPiece(this, first, timeoutNanos);
+        Storage s = gate.storage();
+        while (dst.hasRemaining() && pos < f.length()) {
+          long at = f.offset() + pos;
+          int piece = (int) (at / pieceLength);
+          if (piece != first && !gate.isVerified(piece)) {
+            break; // what is verified now; the next read waits for the rest
+          }
+          int offset = (int) (at - (long) piece * pieceLength);
+          int n = (int) Math.min(dst.remaining(),
+              Math.min(m.pieceSize(piece) - offset, f.length() - pos));
+          if (!readStorage(s, piece, offset, dst, n)) {
+            break; // evicted: what was read is returned, or the first piece awaited again
+          }
+          pos += n;
+          total += n;
         }
-        int offset = (int) (at - (long) piece * pieceLength);
-        int n = (int) Math.min(dst.remaining(),
-            Math.min(m.pieceSize(piece) - offset, f.length() - pos));
-        readStorage(s, piece, offset, dst, n);
-        pos += n;
-        total += n;
       }
       position = pos;
+      rate.read(total, t.engine.ticker.getAsLong());
       movedTo(m, f, pos);
       return total;
     } finally {
@@ -91,7 +100,11 @@ final class StreamReader implements TorrentReader, ReadGate.Waiter {
     }
   }
 
-  private void readStorage(Storage s, int piece, int offset, ByteBuffer dst, int n)
+  /**
+   * Reads {@code n} bytes of a verified piece into {@code dst}; false, with nothing read, if a
+   * bounded cache evicted the piece since it was found verified.
+   */
+  private boolean readStorage(Storage s, int piece, int offset, ByteBuffer dst, int n)
       throws IOException {
     ByteBuffer slice = dst.duplicate();
     ((Buffer) slice).limit(slice.position() + n);
@@ -99,8 +112,14 @@ final class StreamReader implements TorrentReader, ReadGate.Waiter {
       s.read(piece, offset, slice);
     } catch (IllegalStateException e) {
       throw new IOException("torrent storage closed", e); // removed while we read
+    } catch (IOException e) {
+      if (!gate.isVerified(piece)) {
+        return false; // the engine un-verifies a piece before its cache drops it
+      }
+      throw e;
     }
     ((Buffer) dst).position(dst.position() + n);
+    return true;
   }
 
   private FileEntry file(Metainfo m) throws IOException {
@@ -121,7 +140,7 @@ final class StreamReader implements TorrentReader, ReadGate.Waiter {
 
   private void postWindow() {
     long pos = position;
-    long ahead = readahead;
+    long ahead = readaheadSet ? readahead : defaultReadahead();
     TorrentRuntime rt = t;
     int fileIndex = file;
     int readerId = id;
@@ -179,10 +198,19 @@ final class StreamReader implements TorrentReader, ReadGate.Waiter {
       throw new IllegalArgumentException("readahead must be > 0: " + bytes);
     }
     readahead = bytes;
+    readaheadSet = true;
     if (!closed) {
       postWindow();
     }
     return this;
+  }
+
+  /** The readahead from the reading rate, as of now; the rate is read under {@link #lock}. */
+  private long defaultReadahead() {
+    if (!lock.isHeldByCurrentThread()) {
+      return DEFAULT_READAHEAD; // the constructor's first window: nothing read yet
+    }
+    return rate.readahead(t.engine.ticker.getAsLong());
   }
 
   @Override

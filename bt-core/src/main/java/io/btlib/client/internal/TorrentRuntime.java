@@ -1,5 +1,6 @@
 package io.btlib.client.internal;
 
+import io.btlib.client.PieceCache;
 import io.btlib.client.Storage;
 import io.btlib.client.StorageFactory;
 import io.btlib.client.TorrentListener;
@@ -80,6 +81,8 @@ final class TorrentRuntime {
   private Storage storage;
   private final StorageFactory storageFactory;
   private BitSet initialVerified;
+  /** The bounded cache's keeper when the storage is a {@link PieceCache}; else null. */
+  private CacheKeeper cache;
   private TorrentState state = TorrentState.STOPPED;
   /** The state a paused torrent resumes to. */
   private TorrentState resumeState;
@@ -120,6 +123,7 @@ final class TorrentRuntime {
       // magnet link, then open with the given storage
       this.layersPending = metainfo;
     } else if (metainfo != null) {
+      checkCache(storage, metainfo);
       setMetainfo(metainfo);
     }
     this.status = snapshot(now);
@@ -136,6 +140,49 @@ final class TorrentRuntime {
     metadata.setMetainfo(m);
     windows.setMetainfo(m);
     readGate.open(m, storage);
+    if (storage instanceof PieceCache) {
+      cache = new CacheKeeper((PieceCache) storage, pieces, windows);
+      initialVerified = new BitSet(); // a cache starts empty: nothing to check or trust
+      pieces.restrictTo(windowPieces());
+    }
+  }
+
+  /** A bounded cache must hold one piece at least: a clear error rather than endless eviction. */
+  private static void checkCache(Storage s, Metainfo m) {
+    if (s instanceof PieceCache && ((PieceCache) s).capacity() < m.pieceLength()) {
+      throw new IllegalArgumentException("the piece cache holds " + ((PieceCache) s).capacity()
+          + " bytes, less than one piece (" + m.pieceLength() + " bytes)");
+    }
+  }
+
+  /** The pieces the readers' windows cover: all a bounded cache fetches. */
+  private BitSet windowPieces() {
+    BitSet b = new BitSet();
+    for (int i = 0; i < windows.count(); i++) {
+      b.set(windows.piece(i));
+    }
+    return b;
+  }
+
+  /** The bounded cache's keeper, or null without one. */
+  CacheKeeper cache() {
+    return cache;
+  }
+
+  /**
+   * A bounded cache needs room: {@code piece} is verified no more, for readers, peers and the
+   * piece state, and only then are its bytes dropped.
+   */
+  void evict(int piece) {
+    pieces.unverify(piece);
+    readGate.unverified(piece);
+    cache.evicted(piece);
+    uploads.evicted(piece);
+    try {
+      cache.cache().evict(piece);
+    } catch (IOException | RuntimeException e) {
+      log.warn("evicting piece {} failed: {}", piece, e.toString());
+    }
   }
 
   // what the parts share: on the engine thread only
@@ -287,7 +334,7 @@ final class TorrentRuntime {
   }
 
   private void afterCheck(long now) {
-    if (pieces.isComplete()) {
+    if (pieces.isComplete() && cache == null) {
       setState(TorrentState.SEEDING, now);
       completion.complete(null);
       post(l -> l.onComplete(handle));
@@ -454,14 +501,27 @@ final class TorrentRuntime {
   /** A reader's window moved (opened, read on, sought, readahead changed). */
   void readerWindowMoved(int reader, int file, long position, long readahead) {
     long now = engine.ticker.getAsLong();
-    windows.set(reader, file, position, readahead, now);
-    scheduler.windowsChanged(now);
+    long ahead = cache == null || metainfo == null ? readahead
+        : Math.min(readahead, cache.maxWindow(metainfo.pieceLength()));
+    windows.set(reader, file, position, ahead, now);
+    windowsChanged(now);
   }
 
   /** A reader closed: its window and its deadlines go. */
   void readerClosed(int reader) {
     windows.remove(reader);
-    scheduler.windowsChanged(engine.ticker.getAsLong());
+    windowsChanged(engine.ticker.getAsLong());
+  }
+
+  private void windowsChanged(long now) {
+    if (cache != null && pieces != null) {
+      // a bounded cache wants what the windows cover, nothing else: interest follows
+      pieces.restrictTo(windowPieces());
+      for (Connection c : new ArrayList<>(connections)) {
+        scheduler.refreshInterest(c);
+      }
+    }
+    scheduler.windowsChanged(now);
   }
 
   // ---------------------------------------------------------------- connections
@@ -701,6 +761,10 @@ final class TorrentRuntime {
   // ---------------------------------------------------------------- downloading
 
   private void onBlock(Connection c, PeerEvent.BlockReceived b, long now) {
+    if (b.late()) {
+      onLateBlock(c, b, now);
+      return;
+    }
     try {
       onBlock0(c, b, now);
     } finally {
@@ -724,6 +788,29 @@ final class TorrentRuntime {
     pieces.requestEnded(piece, block);
     assembler.accept(c, c.address, piece, block, b.data(), now);
     c.peer().needRequests(); // once the events of this read are handled
+  }
+
+  /**
+   * A block whose request we cancelled arrived anyway (see {@link LateBlocks}): kept when its
+   * piece still lacks it, else waste. Counted as downloaded either way, as the bytes came.
+   */
+  private void onLateBlock(Connection c, PeerEvent.BlockReceived b, long now) {
+    try {
+      int len = b.data().remaining();
+      totals.received(len, now);
+      c.peer().received(len, now);
+      int piece = b.piece();
+      if (pieces == null || !LateBlocks.useful(pieces, assembler::isHashing, piece, b.offset(), len)
+          || !verifier().canVerify(piece) || !assembler.mayBuffer(piece)) {
+        totals.wasted(len);
+        return;
+      }
+      // no request of ours is counted for it any more: accept claims the block as received
+      assembler.accept(c, c.address, piece, b.offset() / Metainfo.BLOCK_SIZE, b.data(), now);
+    } finally {
+      engine.releaseBlock(b.data());
+      c.peer().needRequests(); // once the events of this read are handled
+    }
   }
 
   /** Bans a peer, or counts bad data against a web seed (which appears as its address). */
@@ -755,7 +842,7 @@ final class TorrentRuntime {
   }
 
   private void checkComplete(long now) {
-    if (state == TorrentState.DOWNLOADING && pieces.isComplete()) {
+    if (state == TorrentState.DOWNLOADING && pieces.isComplete() && cache == null) {
       setState(TorrentState.SEEDING, now);
       for (Connection c : new ArrayList<>(connections)) {
         if (redundant(c)) {
@@ -853,6 +940,7 @@ final class TorrentRuntime {
   void installMetadata(Metainfo got, long now) {
     try {
       storage = storageFactory.open(got);
+      checkCache(storage, got);
     } catch (IOException | RuntimeException e) {
       fail("cannot open storage: " + e, now);
       return;

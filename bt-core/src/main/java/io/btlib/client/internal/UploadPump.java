@@ -70,6 +70,32 @@ final class UploadPump {
     p.needPump(); // the engine pumps once the events of this read are handled
   }
 
+  /**
+   * A bounded cache evicted {@code piece}: the requests for it that wait are refused (a reject
+   * with the fast extension, silence without), as later ones are by {@link #onRequest}. Blocks
+   * already read go out: their bytes were verified.
+   */
+  void evicted(int piece) {
+    long now = engine.ticker.getAsLong();
+    for (Connection c : t.connections) {
+      if (c.closed || c.session == null) {
+        continue;
+      }
+      boolean any = false;
+      for (Iterator<long[]> it = c.peer().uploadQueue().iterator(); it.hasNext(); ) {
+        long[] req = it.next();
+        if ((int) req[0] == piece) {
+          it.remove();
+          c.session.rejectRequest(piece, (int) req[1], (int) req[2]);
+          any = true;
+        }
+      }
+      if (any) {
+        engine.flush(c, now);
+      }
+    }
+  }
+
   /** {@code c} cancelled a request. */
   void onCancel(Connection c, int piece, int offset) {
     c.peer().uploadQueue().removeIf(q -> q[0] == piece && q[1] == offset);

@@ -103,16 +103,27 @@ public sealed interface PeerEvent {
   record PeerInterested(boolean interested) implements PeerEvent {}
 
   /**
-   * A block we requested arrived.
+   * A block we requested arrived; or, when {@code late}, a block whose request we had cancelled
+   * arrived anyway (the peer had queued it before our cancel reached it). A late block is not a
+   * protocol error: the poller decides whether it is still of use (its piece still wanted, the
+   * block still missing) or waste. Blocks we never asked this peer for are not reported (the
+   * session counts them as unrequested).
    *
    * @param data the block's bytes in a buffer the poller owns (from the session config's {@code
    *     blockAllocator}, position 0 and limit the block length)
+   * @param late whether its request had been cancelled
    */
-  record BlockReceived(int piece, int offset, ByteBuffer data) implements PeerEvent {
+  record BlockReceived(int piece, int offset, ByteBuffer data, boolean late)
+      implements PeerEvent {
     /** Checks the values. */
     public BlockReceived {
       Objects.requireNonNull(data, "data");
       checkBlock(piece, offset, data.remaining());
+    }
+
+    /** A block that was still requested (not late). */
+    public BlockReceived(int piece, int offset, ByteBuffer data) {
+      this(piece, offset, data, false);
     }
 
     /** The block's length. */
@@ -123,7 +134,7 @@ public sealed interface PeerEvent {
     @Override
     public String toString() {
       return "BlockReceived[piece=" + piece + ", offset=" + offset + ", length="
-          + data.remaining() + "]";
+          + data.remaining() + (late ? ", late" : "") + "]";
     }
   }
 

@@ -88,7 +88,8 @@ import java.util.function.IntUnaryOperator;
  * spare bits; piece indices of have, request, cancel, piece, reject, suggest and allowed-fast;
  * block bounds of request, cancel, reject and piece; fast-extension messages only when negotiated;
  * extension messages only when negotiated and only under ids we assigned; BEP 9 sizes. Tolerated
- * but counted: piece messages we did not request (closing past {@code maxUnrequestedBlocks}),
+ * but counted: piece messages we did not request (closing past {@code maxUnrequestedBlocks}; a
+ * block that crosses our cancel is not one of them, it is reported as a late block),
  * requests while we choke the peer or over {@code maxQueuedRequests} (rejected with the fast
  * extension, dropped without), PEX messages less than 45 s apart (ignored).
  *
@@ -434,8 +435,9 @@ public final class PeerSession {
   }
 
   /**
-   * Withdraws an outstanding request. A block that still arrives is counted as waste, not
-   * reported.
+   * Withdraws an outstanding request. A block that still arrives (the peer had queued it) is
+   * reported as a late {@link PeerEvent.BlockReceived}, while the cancel is remembered (without the
+   * fast extension, the last {@value #MAX_REMEMBERED_CANCELS} cancels).
    *
    * @return whether the block was outstanding (and a cancel was sent)
    */
@@ -826,7 +828,11 @@ public final class PeerSession {
     return unrequestedBlocks;
   }
 
-  /** Bytes of blocks we did not use: unrequested, or arriving after our cancel. */
+  /**
+   * Bytes of blocks we never requested of this peer. Blocks arriving after our cancel are not
+   * counted: they are reported as a late {@link PeerEvent.BlockReceived}, for the engine to use or
+   * count as waste.
+   */
   public long wastedBytes() {
     return wastedBytes;
   }
@@ -1108,23 +1114,32 @@ public final class PeerSession {
     int length = p.length();
     BlockKey k = checkPeerBlock("piece", p.piece(), p.offset(), length);
     if (outstanding.remove(k)) {
-      ByteBuffer data = config.blockAllocator().apply(length);
-      ((Buffer) data).clear().limit(length);
-      ((Buffer) data.put(p.block().duplicate())).flip();
       blocksReceived++;
-      events.add(new PeerEvent.BlockReceived(k.piece(), k.offset(), data));
+      events.add(new PeerEvent.BlockReceived(k.piece(), k.offset(), copyBlock(p)));
+      return;
+    }
+    if (cancelled.remove(k)) {
+      // it crossed our cancel: the engine may still want it (a seek cancels what the peer may
+      // already have queued), so it is reported rather than thrown away here
+      events.add(new PeerEvent.BlockReceived(k.piece(), k.offset(), copyBlock(p), true));
       return;
     }
     wastedBytes += length;
-    if (cancelled.remove(k)) {
-      return; // it crossed our cancel
-    }
     unrequestedBlocks++;
     if (unrequestedBlocks > config.maxUnrequestedBlocks()) {
       throw new SessionViolation(CloseCause.UNREQUESTED_BLOCKS, unrequestedBlocks
           + " piece messages for blocks we never requested (limit "
           + config.maxUnrequestedBlocks() + "), the last " + k);
     }
+  }
+
+  /** The piece message's block, copied into a buffer from the config's allocator. */
+  private ByteBuffer copyBlock(PeerMessage.Piece p) {
+    int length = p.length();
+    ByteBuffer data = config.blockAllocator().apply(length);
+    ((Buffer) data).clear().limit(length);
+    ((Buffer) data.put(p.block().duplicate())).flip();
+    return data;
   }
 
   private void onExtended(PeerMessage.Extended e) {

@@ -191,15 +191,25 @@ class PeerSessionChokeTest {
   }
 
   @Test
-  void aBlockArrivingAfterOurCancelIsWasteNotAnEvent() throws Exception {
+  void aBlockArrivingAfterOurCancelIsReportedAsLateNotAsRequested() throws Exception {
     Harness h = withFast().receive(PeerMessage.Unchoke.INSTANCE);
     h.session.request(2, 0, BLOCK);
     assertThat(h.session.cancel(2, 0, BLOCK)).isTrue();
     assertThat(h.session.cancel(2, 0, BLOCK)).isFalse();
     h.receive(piece(2, 0, BLOCK));
-    assertThat(h.events(PeerEvent.BlockReceived.class)).isEmpty();
-    assertThat(h.session.wastedBytes()).isEqualTo(BLOCK);
+    assertThat(h.events(PeerEvent.BlockReceived.class)).singleElement().satisfies(e -> {
+      assertThat(e.late()).isTrue();
+      assertThat(e.piece()).isEqualTo(2);
+      assertThat(e.offset()).isZero();
+      assertThat(e.length()).isEqualTo(BLOCK);
+    });
+    assertThat(h.session.wastedBytes()).as("the engine decides").isZero();
     assertThat(h.session.unrequestedBlocks()).as("crossed our cancel: not unrequested").isZero();
+    // the same block a second time was never asked for again: unrequested, not late
+    h.receive(piece(2, 0, BLOCK));
+    assertThat(h.events(PeerEvent.BlockReceived.class)).hasSize(1);
+    assertThat(h.session.unrequestedBlocks()).isEqualTo(1);
+    assertThat(h.session.wastedBytes()).isEqualTo(BLOCK);
     assertThat(h.sentCore()).endsWith(new PeerMessage.Request(2, 0, BLOCK),
         new PeerMessage.Cancel(2, 0, BLOCK));
     // the same block's reject after a cancel is quietly accepted too
