@@ -205,6 +205,10 @@ final class ChokeRound {
       boolean unchoke = canUpload && d.isUnchoked(c.address);
       if (unchoke && c.peer().isChokedByUs()) {
         c.peer().unchokedAt(now);
+        SeedSuggestions suggestions = t.seedSuggestions();
+        if (suggestions != null) {
+          suggestions.onUnchoked(c); // before the unchoke: the peer's first requests follow them
+        }
         c.session.unchoke();
         changed.add(c);
       } else if (!unchoke && !c.peer().isChokedByUs()) {
