@@ -6,9 +6,9 @@ import java.util.Arrays;
  * The built-in {@link PiecePicker}s.
  *
  * <ul>
- *   <li>{@link #rarestFirst()} (the default): finish started pieces first, then the highest
- *       priority, then the piece fewest peers have, ties broken at random; suggested pieces (BEP 6)
- *       win ties. In the end game, a peer with no request in flight is asked for blocks already
+ *   <li>{@link #rarestFirst()} (the default): finish started pieces first (but from a seed,
+ *       started pieces other peers have only after rarer ones), then the highest priority, then
+ *       the piece fewest peers have, ties broken at random; suggested pieces (BEP 6) win ties. In the end game, a peer with no request in flight is asked for blocks already
  *       requested elsewhere, least requested first, at most twice each.
  *   <li>{@link #sequential()}: pieces in index order within each priority, for streaming.
  * </ul>
@@ -73,17 +73,33 @@ public final class PiecePickers {
           return;
         }
       }
-      // 1. started pieces: finishing them frees memory and makes them shareable sooner
+      // 1. started pieces: finishing them frees memory and makes them shareable sooner; but a
+      // seed is asked first for pieces rarer than a started one that others have, which those
+      // others can finish (in a flash crowd a sixth of a seed's upload went to such pieces)
+      int rarest = !sequential && peer.isSeed() ? rarestUntouched(swarm) : Integer.MAX_VALUE;
+      boolean deferred = false;
       for (int p = swarm.nextPartial(0); p >= 0 && left[0] > 0; p = swarm.nextPartial(p + 1)) {
-        if (allowed(peer, p) && (deadlines == 0 || !contains(picked, pickedCount, p))
-            && !takeFresh(peer, swarm, p, left, out)) {
-          return;
+        if (allowed(peer, p) && (deadlines == 0 || !contains(picked, pickedCount, p))) {
+          if (swarm.availability(p) > rarest) {
+            deferred = true;
+          } else if (!takeFresh(peer, swarm, p, left, out)) {
+            return;
+          }
         }
       }
       // 2. the best untouched pieces
       if (left[0] > 0 && !(sequential ? takeInOrder(peer, swarm, left, out, pickedCount)
           : takeRarest(peer, swarm, left, out, pickedCount))) {
         return;
+      }
+      // 2b. a seed's deferred started pieces, if it has room still
+      for (int p = deferred ? swarm.nextPartial(0) : -1; p >= 0 && left[0] > 0;
+          p = swarm.nextPartial(p + 1)) {
+        if (allowed(peer, p) && swarm.availability(p) > rarest
+            && (deadlines == 0 || !contains(picked, pickedCount, p))
+            && !takeFresh(peer, swarm, p, left, out)) {
+          return;
+        }
       }
       // 3. end game: a peer with nothing else to do is asked for blocks still in flight
       // elsewhere. Only when its pipe is empty, as libtorrent's strict end game does: with a
@@ -106,6 +122,16 @@ public final class PiecePickers {
           }
         }
       }
+    }
+
+    /** The availability of the rarest untouched piece at the top priority; or MAX_VALUE. */
+    private static int rarestUntouched(SwarmView swarm) {
+      int[] rarest = {Integer.MAX_VALUE};
+      swarm.visitRarestFirst(p -> {
+        rarest[0] = swarm.availability(p);
+        return false;
+      });
+      return rarest[0];
     }
 
     private static boolean allowed(PeerView peer, int p) {
@@ -142,14 +168,14 @@ public final class PiecePickers {
         }
         int tie = suggestedTie(peer, swarm, p, count[0]);
         if (tie >= 0) {
+          // the suggested piece instead of p, which the next visits may still take: a seed
+          // suggests pieces nobody is fetching from it, where p may be one another peer is
           count[0] = add(count[0], tie);
           if (!takeFresh(peer, swarm, tie, left, out)) {
             full[0] = true;
             return false;
           }
-          if (left[0] <= 0) {
-            return false;
-          }
+          return left[0] > 0;
         }
         count[0] = add(count[0], p);
         if (!takeFresh(peer, swarm, p, left, out)) {

@@ -362,6 +362,10 @@ final class ChokeRound {
       }
       if (unchoke && c.peer().isChokedByUs()) {
         c.peer().unchokedAt(now);
+        SeedSuggestions suggestions = t.seedSuggestions();
+        if (suggestions != null) {
+          suggestions.onUnchoked(c); // before the unchoke: the peer's first requests follow them
+        }
         c.session.unchoke();
         changed.add(c);
       } else if (!unchoke && !c.peer().isChokedByUs()) {

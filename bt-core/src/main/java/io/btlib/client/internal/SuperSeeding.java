@@ -83,14 +83,24 @@ final class SuperSeeding {
 
   /** The piece {@code c} lacks and was not shown whose copies are fewest (random among ties). */
   private int rarestFor(Connection c) {
+    return fewest(pieceCount, p -> c.peer().pieces().get(p) || c.peer().wasShown(p),
+        p -> availability.applyAsInt(p) + shown[p], random);
+  }
+
+  /**
+   * The piece not {@code skipped} whose {@code copies} are fewest, chosen at random among ties;
+   * -1 if every piece is skipped. A scan of every piece: called once per piece a peer takes.
+   */
+  static int fewest(int pieceCount, java.util.function.IntPredicate skipped,
+      java.util.function.IntUnaryOperator copies, Random random) {
     int best = -1;
     int bestCount = Integer.MAX_VALUE;
     int ties = 0;
     for (int p = 0; p < pieceCount; p++) {
-      if (c.peer().pieces().get(p) || c.peer().wasShown(p)) {
+      if (skipped.test(p)) {
         continue;
       }
-      int n = availability.applyAsInt(p) + shown[p];
+      int n = copies.applyAsInt(p);
       if (n < bestCount) {
         best = p;
         bestCount = n;

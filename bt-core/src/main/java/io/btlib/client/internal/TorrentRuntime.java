@@ -94,6 +94,8 @@ final class TorrentRuntime {
   private Metainfo layersPending;
   /** Super-seeding's state (see {@link #superSeeding()}), or null. */
   private SuperSeeding superSeeding;
+  /** A seed's suggestions (see {@link #seedSuggestions()}), or null. */
+  private SeedSuggestions seedSuggestions;
 
   TorrentRuntime(Engine engine, InfoHashes infoHashes, Metainfo metainfo, Storage storage,
       StorageFactory storageFactory, BitSet verified) {
@@ -557,6 +559,9 @@ final class TorrentRuntime {
     if (superSeeding != null) {
       superSeeding.onClosed(c);
     }
+    if (seedSuggestions != null) {
+      seedSuggestions.onClosed(c);
+    }
     layers.onClosed(c);
     uploads.onClosed(c);
     c.outbox.drop(c);
@@ -739,6 +744,9 @@ final class TorrentRuntime {
     if (superSeeding != null) {
       superSeeding.onHave(c, p);
     }
+    if (seedSuggestions != null) {
+      seedSuggestions.onHave(c, p);
+    }
     if (redundant(c)) {
       c.session.close("both seeds");
       return;
@@ -749,6 +757,20 @@ final class TorrentRuntime {
   /** Super-seeding's state, once the first peer connected to us seeding with it on; or null. */
   SuperSeeding superSeedingIfOn() {
     return superSeeding;
+  }
+
+  /** What a seed suggests to its peers, if it suggested any yet; or null. */
+  SeedSuggestions seedSuggestionsIfAny() {
+    return seedSuggestions;
+  }
+
+  /** What a seed suggests to its peers; null before the metainfo is known. */
+  SeedSuggestions seedSuggestions() {
+    if (seedSuggestions == null && metainfo != null && pieces != null) {
+      seedSuggestions = new SeedSuggestions(this, metainfo.pieceCount(), pieces::availability,
+          engine.random);
+    }
+    return seedSuggestions;
   }
 
   private SuperSeeding superSeeding() {

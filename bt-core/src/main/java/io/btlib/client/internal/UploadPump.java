@@ -67,6 +67,10 @@ final class UploadPump {
     p.requested(); // only an accepted request shows a peer uses its slot (see ChokeRound)
     long[] req = {piece, offset, length};
     p.uploadQueue().add(req);
+    SeedSuggestions suggestions = t.seedSuggestions();
+    if (suggestions != null) {
+      suggestions.onRequested(c, piece);
+    }
     p.needPump(); // the engine pumps once the events of this read are handled
   }
 
@@ -106,6 +110,10 @@ final class UploadPump {
    * it has queued already go out before the choke, so their bodies stay ready.
    */
   void onChoked(Connection c) {
+    SeedSuggestions suggestions = t.seedSuggestionsIfAny();
+    if (suggestions != null) {
+      suggestions.onChoked(c);
+    }
     c.peer().uploadQueue().removeIf(q -> !c.peer().isAllowedFastGiven((int) q[0]));
   }
 
