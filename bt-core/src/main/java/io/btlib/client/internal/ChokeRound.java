@@ -15,13 +15,14 @@ import org.slf4j.LoggerFactory;
  * slots; in between, a free slot or one held by an idle peer is handed on at once.
  *
  * <p>Idle peers (interested, unchoked, asking nothing) are what a cheap crowd of connections is
- * made of, and nothing tells them from useful peers before each has had a slot. Three defences,
- * the same for every {@link Choker}, since the choker only ever sees an idle peer as not
- * interested: an idle mark lasts longer with each turn wasted in a row ({@link PeerState#idled});
- * while turns are being wasted, a peer never unchoked must first pass a trial (unchoked beside
- * the slots for a moment, it must request) before the choker sees it, and trials run many at once,
- * so a crowd of thousands is sorted in seconds rather than a slot-second each; and at the
- * connection limit the stubbornly idle make room for new peers (peer turnover). Owned by the
+ * made of, and nothing tells them from useful peers before each has been unchoked. Three defences,
+ * the same for every {@link Choker} (which only ever sees an idle peer as not interested): each
+ * turn a peer wastes is a strike, and only a request we accept forgives strikes; while a crowd
+ * wastes turns, a peer that never asked us for anything (new, or struck) must pass a trial before
+ * the choker sees it (unchoked beside the slots, many at once, it must request within a second),
+ * and each strike in a row doubles the wait for its next trial ({@link PeerState#idled}), so a
+ * crowd of thousands is sorted in seconds rather than a slot-second each; and at the connection
+ * limit the stubbornly idle make room for new peers (peer turnover). Owned by the
  * engine thread. Internal, not API.
  */
 final class ChokeRound {
@@ -232,16 +233,18 @@ final class ChokeRound {
 
   /**
    * The connection to close for a newcomer at the connection limit: the one that wasted the most
-   * turns in a row (and has asked for nothing since), at least {@link #TURNOVER_STRIKES}, and
-   * holds no slot; null if there is none.
+   * turns in a row (and has asked for nothing since), at least {@link #TURNOVER_STRIKES} if it
+   * never asked us for anything, twice that if it did (a leecher busy with others is idle now and
+   * then), and holds no slot; null if there is none.
    */
   Connection stubbornlyIdle() {
     Connection worst = null;
     for (Connection c : t.connections) {
       PeerState p = c.peer();
+      int strikes = p.idleStrikes();
       if (p.isChokedByUs() && !p.onTrial() && !c.closed
-          && p.idleStrikes() >= TURNOVER_STRIKES
-          && (worst == null || p.idleStrikes() > worst.peer().idleStrikes())) {
+          && strikes >= (p.everRequested() ? 2 * TURNOVER_STRIKES : TURNOVER_STRIKES)
+          && (worst == null || strikes > worst.peer().idleStrikes())) {
         worst = c;
       }
     }
