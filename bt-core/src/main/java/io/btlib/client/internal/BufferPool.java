@@ -10,7 +10,10 @@ import java.util.ArrayDeque;
  * here and are taken again, so that a busy transfer does not make garbage. It keeps at most
  * {@code maxBytes} in all; giving back a buffer beyond that drops spare buffers of the fullest
  * other bucket first (the buffer just given back is the likelier to be needed), or the buffer
- * itself when its own bucket holds the most.
+ * itself when its own bucket holds the most. Spare buffers that nothing took for a whole
+ * {@linkplain #DECAY_NANOS period} are let go ({@link #decay}): the pool follows recent demand, so
+ * a burst's buffers do not stay held for the life of the client (a client that seeded hard once
+ * and is quiet now should not keep tens of mebibytes it no longer uses).
  *
  * <p>Owned by the engine thread: not thread-safe. A disk thread done with a buffer hands it back
  * through a task posted to the loop (as the piece assembler's and the upload pump's results do),
@@ -21,11 +24,19 @@ final class BufferPool {
   /** At most this many buckets; buffers of further capacities are not kept. */
   private static final int MAX_BUCKETS = 16;
 
+  /** A spare buffer nothing took for this long (at most twice this) is let go: 10 s. */
+  static final long DECAY_NANOS = 10_000_000_000L;
+
   /** The spare buffers of one capacity and kind. Take its handle once, off the hot path. */
   static final class Bucket {
     final int capacity;
     final boolean direct;
     private final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>();
+    /**
+     * The fewest spare buffers this bucket held since the last decay: that many sat unused the
+     * whole period (taken from the front, they are the ones at the back).
+     */
+    private int lowWater;
 
     private Bucket(int capacity, boolean direct) {
       this.capacity = capacity;
@@ -46,6 +57,8 @@ final class BufferPool {
   private final Bucket[] buckets = new Bucket[MAX_BUCKETS];
   private int bucketCount;
   private long retained;
+  private long lastDecay;
+  private boolean decayed;
 
   /** A pool that keeps at most {@code maxBytes} of spare buffers. */
   BufferPool(long maxBytes) {
@@ -75,6 +88,9 @@ final class BufferPool {
       return null;
     }
     retained -= b.capacity;
+    if (b.spare.size() < b.lowWater) {
+      b.lowWater = b.spare.size();
+    }
     return (ByteBuffer) ((Buffer) buf).clear();
   }
 
@@ -117,8 +133,7 @@ final class BufferPool {
       if (fullest == null || fullest == b) {
         return; // its own kind holds the most: this one goes to the collector
       }
-      fullest.spare.pollLast();
-      retained -= fullest.capacity;
+      dropLast(fullest);
     }
     b.spare.addFirst(buf);
     retained += b.capacity;
@@ -128,14 +143,35 @@ final class BufferPool {
   void clear(Bucket b) {
     retained -= b.bytes();
     b.spare.clear();
+    b.lowWater = 0;
+  }
+
+  /**
+   * Lets go of the spare buffers nothing took since the last decay, once a {@link #DECAY_NANOS}
+   * period has passed since then; called on the engine's tick. The first call only starts the
+   * clock.
+   */
+  void decay(long now) {
+    if (decayed && now - lastDecay < DECAY_NANOS) {
+      return;
+    }
+    for (int i = 0; i < bucketCount; i++) {
+      Bucket b = buckets[i];
+      for (int n = decayed ? Math.min(b.lowWater, b.spare.size()) : 0; n > 0; n--) {
+        dropLast(b);
+      }
+      b.lowWater = b.spare.size();
+    }
+    decayed = true;
+    lastDecay = now;
   }
 
   /** Drops one spare buffer of the given kind (of any capacity); false if there is none. */
   boolean dropOne(boolean direct) {
     for (int i = 0; i < bucketCount; i++) {
       Bucket b = buckets[i];
-      if (b.direct == direct && b.spare.pollLast() != null) {
-        retained -= b.capacity;
+      if (b.direct == direct && !b.spare.isEmpty()) {
+        dropLast(b);
         return true;
       }
     }
@@ -161,6 +197,15 @@ final class BufferPool {
   /** How many spare buffers {@code b} holds. */
   int spareCount(Bucket b) {
     return b.spare.size();
+  }
+
+  /** Drops the coldest spare buffer of {@code b}, which holds one. */
+  private void dropLast(Bucket b) {
+    b.spare.pollLast();
+    retained -= b.capacity;
+    if (b.lowWater > b.spare.size()) {
+      b.lowWater = b.spare.size();
+    }
   }
 
   private Bucket fullest() {

@@ -590,6 +590,7 @@ public final class Engine {
 
 
   private void tick(long now) {
+    buffers.decay(now);
     for (Connection c : new ArrayList<>(connections)) {
       c.peer().tick(now);
       if (c.readThrottled || c.writeThrottled) {

@@ -79,4 +79,53 @@ class BufferPoolTest {
     assertThat(pool.spareCount(heap)).isZero();
     assertThat(pool.retainedBytes()).isZero();
   }
+
+  @Test
+  void spareBuffersNothingTookForAWholePeriodAreLetGo() {
+    BufferPool pool = new BufferPool(1 << 20);
+    BufferPool.Bucket b = pool.bucket(16384, false);
+    ByteBuffer[] burst = new ByteBuffer[10];
+    for (int i = 0; i < burst.length; i++) {
+      burst[i] = pool.take(b);
+    }
+    for (ByteBuffer buf : burst) {
+      pool.give(b, buf);
+    }
+    long t = 5_000_000_000L;
+    pool.decay(t); // starts the clock
+    // for two periods the load uses three buffers at a time: the seven below them sit unused
+    for (long end = t + 2 * BufferPool.DECAY_NANOS; t < end; t += 1_000_000_000L) {
+      ByteBuffer x = pool.poll(b);
+      ByteBuffer y = pool.poll(b);
+      ByteBuffer z = pool.poll(b);
+      pool.give(b, z);
+      pool.give(b, y);
+      pool.give(b, x);
+      pool.decay(t);
+    }
+    assertThat(pool.spareCount(b)).isEqualTo(3);
+    assertThat(pool.retainedBytes()).isEqualTo(3 * 16384);
+
+    // quiet now: after one whole period with no taker, nothing is held
+    pool.decay(t + BufferPool.DECAY_NANOS);
+    assertThat(pool.spareCount(b)).isEqualTo(3);
+    pool.decay(t + 2 * BufferPool.DECAY_NANOS);
+    assertThat(pool.spareCount(b)).isZero();
+    assertThat(pool.retainedBytes()).isZero();
+  }
+
+  @Test
+  void aBufferTakenInThePeriodIsKeptEvenIfTheBucketWasEmptyAtTimes() {
+    BufferPool pool = new BufferPool(1 << 20);
+    BufferPool.Bucket b = pool.bucket(4096, true);
+    pool.decay(0);
+    ByteBuffer buf = pool.take(b); // new: the bucket was empty
+    pool.give(b, buf);
+    pool.decay(BufferPool.DECAY_NANOS); // the low water was 0: nothing sat unused all period
+    assertThat(pool.spareCount(b)).isEqualTo(1);
+    pool.decay(2 * BufferPool.DECAY_NANOS - 1); // not a whole period yet
+    assertThat(pool.spareCount(b)).isEqualTo(1);
+    pool.decay(2 * BufferPool.DECAY_NANOS);
+    assertThat(pool.spareCount(b)).isZero();
+  }
 }
