@@ -108,8 +108,15 @@ final class SeedSuggestions {
 
   /** {@code c} closed. */
   void onClosed(Connection c) {
-    mine.remove(c);
+    BitSet m = mine.remove(c);
     asked.remove(c);
+    if (m != null) {
+      // what it was suggested or asked and never got is free to suggest to others again (kept,
+      // a piece taken by a peer that left was never suggested again)
+      for (int p = m.nextSetBit(0); p >= 0; p = m.nextSetBit(p + 1)) {
+        taken[p]--;
+      }
+    }
   }
 
   private boolean applies(Connection c) {
