@@ -51,6 +51,10 @@ class StreamingSimulationTest {
       return s[(int) Math.ceil(0.95 * s.length) - 1];
     }
 
+    double mean(double[] a) {
+      return Arrays.stream(a).average().orElse(0);
+    }
+
     double max(double[] a) {
       return Arrays.stream(a).max().orElse(0);
     }
@@ -141,12 +145,14 @@ class StreamingSimulationTest {
       long seed = Long.parseLong(seedText.trim());
       Figures with = run(true, seed);
       Figures without = run(false, seed);
-      System.out.printf("seed %d: %d-peer swarm, 100 ms RTT: first byte %.2f s; %d seeks: median"
+      System.out.printf("seed %d: %d-peer swarm, 100 ms RTT: first byte %.2f s; %d seeks: mean"
+          + " %.2f s, median"
           + " %.2f s, p95 %.2f s, max %.2f s (%d to missing bytes: median %.2f s, p95 %.2f s);"
           + " reader done at %.1f s (as a plain leecher %.1f s); other leechers median %.1f s,"
           + " last %.1f s (without the reader %.1f s, %.1f s); reader wasted %d KiB (plain %d KiB);"
           + " seeks %s%n",
-          seed, PEERS, with.firstByteSeconds(), SEEKS, with.median(with.seekSeconds()),
+          seed, PEERS, with.firstByteSeconds(), SEEKS, with.mean(with.seekSeconds()),
+          with.median(with.seekSeconds()),
           with.p95(with.seekSeconds()), with.max(with.seekSeconds()), with.seeksToMissingBytes(),
           with.median(with.missSeconds()), with.p95(with.missSeconds()), with.readerDoneSeconds(),
           without.readerDoneSeconds(), with.median(with.othersDoneSeconds()),
@@ -155,10 +161,12 @@ class StreamingSimulationTest {
           without.readerWasted() >> 10, Arrays.toString(with.seekSeconds()));
       if (!Boolean.getBoolean("bt.stream.figuresOnly")) {
         assertThat(with.firstByteSeconds()).isLessThan(5);
-        // 10 s, not 5: since late blocks after a seek are kept, seed 7's four misses have a
-        // median of 8.7 s (2.6 s before, with five misses); the long ones (27 to 45 s, a seek
-        // early on to a piece only the seeder has) are there with or without: docs/STREAMING.md
-        assertThat(with.median(with.missSeconds())).isLessThan(10);
+        // seed 7: 3.56 s over 11 misses; seeds 1 to 12: 2.2 to 4.7 s (docs/STREAMING.md, "Seek
+        // misses and late blocks": the 8.7 s that had this bound at 10 s was the median of four)
+        assertThat(with.median(with.missSeconds())).isLessThan(5);
+        // what the reader waits over all its seeks, hits included: the misses' median alone rises
+        // when a change turns short misses into hits (seed 7: 2.05 s; seeds 1 to 12: 1.5 to 2.6)
+        assertThat(with.mean(with.seekSeconds())).isLessThan(3);
         // one swarm's finishing times vary by a few percent with any change in who sends what
         assertThat(with.median(with.othersDoneSeconds()))
             .isLessThanOrEqualTo(1.05 * without.median(without.othersDoneSeconds()));
