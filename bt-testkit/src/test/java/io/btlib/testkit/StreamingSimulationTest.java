@@ -34,21 +34,11 @@ class StreamingSimulationTest {
       double[] missSeconds, double[] othersDoneSeconds, double readerDoneSeconds,
       long readerWasted) {
     double median(double[] a) {
-      if (a.length == 0) {
-        return 0;
-      }
-      double[] s = a.clone();
-      Arrays.sort(s);
-      return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+      return StreamingSimulationTest.median(a);
     }
 
     double p95(double[] a) {
-      if (a.length == 0) {
-        return 0;
-      }
-      double[] s = a.clone();
-      Arrays.sort(s);
-      return s[(int) Math.ceil(0.95 * s.length) - 1];
+      return StreamingSimulationTest.p95(a);
     }
 
     double mean(double[] a) {
@@ -58,6 +48,25 @@ class StreamingSimulationTest {
     double max(double[] a) {
       return Arrays.stream(a).max().orElse(0);
     }
+  }
+
+  static double median(double[] a) {
+    if (a.length == 0) {
+      return 0;
+    }
+    double[] s = a.clone();
+    Arrays.sort(s);
+    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  }
+
+  /** The 95th percentile, nearest rank. */
+  static double p95(double[] a) {
+    if (a.length == 0) {
+      return 0;
+    }
+    double[] s = a.clone();
+    Arrays.sort(s);
+    return s[(int) Math.ceil(0.95 * s.length) - 1];
   }
 
   /** One swarm: a seeder and 29 leechers, leecher 1 reading with random seeks if asked. */
@@ -77,20 +86,13 @@ class StreamingSimulationTest {
         Torrent t = readerPeer.torrent().orElseThrow();
         Random random = sim.newRandom();
         try (TorrentReader r = t.newReader(0).readahead(10 * PLAY_RATE)) {
-          InputStream in = r.inputStream();
-          long start = sim.nanoTime();
-          assertThat(sim.runUntil(() -> available(in) > 0, LIMIT)).isTrue();
-          first = (sim.nanoTime() - start) / 1e9;
-          play(sim, in);
-          for (int i = 0; i < SEEKS; i++) {
-            r.position((long) (random.nextDouble() * (SIZE - 16 * PLAY_RATE)));
-            long at = sim.nanoTime();
-            assertThat(sim.runUntil(() -> available(in) > 0, LIMIT)).isTrue();
-            seeks[i] = (sim.nanoTime() - at) / 1e9;
-            if (seeks[i] > 0) {
-              misses.add(seeks[i]);
-            }
-            play(sim, in);
+          double[] waits = readAndSeek(sim, r, random);
+          first = waits[0];
+          System.arraycopy(waits, 1, seeks, 0, SEEKS);
+        }
+        for (double w : seeks) {
+          if (w > 0) {
+            misses.add(w);
           }
         }
       }
@@ -106,6 +108,26 @@ class StreamingSimulationTest {
           readerPeer.completedAt().orElseThrow().toNanos() / 1e9,
           readerPeer.torrent().orElseThrow().status().wasted());
     }
+  }
+
+  /**
+   * Waits for {@code r}'s first byte, plays for {@link #PLAY}, then {@link #SEEKS} times seeks to a
+   * random position drawn from {@code random}, waits for the byte there and plays: the seconds
+   * waited, the first byte's first, then each seek's (0 for a seek whose byte was there).
+   */
+  static double[] readAndSeek(Simulation sim, TorrentReader r, Random random) throws IOException {
+    InputStream in = r.inputStream();
+    double[] waits = new double[SEEKS + 1];
+    for (int i = 0; i <= SEEKS; i++) {
+      if (i > 0) {
+        r.position((long) (random.nextDouble() * (SIZE - 16 * PLAY_RATE)));
+      }
+      long at = sim.nanoTime();
+      assertThat(sim.runUntil(() -> available(in) > 0, LIMIT)).isTrue();
+      waits[i] = (sim.nanoTime() - at) / 1e9;
+      play(sim, in);
+    }
+    return waits;
   }
 
   static int available(InputStream in) {
