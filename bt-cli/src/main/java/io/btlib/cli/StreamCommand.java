@@ -3,6 +3,7 @@ package io.btlib.cli;
 import io.btlib.cli.stream.ServedFile;
 import io.btlib.cli.stream.StreamServer;
 import io.btlib.client.Client;
+import io.btlib.client.StorageFactory;
 import io.btlib.client.Torrent;
 import io.btlib.client.TorrentReader;
 import io.btlib.client.TorrentState;
@@ -12,6 +13,7 @@ import io.btlib.metainfo.MagnetLink;
 import io.btlib.metainfo.MagnetLinkException;
 import io.btlib.metainfo.Metainfo;
 import io.btlib.peer.PeerAddress;
+import io.btlib.storage.FileCache;
 import io.btlib.storage.FileStorage;
 import io.btlib.storage.MemoryCache;
 import java.io.IOException;
@@ -63,9 +65,9 @@ final class StreamCommand implements Command {
   @Override
   public String usage() {
     return "usage: bt stream TORRENT|MAGNET [--file N] [--port P] [--bind ADDR] [-o DIR]\n"
-        + "           [--cache-mb N] [--readahead BYTES] [--peer HOST:PORT]... [--peer-port N]\n"
-        + "           [--tracker URL]... [--dht-bootstrap HOST:PORT]... [--no-dht]\n"
-        + "           [--download-limit BYTES_PER_S] [--upload-limit BYTES_PER_S]\n"
+        + "           [--cache-mb N [--cache-dir DIR]] [--readahead BYTES] [--peer HOST:PORT]...\n"
+        + "           [--peer-port N] [--tracker URL]... [--dht-bootstrap HOST:PORT]...\n"
+        + "           [--no-dht] [--download-limit BYTES_PER_S] [--upload-limit BYTES_PER_S]\n"
         + "           [--timeout SECONDS] [--encryption disabled|enabled|forced]\n"
         + "           [--transport tcp|utp|both] [--json]\n"
         + "\n"
@@ -91,6 +93,9 @@ final class StreamCommand implements Command {
         + "                            whole torrent on disk (not with -o): only what requests\n"
         + "                            read ahead is fetched, what they left behind is dropped\n"
         + "                            first, and it never completes; at least one piece\n"
+        + "  --cache-dir DIR           with --cache-mb: keep the cache in one file of at most N\n"
+        + "                            MiB under DIR instead of in memory (a temporary file,\n"
+        + "                            deleted on exit)\n"
         + "  --readahead BYTES         how far ahead of each request to fetch first (default:\n"
         + "                            8 MiB, then ten seconds' worth at the rate the\n"
         + "                            response is read, between 2 and 64 MiB)\n"
@@ -114,8 +119,8 @@ final class StreamCommand implements Command {
   @Override
   public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
     Set<String> values = new HashSet<>(Transfer.VALUE_FLAGS);
-    values.addAll(Set.of("-o", "--output", "--file", "--cache-mb", "--readahead", "--peer-port",
-        "--timeout"));
+    values.addAll(Set.of("-o", "--output", "--file", "--cache-mb", "--cache-dir", "--readahead",
+        "--peer-port", "--timeout"));
     Args a = Args.parse(args, Transfer.BOOLEAN_FLAGS, values);
     String arg = a.positionals("TORRENT|MAGNET").get(0);
     boolean json = a.has("--json");
@@ -128,6 +133,21 @@ final class StreamCommand implements Command {
     if (cacheBytes > 0 && output) {
       throw new UsageException("--cache-mb keeps pieces in memory only: not with -o");
     }
+    Path cacheDir;
+    try {
+      cacheDir = a.value("--cache-dir").map(Path::of).orElse(null);
+    } catch (InvalidPathException e) {
+      throw new UsageException("bad value for --cache-dir: " + e.getMessage());
+    }
+    if (cacheDir != null && cacheBytes == 0) {
+      throw new UsageException("--cache-dir needs --cache-mb");
+    }
+    if (cacheDir != null && !Files.isDirectory(cacheDir)) {
+      throw new UsageException("--cache-dir " + cacheDir + ": not a directory");
+    }
+    StorageFactory cacheFactory = cacheBytes == 0 ? null
+        : cacheDir == null ? MemoryCache.factory(cacheBytes)
+        : FileCache.factory(cacheDir, cacheBytes);
     List<PeerAddress> peers = Transfer.peers(a);
     Transfer.bindAddress(a);
     Transfer.encryption(a);
@@ -155,10 +175,10 @@ final class StreamCommand implements Command {
       Client client = network.client();
       Torrent t;
       if (m != null) {
-        t = client.add(m, cacheBytes > 0 ? MemoryCache.of(m, cacheBytes)
+        t = client.add(m, cacheFactory != null ? cacheFactory.open(m)
             : FileStorage.open(m, dir));
       } else {
-        t = client.add(magnet, cacheBytes > 0 ? MemoryCache.factory(cacheBytes)
+        t = client.add(magnet, cacheFactory != null ? cacheFactory
             : meta -> FileStorage.open(meta, dir));
         for (var p : magnet.peers()) {
           try {
@@ -196,7 +216,8 @@ final class StreamCommand implements Command {
             + ":" + httpPort + ": " + Main.describe(e), e);
       }
     } catch (IOException e) {
-      throw new CliException((dir == null ? "cache" : dir) + ": " + InfoCommand.describe(e), e);
+      Object where = dir != null ? dir : cacheDir != null ? cacheDir : "cache";
+      throw new CliException(where + ": " + InfoCommand.describe(e), e);
     } finally {
       if (temporary) {
         deleteTree(dir);

@@ -51,7 +51,8 @@ class StreamCommandTest {
   void helpListsTheCommandAndItsOptions() {
     assertThat(Run.bt("--help").out()).contains("  stream ");
     assertThat(Run.bt("stream", "--help").out()).startsWith("usage: bt stream TORRENT|MAGNET")
-        .contains("--file N").contains("--cache-mb").contains("--peer-port").contains("416");
+        .contains("--file N").contains("--cache-mb").contains("--cache-dir DIR")
+        .contains("--peer-port").contains("416");
   }
 
   @Test
@@ -75,6 +76,32 @@ class StreamCommandTest {
   }
 
   @Test
+  void cacheDirNeedsCacheMbAndADirectory() throws Exception {
+    Path t = torrent(new byte[100]);
+    MainTest.assertOneLineError(Run.bt("stream", t.toString(), "--cache-dir", tmp.toString()), 2,
+        "bt: stream: --cache-dir needs --cache-mb");
+    Path file = Files.write(tmp.resolve("plain"), new byte[1]);
+    MainTest.assertOneLineError(Run.bt("stream", t.toString(), "--cache-mb", "1", "--cache-dir",
+        file.toString()), 2, "bt: stream: --cache-dir " + file + ": not a directory");
+    MainTest.assertOneLineError(Run.bt("stream", t.toString(), "--cache-mb", "1", "--cache-dir",
+        tmp.resolve("none").toString()), 2, "bt: stream: --cache-dir");
+  }
+
+  @Test
+  @Timeout(30)
+  void aCacheFileGoesAwayAfterwards() throws Exception {
+    Path t = torrent(new byte[100]);
+    Path cacheDir = Files.createDirectories(tmp.resolve("cache"));
+    Run r = Run.bt("stream", t.toString(), "--no-dht", "--timeout", "1", "--json", "--cache-mb",
+        "1", "--cache-dir", cacheDir.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).startsWith("{\"event\":\"listening\"");
+    try (var s = Files.list(cacheDir)) {
+      assertThat(s).isEmpty();
+    }
+  }
+
+  @Test
   void aFileOutOfRangeIsAUsageError() throws Exception {
     Path t = torrent(new byte[100], new byte[10]);
     MainTest.assertOneLineError(Run.bt("stream", t.toString(), "--file", "2"), 2,
@@ -83,11 +110,13 @@ class StreamCommandTest {
         "bt: stream: bad value for --port");
   }
 
-  /** On disk, and through a 1 MiB cache holding a third of the first file. */
+  /** On disk, and through a 1 MiB cache (in memory or a file) holding a third of the first file. */
   @ParameterizedTest
-  @ValueSource(booleans = {false, true})
+  @ValueSource(strings = {"disk", "memory", "file"})
   @Timeout(60)
-  void servesTheFilesWhileTheyDownloadAndStopsWhenInterrupted(boolean cache) throws Exception {
+  void servesTheFilesWhileTheyDownloadAndStopsWhenInterrupted(String where) throws Exception {
+    boolean cache = !where.equals("disk");
+    Path cacheDir = Files.createDirectories(tmp.resolve("cache"));
     Random rnd = new Random(7);
     byte[] a = new byte[cache ? 3_000_001 : 700_001];
     byte[] b = new byte[33_333];
@@ -105,9 +134,13 @@ class StreamCommandTest {
           StandardCharsets.UTF_8);
       AtomicInteger code = new AtomicInteger(-1);
       Path out1 = tmp.resolve("out");
-      Thread bt = new Thread(() -> code.set(Main.run(new String[] {"stream", t.toString(),
-          "--json", "--no-dht", cache ? "--cache-mb" : "-o", cache ? "1" : out1.toString(),
-          "--peer", "127.0.0.1:" + seeder.listenAddress().getPort()}, out, err)));
+      List<String> argv = new ArrayList<>(List.of("stream", t.toString(), "--json", "--no-dht",
+          cache ? "--cache-mb" : "-o", cache ? "1" : out1.toString(),
+          "--peer", "127.0.0.1:" + seeder.listenAddress().getPort()));
+      if (where.equals("file")) {
+        argv.addAll(List.of("--cache-dir", cacheDir.toString()));
+      }
+      Thread bt = new Thread(() -> code.set(Main.run(argv.toArray(new String[0]), out, err)));
       bt.start();
       BufferedReader lines = new BufferedReader(new InputStreamReader(pipe, StandardCharsets.UTF_8));
       List<Map<String, Object>> listening = new ArrayList<>();
@@ -142,10 +175,18 @@ class StreamCommandTest {
           URI.create((String) listening.get(1).get("url"))).build(),
           HttpResponse.BodyHandlers.ofByteArray());
       assertThat(second.body()).isEqualTo(b);
+      if (where.equals("file")) {
+        try (var s = Files.list(cacheDir)) {
+          assertThat(s).as("the cache file while streaming").hasSize(1);
+        }
+      }
       bt.interrupt();
       bt.join(20_000);
       assertThat(code.get()).isEqualTo(130);
       drain.join(5_000);
+      try (var s = Files.list(cacheDir)) {
+        assertThat(s).as("no cache file left").isEmpty();
+      }
     }
   }
 

@@ -165,6 +165,16 @@ public final class MemoryStorage implements Storage {
   }
 
   private IOException missing(int piece, FileSlice s, int pieceOffset) {
+    return missing(metainfo, fileWritten, piece, s, pieceOffset);
+  }
+
+  /**
+   * The error for a read of bytes never stored (shared with {@link FileCache}): {@link
+   * NoSuchFileException} naming the file if nothing of it was ever written ({@code fileWritten}
+   * 0), else {@link EOFException} naming the first missing byte, {@code pieceOffset}.
+   */
+  static IOException missing(Metainfo metainfo, AtomicIntegerArray fileWritten, int piece,
+      FileSlice s, int pieceOffset) {
     FileEntry f = metainfo.files().get(s.fileIndex());
     if (fileWritten.get(s.fileIndex()) == 0) {
       return new NoSuchFileException(f.pathString(), null, "nothing of it is stored");

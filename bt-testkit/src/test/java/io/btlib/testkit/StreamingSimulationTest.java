@@ -34,26 +34,39 @@ class StreamingSimulationTest {
       double[] missSeconds, double[] othersDoneSeconds, double readerDoneSeconds,
       long readerWasted) {
     double median(double[] a) {
-      if (a.length == 0) {
-        return 0;
-      }
-      double[] s = a.clone();
-      Arrays.sort(s);
-      return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+      return StreamingSimulationTest.median(a);
     }
 
     double p95(double[] a) {
-      if (a.length == 0) {
-        return 0;
-      }
-      double[] s = a.clone();
-      Arrays.sort(s);
-      return s[(int) Math.ceil(0.95 * s.length) - 1];
+      return StreamingSimulationTest.p95(a);
+    }
+
+    double mean(double[] a) {
+      return Arrays.stream(a).average().orElse(0);
     }
 
     double max(double[] a) {
       return Arrays.stream(a).max().orElse(0);
     }
+  }
+
+  static double median(double[] a) {
+    if (a.length == 0) {
+      return 0;
+    }
+    double[] s = a.clone();
+    Arrays.sort(s);
+    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  }
+
+  /** The 95th percentile, nearest rank. */
+  static double p95(double[] a) {
+    if (a.length == 0) {
+      return 0;
+    }
+    double[] s = a.clone();
+    Arrays.sort(s);
+    return s[(int) Math.ceil(0.95 * s.length) - 1];
   }
 
   /** One swarm: a seeder and 29 leechers, leecher 1 reading with random seeks if asked. */
@@ -73,20 +86,13 @@ class StreamingSimulationTest {
         Torrent t = readerPeer.torrent().orElseThrow();
         Random random = sim.newRandom();
         try (TorrentReader r = t.newReader(0).readahead(10 * PLAY_RATE)) {
-          InputStream in = r.inputStream();
-          long start = sim.nanoTime();
-          assertThat(sim.runUntil(() -> available(in) > 0, LIMIT)).isTrue();
-          first = (sim.nanoTime() - start) / 1e9;
-          play(sim, in);
-          for (int i = 0; i < SEEKS; i++) {
-            r.position((long) (random.nextDouble() * (SIZE - 16 * PLAY_RATE)));
-            long at = sim.nanoTime();
-            assertThat(sim.runUntil(() -> available(in) > 0, LIMIT)).isTrue();
-            seeks[i] = (sim.nanoTime() - at) / 1e9;
-            if (seeks[i] > 0) {
-              misses.add(seeks[i]);
-            }
-            play(sim, in);
+          double[] waits = readAndSeek(sim, r, random);
+          first = waits[0];
+          System.arraycopy(waits, 1, seeks, 0, SEEKS);
+        }
+        for (double w : seeks) {
+          if (w > 0) {
+            misses.add(w);
           }
         }
       }
@@ -102,6 +108,26 @@ class StreamingSimulationTest {
           readerPeer.completedAt().orElseThrow().toNanos() / 1e9,
           readerPeer.torrent().orElseThrow().status().wasted());
     }
+  }
+
+  /**
+   * Waits for {@code r}'s first byte, plays for {@link #PLAY}, then {@link #SEEKS} times seeks to a
+   * random position drawn from {@code random}, waits for the byte there and plays: the seconds
+   * waited, the first byte's first, then each seek's (0 for a seek whose byte was there).
+   */
+  static double[] readAndSeek(Simulation sim, TorrentReader r, Random random) throws IOException {
+    InputStream in = r.inputStream();
+    double[] waits = new double[SEEKS + 1];
+    for (int i = 0; i <= SEEKS; i++) {
+      if (i > 0) {
+        r.position((long) (random.nextDouble() * (SIZE - 16 * PLAY_RATE)));
+      }
+      long at = sim.nanoTime();
+      assertThat(sim.runUntil(() -> available(in) > 0, LIMIT)).isTrue();
+      waits[i] = (sim.nanoTime() - at) / 1e9;
+      play(sim, in);
+    }
+    return waits;
   }
 
   static int available(InputStream in) {
@@ -141,12 +167,14 @@ class StreamingSimulationTest {
       long seed = Long.parseLong(seedText.trim());
       Figures with = run(true, seed);
       Figures without = run(false, seed);
-      System.out.printf("seed %d: %d-peer swarm, 100 ms RTT: first byte %.2f s; %d seeks: median"
+      System.out.printf("seed %d: %d-peer swarm, 100 ms RTT: first byte %.2f s; %d seeks: mean"
+          + " %.2f s, median"
           + " %.2f s, p95 %.2f s, max %.2f s (%d to missing bytes: median %.2f s, p95 %.2f s);"
           + " reader done at %.1f s (as a plain leecher %.1f s); other leechers median %.1f s,"
           + " last %.1f s (without the reader %.1f s, %.1f s); reader wasted %d KiB (plain %d KiB);"
           + " seeks %s%n",
-          seed, PEERS, with.firstByteSeconds(), SEEKS, with.median(with.seekSeconds()),
+          seed, PEERS, with.firstByteSeconds(), SEEKS, with.mean(with.seekSeconds()),
+          with.median(with.seekSeconds()),
           with.p95(with.seekSeconds()), with.max(with.seekSeconds()), with.seeksToMissingBytes(),
           with.median(with.missSeconds()), with.p95(with.missSeconds()), with.readerDoneSeconds(),
           without.readerDoneSeconds(), with.median(with.othersDoneSeconds()),
@@ -155,10 +183,12 @@ class StreamingSimulationTest {
           without.readerWasted() >> 10, Arrays.toString(with.seekSeconds()));
       if (!Boolean.getBoolean("bt.stream.figuresOnly")) {
         assertThat(with.firstByteSeconds()).isLessThan(5);
-        // 10 s, not 5: since late blocks after a seek are kept, seed 7's four misses have a
-        // median of 8.7 s (2.6 s before, with five misses); the long ones (27 to 45 s, a seek
-        // early on to a piece only the seeder has) are there with or without: docs/STREAMING.md
-        assertThat(with.median(with.missSeconds())).isLessThan(10);
+        // seed 7: 3.56 s over 11 misses; seeds 1 to 12: 2.2 to 4.7 s (docs/STREAMING.md, "Seek
+        // misses and late blocks": the 8.7 s that had this bound at 10 s was the median of four)
+        assertThat(with.median(with.missSeconds())).isLessThan(5);
+        // what the reader waits over all its seeks, hits included: the misses' median alone rises
+        // when a change turns short misses into hits (seed 7: 2.05 s; seeds 1 to 12: 1.5 to 2.6)
+        assertThat(with.mean(with.seekSeconds())).isLessThan(3);
         // one swarm's finishing times vary by a few percent with any change in who sends what
         assertThat(with.median(with.othersDoneSeconds()))
             .isLessThanOrEqualTo(1.05 * without.median(without.othersDoneSeconds()));
