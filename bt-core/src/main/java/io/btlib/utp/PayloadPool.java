@@ -6,8 +6,9 @@ import java.util.ArrayDeque;
  * Arrays that received payloads are copied into, given back once the application has read them,
  * so that a bulk transfer reuses a few warm arrays instead of allocating (and zeroing) one per
  * datagram: at 1,400-byte packets that allocation and the copy into fresh memory were half of the
- * engine thread's time when libtorrent seeded to bt. Two sizes: a packet's payload for the
- * configured packet size, and for the largest datagram (loopback); a payload under half of its
+ * engine thread's time when libtorrent seeded to bt. Two sizes: the payload of a datagram that
+ * fits an Ethernet frame (or of the configured packet size, if larger), and of the largest
+ * datagram (loopback); a payload under half of its
  * class gets an array of its own length, so that a peer sending tiny packets does not make the
  * receive buffer (counted in payload bytes) hold many times its size. At most about 1 MiB of
  * each size is kept. Not thread-safe: the connections of one multiplexer share it on one thread.
@@ -15,6 +16,12 @@ import java.util.ArrayDeque;
 final class PayloadPool {
   /** Bytes of spare arrays kept per size, about. */
   private static final int KEEP_BYTES = 1 << 20;
+  /**
+   * The largest payload of a datagram that fits a 1,500-byte Ethernet frame (IPv4, UDP, uTP's
+   * header): what libtorrent sends, loopback included (its datagrams there are 1,468 bytes), and
+   * more than our 1,400-byte packets carry.
+   */
+  static final int ETHERNET_PAYLOAD = 1500 - 20 - 8 - UtpPacket.HEADER_SIZE;
 
   private final int small;
   private final int large;
@@ -24,8 +31,8 @@ final class PayloadPool {
   private final ArrayDeque<byte[]> spareLarge = new ArrayDeque<>();
 
   PayloadPool(UtpConfig config) {
-    this.small = config.packetSize();
-    this.large = config.maxDatagram();
+    this.small = Math.max(config.packetSize(), ETHERNET_PAYLOAD);
+    this.large = Math.max(config.maxDatagram(), small);
     this.keepSmall = Math.max(4, KEEP_BYTES / small);
     this.keepLarge = Math.max(4, KEEP_BYTES / large);
   }
