@@ -29,7 +29,10 @@ import org.openjdk.jmh.infra.Blackhole;
  *   <li>{@link #dataAndAckPath}: 64 KiB through a connected pair in memory: the sender packs 48
  *       packets, the receiver takes them in order and acknowledges, the sender takes the acks
  *       (LEDBAT and the in-flight bookkeeping included); score × 64 KiB = bytes per second one
- *       core moves through both ends.
+ *       core moves through both ends;
+ *   <li>{@link #dataAndAckPathDirect}: the same with the datagrams in a direct buffer, as the
+ *       engine's UDP socket receives them (the receiver's copy of each payload out of it, and
+ *       its arrays, are what this path costs beyond the heap one).
  * </ul>
  *
  * <p>Run {@code java -jar bt-benchmarks/target/benchmarks.jar Utp}.
@@ -46,6 +49,7 @@ public class UtpBenchmark {
   private ByteBuffer datagram;
   private UtpPacket packet;
   private ByteBuffer out;
+  private final ByteBuffer outDirect = ByteBuffer.allocateDirect(1500);
   private UtpConnection sender;
   private UtpConnection receiver;
   private ByteBuffer chunk;
@@ -92,6 +96,16 @@ public class UtpBenchmark {
   /** Moves 64 KiB from sender to receiver, acknowledged. */
   @Benchmark
   public void dataAndAckPath(Blackhole bh) throws UtpException {
+    move(out, bh);
+  }
+
+  /** Moves 64 KiB as {@link #dataAndAckPath} does, the datagrams in a direct buffer. */
+  @Benchmark
+  public void dataAndAckPathDirect(Blackhole bh) throws UtpException {
+    move(outDirect, bh);
+  }
+
+  private void move(ByteBuffer out, Blackhole bh) throws UtpException {
     now += 1_000_000; // a millisecond a round: the clock moves, the path has no delay
     chunk.clear();
     while (chunk.hasRemaining()) {

@@ -38,7 +38,10 @@ public final class UtpConnection {
   private static final int OUT_SLOTS = 4096;
   /** Packets ahead of the next expected one that we keep: a power of two. */
   private static final int REORDER_SLOTS = 2048;
-  /** LEDBAT's largest window growth per round trip (BEP 29). */
+  /**
+   * LEDBAT's largest window growth per round trip (BEP 29), for packets of up to 1,500 bytes; see
+   * {@link #gainPerRtt}.
+   */
   private static final long MAX_GAIN_PER_RTT = 3000;
   private static final long MIN_RTO_NANOS = 500_000_000L;
   private static final long MAX_RTO_NANOS = 60_000_000_000L;
@@ -59,6 +62,51 @@ public final class UtpConnection {
    * current filter): one late packet (the receiver descheduled, a GC pause) is not a queue.
    */
   private static final int CURRENT_FILTER = 4;
+  private static final byte[] NO_BYTES = new byte[0];
+
+  /** A queue of payloads in arrays that may be longer than the payload: the lengths beside. */
+  private static final class Chunks {
+    private byte[][] arrays = new byte[16][];
+    private int[] lengths = new int[16];
+    private int head;
+    private int size;
+
+    void add(byte[] b, int length) {
+      if (size == arrays.length) {
+        byte[][] a = new byte[size * 2][];
+        int[] l = new int[size * 2];
+        for (int i = 0; i < size; i++) {
+          a[i] = arrays[(head + i) & (size - 1)];
+          l[i] = lengths[(head + i) & (size - 1)];
+        }
+        arrays = a;
+        lengths = l;
+        head = 0;
+      }
+      int at = (head + size) & (arrays.length - 1);
+      arrays[at] = b;
+      lengths[at] = length;
+      size++;
+    }
+
+    boolean isEmpty() {
+      return size == 0;
+    }
+
+    byte[] first() {
+      return arrays[head];
+    }
+
+    int firstLength() {
+      return lengths[head];
+    }
+
+    void removeFirst() {
+      arrays[head] = null;
+      head = (head + 1) & (arrays.length - 1);
+      size--;
+    }
+  }
 
   private static final class OutPacket {
     final int seq;
@@ -163,24 +211,32 @@ public final class UtpConnection {
   /** An incoming connection's SYN: a repeat of it is answered again. */
   private int synSeq = -1;
   private final byte[][] reorder = new byte[REORDER_SLOTS][];
+  /** The payload's length in each reorder slot (its array may be longer: see {@link PayloadPool}). */
+  private final int[] reorderLength = new int[REORDER_SLOTS];
   private final boolean[] reorderPresent = new boolean[REORDER_SLOTS];
   private int reorderCount;
   private long reorderBytes;
-  private final ArrayDeque<byte[]> readable = new ArrayDeque<>();
+  private final Chunks readable = new Chunks();
+  /** Bytes of the first readable chunk already read. */
   private int readableHead;
+  /** Where received payloads are copied to, and their arrays go back once read. */
+  private final PayloadPool pool;
   private long readableBytes;
   private boolean ackNeeded;
   private int eofSeq = -1;
   private boolean eof;
   private int replyMicros;
+  /** The receive window our last packet advertised. */
+  private long windowSent;
 
   // figures
   private long resent;
   private long timeoutsTotal;
 
-  private UtpConnection(UtpConfig config, int pathLimit, boolean outgoing, int recvId,
-      int sendId, long now) {
+  private UtpConnection(UtpConfig config, PayloadPool pool, int pathLimit, boolean outgoing,
+      int recvId, int sendId, long now) {
     this.config = Objects.requireNonNull(config, "config");
+    this.pool = pool != null ? pool : new PayloadPool(config);
     if (pathLimit < config.packetSize() || pathLimit > config.maxDatagram()) {
       throw new IllegalArgumentException("path limit " + pathLimit + " outside "
           + config.packetSize() + ".." + config.maxDatagram());
@@ -223,9 +279,15 @@ public final class UtpConnection {
    */
   public static UtpConnection connect(UtpConfig config, int pathLimit, Random random,
       long nowNanos) {
+    return connect(config, null, pathLimit, random, nowNanos);
+  }
+
+  /** {@link #connect(UtpConfig, int, Random, long)} with the multiplexer's payload arrays. */
+  static UtpConnection connect(UtpConfig config, PayloadPool pool, int pathLimit, Random random,
+      long nowNanos) {
     int recv = random.nextInt(SeqNr.MODULUS);
-    UtpConnection c = new UtpConnection(config, pathLimit, true, recv, SeqNr.wrap(recv + 1),
-        nowNanos);
+    UtpConnection c = new UtpConnection(config, pool, pathLimit, true, recv,
+        SeqNr.wrap(recv + 1), nowNanos);
     c.state = State.SYN_SENT;
     c.seqNr = 1;
     c.oldestUnacked = 1;
@@ -266,10 +328,16 @@ public final class UtpConnection {
    */
   public static UtpConnection accept(UtpConfig config, int pathLimit, UtpPacket syn,
       Random random, long nowNanos) {
+    return accept(config, null, pathLimit, syn, random, nowNanos);
+  }
+
+  /** {@link #accept(UtpConfig, int, UtpPacket, Random, long)} with the multiplexer's arrays. */
+  static UtpConnection accept(UtpConfig config, PayloadPool pool, int pathLimit, UtpPacket syn,
+      Random random, long nowNanos) {
     if (syn.type() != UtpPacket.Type.SYN) {
       throw new IllegalArgumentException("not a SYN: " + syn);
     }
-    UtpConnection c = new UtpConnection(config, pathLimit, false,
+    UtpConnection c = new UtpConnection(config, pool, pathLimit, false,
         SeqNr.wrap(syn.connectionId() + 1), syn.connectionId(), nowNanos);
     c.learnDatagramLimit(syn);
     c.state = State.CONNECTED;
@@ -518,7 +586,7 @@ public final class UtpConnection {
 
   /**
    * LEDBAT after a slow start that ends at the first loss or at 3/4 of the target. Below the
-   * target the window grows by up to {@link #MAX_GAIN_PER_RTT} a round trip, in proportion to
+   * target the window grows by up to {@link #gainPerRtt} a round trip, in proportion to
    * how far below it is (BEP 29). Above it, it shrinks linearly as BEP 29 says for a round trip,
    * then, if the delay is still above the target, in proportion to the window: by {@code delay /
    * target - 1} of it a round trip and at most half (LEDBAT++,
@@ -548,7 +616,7 @@ public final class UtpConnection {
       }
       if (windowFull) {
         double delayFactor = (target - ourDelayMicros) / (double) target;
-        maxWindow += (long) (MAX_GAIN_PER_RTT * delayFactor * windowFactor);
+        maxWindow += (long) (gainPerRtt() * delayFactor * windowFactor);
       }
       return;
     }
@@ -557,7 +625,7 @@ public final class UtpConnection {
     }
     double over = (ourDelayMicros - target) / (double) target;
     if (now - aboveTargetSince < Math.max(rttNanos, 1)) {
-      maxWindow -= (long) (MAX_GAIN_PER_RTT * Math.min(over, 1) * windowFactor);
+      maxWindow -= (long) (gainPerRtt() * Math.min(over, 1) * windowFactor);
     } else {
       if (recoverWindow < maxWindow) {
         recoverWindow = maxWindow;
@@ -565,6 +633,20 @@ public final class UtpConnection {
       maxWindow -= (long) (Math.min(0.5, over) * acked);
     }
     maxWindow = Math.max(packetSize, maxWindow);
+  }
+
+  /**
+   * The most the window grows (or, the first round trip above the target, shrinks) a round trip:
+   * BEP 29's 3,000 bytes, two packets of its size, or two of ours when they are larger. RFC 6817
+   * counts the gain in packets (at most one MSS a round trip per unit of gain); BEP 29's figure
+   * is two of its packets. Over loopback to a peer that takes 64,000-byte datagrams, 3,000 bytes
+   * a round trip is a twentieth of a packet: once slow start had ended (a receiver descheduled
+   * for 75 ms on a busy host is enough) a bt-to-bt transfer stayed near the window it had then,
+   * a few packets, for the rest of the transfer. With 1,400-byte packets (every path but
+   * loopback) nothing changes.
+   */
+  private long gainPerRtt() {
+    return Math.max(MAX_GAIN_PER_RTT, 2L * packetSize);
   }
 
   private void onData(UtpPacket p) {
@@ -585,15 +667,16 @@ public final class UtpConnection {
     if (reorderPresent[slot]) {
       return; // a duplicate
     }
-    // the one copy out of the datagram's buffer, which the socket reuses for the next one
-    byte[] bytes = new byte[n];
+    // the one copy out of the datagram's buffer, which the socket reuses for the next one,
+    // into an array that goes back to the pool once read
+    byte[] bytes = n > 0 ? pool.take(n) : NO_BYTES;
     p.copyPayload(bytes);
     if (ahead == 0 && reorderCount == 0) {
       // the next one in order with nothing waiting behind a loss (the common case): delivered
       // at once, not through the reorder slots
       ackNr = seq;
       if (n > 0) {
-        readable.add(bytes);
+        readable.add(bytes, n);
         readableBytes += n;
       }
       if (eofSeq >= 0 && seq == eofSeq) {
@@ -602,6 +685,7 @@ public final class UtpConnection {
       return;
     }
     reorder[slot] = bytes;
+    reorderLength[slot] = n;
     reorderPresent[slot] = true;
     reorderCount++;
     reorderBytes += n;
@@ -613,14 +697,15 @@ public final class UtpConnection {
         break;
       }
       byte[] b = reorder[s];
+      int len = reorderLength[s];
       reorder[s] = null;
       reorderPresent[s] = false;
       reorderCount--;
-      reorderBytes -= b.length;
+      reorderBytes -= len;
       ackNr = next;
-      if (b.length > 0) {
-        readable.add(b);
-        readableBytes += b.length;
+      if (len > 0) {
+        readable.add(b, len);
+        readableBytes += len;
       }
       if (eofSeq >= 0 && next == eofSeq) {
         eof = true;
@@ -822,7 +907,8 @@ public final class UtpConnection {
   }
 
   private UtpPacket header(UtpPacket.Type type, int seq, long now) {
-    return UtpPacket.of(type, sendId, micros(now), replyMicros, advertisedWindow(), seq, ackNr);
+    windowSent = advertisedWindow();
+    return UtpPacket.of(type, sendId, micros(now), replyMicros, windowSent, seq, ackNr);
   }
 
   /** The receive window we advertise: the buffer less what waits in it. */
@@ -938,20 +1024,29 @@ public final class UtpConnection {
   public int read(ByteBuffer dst) {
     int n = 0;
     while (dst.hasRemaining() && !readable.isEmpty()) {
-      byte[] head = readable.peekFirst();
-      int k = Math.min(dst.remaining(), head.length - readableHead);
+      byte[] head = readable.first();
+      int length = readable.firstLength();
+      int k = Math.min(dst.remaining(), length - readableHead);
       dst.put(head, readableHead, k);
       readableHead += k;
       n += k;
-      if (readableHead == head.length) {
-        readable.pollFirst();
+      if (readableHead == length) {
+        readable.removeFirst();
         readableHead = 0;
+        pool.give(head); // read: nothing refers to it any more
       }
     }
     long before = advertisedWindow();
     readableBytes -= n;
-    if (before < packetSize && advertisedWindow() >= packetSize) {
-      ackNeeded = true; // the window opened again: tell the peer, which may be waiting
+    long after = advertisedWindow();
+    if (state == State.CONNECTED && ((before < packetSize && after >= packetSize)
+        || after - windowSent >= config.receiveBuffer() / 4)) {
+      // the window opened again, or by a quarter of the buffer since the peer last heard it:
+      // tell the peer, which may be waiting. The ack of a batch of datagrams goes out before
+      // the engine reads them, so it advertises the window less that batch; with 64,000-byte
+      // packets over loopback a batch is half the buffer, and the sender stayed held to what
+      // was left until its next packet drew another ack
+      ackNeeded = true;
     }
     return n == 0 && eof && readable.isEmpty() ? -1 : n;
   }

@@ -87,6 +87,8 @@ public final class UtpMultiplexer {
   private final ArrayDeque<ResetDue> resets = new ArrayDeque<>();
   private final ArrayDeque<Entry> accepted = new ArrayDeque<>();
   private final long[] drops = new long[Drop.values().length];
+  /** Arrays for received payloads, shared by the connections and reused once read. */
+  private final PayloadPool pool;
 
   /**
    * Creates a multiplexer.
@@ -104,6 +106,7 @@ public final class UtpMultiplexer {
     this.random = Objects.requireNonNull(random, "random");
     this.maxConnections = maxConnections;
     this.maxPending = maxPending;
+    this.pool = new PayloadPool(config);
   }
 
   /**
@@ -119,7 +122,7 @@ public final class UtpMultiplexer {
       throw new IllegalStateException("at the connection limit: " + maxConnections);
     }
     for (;;) {
-      UtpConnection c = UtpConnection.connect(config, pathLimit(peer), random, nowNanos);
+      UtpConnection c = UtpConnection.connect(config, pool, pathLimit(peer), random, nowNanos);
       // both ids must be free towards this peer: ours to receive on, and the one its side of
       // the connection will receive on (a SYN of its own would take that one)
       if (!connections.containsKey(new Key(peer, c.receiveId()))
@@ -180,7 +183,7 @@ public final class UtpMultiplexer {
         drops[Drop.SYN_REFUSED.ordinal()]++;
         return;
       }
-      add(new Entry(from, UtpConnection.accept(config, pathLimit(from), p, random, nowNanos), true, nowNanos));
+      add(new Entry(from, UtpConnection.accept(config, pool, pathLimit(from), p, random, nowNanos), true, nowNanos));
       return;
     }
     Entry e = connections.get(new Key(from, p.connectionId()));

@@ -54,6 +54,87 @@ class UtpDatagramLimitTest {
     assertThat(firstDataPacket(b, 200_000)).isEqualTo(big);
   }
 
+  /**
+   * Moves one round trip between a (sending as much as it may) and b (reading all): a's packets
+   * reach b {@code delayMillis} after they left, b's ack takes a millisecond back.
+   *
+   * @return the time the round trip ended
+   */
+  long roundTrip(UtpConnection a, UtpConnection b, long t, long delayMillis) throws Exception {
+    ByteBuffer buf = ByteBuffer.allocate(config.maxDatagram());
+    ByteBuffer sink = ByteBuffer.allocate(1 << 20);
+    byte[] data = new byte[1 << 20];
+    while (a.write(ByteBuffer.wrap(data)) > 0) {
+      // fill the send buffer: the window alone limits what a sends
+    }
+    long arrive = t + delayMillis * 1_000_000L;
+    while (a.pollTransmit(buf.clear(), t)) {
+      b.handlePacket(UtpPacket.decode(buf.flip()), arrive);
+    }
+    while (b.read(sink.clear()) > 0) {
+      // the application reads all
+    }
+    long back = arrive + 1_000_000L;
+    while (b.pollTransmit(buf.clear(), arrive)) {
+      a.handlePacket(UtpPacket.decode(buf.flip()), back);
+    }
+    return back;
+  }
+
+  @Test
+  void withLargePacketsTheWindowGrowsByPacketsARoundTripAfterSlowStart() throws Exception {
+    // buffers large enough that neither the application nor the peer's window limits a
+    UtpConfig roomy = new UtpConfig(config.packetSize(), config.loopbackPacketSize(), 16 << 20,
+        16 << 20, config.targetDelay(), config.connectTimeout(), config.idleTimeout());
+    int big = roomy.loopbackPacketSize();
+    long t = T;
+    UtpConnection a = UtpConnection.connect(roomy, big, random, t);
+    UtpConnection b = UtpConnection.accept(roomy, big, poll(a), random, t);
+    a.handlePacket(poll(b), t);
+    t = roundTrip(a, b, t, 1); // slow start: the window doubles
+    // four round trips delayed by 89 ms over the 1 ms base (the current delay is the least of
+    // four samples): above 3/4 of the target, so slow start ends, and under it, so no cut
+    for (int i = 0; i < 4; i++) {
+      t = roundTrip(a, b, t, 90);
+    }
+    t = roundTrip(a, b, t, 1);
+    long before = a.congestionWindow();
+    for (int i = 0; i < 10; i++) {
+      t = roundTrip(a, b, t, 1);
+    }
+    // BEP 29's 3,000 bytes a round trip would be 30,000 bytes in ten: under half a packet
+    assertThat(a.congestionWindow() - before).as("growth in 10 round trips, queue empty")
+        .isGreaterThanOrEqualTo(10L * big).isLessThanOrEqualTo(2 * 10L * big);
+    assertThat(a.bytesInFlight()).isZero();
+  }
+
+  @Test
+  void readingABatchThatHalvedTheWindowTellsThePeerItIsOpenAgain() throws Exception {
+    int big = config.loopbackPacketSize();
+    UtpConnection a = UtpConnection.connect(config, big, random, T);
+    UtpPacket syn = poll(a);
+    UtpConnection b = UtpConnection.accept(config, big, syn, random, T);
+    UtpPacket state = poll(b);
+    byte[] payload = new byte[60_000];
+    int batch = config.receiveBuffer() / payload.length * 5 / 8; // over half the buffer
+    for (int i = 0; i < batch; i++) {
+      b.handlePacket(UtpPacket.of(UtpPacket.Type.DATA, b.receiveId(), 0, 0, 1 << 20,
+          SeqNr.wrap(syn.seqNr() + 1 + i), SeqNr.wrap(state.seqNr() - 1))
+          .withPayload(ByteBuffer.wrap(payload)), T);
+    }
+    // the batch's ack goes out before the application reads: the window less the batch
+    UtpPacket ack = poll(b);
+    assertThat(ack.type()).isEqualTo(UtpPacket.Type.STATE);
+    assertThat(ack.windowSize()).isLessThan(config.receiveBuffer() / 2);
+    assertThat(b.pollTransmit(ByteBuffer.allocate(big), T)).as("one ack a batch").isFalse();
+    ByteBuffer sink = ByteBuffer.allocate(config.receiveBuffer());
+    assertThat(b.read(sink)).isEqualTo(batch * payload.length);
+    UtpPacket update = poll(b);
+    assertThat(update.type()).isEqualTo(UtpPacket.Type.STATE);
+    assertThat(update.ackNr()).isEqualTo(ack.ackNr());
+    assertThat(update.windowSize()).isEqualTo(config.receiveBuffer());
+  }
+
   @Test
   void aPeerThatAnnouncesNothingGetsTheConfiguredSize() throws Exception {
     int big = config.loopbackPacketSize();
