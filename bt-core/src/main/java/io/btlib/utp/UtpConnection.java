@@ -674,14 +674,7 @@ public final class UtpConnection {
     if (ahead == 0 && reorderCount == 0) {
       // the next one in order with nothing waiting behind a loss (the common case): delivered
       // at once, not through the reorder slots
-      ackNr = seq;
-      if (n > 0) {
-        readable.add(bytes, n);
-        readableBytes += n;
-      }
-      if (eofSeq >= 0 && seq == eofSeq) {
-        eof = true;
-      }
+      deliver(seq, bytes, n);
       return;
     }
     reorder[slot] = bytes;
@@ -702,16 +695,26 @@ public final class UtpConnection {
       reorderPresent[s] = false;
       reorderCount--;
       reorderBytes -= len;
-      ackNr = next;
-      if (len > 0) {
-        readable.add(b, len);
-        readableBytes += len;
-      }
-      if (eofSeq >= 0 && next == eofSeq) {
-        eof = true;
+      if (deliver(next, b, len)) {
         break;
       }
     }
+  }
+
+  /**
+   * Packet {@code seq}, the next in order, carried {@code len} bytes in {@code bytes}: they become
+   * readable and it is acknowledged. Returns whether it was the peer's last (its FIN's).
+   */
+  private boolean deliver(int seq, byte[] bytes, int len) {
+    ackNr = seq;
+    if (len > 0) {
+      readable.add(bytes, len);
+      readableBytes += len;
+    }
+    if (eofSeq >= 0 && seq == eofSeq) {
+      eof = true;
+    }
+    return eof;
   }
 
   private void maybeFinished() {
