@@ -674,7 +674,14 @@ public final class UtpConnection {
     if (ahead == 0 && reorderCount == 0) {
       // the next one in order with nothing waiting behind a loss (the common case): delivered
       // at once, not through the reorder slots
-      deliver(seq, bytes, n);
+      ackNr = seq;
+      if (n > 0) {
+        readable.add(bytes, n);
+        readableBytes += n;
+      }
+      if (eofSeq >= 0 && seq == eofSeq) {
+        eof = true;
+      }
       return;
     }
     reorder[slot] = bytes;
@@ -695,26 +702,16 @@ public final class UtpConnection {
       reorderPresent[s] = false;
       reorderCount--;
       reorderBytes -= len;
-      if (deliver(next, b, len)) {
+      ackNr = next;
+      if (len > 0) {
+        readable.add(b, len);
+        readableBytes += len;
+      }
+      if (eofSeq >= 0 && next == eofSeq) {
+        eof = true;
         break;
       }
     }
-  }
-
-  /**
-   * Packet {@code seq}, the next in order, carried {@code len} bytes in {@code bytes}: they become
-   * readable and it is acknowledged. Returns whether it was the peer's last (its FIN's).
-   */
-  private boolean deliver(int seq, byte[] bytes, int len) {
-    ackNr = seq;
-    if (len > 0) {
-      readable.add(bytes, len);
-      readableBytes += len;
-    }
-    if (eofSeq >= 0 && seq == eofSeq) {
-      eof = true;
-    }
-    return eof;
   }
 
   private void maybeFinished() {
